@@ -1,0 +1,110 @@
+/**
+ * Cross-node tables built by the combiners (catalogue tables T1–T3, T7).
+ * Plain data: the report renders them as tables; rules read them.
+ */
+import type { Evidence } from './finding.js';
+
+/** T3: a block (IPAM /26 etc.) and the node(s) whose `ipv4_route` holds `blackhole <block>`. */
+export interface BlockOwnership {
+  block: string;
+  owners: string[];
+  /** `bird` (BGP modes) or `80` (Felix, VXLAN) or whatever proto the blackhole had. */
+  proto?: string;
+  evidence: Evidence[];
+}
+
+export type RouteCellStatus =
+  /** the row node is the column node */
+  | 'self'
+  /** a route to every block of the column node exists */
+  | 'ok'
+  /** at least one block of the column node has no route on the row node */
+  | 'missing'
+  /** the row node's routes were not collected */
+  | 'unknown'
+  /** the column node owns no block (nothing to check) */
+  | 'no-block';
+
+export interface RouteToBlock {
+  block: string;
+  /** The route that covers the block on the row node, if any. */
+  route?: { dst: string; via?: string; dev?: string; proto?: string; onlink: boolean; type: string };
+  evidence?: Evidence;
+  /** How the route reaches the block: `ipip` (tunl0), `vxlan` (vxlan.calico), `direct` (NIC), `blackhole`, `other`. */
+  kind?: 'ipip' | 'vxlan' | 'direct' | 'blackhole' | 'other';
+}
+
+export interface RouteCell {
+  from: string;
+  to: string;
+  status: RouteCellStatus;
+  blocks: RouteToBlock[];
+}
+
+export interface RouteMatrix {
+  nodes: string[];
+  /** rows[i][j]: routes on nodes[i] to the blocks of nodes[j]. */
+  rows: RouteCell[][];
+}
+
+/** One side of a BGP pair, as that node saw it. */
+export interface BgpSide {
+  node: string;
+  /** BIRD protocol name for the peer (`Mesh_10_0_0_12`), if configured. */
+  protocol?: string;
+  /** Last `State changed to` seen, or undefined if no log. */
+  lastState?: string;
+  everUp: boolean;
+  /** Errors and notifications logged for this peer (last few). */
+  errors: string[];
+  /** TCP state of the socket to the peer's :179 (or from it), from netstat/ss: ESTABLISHED, SYN_SENT, ... or `none`. */
+  socket?: string;
+  /** Whether this node listens on TCP 179 (undefined: netstat/ss not collected). */
+  listens179?: boolean;
+  /** Whether this side's bird log was collected. */
+  logCollected: boolean;
+  evidence: Evidence[];
+}
+
+export interface BgpPair {
+  /** Node names in sorted order. */
+  a: BgpSide;
+  b: BgpSide;
+  /** IPs used for the pair. */
+  aIP?: string;
+  bIP?: string;
+  /** Node expected to open the TCP connection (greater IP string, v3.22+ mesh), if known. */
+  initiator?: string;
+  /** Overall: `up` (both sides up or ESTABLISHED), `down`, `half` (one side only), `unknown`. */
+  status: 'up' | 'down' | 'half' | 'unknown';
+}
+
+export interface BgpMatrix {
+  pairs: BgpPair[];
+  /** Peers named by BIRD protocols (or resources) with no bundle. */
+  unknownPeers: { node: string; peerIP: string; protocol: string; evidence: Evidence }[];
+}
+
+export interface TimelineEvent {
+  /** ISO-8601 UTC when known, else the raw stamp. */
+  time: string;
+  node: string;
+  source: string;
+  text: string;
+  file: string;
+  line: number;
+  level: 'error' | 'warning' | 'info';
+}
+
+export interface Timeline {
+  events: TimelineEvent[];
+  /** Events beyond the cap, not listed. */
+  dropped: number;
+}
+
+export interface Derived {
+  blocks: BlockOwnership[];
+  routeMatrix: RouteMatrix;
+  bgp: BgpMatrix;
+  timeline: Timeline;
+}

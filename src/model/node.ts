@@ -1,0 +1,129 @@
+import type {
+  BirdLogSummary,
+  CalicoLogSummary,
+  DateFact,
+  IpSetDump,
+  IptablesDump,
+  JournalSummary,
+  NetInterface,
+  ResourceSet,
+  Route,
+  SocketTable,
+} from './facts.js';
+
+/**
+ * Artifact ids are the file names calicoctl writes; logs are `<daemon>_log`.
+ * `container_logs` covers `logs/<container>.log` written from `docker logs`.
+ */
+export const ARTIFACT_IDS = [
+  'date',
+  'hostname',
+  'netstat',
+  'ss',
+  'ipv4_route',
+  'ipv6_route',
+  'ipv4_addr',
+  'ipv6_addr',
+  'ipv4_tables',
+  'ipv6_tables',
+  'nft_ruleset',
+  'ipsets',
+  'ipset_container',
+  'journalctl_calico_node',
+  'bird_log',
+  'bird6_log',
+  'confd_log',
+  'felix_log',
+  'cni_log',
+  'container_logs',
+] as const;
+export type ArtifactId = (typeof ARTIFACT_IDS)[number];
+
+/**
+ * - ok: present with data
+ * - missing: not in the bundle (not collected, or the command failed on v3.22+)
+ * - empty: zero bytes (the binary was missing on ≤ v3.21)
+ * - command-failed: holds an error message instead of the command's output
+ */
+export type ArtifactStatus = 'ok' | 'missing' | 'empty' | 'command-failed';
+
+export interface ArtifactInfo {
+  status: ArtifactStatus;
+  /** Paths inside the bundle that made up this artifact. */
+  files: string[];
+  bytes: number;
+  /** For command-failed: the first line of the error text. */
+  error?: string;
+  /** Whether this artifact was expected for the layout (e.g. nft_ruleset only from v3.31). */
+  expected: boolean;
+}
+
+/** Everything read from one node's bundle. Plain data: produced per bundle, possibly in a worker. */
+export interface NodeFacts {
+  /** The input (as given on the command line) this bundle came from. */
+  input: string;
+  /** Folder inside the input that holds the bundle (`diagnostics` for node diags). */
+  root: string;
+  /** Bundle file name (e.g. `diags-20250301_101500.tar.gz`) when it came from an archive. */
+  archiveName?: string;
+  hostname?: string;
+  hostnameRef?: { file: string; line: number; text: string };
+  date?: DateFact & { file: string };
+  artifacts: Record<ArtifactId, ArtifactInfo>;
+  routes4: Route[];
+  routes6: Route[];
+  interfaces4: NetInterface[];
+  interfaces6: NetInterface[];
+  iptables4?: IptablesDump;
+  iptables6?: IptablesDump;
+  ipsets?: IpSetDump;
+  sockets?: SocketTable & { file: string };
+  bird?: BirdLogSummary;
+  bird6?: BirdLogSummary;
+  felix?: CalicoLogSummary;
+  confd?: CalicoLogSummary;
+  cni?: CalicoLogSummary;
+  /** Calico lines found in container logs (`logs/*.log` from docker logs): startup, felix, confd, bird. */
+  containerLog?: CalicoLogSummary;
+  containerBird?: BirdLogSummary;
+  journal?: JournalSummary;
+  /** Best guess of the Calico version window from the file set and line shapes. */
+  layout: LayoutGuess;
+  /** Problems reading this bundle (one line each, naming the file). */
+  problems: string[];
+}
+
+export interface LayoutGuess {
+  /** e.g. `>=v3.31`, `v3.22–v3.30`, `<=v3.21`. */
+  versionHint: string;
+  /** Reasons for the guess (`nft_ruleset present`, `svlogd -ttt stamps`). */
+  reasons: string[];
+  /** True when `logs/` had no bird/felix/confd dirs (CALICO_DISABLE_FILE_LOGGING). */
+  fileLoggingDisabled: boolean;
+}
+
+/** A node after cross-node identification. */
+export interface NodeModel extends NodeFacts {
+  /** Display name: the hostname, made unique with a suffix when two bundles share it. */
+  name: string;
+  /** The IPv4 address Calico uses for this node (BGP source / router id), if known. */
+  nodeIP?: string;
+  /** How nodeIP was decided, for the report. */
+  nodeIPSource?: string;
+  /** Interface that holds nodeIP. */
+  nodeIPInterface?: string;
+}
+
+export interface InputInfo {
+  path: string;
+  kind: 'archive' | 'directory' | 'yaml';
+  nodes: string[];
+  status: 'ok' | 'partial' | 'unreadable';
+  problems: string[];
+}
+
+export interface ClusterModel {
+  inputs: InputInfo[];
+  nodes: NodeModel[];
+  resources: ResourceSet;
+}

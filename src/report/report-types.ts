@@ -1,0 +1,65 @@
+/**
+ * The Report: built once from the cluster model, the combiners and the rule results,
+ * then rendered as JSON (schemaVersion 1), HTML and terminal text. Knows nothing of archives.
+ */
+import type { ArtifactId, ArtifactStatus, InputInfo } from '../model/node.js';
+import type { Finding, RuleOutcome, Severity } from '../model/finding.js';
+import type { BgpMatrix, BlockOwnership, RouteMatrix, Timeline } from '../model/derived.js';
+
+export interface ReportNodeInterface {
+  name: string;
+  mtu?: number;
+  state?: string;
+  addresses: string[];
+}
+
+export interface ReportBgpPeer {
+  protocol: string;
+  peerIP?: string;
+  lastState?: string;
+  everUp: boolean;
+}
+
+export interface ReportNode {
+  name: string;
+  hostname?: string;
+  input: string;
+  nodeIP?: string;
+  nodeIPSource?: string;
+  /** Every IPv4/IPv6 address with prefix and interface: `10.0.0.11/24 (eth0)`. */
+  addresses: string[];
+  artifacts: Record<ArtifactId, ArtifactStatus>;
+  versionHint: string;
+  date?: string;
+  blocks: string[];
+  interfaces: ReportNodeInterface[];
+  bgpPeers: ReportBgpPeer[];
+  problems: string[];
+}
+
+export interface ReportRule extends RuleOutcome {
+  severity: Severity;
+  summary: string;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: string; version: string };
+  /** Only when asked (--timestamp): ISO time the report was generated. */
+  generatedAt?: string;
+  summary: {
+    inputs: number;
+    unreadableInputs: number;
+    nodes: number;
+    findings: Record<Severity, number>;
+  };
+  inputs: InputInfo[];
+  nodes: ReportNode[];
+  /** Most severe first, then by rule id and finding id. */
+  findings: Finding[];
+  rules: ReportRule[];
+  blocks: BlockOwnership[];
+  routeMatrix: RouteMatrix;
+  bgp: BgpMatrix;
+  timeline: Timeline;
+}

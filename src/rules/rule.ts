@@ -1,0 +1,33 @@
+import type { ClusterModel } from '../model/node.js';
+import type { Derived } from '../model/derived.js';
+import type { Evidence, Finding, RuleMeta } from '../model/finding.js';
+
+/** What a rule sees: the cluster model and the cross-node tables. Never files or text. */
+export interface RuleContext {
+  cluster: ClusterModel;
+  derived: Derived;
+}
+
+/** A finding as a rule reports it; severity, remediation and id prefix come from the rule's meta. */
+export interface FindingDraft {
+  /** Unique within the rule (e.g. `node-a->node-c`); the finding id becomes `<rule>:<key>`. */
+  key: string;
+  title: string;
+  message: string;
+  nodes: string[];
+  evidence: Evidence[];
+  /** Extra, finding-specific steps placed before the rule's generic remediation. */
+  remediation?: string[];
+  /** Severity override (rare: e.g. info when the fault is only suspected). */
+  severity?: Finding['severity'];
+}
+
+export type CheckResult =
+  | { status: 'found'; findings: FindingDraft[]; reason?: string }
+  | { status: 'passed'; reason: string }
+  | { status: 'skipped'; reason: string };
+
+export interface Rule {
+  meta: RuleMeta;
+  check(ctx: RuleContext): CheckResult;
+}
