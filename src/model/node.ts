@@ -64,6 +64,8 @@ export interface NodeFacts {
   input: string;
   /** Folder inside the input that holds the bundle (`diagnostics` for node diags). */
   root: string;
+  /** `node-diags` (calicoctl node diags) or `cluster-diags` (calicoctl cluster diags, per node). */
+  format: 'node-diags' | 'cluster-diags';
   /** Bundle file name (e.g. `diags-20250301_101500.tar.gz`) when it came from an archive. */
   archiveName?: string;
   hostname?: string;
@@ -86,6 +88,8 @@ export interface NodeFacts {
   /** Calico lines found in container logs (`logs/*.log` from docker logs): startup, felix, confd, bird. */
   containerLog?: CalicoLogSummary;
   containerBird?: BirdLogSummary;
+  /** calico-node's other svlogd services (monitor-addresses, allocate-tunnel-addrs, node-status-reporter, node-services). */
+  agent?: CalicoLogSummary;
   journal?: JournalSummary;
   /** Best guess of the Calico version window from the file set and line shapes. */
   layout: LayoutGuess;

@@ -20,6 +20,11 @@ export interface FindingDraft {
   remediation?: string[];
   /** Severity override (rare: e.g. info when the fault is only suspected). */
   severity?: Finding['severity'];
+  /**
+   * Node pairs this finding is about (unordered). Without pairs, the finding is about
+   * its nodes as a whole. Used to decide which root cause explains which symptom.
+   */
+  pairs?: [string, string][];
 }
 
 export type CheckResult =

@@ -1,0 +1,207 @@
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { pathToFileURL } from 'node:url';
+import { createGzip } from 'node:zlib';
+import tar from 'tar-stream';
+import { planCluster, type SynthCluster, type SynthFaults, type SynthNode } from './synthetic-cluster.js';
+import { SyntheticRng } from './synthetic-rng.js';
+import { TextFileWriter } from './text-file-writer.js';
+import * as art from './synthetic-artifacts.js';
+import { writeBirdLog, writeCniCurrent, writeCniLog, writeConfdLog, writeFelixLogs, type LogFile } from './synthetic-logs.js';
+
+export interface GenerateOptions {
+  /** Output folder; bundles go to `<dir>/<hostname>/diags-YYYYMMDD_HHMMSS.tar.gz`. */
+  dir: string;
+  nodes?: number;
+  /** Uncompressed bytes of all files of all bundles together (approximate, within a few %). */
+  totalBytes?: number;
+  seed?: number;
+  /** svlogd rotation size of the felix log (calico/node config: s10000000). */
+  rotateBytes?: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface GeneratedBundle {
+  hostname: string;
+  ip: string;
+  block: string;
+  path: string;
+  /** Sum of the sizes of the files inside. */
+  uncompressedBytes: number;
+  compressedBytes: number;
+  entries: number;
+}
+
+export interface GenerateResult {
+  dir: string;
+  seed: number;
+  bundles: GeneratedBundle[];
+  uncompressedBytes: number;
+  compressedBytes: number;
+  /** uncompressed / compressed. */
+  gzipRatio: number;
+  faults: { bgpStuck?: { initiator: string; passive: string }; routeMissing?: { on: string; missingBlockOf: string }; natOutgoingMissing?: string };
+  seconds: number;
+}
+
+/** Share of a node's byte budget per artifact; felix gets the rest. */
+const SHARE = { ipv4Tables: 0.06, ipsets: 0.05, cni: 0.03, bird: 0.02, confd: 0.02 };
+/** Estimated bytes of one kube-proxy service in the nat table (decls + rules, ~2.5 endpoints). */
+const SERVICE_BYTES = 1500;
+
+const DIR_MODE_0000 = 0o40000; // tar-stream replaces a falsy mode with 0755; the S_IFDIR bit is masked off on encode.
+
+interface Entry {
+  name: string;
+  type: 'directory' | 'file';
+  mode: number;
+  path?: string;
+  size?: number;
+}
+
+const p2 = (n: number): string => (n < 10 ? '0' + n : String(n));
+
+function tarballName(ms: number): string {
+  const d = new Date(ms);
+  return `diags-${d.getUTCFullYear()}${p2(d.getUTCMonth() + 1)}${p2(d.getUTCDate())}_${p2(d.getUTCHours())}${p2(d.getUTCMinutes())}${p2(d.getUTCSeconds())}.tar.gz`;
+}
+
+/** Writes `entries` as a gzip (level 6) tarball, streaming each file from disk. */
+async function writeTarball(file: string, entries: Entry[], mtime: Date): Promise<void> {
+  const pack = tar.pack();
+  const done = pipeline(pack, createGzip({ level: 6 }), createWriteStream(file));
+  for (const e of entries) {
+    const header = { name: e.name, type: e.type, mode: e.mode, size: e.size ?? 0, mtime, uid: 0, gid: 0, uname: 'root', gname: 'root' };
+    await new Promise<void>((resolve, reject) => {
+      const sink = pack.entry(header, (err) => {
+        if (err) reject(err);
+        else resolve(undefined);
+      });
+      if (e.type !== 'file') return; // tar-stream completes header-only entries by itself
+      void (async (): Promise<void> => {
+        for await (const chunk of createReadStream(e.path as string, { highWaterMark: 1 << 20 })) {
+          if (!sink.write(chunk as Buffer)) await once(sink, 'drain');
+        }
+        sink.end(undefined);
+      })().catch(reject);
+    });
+  }
+  pack.finalize();
+  await done;
+}
+
+/** Generates every file of one node into `tmp` and returns the tar entries in `calicoctl node diags` order. */
+function generateNodeFiles(tmp: string, c: SynthCluster, n: SynthNode, budget: number, rotateBytes: number): Entry[] {
+  const entries: Entry[] = [{ name: 'diagnostics/', type: 'directory', mode: DIR_MODE_0000 }];
+  let used = 0;
+  const file = (name: string, fill: (w: TextFileWriter, rng: SyntheticRng) => void, salt: number): Entry => {
+    const w = new TextFileWriter(join(tmp, name.replace(/\//g, '_')));
+    fill(w, SyntheticRng.derive(c.seed, 10 + salt, n.index));
+    const size = w.close();
+    used += size;
+    return { name, type: 'file', mode: 0o644, path: w.path, size };
+  };
+  const d = (name: string, fill: (w: TextFileWriter, rng: SyntheticRng) => void, salt: number): void => {
+    entries.push(file('diagnostics/' + name, fill, salt));
+  };
+  d('date', (w) => art.writeDate(w, c), 1);
+  d('hostname', (w) => art.writeHostname(w, n), 2);
+  d('netstat', (w, r) => art.writeNetstat(w, c, n, r), 3);
+  d('ipv4_route', (w) => art.writeIpv4Route(w, c, n), 4);
+  d('ipv6_route', (w) => art.writeIpv6Route(w), 5);
+  d('ipv4_addr', (w) => art.writeIpv4Addr(w, n), 6);
+  d('ipv6_addr', (w) => art.writeIpv6Addr(w, n), 7);
+  d('nft_ruleset', (w) => art.writeNftRuleset(w), 8);
+  d('ipv4_tables', (w, r) => art.writeIpv4Tables(w, c, n, r, budget * SHARE.ipv4Tables), 9);
+  d('ipv6_tables', (w, r) => art.writeIpv6Tables(w, c, r), 10);
+  d('ipsets', (w, r) => art.writeIpsets(w, c, n, r, budget * SHARE.ipsets), 11);
+  d('journalctl_calico_node', (w) => art.writeJournal(w), 12);
+
+  const svlogdDir = (svc: string, files: Entry[]): void => {
+    entries.push({ name: `diagnostics/logs/${svc}/`, type: 'directory', mode: 0o755 });
+    entries.push(file(`diagnostics/logs/${svc}/config`, (w) => { for (let i = 0; i < 3; i++) { w.line('s10000000'); w.line('n5'); } }, 20));
+    entries.push(file(`diagnostics/logs/${svc}/lock`, () => undefined, 21));
+    entries[entries.length - 1]!.mode = 0o600;
+    entries.push(...files);
+  };
+  entries.push({ name: 'diagnostics/logs/', type: 'directory', mode: 0o755 });
+  svlogdDir('bird', [file('diagnostics/logs/bird/current', (w, r) => writeBirdLog(w, c, n, r, budget * SHARE.bird), 30)]);
+  svlogdDir('confd', [file('diagnostics/logs/confd/current', (w, r) => writeConfdLog(w, c, n, r, budget * SHARE.confd), 31)]);
+  const cni = [
+    file('diagnostics/logs/cni/cni.log', (w, r) => writeCniLog(w, c, n, r, budget * SHARE.cni), 32),
+    file('diagnostics/logs/cni/current', (w) => writeCniCurrent(w, c, n), 33),
+  ];
+  svlogdDir('cni', cni);
+  const felixBudget = Math.max(budget * 0.2, budget - used);
+  const felix: LogFile[] = writeFelixLogs(tmp, c, n, SyntheticRng.derive(c.seed, 40, n.index), felixBudget, rotateBytes);
+  svlogdDir('felix', felix.map((f) => ({ name: `diagnostics/logs/felix/${f.name}`, type: 'file' as const, mode: 0o644, path: f.path, size: f.bytes })));
+  return entries;
+}
+
+/**
+ * Writes one synthetic, format-faithful `calicoctl node diags` tarball per node (v3.31 layout,
+ * operator install: svlogd `-ttt` logs for bird/confd/felix/cni, `cni.log`), deterministic for
+ * a seed, with faults for the rules: a BGP pair stuck in `start` (SYN_SENT in netstat, no
+ * routes either way), one node missing another's block route, one node with an empty
+ * `cali-nat-outgoing` chain.
+ */
+export async function generateBundles(opts: GenerateOptions): Promise<GenerateResult> {
+  const started = process.hrtime.bigint();
+  const nodes = opts.nodes ?? 20;
+  const totalBytes = opts.totalBytes ?? 2e9;
+  const seed = opts.seed ?? 1;
+  const rotateBytes = opts.rotateBytes ?? 10_000_000;
+  const budget = totalBytes / nodes;
+  const services = Math.max(20, Math.floor((budget * SHARE.ipv4Tables * 0.45) / SERVICE_BYTES));
+  const c = planCluster(seed, nodes, services);
+  mkdirSync(opts.dir, { recursive: true });
+  const bundles: GeneratedBundle[] = [];
+  for (const n of c.nodes) {
+    const tmp = mkdtempSync(join(tmpdir(), 'calico-diags-gen-'));
+    try {
+      const entries = generateNodeFiles(tmp, c, n, budget, rotateBytes);
+      const outDir = join(opts.dir, n.hostname);
+      mkdirSync(outDir, { recursive: true });
+      const path = join(outDir, tarballName(c.endMs + 30_000 + n.index * 1000));
+      await writeTarball(path, entries, new Date(c.endMs + 30_000));
+      const uncompressedBytes = entries.reduce((s, e) => s + (e.size ?? 0), 0);
+      const compressedBytes = statSync(path).size;
+      bundles.push({ hostname: n.hostname, ip: n.ip, block: n.block, path, uncompressedBytes, compressedBytes, entries: entries.length });
+      opts.onProgress?.(`${n.hostname}: ${(uncompressedBytes / 1e6).toFixed(1)} MB -> ${(compressedBytes / 1e6).toFixed(1)} MB (${(uncompressedBytes / compressedBytes).toFixed(1)}x)`);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  const uncompressedBytes = bundles.reduce((s, b) => s + b.uncompressedBytes, 0);
+  const compressedBytes = bundles.reduce((s, b) => s + b.compressedBytes, 0);
+  return {
+    dir: opts.dir,
+    seed,
+    bundles,
+    uncompressedBytes,
+    compressedBytes,
+    gzipRatio: uncompressedBytes / compressedBytes,
+    faults: describeFaults(c.faults, c),
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+  };
+}
+
+function describeFaults(f: SynthFaults, c: SynthCluster): GenerateResult['faults'] {
+  const h = (i: number): string => (c.nodes[i] as SynthNode).hostname;
+  const out: GenerateResult['faults'] = {};
+  if (f.bgpStuck) out.bgpStuck = { initiator: h(f.bgpStuck.initiator), passive: h(f.bgpStuck.passive) };
+  if (f.routeMissing) out.routeMissing = { on: h(f.routeMissing.on), missingBlockOf: h(f.routeMissing.missingBlockOf) };
+  if (f.natOutgoingMissing !== undefined) out.natOutgoingMissing = h(f.natOutgoingMissing);
+  return out;
+}
+
+// `node dist/bench/generate-bundles.js <dir> [bytes] [nodes] [seed]` for a quick look.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const [dir = join(tmpdir(), 'calico-diags-bundles'), size = '1e8', nodes = '4', seed = '1'] = process.argv.slice(2);
+  generateBundles({ dir, totalBytes: Number(size), nodes: Number(nodes), seed: Number(seed), onProgress: (m) => console.error(m) })
+    .then((r) => console.log(JSON.stringify({ ...r, bundles: r.bundles.length }, null, 2)))
+    .catch((e: unknown) => { console.error(e); process.exitCode = 1; });
+}

@@ -1,0 +1,143 @@
+import { BASE32, SyntheticRng } from './synthetic-rng.js';
+
+/** One pod on a synthetic node: its veth, address and CNI container id. */
+export interface SynthWorkload {
+  ns: string;
+  pod: string;
+  iface: string;
+  ip: string;
+  containerId: string;
+}
+
+export interface SynthNode {
+  index: number;
+  hostname: string;
+  ip: string;
+  /** The node's IPAM block, e.g. `192.168.3.0/26`. */
+  block: string;
+  /** tunl0 address (first address of the block). */
+  tunnelIp: string;
+  workloads: SynthWorkload[];
+  felixPid: number;
+  confdPid: number;
+}
+
+export interface SynthService {
+  ns: string;
+  name: string;
+  port: number;
+  clusterIp: string;
+  svcChain: string;
+  endpoints: { sepChain: string; ip: string; port: number }[];
+}
+
+/** Faults sprinkled in so the analyzer's rules have something to find. Indexes into `nodes`. */
+export interface SynthFaults {
+  /** BGP session between the two stuck in `start`; the initiator (greater IP) shows SYN_SENT to :179. */
+  bgpStuck?: { initiator: number; passive: number };
+  /** `on` lacks the route to `missingBlockOf`'s block although their session is up. */
+  routeMissing?: { on: number; missingBlockOf: number };
+  /** This node's `cali-nat-outgoing` chain is empty (pool natOutgoing disabled). */
+  natOutgoingMissing?: number;
+}
+
+export interface SynthCluster {
+  seed: number;
+  nodes: SynthNode[];
+  services: SynthService[];
+  faults: SynthFaults;
+  /** Time window the logs cover, in ms since the epoch (UTC). */
+  startMs: number;
+  endMs: number;
+}
+
+const NAMESPACES = ['default', 'kube-system', 'payments', 'checkout', 'monitoring', 'ingress-nginx', 'logging', 'search'];
+const APPS = ['nginx', 'api', 'frontend', 'cart', 'redis', 'postgres', 'worker', 'prometheus', 'fluentd', 'coredns', 'gateway', 'auth'];
+
+export const MAX_NODES = 240;
+
+/** BIRD protocol name for a mesh peer: `Mesh_10_0_0_12`. */
+export function meshName(ip: string): string {
+  return 'Mesh_' + ip.replace(/\./g, '_');
+}
+
+/** BIRD/confd compare peer IPs as strings: the greater string initiates, the other is passive. */
+export function initiates(self: SynthNode, peer: SynthNode): boolean {
+  return self.ip > peer.ip;
+}
+
+/** Deterministic source port of the BGP connection between two nodes. */
+export function pairPort(seed: number, a: number, b: number): number {
+  const lo = Math.min(a, b);
+  const hi = Math.max(a, b);
+  return SyntheticRng.derive(seed, 0x179, lo, hi).int(32768, 60999);
+}
+
+/**
+ * Lays out the whole synthetic cluster from a seed: nodes, their pods, the kube-proxy
+ * services (same on every node) and where the faults go.
+ */
+export function planCluster(seed: number, nodeCount: number, servicesCount: number): SynthCluster {
+  if (nodeCount < 1 || nodeCount > MAX_NODES) throw new Error(`nodes must be 1..${MAX_NODES}`);
+  const nodes: SynthNode[] = [];
+  for (let i = 0; i < nodeCount; i++) {
+    const rng = SyntheticRng.derive(seed, 1, i);
+    const hostname = `bench-node-${String(i + 1).padStart(2, '0')}`;
+    const workloads: SynthWorkload[] = [];
+    const n = rng.int(24, 48);
+    for (let k = 0; k < n; k++) {
+      const app = rng.pick(APPS);
+      workloads.push({
+        ns: rng.pick(NAMESPACES),
+        pod: `${app}-${rng.chars(10, 'bcdfghjklmnpqrstvwxz2456789')}-${rng.chars(5, 'bcdfghjklmnpqrstvwxz2456789')}`,
+        iface: 'cali' + rng.hex(11),
+        ip: `192.168.${i}.${k + 2}`,
+        containerId: rng.hex(64),
+      });
+    }
+    nodes.push({
+      index: i,
+      hostname,
+      ip: `10.0.0.${10 + i}`,
+      block: `192.168.${i}.0/26`,
+      tunnelIp: `192.168.${i}.0`,
+      workloads,
+      felixPid: rng.int(40, 120),
+      confdPid: rng.int(40, 120),
+    });
+  }
+
+  const srng = SyntheticRng.derive(seed, 2);
+  const services: SynthService[] = [];
+  const allPods = nodes.flatMap((n) => n.workloads);
+  for (let s = 0; s < servicesCount; s++) {
+    const eps = srng.int(1, 4);
+    const endpoints = [];
+    for (let e = 0; e < eps; e++) {
+      const w = allPods[srng.int(0, allPods.length - 1)] as SynthWorkload;
+      endpoints.push({ sepChain: 'KUBE-SEP-' + srng.chars(16, BASE32), ip: w.ip, port: srng.pick([8080, 8443, 9090, 3000, 5432, 6379]) });
+    }
+    endpoints.sort((a, b) => (a.sepChain < b.sepChain ? -1 : 1));
+    services.push({
+      ns: srng.pick(NAMESPACES),
+      name: `${srng.pick(APPS)}-${s}`,
+      port: srng.pick([80, 443, 8080, 9090, 53, 5432]),
+      clusterIp: `10.96.${(s >> 8) & 255}.${s & 255}`,
+      svcChain: 'KUBE-SVC-' + srng.chars(16, BASE32),
+      endpoints,
+    });
+  }
+  services.sort((a, b) => (a.svcChain < b.svcChain ? -1 : 1));
+
+  const faults: SynthFaults = {};
+  if (nodeCount >= 2) {
+    const [a, b] = [nodes[0] as SynthNode, nodes[1] as SynthNode];
+    faults.bgpStuck = initiates(a, b) ? { initiator: 0, passive: 1 } : { initiator: 1, passive: 0 };
+  }
+  if (nodeCount >= 3) faults.routeMissing = { on: nodeCount - 1, missingBlockOf: nodeCount >= 4 ? nodeCount - 2 : 0 };
+  faults.natOutgoingMissing = Math.floor(nodeCount / 2);
+
+  // A fixed day, shifted by the seed so different seeds do not share timestamps.
+  const endMs = Date.UTC(2024, 2, 15, 6, 0, 0) + (seed % 1000) * 60_000;
+  return { seed, nodes, services, faults, startMs: endMs - 6 * 3600_000, endMs };
+}

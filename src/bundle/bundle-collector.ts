@@ -1,0 +1,89 @@
+/**
+ * Routes the files of one input (archive or folder) to per-bundle builders, found by
+ * path (`diagnostics/`, `calico-diagnostics-*​/nodes/<node>/`), and collects resource
+ * YAML found alongside. Shared by the archive reader and the folder reader.
+ */
+import { posix } from 'node:path';
+import type { CalicoResource } from '../model/facts.js';
+import type { NodeFacts } from '../model/node.js';
+import { parseCalicoResources } from '../parsers/calico-resources.js';
+import { findBundleRoot, isResourceYamlPath } from './artifact-path.js';
+import type { EntrySink } from './node-bundle-builder.js';
+import { NodeBundleBuilder } from './node-bundle-builder.js';
+
+/** Resource YAML larger than this is reported, not parsed (it is parsed whole). */
+export const MAX_RESOURCE_YAML_BYTES = 64 * 1024 * 1024;
+
+export class BundleCollector {
+  private readonly builders = new Map<string, NodeBundleBuilder>();
+  readonly resources: CalicoResource[] = [];
+  readonly problems: string[] = [];
+  filesSeen = 0;
+
+  constructor(
+    private readonly input: string,
+    private readonly archiveName?: string,
+  ) {}
+
+  noteDirectory(path: string): void {
+    const found = findBundleRoot(normalise(path) + '/x');
+    if (found === undefined) return;
+    const b = this.builder(found.root);
+    const rel = found.rel.slice(0, -2);
+    if (rel.length > 0) b.noteDirectory(rel);
+  }
+
+  /** A sink for the file at `path` (relative to the input), or undefined when it is not used. */
+  openFile(path: string, size: number): EntrySink | undefined {
+    this.filesSeen++;
+    const p = normalise(path);
+    const found = findBundleRoot(p);
+    if (found !== undefined) return this.builder(found.root).openFile(found.rel);
+    if (isResourceYamlPath(p)) {
+      if (size > MAX_RESOURCE_YAML_BYTES) {
+        this.problems.push(`${this.input}: ${p}: YAML of ${size} bytes is too large to read as resources; skipped`);
+        return undefined;
+      }
+      const parts: Buffer[] = [];
+      return {
+        write: (chunk) => parts.push(Buffer.from(chunk)),
+        end: () => {
+          const text = Buffer.concat(parts).toString('utf8');
+          const r = parseCalicoResources(text, { input: this.input, file: p });
+          this.resources.push(...r.resources);
+          this.problems.push(...r.problems);
+        },
+      };
+    }
+    return undefined;
+  }
+
+  finish(): NodeFacts[] {
+    const nodes: NodeFacts[] = [];
+    for (const b of [...this.builders.values()].sort((x, y) => (x.root.prefix < y.root.prefix ? -1 : 1))) {
+      const facts = b.finish();
+      if (facts.hostname === undefined && b.root.nodeName !== undefined) facts.hostname = b.root.nodeName;
+      nodes.push(facts);
+      for (const p of b.problems) this.problems.push(`${this.input}: ${p}`);
+    }
+    return nodes;
+  }
+
+  private builder(root: { prefix: string; format: 'node-diags' | 'cluster-diags'; nodeName?: string }): NodeBundleBuilder {
+    let b = this.builders.get(root.prefix);
+    if (b === undefined) {
+      b = new NodeBundleBuilder(this.input, root, this.archiveName);
+      this.builders.set(root.prefix, b);
+    }
+    return b;
+  }
+}
+
+function normalise(path: string): string {
+  let p = path.replace(/\\/g, '/');
+  while (p.startsWith('./')) p = p.slice(2);
+  p = posix.normalize(p);
+  while (p.startsWith('../')) p = p.slice(3);
+  if (p.startsWith('/')) p = p.slice(1);
+  return p;
+}

@@ -1,0 +1,72 @@
+/**
+ * Reads a folder that holds an extracted bundle, many bundles, cluster diags, or YAML:
+ * every file under a `diagnostics/` (or `calico-diagnostics-*​/nodes/<node>/`) folder is
+ * streamed to the collector; archives found inside are read by the archive reader.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import fg from 'fast-glob';
+import { BundleCollector } from './bundle-collector.js';
+import { CHUNK_BYTES, describeReadError } from './read-archive.js';
+import type { SourceResult } from './source-result.js';
+
+export const ARCHIVE_PATTERNS = ['**/*.tar.gz', '**/*.tgz', '**/*.tar'];
+
+/** Archives under a folder (sorted), read separately as their own inputs. */
+export async function findArchives(dir: string): Promise<string[]> {
+  const found = await fg(ARCHIVE_PATTERNS, { cwd: dir, onlyFiles: true, followSymbolicLinks: false, dot: false, suppressErrors: true });
+  return found.sort().map((f) => join(dir, f));
+}
+
+export async function readDirectory(dir: string): Promise<SourceResult> {
+  const collector = new BundleCollector(dir);
+  const problems: string[] = [];
+  let files: string[] = [];
+  try {
+    files = await fg(['**/*'], {
+      cwd: dir,
+      onlyFiles: true,
+      followSymbolicLinks: false,
+      dot: true,
+      suppressErrors: false,
+      ignore: ARCHIVE_PATTERNS,
+    });
+  } catch (err) {
+    problems.push(`${dir}: cannot list folder: ${describeReadError(err)}`);
+  }
+  files.sort();
+  // A folder pointed at `diagnostics/` itself: treat its files as under `diagnostics/`.
+  const base = relative(join(dir, '..'), dir);
+  const insideDiagnostics = base === 'diagnostics' || (files.includes('hostname') && files.some((f) => f === 'ipv4_route' || f === 'ipv4_addr'));
+  for (const f of files) {
+    const logical = insideDiagnostics ? `diagnostics/${f}` : f;
+    const full = join(dir, f);
+    let size = 0;
+    try {
+      size = (await stat(full)).size;
+    } catch (err) {
+      problems.push(`${dir}: ${f}: ${describeReadError(err)}`);
+      continue;
+    }
+    const sink = collector.openFile(logical, size);
+    if (sink === undefined) continue;
+    try {
+      for await (const chunk of createReadStream(full, { highWaterMark: CHUNK_BYTES })) sink.write(chunk as Buffer);
+    } catch (err) {
+      problems.push(`${dir}: ${f}: cannot read: ${describeReadError(err)}`);
+    } finally {
+      sink.end();
+    }
+  }
+  const nodes = collector.finish();
+  problems.push(...collector.problems);
+  return {
+    path: dir,
+    kind: 'directory',
+    nodes,
+    resources: collector.resources,
+    problems,
+    unreadable: false,
+  };
+}

@@ -1,0 +1,138 @@
+/** Commander wiring only: each command returns an exit code; nothing here calls process.exit. */
+import { Command, CommanderError, Option } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Severity } from './model/finding.js';
+import { SEVERITY_RANK } from './model/finding.js';
+import { TOOL } from './version.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAIL_ON = 1;
+export const EXIT_USAGE = 2;
+
+export interface CliIO {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIO = (): CliIO => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+
+async function analyzeCommand(
+  inputs: string[],
+  opts: { out: string; json?: string; failOn?: Severity; timestamp?: boolean; progress: boolean },
+  io: CliIO,
+): Promise<number> {
+  const { analyze } = await import('./analyze.js');
+  const { renderHtml } = await import('./report/render-html.js');
+  const { renderJson } = await import('./report/render-json.js');
+  const { renderText } = await import('./report/render-text.js');
+  const { shouldColour } = await import('./report/colour.js');
+  const jsonToStdout = opts.json === '-';
+  const summaryStream = jsonToStdout ? io.stderr : io.stdout;
+  let progress: { update(done: number, total: number, path: string): void; stop(): void } | undefined;
+  if (opts.progress && io.stderr.isTTY === true && io.env.CI === undefined) {
+    const { createProgress } = await import('./progress.js');
+    progress = createProgress(io.stderr);
+  }
+  const report = await analyze(inputs, {
+    generatedAt: opts.timestamp ? new Date().toISOString() : undefined,
+    onProgress: progress ? (d, t, p) => progress!.update(d, t, p) : undefined,
+  });
+  progress?.stop();
+  for (const input of report.inputs) for (const p of input.problems) io.stderr.write(`calico-diags: ${p}\n`);
+  const readable = report.inputs.filter((i) => i.status !== 'unreadable');
+  if (readable.length === 0) {
+    io.stderr.write('calico-diags: no input could be read\n');
+    return EXIT_USAGE;
+  }
+  const outPath = resolve(opts.out);
+  await writeFile(outPath, renderHtml(report));
+  if (opts.json !== undefined) {
+    const json = renderJson(report);
+    if (jsonToStdout) io.stdout.write(json);
+    else await writeFile(resolve(opts.json), json);
+  }
+  const colour = shouldColour(summaryStream, io.env);
+  summaryStream.write(renderText(report, { colour }));
+  summaryStream.write(`Report written to ${outPath}\n`);
+  if (opts.failOn !== undefined) {
+    const min = SEVERITY_RANK[opts.failOn];
+    if (report.findings.some((f) => SEVERITY_RANK[f.severity] >= min)) return EXIT_FAIL_ON;
+  }
+  return EXIT_OK;
+}
+
+async function rulesCommand(opts: { json?: boolean }, io: CliIO): Promise<number> {
+  const { RULES } = await import('./rules/index.js');
+  if (opts.json) {
+    const list = RULES.map((r) => ({ id: r.meta.id, severity: r.meta.severity, summary: r.meta.summary }));
+    io.stdout.write(JSON.stringify(list, null, 2) + '\n');
+    return EXIT_OK;
+  }
+  const width = Math.max(...RULES.map((r) => r.meta.id.length));
+  for (const r of RULES) io.stdout.write(`${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(8)}  ${r.meta.summary}\n`);
+  return EXIT_OK;
+}
+
+async function explainCommand(id: string, io: CliIO): Promise<number> {
+  const { findRule, RULES } = await import('./rules/index.js');
+  const rule = findRule(id);
+  if (rule === undefined) {
+    io.stderr.write(`calico-diags: unknown rule '${id}'; known rules: ${RULES.map((r) => r.meta.id).join(', ')}\n`);
+    return EXIT_USAGE;
+  }
+  const m = rule.meta;
+  io.stdout.write(`${m.id} [${m.severity}]\n\n${m.summary}\n\nWhy:\n${m.rationale}\n\nWhat to do:\n${m.remediation.map((s, i) => `${i + 1}. ${s}`).join('\n')}\n`);
+  return EXIT_OK;
+}
+
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  let code = EXIT_OK;
+  const program = new Command('calico-diags')
+    .description('Offline analyzer for Calico diagnostics bundles (calicoctl node diags)')
+    .version(TOOL.version)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  program
+    .command('analyze')
+    .description('analyze diags tarballs, folders of bundles and exported Calico YAML')
+    .argument('<inputs...>', '.tar.gz/.tgz/.tar bundles, folders, or YAML from calicoctl get -o yaml')
+    .option('-o, --out <file>', 'HTML report', 'calico-diags-report.html')
+    .option('--json <file>', "JSON result; '-' writes it to stdout (and nothing else goes to stdout)")
+    .addOption(new Option('--fail-on <severity>', 'exit 1 if a finding at or above this severity exists').choices(['critical', 'warning', 'info']))
+    .option('--timestamp', 'record the generation time in the report (off: same input, same bytes)')
+    .option('--no-progress', 'no progress bar on stderr')
+    .action(async (inputs: string[], opts) => {
+      code = await analyzeCommand(inputs, opts, io);
+    });
+  program
+    .command('rules')
+    .description('the rule catalogue: id, severity, summary')
+    .option('--json', 'as JSON')
+    .action(async (opts) => {
+      code = await rulesCommand(opts, io);
+    });
+  program
+    .command('explain')
+    .description("one rule's summary, rationale and remediation")
+    .argument('<rule-id>')
+    .action(async (id: string) => {
+      code = await explainCommand(id, io);
+    });
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+      return EXIT_USAGE;
+    }
+    io.stderr.write(`calico-diags: ${(err as Error)?.message ?? String(err)}\n`);
+    return EXIT_USAGE;
+  }
+  if (argv.length <= 2) {
+    program.outputHelp();
+    return EXIT_USAGE;
+  }
+  return code;
+}

@@ -1,0 +1,92 @@
+/**
+ * Decides each node's node IP (the IPv4 address Calico uses for BGP, = BIRD router id):
+ * 1. the Node resource of that name (`spec.bgp.ipv4Address`), if exported;
+ * 2. the address other nodes' BIRD protocols name (`Mesh_10_0_0_11`, `Node_…`, `Global_…`)
+ *    that sits on one of this node's interfaces;
+ * 3. the local address of this node's BGP sockets (TCP 179) in netstat/ss;
+ * 4. calico-node's own `Using autodetected IPv4 address on interface X: ip/len` line.
+ */
+import type { ClusterModel, NodeModel } from '../model/node.js';
+import type { CalicoLogSummary } from '../model/facts.js';
+
+export function stripPrefix(cidr: string): string {
+  const i = cidr.indexOf('/');
+  return i === -1 ? cidr : cidr.slice(0, i);
+}
+
+/** Every IPv4 address on a node with its interface name. */
+export function nodeAddresses4(node: NodeModel): { address: string; prefix: number; iface: string }[] {
+  const out: { address: string; prefix: number; iface: string }[] = [];
+  for (const i of node.interfaces4) for (const a of i.addresses) if (a.family === 4) out.push({ address: a.address, prefix: a.prefix, iface: i.name });
+  return out;
+}
+
+export function interfaceOf(node: NodeModel, ip: string): string | undefined {
+  return nodeAddresses4(node).find((a) => a.address === ip)?.iface;
+}
+
+/** Peer IPs named by a node's BIRD protocols (file log and container log). */
+export function birdPeerIPs(node: NodeModel): { ip: string; protocol: string }[] {
+  const out: { ip: string; protocol: string }[] = [];
+  for (const s of [node.bird, node.containerBird]) {
+    for (const p of Object.values(s?.protocols ?? {})) if (p.peerIP !== undefined) out.push({ ip: p.peerIP, protocol: p.name });
+  }
+  return out;
+}
+
+const AUTODETECT = /Using autodetected IPv4 address (?:on interface (\S+): (\d+\.\d+\.\d+\.\d+)\/(\d+)|(\d+\.\d+\.\d+\.\d+)\/(\d+)(?:,| on matching interface (\S+)))/;
+
+function autodetected(node: NodeModel): { ip: string; iface?: string; line: string } | undefined {
+  const logs: (CalicoLogSummary | undefined)[] = [node.containerLog, node.agent, node.felix, node.confd];
+  let last: { ip: string; iface?: string; line: string } | undefined;
+  for (const l of logs) {
+    for (const r of l?.signatures['autodetected-ipv4']?.refs ?? []) {
+      const m = AUTODETECT.exec(r.text);
+      if (m === null) continue;
+      last = m[2] !== undefined ? { ip: m[2], iface: m[1], line: r.text } : { ip: m[4]!, iface: m[6], line: r.text };
+    }
+  }
+  return last;
+}
+
+export function identifyNodeIPs(cluster: ClusterModel): void {
+  const named = new Map<string, string[]>(); // ip -> "node-b's Mesh_…"
+  for (const n of cluster.nodes) {
+    for (const p of birdPeerIPs(n)) {
+      const list = named.get(p.ip) ?? [];
+      list.push(`${n.name}'s ${p.protocol}`);
+      named.set(p.ip, list);
+    }
+  }
+  for (const n of cluster.nodes) {
+    const res = cluster.resources.nodes.find((r) => r.name === n.hostname && r.ipv4Address !== undefined);
+    if (res?.ipv4Address !== undefined) {
+      n.nodeIP = stripPrefix(res.ipv4Address);
+      n.nodeIPSource = `Node resource ${res.name} spec.bgp.ipv4Address ${res.ipv4Address} (${res.ref.file}:${res.ref.line})`;
+      n.nodeIPInterface = interfaceOf(n, n.nodeIP);
+      continue;
+    }
+    const mine = nodeAddresses4(n);
+    const byPeers = mine.filter((a) => named.has(a.address) && !(named.get(a.address) ?? []).every((s) => s.startsWith(`${n.name}'s`)));
+    if (byPeers.length >= 1) {
+      const a = byPeers[0]!;
+      n.nodeIP = a.address;
+      n.nodeIPSource = `named by ${named.get(a.address)!.slice(0, 3).join(', ')}`;
+      n.nodeIPInterface = a.iface;
+      continue;
+    }
+    const sock = n.sockets?.tcp.find((s) => (s.remote.port === 179 || s.local.port === 179) && s.state !== 'LISTEN' && s.local.address !== '0.0.0.0' && !s.local.address.includes(':'));
+    if (sock !== undefined) {
+      n.nodeIP = sock.local.address;
+      n.nodeIPSource = `local address of BGP socket in ${n.sockets!.file}:${sock.line}`;
+      n.nodeIPInterface = interfaceOf(n, n.nodeIP);
+      continue;
+    }
+    const auto = autodetected(n);
+    if (auto !== undefined) {
+      n.nodeIP = auto.ip;
+      n.nodeIPSource = `calico-node log: ${auto.line.slice(0, 160)}`;
+      n.nodeIPInterface = auto.iface ?? interfaceOf(n, auto.ip);
+    }
+  }
+}

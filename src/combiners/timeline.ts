@@ -1,0 +1,66 @@
+/**
+ * T7 one timeline across nodes: BIRD state changes and errors, and WARNING-or-worse lines
+ * of felix/confd/cni/calico-node, ordered by time (svlogd stamps are UTC; Calico's own
+ * stamps are container-local time, normally UTC). Capped, with a count of what was left out.
+ */
+import type { Timeline, TimelineEvent } from '../model/derived.js';
+import type { NodeModel } from '../model/node.js';
+import type { BirdEvent, BirdLogSummary, CalicoLogSummary } from '../model/facts.js';
+
+export const TIMELINE_CAP = 500;
+
+/** `2024-03-15T00:46:55.80123`, `2016-03-30_19:50:39.34382` or `2024-03-15 00:46:55.752` → ISO UTC. */
+export function toIso(stamp: string | undefined): string | undefined {
+  if (stamp === undefined || stamp.length < 19) return undefined;
+  const d = stamp.slice(0, 10);
+  const t = stamp.slice(11, 19);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || !/^\d{2}:\d{2}:\d{2}$/.test(t)) return undefined;
+  const frac = stamp.length > 20 && stamp[19] === '.' ? (stamp.slice(20, 23) + '000').slice(0, 3) : '000';
+  return `${d}T${t}.${frac}Z`;
+}
+
+function birdEvents(node: NodeModel, s: BirdLogSummary | undefined, out: TimelineEvent[]): void {
+  if (s === undefined) return;
+  const push = (e: BirdEvent, level: TimelineEvent['level']) => {
+    const time = toIso(e.time);
+    if (time === undefined) return;
+    out.push({ time, node: node.name, source: s.daemon, text: e.text, file: e.file, line: e.line, level });
+  };
+  for (const e of s.events) push(e, e.kind === 'config-missing' || e.kind === 'config-error' || e.kind === 'another-bird' ? 'error' : e.kind === 'unknown-connect' ? 'warning' : 'info');
+  for (const p of Object.values(s.protocols)) {
+    for (const e of p.errors) push(e, 'error');
+    if (p.lastStateRef !== undefined) push(p.lastStateRef, p.lastState === 'up' ? 'info' : 'warning');
+  }
+}
+
+function calicoEvents(node: NodeModel, s: CalicoLogSummary | undefined, out: TimelineEvent[]): void {
+  if (s === undefined) return;
+  for (const r of s.notable) {
+    const time = toIso(r.svTime ?? r.time) ?? toIso(r.time);
+    if (time === undefined) continue;
+    const level = r.level === 'WARNING' ? 'warning' : r.level === 'INFO' || r.level === 'DEBUG' ? 'info' : 'error';
+    out.push({ time, node: node.name, source: s.daemon, text: r.text, file: r.file, line: r.line, level });
+  }
+}
+
+export function timeline(nodes: NodeModel[], cap = TIMELINE_CAP): Timeline {
+  const all: TimelineEvent[] = [];
+  for (const n of nodes) {
+    birdEvents(n, n.bird, all);
+    birdEvents(n, n.bird6, all);
+    calicoEvents(n, n.felix, all);
+    calicoEvents(n, n.confd, all);
+    calicoEvents(n, n.cni, all);
+    calicoEvents(n, n.agent, all);
+    calicoEvents(n, n.containerLog, all);
+  }
+  const key = (e: TimelineEvent) => `${e.time}\u0000${e.node}\u0000${e.file}\u0000${String(e.line).padStart(9, '0')}`;
+  const uniq = new Map<string, TimelineEvent>();
+  for (const e of all) uniq.set(key(e), e);
+  const sorted = [...uniq.values()].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  if (sorted.length <= cap) return { events: sorted, dropped: 0 };
+  // Keep errors and warnings first, then the rest, in time order.
+  const rank = { error: 0, warning: 1, info: 2 } as const;
+  const keep = new Set([...sorted].sort((a, b) => rank[a.level] - rank[b.level]).slice(0, cap));
+  return { events: sorted.filter((e) => keep.has(e)), dropped: sorted.length - cap };
+}

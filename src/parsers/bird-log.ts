@@ -1,0 +1,332 @@
+/**
+ * BIRD / BIRD6 logs: `logs/bird/current`, `logs/bird6/current` and their rotated
+ * `@<tai64n>.s|.u` files (svlogd-stamped), or the unstamped `bird: ...` lines of a
+ * container log. Every line starts with `bird: ` (also for bird6); protocol messages are
+ * `bird: <Proto>: <text>`, route traces `bird: <Proto> < ...` (diags-format.md §3.3).
+ *
+ * Real sample, `bird/current` with svlogd `-tt` stamps and `debug all`
+ * (https://github.com/projectcalico/calicoctl/issues/900, diags-format.md §5.4):
+ *
+ * ```
+ * 2016-03-30_19:50:39.34380 bird: Mesh_10_121_42_75 < filtered out 192.168.0.192/32 dev tunl0
+ * 2016-03-30_19:50:39.34380 bird: Mesh_10_121_42_75 < rejected by protocol 192.168.1.0/26 via 10.121.0.1 on eth0
+ * 2016-03-30_19:50:39.34382 bird: Mesh_10_121_42_75: State changed to up
+ * 2016-03-30_19:50:39.34383 bird: Mesh_10_121_43_95: Sending UPDATE
+ * 2016-03-30_19:50:39.34383 bird: Mesh_10_121_43_95: Sending END-OF-RIB
+ * 2016-03-30_19:50:41.34384 bird: device1: Scanning interfaces
+ * ```
+ *
+ * Per protocol the summary keeps the last state, whether it was ever up, how often it went
+ * down after being up, and the last errors/notifications; global events (config errors,
+ * unknown connects, start/reconfigure/shutdown) are kept up to a cap. Route and packet
+ * traces are only counted. Files of one daemon are fed in rotation order to one parser,
+ * calling `startFile()` between files (line numbers restart per file).
+ */
+import { isIP } from 'node:net';
+import type {
+  BirdEvent,
+  BirdEventKind,
+  BirdLogSummary,
+  BirdProtocolSummary,
+  LogFileInfo,
+} from '../model/facts.js';
+import { runParser, type LineParser } from './line-parser.js';
+import { svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
+
+export const MAX_BIRD_EVENTS = 200;
+export const MAX_BIRD_PROTOCOL_ERRORS = 20;
+
+/**
+ * Local extension of the model types (not yet in facts.ts): per-kind event counters, so that
+ * debug-only events (`connecting`, `established`) that are not errors are not lost.
+ */
+export interface BirdProtocolStats extends BirdProtocolSummary {
+  eventCounts: Partial<Record<BirdEventKind, number>>;
+  /** Last `Connecting to <ip> from local address <ip>` (debug all only). */
+  lastConnecting?: BirdEvent;
+}
+
+export interface BirdLogStats extends BirdLogSummary {
+  protocols: Record<string, BirdProtocolStats>;
+  /** Global events by kind, including those beyond the cap. */
+  eventCounts: Partial<Record<BirdEventKind, number>>;
+}
+
+export interface BirdLogOptions {
+  daemon: 'bird' | 'bird6';
+  /** Path inside the bundle of the first file fed. */
+  file: string;
+}
+
+export interface BirdLogParser extends LineParser<BirdLogStats> {
+  /** Continue the same summary with the next file in rotation order. */
+  startFile(file: string): void;
+}
+
+/** Kinds that are recorded in a protocol's `errors`. */
+const ERROR_KINDS: ReadonlySet<BirdEventKind> = new Set<BirdEventKind>([
+  'error-sent',
+  'error-received',
+  'socket-error',
+  'connection-lost',
+  'connection-closed',
+]);
+
+const PEER_TYPES = ['Local_Workload_', 'Mesh_', 'Node_', 'Global_'] as const;
+
+/**
+ * Decodes a Calico BGP protocol name (confd templates, diags-format.md §3.4):
+ * `Mesh_10_0_0_12` → Mesh 10.0.0.12; `Node_10_0_0_1_port_1790` → Node 10.0.0.1 port 1790;
+ * `Mesh_fd80_24e2_f998_72d7__2` → Mesh fd80:24e2:f998:72d7::2. Names that are not Calico
+ * peers (`kernel1`, `device1`) give `{}`; a peer whose id is not an IP (redacted logs) gives
+ * only the peer type.
+ */
+export function decodeBirdProtocolName(name: string): { peerType?: string; peerIP?: string; peerPort?: number } {
+  let peerType: string | undefined;
+  let id = '';
+  for (const p of PEER_TYPES) {
+    if (name.startsWith(p)) {
+      peerType = p.slice(0, -1);
+      id = name.slice(p.length);
+      break;
+    }
+  }
+  if (peerType === undefined) return {};
+  let peerPort: number | undefined;
+  const portAt = id.lastIndexOf('_port_');
+  if (portAt > 0) {
+    const digits = id.slice(portAt + 6);
+    if (digits.length > 0 && digits.length <= 5 && isAllDigits(digits)) {
+      peerPort = Number(digits);
+      id = id.slice(0, portAt);
+    }
+  }
+  const out: { peerType?: string; peerIP?: string; peerPort?: number } = { peerType };
+  const v4 = id.replaceAll('_', '.');
+  if (isIP(v4) === 4) out.peerIP = v4;
+  else {
+    const v6 = id.replaceAll('_', ':');
+    if (isIP(v6) === 6) out.peerIP = v6;
+  }
+  if (peerPort !== undefined) out.peerPort = peerPort;
+  return out;
+}
+
+function isAllDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return s.length > 0;
+}
+
+/** A protocol name as BIRD prints it: letters, digits, `_` (and `-`, `.` tolerated). */
+function isProtocolName(s: string): boolean {
+  if (s.length === 0 || s.length > 128) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok =
+      (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 46;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function newFileInfo(file: string): LogFileInfo {
+  return { file, lines: 0, bytes: 0 };
+}
+
+const BIRD_PREFIX = 'bird: ';
+
+/** Creates a streaming parser for one BIRD daemon's log files. */
+export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
+  const summary: BirdLogStats = {
+    daemon: opts.daemon,
+    files: [],
+    lines: 0,
+    protocols: {},
+    events: [],
+    eventsDropped: 0,
+    eventCounts: {},
+  };
+  let fileInfo = newFileInfo(opts.file);
+  summary.files.push(fileInfo);
+  let lastStamp: string | undefined;
+
+  function protocol(name: string): BirdProtocolStats {
+    let p = summary.protocols[name];
+    if (p === undefined) {
+      p = { name, ...decodeBirdProtocolName(name), everUp: false, stateChanges: 0, downsAfterUp: 0, errors: [], errorCount: 0, eventCounts: {} };
+      summary.protocols[name] = p;
+    }
+    return p;
+  }
+
+  function makeEvent(kind: BirdEventKind, line: string, lineNo: number, stamp: string | undefined): BirdEvent {
+    const ev: BirdEvent = { line: lineNo, text: line, file: fileInfo.file, kind };
+    if (stamp !== undefined) ev.time = svlogdToIso(stamp);
+    return ev;
+  }
+
+  function globalEvent(ev: BirdEvent): void {
+    summary.eventCounts[ev.kind] = (summary.eventCounts[ev.kind] ?? 0) + 1;
+    if (summary.events.length < MAX_BIRD_EVENTS) summary.events.push(ev);
+    else summary.eventsDropped++;
+  }
+
+  function protocolEvent(name: string, ev: BirdEvent): void {
+    ev.protocol = name;
+    const p = protocol(name);
+    p.eventCounts[ev.kind] = (p.eventCounts[ev.kind] ?? 0) + 1;
+    if (ev.kind === 'state') {
+      if (p.lastState === 'up' && ev.state !== 'up') p.downsAfterUp++;
+      if (ev.state === 'up') p.everUp = true;
+      p.lastState = ev.state;
+      p.lastStateRef = ev;
+      p.stateChanges++;
+    } else if (ERROR_KINDS.has(ev.kind)) {
+      p.errorCount++;
+      p.errors.push(ev);
+      if (p.errors.length > MAX_BIRD_PROTOCOL_ERRORS) p.errors.shift();
+    } else if (ev.kind === 'connecting') {
+      p.lastConnecting = ev;
+    }
+  }
+
+  /** `<P>: <text>` message; texts that are not tracked are ignored. */
+  function protocolMessage(name: string, text: string, line: string, lineNo: number, stamp: string | undefined): void {
+    let kind: BirdEventKind | undefined;
+    let detail: string | undefined;
+    let state: string | undefined;
+    switch (text.charCodeAt(0)) {
+      case 83: // S
+        if (text.startsWith('State changed to ')) {
+          kind = 'state';
+          state = text.slice(17).trim();
+        } else if (text.startsWith('Socket error: ')) {
+          kind = 'socket-error';
+          detail = text.slice(14);
+        }
+        break;
+      case 69: // E
+        if (text.startsWith('Error: ')) {
+          kind = 'error-sent';
+          detail = text.slice(7);
+        }
+        break;
+      case 82: // R
+        if (text.startsWith('Received: ')) {
+          kind = 'error-received';
+          detail = text.slice(10);
+        }
+        break;
+      case 67: // C
+        if (text.startsWith('Connection lost')) {
+          kind = 'connection-lost';
+          const open = text.indexOf('(');
+          const close = text.lastIndexOf(')');
+          if (open !== -1 && close > open) detail = text.slice(open + 1, close);
+        } else if (text.startsWith('Connection closed')) {
+          kind = 'connection-closed';
+        } else if (text.startsWith('Connecting to ')) {
+          kind = 'connecting';
+          detail = text.slice(14);
+        }
+        break;
+      case 66: // B
+        if (text.startsWith('BGP session established')) kind = 'established';
+        break;
+    }
+    if (kind === undefined) return;
+    const ev = makeEvent(kind, line, lineNo, stamp);
+    if (state !== undefined) ev.state = state;
+    if (detail !== undefined) ev.detail = detail;
+    protocolEvent(name, ev);
+  }
+
+  /** Messages without a protocol: start/stop, config problems, unknown connects. */
+  function globalMessage(msg: string, line: string, lineNo: number, stamp: string | undefined): void {
+    let kind: BirdEventKind | undefined;
+    let detail: string | undefined;
+    if (msg === 'Started') kind = 'started';
+    else if (msg === 'Reconfigured') kind = 'reconfigured';
+    else if (msg === 'Shutting down') kind = 'shutdown';
+    else if (msg.startsWith('I found another BIRD running')) kind = 'another-bird';
+    else if (msg.startsWith('Unable to open configuration file ')) {
+      kind = 'config-missing';
+      detail = msg.slice(34);
+    } else if (msg.startsWith('BGP: Unexpected connect from unknown address ')) {
+      kind = 'unknown-connect';
+      const rest = msg.slice(45);
+      const sp = rest.indexOf(' ');
+      detail = sp === -1 ? rest : rest.slice(0, sp);
+    } else {
+      // `<file>, line <n>: <msg>` (config parse error)
+      const at = msg.indexOf(', line ');
+      if (at > 0 && msg.indexOf(' ') === at + 1) {
+        const colon = msg.indexOf(':', at + 7);
+        if (colon > at + 7 && isAllDigits(msg.slice(at + 7, colon))) {
+          kind = 'config-error';
+          detail = msg;
+        }
+      }
+    }
+    if (kind === undefined) return;
+    const ev = makeEvent(kind, line, lineNo, stamp);
+    if (detail !== undefined) ev.detail = detail;
+    globalEvent(ev);
+  }
+
+  return {
+    startFile(file: string): void {
+      fileInfo = newFileInfo(file);
+      summary.files.push(fileInfo);
+    },
+
+    push(line: string, lineNo: number): void {
+      summary.lines++;
+      fileInfo.lines++;
+      fileInfo.bytes += line.length + 1;
+      let start = 0;
+      let stamp: string | undefined;
+      const style = svlogdStyle(line);
+      if (style !== undefined) {
+        stamp = line.slice(0, 25);
+        start = 26;
+        fileInfo.svlogd ??= style;
+        if (lastStamp === undefined) summary.firstTime = svlogdToIso(stamp);
+        lastStamp = stamp;
+      }
+      if (!line.startsWith(BIRD_PREFIX, start)) return;
+      const m = start + BIRD_PREFIX.length;
+      const sp = line.indexOf(' ', m);
+      if (sp === -1) {
+        globalMessage(line.slice(m), line, lineNo, stamp);
+        return;
+      }
+      const next = line.charCodeAt(sp + 1);
+      // Route traces `<P> < ...` / `<P> > ...`: counted only.
+      if (next === 60 || next === 62) return;
+      if (line.charCodeAt(sp - 1) === 58 /* : */) {
+        const name = line.slice(m, sp - 1);
+        if (name === 'BGP' || !isProtocolName(name)) {
+          globalMessage(line.slice(m), line, lineNo, stamp);
+          return;
+        }
+        protocolMessage(name, line.slice(sp + 1), line, lineNo, stamp);
+        return;
+      }
+      globalMessage(line.slice(m), line, lineNo, stamp);
+    },
+
+    finish(): BirdLogStats {
+      if (lastStamp !== undefined) summary.lastTime = svlogdToIso(lastStamp);
+      return summary;
+    },
+  };
+}
+
+/** Parses a whole BIRD log (one file) from a string. */
+export function parseBirdLog(text: string, opts: BirdLogOptions): BirdLogStats {
+  return runParser(createBirdLogParser(opts), text);
+}

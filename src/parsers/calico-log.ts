@@ -1,0 +1,362 @@
+/**
+ * Logs of Calico's Go components (felix, confd, calico-node subcommands, CNI plugin):
+ * `logs/<service>/current` and rotated `@…s|.u` files (svlogd-stamped from v3.21),
+ * `logs/cni/cni.log`, and the Calico lines of container logs. One record per line
+ * (diags-format.md §3.1):
+ *
+ * ```
+ * YYYY-MM-DD HH:MM:SS.mmm [LEVEL][PID] [component/]file.go LINE: message[ k=v ...]
+ * ```
+ *
+ * Real sample, felix with the component prefix, a PANIC and the Go panic lines that follow it
+ * (https://github.com/projectcalico/calico/issues/8831, diags-format.md §5.3):
+ *
+ * ```
+ * 2024-05-15 17:52:10.964 [PANIC][61396] felix/table.go 784: iptables-legacy-save command failed after retries ipVersion=0x4 table="raw"
+ * panic: (*logrus.Entry) 0xc0005ed420
+ * 2024-05-15 17:52:12.344 [WARNING][61470] felix/table.go 840: iptables save failed error=exit status 127
+ * ```
+ *
+ * Lines that are not records (panic text, `goroutine 172 [running]:`, stack frames) are
+ * counted as continuation lines and attached to nothing. The summary keeps counts per level,
+ * the PIDs in order (a new PID is a restart), WARNING-and-worse lines (capped), and a fixed
+ * table of named signatures the rules need, with the first few matching lines.
+ *
+ * Cost per line: an svlogd check and a header check by char codes, the level read from a
+ * bounded window, and — only for INFO and worse — one `indexOf` per signature needle.
+ * DEBUG/TRACE lines stop after the level is counted; no regex runs per line.
+ */
+import type { CalicoLogRecord, CalicoLogSummary, LogFileInfo } from '../model/facts.js';
+import { runParser, type LineParser } from './line-parser.js';
+import { svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
+
+export const MAX_CALICO_NOTABLE = 200;
+export const MAX_SIGNATURE_REFS = 5;
+
+export interface CalicoLogSignature {
+  name: string;
+  /** Literal substrings (case-sensitive); any one matches. */
+  needles: readonly string[];
+  /** Whether matching INFO lines also go to `notable` (false for routine messages). */
+  notable: boolean;
+  /** Whether a bare line (no logrus header) starting with a needle counts too. */
+  raw?: boolean;
+  /** Where the text comes from (catalogue entry / Calico source). */
+  source: string;
+}
+
+/** The named signatures counted in every Calico log summary. */
+export const CALICO_LOG_SIGNATURES: readonly CalicoLogSignature[] = [
+  { name: 'autodetected-ipv4', needles: ['Using autodetected IPv4 address'], notable: false, source: 'catalogue B1; startup autodetection_methods.go' },
+  { name: 'autodetect-failed', needles: ['Unable to auto-detect an IPv4 address', "Couldn't autodetect an IPv4 address"], notable: true, source: 'catalogue B1' },
+  { name: 'ip-in-use', needles: ['is already using the IPv4 address'], notable: true, source: 'catalogue B2; startup.go checkConflictingNodes' },
+  { name: 'ip-changed', needles: ['IPv4 address has changed'], notable: true, source: 'catalogue A7/B2' },
+  { name: 'ip-not-local', needles: ['Unable to confirm IPv4 address'], notable: true, source: 'catalogue A7' },
+  { name: 'bgp-query-failed', needles: ['Failed to query current BGP settings'], notable: true, source: 'catalogue A11 (confd client.go)' },
+  { name: 'checkcmd-error', needles: ['Error from checkcmd'], notable: true, source: 'catalogue A11 (confd)' },
+  { name: 'bird-cfg-updated', needles: ['Target config /etc/calico/confd/config/bird.cfg has been updated'], notable: false, source: 'catalogue A11 (confd resource.go)' },
+  { name: 'bird6-cfg-updated', needles: ['Target config /etc/calico/confd/config/bird6.cfg has been updated'], notable: false, source: 'confd resource.go' },
+  {
+    name: 'datastore-error',
+    needles: [
+      'connection refused',
+      'Hit error connecting to datastore',
+      'x509:',
+      'Failed to create datastore client',
+      'Failed to get config from datastore',
+      'Failed to (re)connect to datastore',
+    ],
+    notable: true,
+    source: 'catalogue G1, L2 (startup.go, felix daemon.go)',
+  },
+  { name: 'tls-error', needles: ['x509:', 'tls: bad certificate', 'TLS handshake timeout'], notable: true, source: 'catalogue L1/L2' },
+  { name: 'typha-error', needles: ['Failed to connect to typha', 'Failed to connect to Typha', 'Typha discovery enabled but discovery failed', 'Connection to Typha failed'], notable: true, source: 'catalogue G2' },
+  { name: 'bird-not-ready', needles: ['BIRD is not ready'], notable: true, source: 'catalogue A1/A2/A11 (health.go)' },
+  {
+    name: 'nat-outgoing',
+    needles: ['nat-outgoing', 'natOutgoing', 'NATOutgoing', 'masq-ipam-pools', 'masquerade:'],
+    notable: true,
+    source: 'catalogue F1 (cali-nat-outgoing chain, cali40masq-ipam-pools set, IPAM pool masquerade flag)',
+  },
+  { name: 'interface-missing', needles: ['Interface missing, will retry'], notable: true, source: 'catalogue D6 (felix route_table.go)' },
+  { name: 'iptables-failed', needles: ['Failed to execute ip(6)tables-restore', 'command failed after retries', 'iptables save failed'], notable: true, source: 'catalogue H1; diags-format.md §5.3' },
+  { name: 'ipam-exhausted', needles: ['Ran out of existing affine blocks'], notable: true, source: 'catalogue C2' },
+  { name: 'cni-not-ready', needles: ['/var/lib/calico/nodename: no such file', 'Calico is currently not ready', 'connection is unauthorized'], notable: true, source: 'catalogue G4' },
+  { name: 'mtu-detect-failed', needles: ['Unable to detect host MTU'], notable: true, source: 'catalogue G3' },
+  { name: 'terminating', needles: ['Terminating'], notable: true, source: 'catalogue B2/G3 (startup.go)' },
+  { name: 'node-started', needles: ['Calico node started successfully'], notable: false, raw: true, source: 'diags-format.md §5.3 (bare line in container logs)' },
+  { name: 'node-failed', needles: ['Calico node failed to start'], notable: true, raw: true, source: 'catalogue B2/G3' },
+];
+
+const RAW_SIGNATURES = CALICO_LOG_SIGNATURES.filter((s) => s.raw === true);
+
+type SignatureHit = { count: number; refs: NotableRecord[]; last?: NotableRecord };
+export type NotableRecord = CalicoLogRecord & { file: string };
+
+/** Local extension of CalicoLogSummary (fields not yet in facts.ts). */
+export interface CalicoLogStats extends CalicoLogSummary {
+  /** Lines that were not records (panic text, stack frames, bare lines). */
+  continuationLines: number;
+  signatures: Record<string, SignatureHit>;
+}
+
+export interface CalicoLogOptions {
+  daemon: string;
+  /** Path inside the bundle of the first file fed. */
+  file: string;
+}
+
+export interface CalicoLogParser extends LineParser<CalicoLogStats> {
+  /** Continue the same summary with the next file in rotation order. */
+  startFile(file: string): void;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Whether `line` holds `YYYY-MM-DD HH:MM:SS.mmm [` at `at`. */
+function hasTimeHeader(line: string, at: number): boolean {
+  if (line.length < at + 30) return false;
+  if (line.charCodeAt(at + 23) !== 32 || line.charCodeAt(at + 24) !== 91) return false;
+  if (
+    line.charCodeAt(at + 4) !== 45 ||
+    line.charCodeAt(at + 7) !== 45 ||
+    line.charCodeAt(at + 10) !== 32 ||
+    line.charCodeAt(at + 13) !== 58 ||
+    line.charCodeAt(at + 16) !== 58 ||
+    line.charCodeAt(at + 19) !== 46
+  ) {
+    return false;
+  }
+  for (let i = 0; i < 23; i++) {
+    if (i === 4 || i === 7 || i === 10 || i === 13 || i === 16 || i === 19) continue;
+    if (!isDigit(line.charCodeAt(at + i))) return false;
+  }
+  return true;
+}
+
+/** Index of the `]` that ends `[LEVEL`, given the index just after `[`; -1 if not `[A-Z]{1,8}][`. */
+function levelEnd(line: string, from: number): number {
+  const limit = Math.min(line.length, from + 9);
+  for (let i = from; i < limit; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 93 /* ] */) return i > from && line.charCodeAt(i + 1) === 91 ? i : -1;
+    if (c < 65 || c > 90) return -1;
+  }
+  return -1;
+}
+
+/** Index of the `]` that ends `[PID`, given the index just after `[`; -1 if not digits then `] `. */
+function pidEnd(line: string, from: number): number {
+  const limit = Math.min(line.length, from + 11);
+  for (let i = from; i < limit; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 93) return i > from && line.charCodeAt(i + 1) === 32 ? i : -1;
+    if (!isDigit(c)) return -1;
+  }
+  return -1;
+}
+
+function parseRecordAt(line: string, at: number, lineNo: number, stamp: string | undefined): CalicoLogRecord | undefined {
+  if (!hasTimeHeader(line, at)) return undefined;
+  const le = levelEnd(line, at + 25);
+  if (le === -1) return undefined;
+  const pe = pidEnd(line, le + 2);
+  if (pe === -1) return undefined;
+  const srcStart = pe + 2;
+  const srcEnd = line.indexOf(' ', srcStart);
+  if (srcEnd <= srcStart) return undefined;
+  const lineEnd = line.indexOf(':', srcEnd + 1);
+  if (lineEnd <= srcEnd + 1) return undefined;
+  const lineTok = line.slice(srcEnd + 1, lineEnd);
+  let sourceLine: number | undefined;
+  if (lineTok !== '<nil>') {
+    if (lineTok.length > 9) return undefined;
+    for (let i = 0; i < lineTok.length; i++) if (!isDigit(lineTok.charCodeAt(i))) return undefined;
+    sourceLine = Number(lineTok);
+  }
+  const srcTok = line.slice(srcStart, srcEnd);
+  const slash = srcTok.indexOf('/');
+  let component: string | undefined;
+  let source = srcTok;
+  if (slash > 0 && srcTok !== '<nil>') {
+    component = srcTok.slice(0, slash);
+    source = srcTok.slice(slash + 1);
+  }
+  const msgStart = line.charCodeAt(lineEnd + 1) === 32 ? lineEnd + 2 : lineEnd + 1;
+  const rec: CalicoLogRecord = {
+    line: lineNo,
+    text: line,
+    time: line.slice(at, at + 23),
+    level: line.slice(at + 25, le),
+    pid: Number(line.slice(le + 2, pe)),
+    source,
+    message: line.slice(msgStart),
+  };
+  if (stamp !== undefined) rec.svTime = svlogdToIso(stamp);
+  if (component !== undefined) rec.component = component;
+  if (sourceLine !== undefined) rec.sourceLine = sourceLine;
+  return rec;
+}
+
+/**
+ * Parses one Calico log line (an svlogd stamp, if any, is stripped first). Returns undefined
+ * for lines that are not records (continuations, bare text, garbage). `text` is the whole line.
+ */
+export function parseCalicoLogLine(line: string, lineNo = 0): CalicoLogRecord | undefined {
+  const style = svlogdStyle(line);
+  return parseRecordAt(line, style === undefined ? 0 : 26, lineNo, style === undefined ? undefined : line.slice(0, 25));
+}
+
+function emptySignatures(): Record<string, SignatureHit> {
+  const out: Record<string, SignatureHit> = {};
+  for (const s of CALICO_LOG_SIGNATURES) out[s.name] = { count: 0, refs: [] };
+  return out;
+}
+
+/** Creates a streaming parser for one Calico daemon's log files (in rotation order). */
+export function createCalicoLogParser(opts: CalicoLogOptions): CalicoLogParser {
+  const summary: CalicoLogStats = {
+    daemon: opts.daemon,
+    files: [],
+    lines: 0,
+    byLevel: {},
+    pids: [],
+    componentPrefix: false,
+    notable: [],
+    notableDropped: 0,
+    signatures: emptySignatures(),
+    continuationLines: 0,
+  };
+  let fileInfo: LogFileInfo = { file: opts.file, lines: 0, bytes: 0 };
+  summary.files.push(fileInfo);
+  const pidSeen = new Set<number>();
+  let lastPid = -1;
+  let lastRecordLine: string | undefined;
+  let lastRecordAt = 0;
+
+  function addNotable(rec: NotableRecord): void {
+    if (summary.notable.length < MAX_CALICO_NOTABLE) summary.notable.push(rec);
+    else summary.notableDropped++;
+  }
+
+  function hit(name: string, rec: NotableRecord): void {
+    const h = summary.signatures[name]!;
+    h.count++;
+    if (h.refs.length < MAX_SIGNATURE_REFS) h.refs.push(rec);
+    h.last = rec;
+  }
+
+  function bareLine(line: string, at: number, lineNo: number, stamp: string | undefined): void {
+    summary.continuationLines++;
+    if (line.charCodeAt(at) !== 67 /* C */) return;
+    for (const s of RAW_SIGNATURES) {
+      if (!s.needles.some((n) => line.startsWith(n, at))) continue;
+      const rec: NotableRecord = { line: lineNo, text: line, time: '', level: '', pid: 0, source: '', message: line.slice(at), file: fileInfo.file };
+      if (stamp !== undefined) rec.svTime = svlogdToIso(stamp);
+      hit(s.name, rec);
+      if (s.notable) addNotable(rec);
+    }
+  }
+
+  return {
+    startFile(file: string): void {
+      fileInfo = { file, lines: 0, bytes: 0 };
+      summary.files.push(fileInfo);
+    },
+
+    push(line: string, lineNo: number): void {
+      summary.lines++;
+      fileInfo.lines++;
+      fileInfo.bytes += line.length + 1;
+      let at = 0;
+      let stamp: string | undefined;
+      const style = svlogdStyle(line);
+      if (style !== undefined) {
+        at = 26;
+        stamp = line.slice(0, 25);
+        fileInfo.svlogd ??= style;
+      }
+      if (!hasTimeHeader(line, at)) {
+        bareLine(line, at, lineNo, stamp);
+        return;
+      }
+      const le = levelEnd(line, at + 25);
+      const pe = le === -1 ? -1 : pidEnd(line, le + 2);
+      if (pe === -1) {
+        bareLine(line, at, lineNo, stamp);
+        return;
+      }
+      const level = line.slice(at + 25, le);
+      summary.byLevel[level] = (summary.byLevel[level] ?? 0) + 1;
+      const pid = Number(line.slice(le + 2, pe));
+      if (pid !== lastPid) {
+        lastPid = pid;
+        if (!pidSeen.has(pid)) {
+          pidSeen.add(pid);
+          summary.pids.push(pid);
+        }
+      }
+      if (summary.firstTime === undefined) summary.firstTime = line.slice(at, at + 23);
+      lastRecordLine = line;
+      lastRecordAt = at;
+      if (!summary.componentPrefix) {
+        const sp = line.indexOf(' ', pe + 2);
+        const slash = line.indexOf('/', pe + 2);
+        if (slash !== -1 && sp !== -1 && slash < sp) summary.componentPrefix = true;
+      }
+      const first = line.charCodeAt(at + 25);
+      if (first === 68 /* D */ || first === 84 /* T */) return; // DEBUG, TRACE
+      const severe = first !== 73; /* not I(NFO) */
+      let rec: NotableRecord | undefined;
+      let notable = severe;
+      const from = pe + 2;
+      for (const s of CALICO_LOG_SIGNATURES) {
+        let matched = false;
+        for (const n of s.needles) {
+          if (line.indexOf(n, from) !== -1) {
+            matched = true;
+            break;
+          }
+        }
+        if (!matched) continue;
+        rec ??= toNotable(line, at, le, pe, lineNo, stamp, fileInfo.file);
+        hit(s.name, rec);
+        if (s.notable) notable = true;
+      }
+      if (notable) {
+        rec ??= toNotable(line, at, le, pe, lineNo, stamp, fileInfo.file);
+        addNotable(rec);
+      }
+    },
+
+    finish(): CalicoLogStats {
+      if (lastRecordLine !== undefined) summary.lastTime = lastRecordLine.slice(lastRecordAt, lastRecordAt + 23);
+      return summary;
+    },
+  };
+}
+
+/** The full record of a header line; a line that passed the fast checks but not the full parse (no `LINE:`) keeps what was read. */
+function toNotable(line: string, at: number, le: number, pe: number, lineNo: number, stamp: string | undefined, file: string): NotableRecord {
+  const rec = parseRecordAt(line, at, lineNo, stamp);
+  if (rec !== undefined) return { ...rec, file };
+  const out: NotableRecord = {
+    line: lineNo,
+    text: line,
+    time: line.slice(at, at + 23),
+    level: line.slice(at + 25, le),
+    pid: Number(line.slice(le + 2, pe)),
+    source: '',
+    message: line.slice(pe + 2),
+    file,
+  };
+  if (stamp !== undefined) out.svTime = svlogdToIso(stamp);
+  return out;
+}
+
+/** Parses a whole Calico log (one file) from a string. */
+export function parseCalicoLog(text: string, opts: CalicoLogOptions): CalicoLogStats {
+  return runParser(createCalicoLogParser(opts), text);
+}

@@ -1,0 +1,383 @@
+/**
+ * Calico resources from YAML: `calicoctl get <kind> -o yaml` output (`projectcalico.org/v3`,
+ * single objects or `<Kind>List` with `items`), multi-document streams (`---`), and the
+ * cluster-diags CRD dumps `cluster/crd/<plural>.crd.projectcalico.org.yaml` (a `kind: List`
+ * of `crd.projectcalico.org/v1` objects, diags-format.md §2.5). Kinds read: IPPool, Node,
+ * BGPConfiguration, BGPPeer, FelixConfiguration, GlobalNetworkPolicy, NetworkPolicy; other
+ * kinds are counted in `ignored` and otherwise skipped.
+ *
+ * Real sample, `calicoctl get ipp newben-pool -oyaml` (the project's seed runbook,
+ * /work/shared/reference/seed-runbook.md, section "pod 内部无法访问外网"):
+ *
+ * ```yaml
+ * apiVersion: projectcalico.org/v3
+ * kind: IPPool
+ * metadata:
+ *   annotations:
+ *     org.projectcalico.label.network.ID: 70fa0e5b9eaf0c6a07b271b298109d76bf3308748c9e462e51802bdc99f34378
+ *   creationTimestamp: "2020-04-09T12:22:10Z"
+ *   name: newben-pool
+ *   resourceVersion: "397110"
+ *   uid: dcb3b145-09d7-45ec-b817-46796680d8cb
+ * spec:
+ *   blockSize: 26
+ *   cidr: 172.16.0.0/16
+ *   ipipMode: Never
+ *   natOutgoing: true
+ *   nodeSelector: all()
+ *   vxlanMode: Never
+ * ```
+ *
+ * Defaults follow the Calico IPPool reference: `ipipMode`/`vxlanMode` `Never`, `natOutgoing`
+ * and `disabled` false. The deprecated v1 fields still found in CRD storage of upgraded clusters
+ * (`ipip: {enabled, mode}`, `nat-outgoing`) are honoured when the v3 field is absent. AS numbers
+ * may be numbers, strings or AS-dot (`1.10` = 65546). Each resource's line is where its object
+ * starts in the file. Bad YAML gives a problem line (file and line), never a throw.
+ */
+import { isIP } from 'node:net';
+import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode, type YAMLMap } from 'yaml';
+import type {
+  BGPConfigurationResource,
+  BGPPeerResource,
+  CalicoResource,
+  GenericResource,
+  IPPoolResource,
+  NodeResource,
+  ResourceRef,
+  ResourceSet,
+} from '../model/facts.js';
+
+/** BGPPeer with the port split off `peerIP` (`10.0.0.1:1790`); local extension of the model type. */
+export type BGPPeerResourceWithPort = BGPPeerResource & { peerPort?: number };
+
+export interface CalicoResourcesResult {
+  resources: CalicoResource[];
+  /** One line per problem, naming the file (and line when known). */
+  problems: string[];
+  /** Objects skipped because their kind or apiVersion is not read, by kind. */
+  ignored: Record<string, number>;
+}
+
+const KINDS = new Set(['IPPool', 'Node', 'BGPConfiguration', 'BGPPeer', 'FelixConfiguration', 'GlobalNetworkPolicy', 'NetworkPolicy']);
+const MAX_PROBLEMS = 50;
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+function bool(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === 'True') return true;
+  if (v === 'false' || v === 'False') return false;
+  return undefined;
+}
+
+function int(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^\d{1,10}$/.test(v)) return Number(v);
+  return undefined;
+}
+
+/** `64512`, `"64512"`, AS-dot `"1.10"` → 65546; undefined when not a valid 32-bit AS. */
+export function parseAsNumber(v: unknown): number | undefined {
+  let n: number | undefined;
+  if (typeof v === 'number') n = Number.isInteger(v) ? v : undefined;
+  else if (typeof v === 'string') {
+    const s = v.trim();
+    if (/^\d{1,10}$/.test(s)) n = Number(s);
+    else {
+      const m = /^(\d{1,5})\.(\d{1,5})$/.exec(s);
+      if (m !== null) {
+        const hi = Number(m[1]);
+        const lo = Number(m[2]);
+        if (hi <= 0xffff && lo <= 0xffff) n = hi * 65536 + lo;
+      }
+    }
+  }
+  return n !== undefined && n >= 0 && n <= 0xffffffff ? n : undefined;
+}
+
+/** `10.0.0.1:1790` → ip + port; `[fd00::1]:179` → `fd00::1` + 179; anything else unchanged. */
+export function splitPeerIP(v: string): { ip: string; port?: number } {
+  if (v.startsWith('[')) {
+    const close = v.indexOf(']');
+    if (close > 1) {
+      const ip = v.slice(1, close);
+      const rest = v.slice(close + 1);
+      if (rest.startsWith(':') && /^\d{1,5}$/.test(rest.slice(1))) return { ip, port: Number(rest.slice(1)) };
+      return { ip };
+    }
+    return { ip: v };
+  }
+  const colon = v.indexOf(':');
+  if (colon > 0 && colon === v.lastIndexOf(':')) {
+    const port = v.slice(colon + 1);
+    if (/^\d{1,5}$/.test(port) && isIP(v.slice(0, colon)) === 4) return { ip: v.slice(0, colon), port: Number(port) };
+  }
+  return { ip: v };
+}
+
+/** Cheap check on the first bytes of a file: does it look like Calico resource YAML? */
+export function isCalicoResourceYaml(head: string): boolean {
+  return (head.includes('apiVersion: projectcalico.org/') || head.includes('crd.projectcalico.org/')) && head.includes('kind:');
+}
+
+/**
+ * The AS number at `path` under `node`: a YAML float such as `1.10` (AS-dot written unquoted)
+ * is read from its source text so that `1.10` is not taken as `1.1`.
+ */
+function asNumberAt(node: YAMLMap, path: string[], value: unknown): number | undefined {
+  if (typeof value === 'number' && !Number.isInteger(value)) {
+    const scalar = node.getIn(path, true);
+    if (isScalar(scalar) && typeof scalar.source === 'string') return parseAsNumber(scalar.source);
+    return undefined;
+  }
+  return parseAsNumber(value);
+}
+
+function labelsOf(meta: Obj): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isObj(meta.labels)) {
+    for (const [k, v] of Object.entries(meta.labels)) {
+      const s = str(v);
+      if (s !== undefined) out[k] = s;
+    }
+  }
+  return out;
+}
+
+function ipipModeOf(spec: Obj): string {
+  const m = str(spec.ipipMode);
+  if (m !== undefined && m !== '') return m;
+  // Deprecated v1 form kept in CRD storage: ipip: { enabled: true, mode: always|cross-subnet }
+  if (isObj(spec.ipip) && bool(spec.ipip.enabled) === true) {
+    return str(spec.ipip.mode) === 'cross-subnet' ? 'CrossSubnet' : 'Always';
+  }
+  return 'Never';
+}
+
+function toResource(js: Obj, node: YAMLMap, ref: ResourceRef, problems: string[]): CalicoResource | undefined {
+  const kind = js.kind as string;
+  const meta = isObj(js.metadata) ? js.metadata : {};
+  const name = str(meta.name);
+  if (name === undefined || name === '') {
+    problems.push(`${ref.file}: line ${ref.line}: ${kind} without metadata.name, skipped`);
+    return undefined;
+  }
+  const spec: Obj = isObj(js.spec) ? js.spec : {};
+  const base = { name, ref, spec, labels: labelsOf(meta) } as const;
+  const namespace = str(meta.namespace);
+  switch (kind) {
+    case 'IPPool': {
+      const r: IPPoolResource = {
+        kind,
+        ...base,
+        cidr: str(spec.cidr) ?? '',
+        ipipMode: ipipModeOf(spec),
+        vxlanMode: str(spec.vxlanMode) || 'Never',
+        natOutgoing: bool(spec.natOutgoing) ?? bool(spec['nat-outgoing']) ?? false,
+        disabled: bool(spec.disabled) ?? false,
+      };
+      const blockSize = int(spec.blockSize);
+      if (blockSize !== undefined) r.blockSize = blockSize;
+      const sel = str(spec.nodeSelector);
+      if (sel !== undefined) r.nodeSelector = sel;
+      if (r.cidr === '') problems.push(`${ref.file}: line ${ref.line}: IPPool ${name} has no spec.cidr`);
+      return r;
+    }
+    case 'Node': {
+      const r: NodeResource = { kind, ...base };
+      const bgp = isObj(spec.bgp) ? spec.bgp : {};
+      const v4 = str(bgp.ipv4Address);
+      if (v4 !== undefined && v4 !== '') r.ipv4Address = v4;
+      const v6 = str(bgp.ipv6Address);
+      if (v6 !== undefined && v6 !== '') r.ipv6Address = v6;
+      const as = asNumberAt(node, ['spec', 'bgp', 'asNumber'], bgp.asNumber);
+      if (as !== undefined) r.asNumber = as;
+      const ipip = str(bgp.ipv4IPIPTunnelAddr);
+      if (ipip !== undefined && ipip !== '') r.ipv4IPIPTunnelAddr = ipip;
+      const vxlan = str(spec.ipv4VXLANTunnelAddr);
+      if (vxlan !== undefined && vxlan !== '') r.ipv4VXLANTunnelAddr = vxlan;
+      const rr = str(bgp.routeReflectorClusterID);
+      if (rr !== undefined && rr !== '') r.routeReflectorClusterID = rr;
+      return r;
+    }
+    case 'BGPConfiguration': {
+      const r: BGPConfigurationResource = { kind, ...base };
+      const as = asNumberAt(node, ['spec', 'asNumber'], spec.asNumber);
+      if (as !== undefined) r.asNumber = as;
+      const mesh = bool(spec.nodeToNodeMeshEnabled);
+      if (mesh !== undefined) r.nodeToNodeMeshEnabled = mesh;
+      const sev = str(spec.logSeverityScreen);
+      if (sev !== undefined) r.logSeverityScreen = sev;
+      return r;
+    }
+    case 'BGPPeer': {
+      const r: BGPPeerResourceWithPort = { kind, ...base };
+      const peer = str(spec.peerIP);
+      if (peer !== undefined && peer !== '') {
+        const { ip, port } = splitPeerIP(peer);
+        r.peerIP = ip;
+        if (port !== undefined) r.peerPort = port;
+      }
+      const as = asNumberAt(node, ['spec', 'asNumber'], spec.asNumber);
+      if (as !== undefined) r.asNumber = as;
+      const n = str(spec.node);
+      if (n !== undefined && n !== '') r.node = n;
+      const ns = str(spec.nodeSelector);
+      if (ns !== undefined) r.nodeSelector = ns;
+      const ps = str(spec.peerSelector);
+      if (ps !== undefined) r.peerSelector = ps;
+      return r;
+    }
+    case 'FelixConfiguration':
+    case 'GlobalNetworkPolicy':
+    case 'NetworkPolicy': {
+      const r: GenericResource = { kind, ...base };
+      if (namespace !== undefined) r.namespace = namespace;
+      return r;
+    }
+  }
+  return undefined;
+}
+
+/** Parses Calico resources from one YAML file (possibly several documents, possibly lists). */
+export function parseCalicoResources(text: string, source: { input: string; file: string }): CalicoResourcesResult {
+  const result: CalicoResourcesResult = { resources: [], problems: [], ignored: {} };
+  const lineCounter = new LineCounter();
+  const problem = (msg: string): void => {
+    if (result.problems.length < MAX_PROBLEMS) result.problems.push(msg);
+  };
+  const ignore = (kind: string): void => {
+    result.ignored[kind] = (result.ignored[kind] ?? 0) + 1;
+  };
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, { lineCounter, prettyErrors: true }) as Document.Parsed[];
+  } catch (err) {
+    problem(`${source.file}: not readable as YAML: ${firstLine(err)}`);
+    return result;
+  }
+  const lineOf = (node: YamlNode): number => (node.range ? lineCounter.linePos(node.range[0]).line : 0);
+
+  const visit = (doc: Document.Parsed, node: YAMLMap, depth: number): void => {
+    let js: unknown;
+    try {
+      js = node.toJS(doc, { maxAliasCount: 100 });
+    } catch (err) {
+      problem(`${source.file}: line ${lineOf(node)}: ${firstLine(err)}`);
+      return;
+    }
+    if (!isObj(js)) return;
+    const kind = typeof js.kind === 'string' ? js.kind : '';
+    const items = node.get('items', true);
+    if ((kind === 'List' || kind.endsWith('List')) && depth === 0) {
+      if (isSeq(items)) {
+        for (const item of items.items) {
+          if (isMap(item)) visit(doc, item, depth + 1);
+          else if (item !== null) problem(`${source.file}: line ${lineOf(item as YamlNode)}: list item is not an object`);
+        }
+      } else if (!Array.isArray(js.items) && js.items !== null && js.items !== undefined) {
+        problem(`${source.file}: line ${lineOf(node)}: ${kind} without an items list`);
+      }
+      return;
+    }
+    const apiVersion = typeof js.apiVersion === 'string' ? js.apiVersion : '';
+    const calicoApi = apiVersion.startsWith('projectcalico.org/') || apiVersion.startsWith('crd.projectcalico.org/');
+    if (!calicoApi || !KINDS.has(kind)) {
+      ignore(kind === '' ? '(no kind)' : kind);
+      return;
+    }
+    const ref: ResourceRef = { input: source.input, file: source.file, line: lineOf(node) };
+    const r = toResource(js, node, ref, result.problems);
+    if (r !== undefined) result.resources.push(r);
+  };
+
+  for (const doc of docs) {
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0]!;
+      const line = e.linePos?.[0]?.line;
+      problem(`${source.file}: ${line !== undefined ? `line ${line}: ` : ''}YAML error: ${firstLine(e)}`);
+      continue;
+    }
+    const contents = doc.contents;
+    if (contents === null || contents === undefined) continue;
+    if (isMap(contents)) visit(doc, contents, 0);
+    else problem(`${source.file}: line ${lineOf(contents)}: document is not a YAML mapping`);
+  }
+  if (result.problems.length > MAX_PROBLEMS) result.problems.length = MAX_PROBLEMS;
+  return result;
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  const nl = msg.indexOf('\n');
+  return nl === -1 ? msg : msg.slice(0, nl);
+}
+
+export function emptyResourceSet(): ResourceSet {
+  return {
+    ippools: [],
+    nodes: [],
+    bgpConfigurations: [],
+    bgpPeers: [],
+    felixConfigurations: [],
+    globalNetworkPolicies: [],
+    networkPolicies: [],
+  };
+}
+
+function keyOf(r: CalicoResource): string {
+  return `${r.kind}/${r.namespace ?? ''}/${r.name}`;
+}
+
+/**
+ * Adds resources to `set` by kind. An object already present (same kind, namespace and name,
+ * e.g. the same pool from a CRD dump and a `calicoctl get` file) is kept once, first seen wins.
+ * Returns the number of duplicates skipped.
+ */
+export function addToResourceSet(set: ResourceSet, resources: readonly CalicoResource[]): number {
+  const seen = new Set<string>();
+  for (const list of Object.values(set) as CalicoResource[][]) for (const r of list) seen.add(keyOf(r));
+  let duplicates = 0;
+  for (const r of resources) {
+    const key = keyOf(r);
+    if (seen.has(key)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(key);
+    switch (r.kind) {
+      case 'IPPool':
+        set.ippools.push(r);
+        break;
+      case 'Node':
+        set.nodes.push(r);
+        break;
+      case 'BGPConfiguration':
+        set.bgpConfigurations.push(r);
+        break;
+      case 'BGPPeer':
+        set.bgpPeers.push(r);
+        break;
+      case 'FelixConfiguration':
+        set.felixConfigurations.push(r);
+        break;
+      case 'GlobalNetworkPolicy':
+        set.globalNetworkPolicies.push(r);
+        break;
+      case 'NetworkPolicy':
+        set.networkPolicies.push(r);
+        break;
+    }
+  }
+  return duplicates;
+}

@@ -1,0 +1,161 @@
+/**
+ * Parser for `ipset list` (node diags `ipsets` and `ipset_container`; cluster diags
+ * `ipset-list.txt`).
+ *
+ * Real sample (D. Ramasamy, "Life of a Packet in Kubernetes — Part 3",
+ * https://dramasamy.medium.com/life-of-a-packet-in-kubernetes-part-3-dd881476da0f):
+ *
+ * ```
+ * Name: cali40s:LrVD8vMIGQDyv8Y7sPFB1Ge
+ * Type: hash:net
+ * Revision: 6
+ * Header: family inet hashsize 1024 maxelem 1048576
+ * Size in memory: 408
+ * References: 3
+ * Number of entries: 1
+ * Members:
+ * 10.88.0.27
+ * ```
+ *
+ * Sets are separated by a blank line. Newer ipset adds `bucketsize 12 initval 0x...` to
+ * `Header:`; old ipset has no `Number of entries:` (then `entries` is the member count).
+ * Members are kept only for Calico's well-known sets (`cali40all-*`, `cali40masq-*`,
+ * `cali40this-host`, the `cali60` IPv6 ones and the old `cali4-`/`cali6-` names); other sets
+ * (selector sets, kube-proxy sets with 100k members) are only counted. A member is kept as
+ * its first word: `timeout`/`comment`/... tails are dropped. Lines before the first `Name:`
+ * (docker pull chatter in `ipset_container`, error text) go to `unparsed` (first 20).
+ */
+import type { IpSet, IpSetDump, LineRef } from '../model/facts.js';
+import { runParser, type LineParser } from './line-parser.js';
+
+export const MAX_UNPARSED = 20;
+
+const KEPT_PREFIXES: string[] = [];
+for (const v of ['cali40', 'cali60', 'cali4-', 'cali6-']) {
+  KEPT_PREFIXES.push(`${v}all-`, `${v}masq-`, `${v}this-host`);
+}
+
+/** Whether members of this set are kept (Calico's pool / host / this-host sets). */
+export function isWellKnownCalicoSet(name: string): boolean {
+  if (!name.startsWith('cali')) return false;
+  for (const p of KEPT_PREFIXES) if (name.startsWith(p)) return true;
+  return false;
+}
+
+function toInt(s: string): number | undefined {
+  const t = s.trim();
+  if (t.length === 0 || t.length > 15) return undefined;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return Number(t);
+}
+
+function firstWord(line: string): string {
+  let s = 0;
+  while (s < line.length && (line.charCodeAt(s) === 32 || line.charCodeAt(s) === 9)) s++;
+  let e = s;
+  while (e < line.length && line.charCodeAt(e) !== 32 && line.charCodeAt(e) !== 9) e++;
+  return line.slice(s, e);
+}
+
+export function createIpsetListParser(): LineParser<IpSetDump> {
+  const sets = new Map<string, IpSet>();
+  const unparsed: LineRef[] = [];
+  let cur: IpSet | undefined;
+  let inMembers = false;
+  let membersSeen = 0;
+  let entriesPrinted = false;
+
+  function close(): void {
+    if (cur !== undefined && !entriesPrinted) cur.entries = membersSeen;
+    cur = undefined;
+    inMembers = false;
+  }
+
+  function bad(line: string, lineNo: number): void {
+    if (unparsed.length < MAX_UNPARSED) unparsed.push({ line: lineNo, text: line });
+  }
+
+  return {
+    push(line: string, lineNo: number): void {
+      if (line.length === 0) {
+        close();
+        return;
+      }
+      if (line.charCodeAt(0) === 78 /* N */ && line.startsWith('Name: ')) {
+        close();
+        const name = line.slice(6).trim();
+        cur = { line: lineNo, text: line, name, entries: 0, members: [], membersKept: isWellKnownCalicoSet(name) };
+        sets.set(name, cur);
+        membersSeen = 0;
+        entriesPrinted = false;
+        return;
+      }
+      if (cur === undefined) {
+        if (line.trim().length > 0) bad(line, lineNo);
+        return;
+      }
+      if (inMembers) {
+        // Hot path: one line per member.
+        const w = firstWord(line);
+        if (w.length === 0) return;
+        membersSeen++;
+        if (cur.membersKept) cur.members.push(w);
+        return;
+      }
+      const colon = line.indexOf(':');
+      if (colon === -1) return bad(line, lineNo);
+      const key = line.slice(0, colon);
+      const value = line.slice(colon + 1).trim();
+      switch (key) {
+        case 'Type':
+          cur.type = value;
+          break;
+        case 'Revision': {
+          const r = toInt(value);
+          if (r !== undefined) cur.revision = r;
+          break;
+        }
+        case 'Header': {
+          cur.header = value;
+          const f = value.indexOf('family ');
+          if (f !== -1) {
+            const w = firstWord(value.slice(f + 7));
+            if (w.length > 0) cur.family = w;
+          }
+          break;
+        }
+        case 'References': {
+          const r = toInt(value);
+          if (r !== undefined) cur.references = r;
+          break;
+        }
+        case 'Number of entries': {
+          const r = toInt(value);
+          if (r !== undefined) {
+            cur.entries = r;
+            entriesPrinted = true;
+          }
+          break;
+        }
+        case 'Members':
+          inMembers = true;
+          break;
+        case 'Size in memory':
+          break;
+        default:
+          bad(line, lineNo);
+      }
+    },
+    finish(): IpSetDump {
+      close();
+      return { sets: Object.fromEntries(sets), unparsed };
+    },
+  };
+}
+
+export function parseIpsetList(text: string): IpSetDump {
+  return runParser(createIpsetListParser(), text);
+}

@@ -1,0 +1,102 @@
+import pc from 'picocolors';
+import type { Colors } from 'picocolors/types.js';
+import type { Evidence, Severity } from '../model/finding.js';
+import type { Report } from './report-types.js';
+import { findingTree } from './finding-tree.js';
+
+export interface RenderTextOptions {
+  /** Decided once by the caller (see `shouldColour`). */
+  colour: boolean;
+}
+
+/** Longest bundle text printed on one terminal line; the rest is cut with `…`. */
+const MAX_TEXT = 200;
+const INDENT = '          ';
+
+/**
+ * Bundle text made safe for a terminal: control characters (ESC, CR, BEL, C1 …) become `\xNN`
+ * so a hostile log line cannot move the cursor, recolour or retitle the terminal; then cut.
+ */
+function clean(text: string, max = MAX_TEXT): string {
+  const safe = text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return safe.length > max ? `${safe.slice(0, max - 1)}…` : safe;
+}
+
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+/** `node-a diagnostics/logs/bird/current:12: bird: Mesh_...` (no `:line` when the whole file is meant). */
+export function evidenceLine(e: Evidence): string {
+  const where = e.line > 0 ? `${e.file}:${e.line}` : e.file;
+  return `${clean(e.node, 64)} ${clean(where, 120)}: ${clean(e.text)}`;
+}
+
+/**
+ * A terminal summary of the report: one count line, then each root cause (most severe first)
+ * with its nodes, its first evidence line and the number of symptoms folded under it, then the
+ * inputs that could not be read.
+ *
+ * ```
+ * calico-diags: 4 nodes, 3 inputs (1 unreadable): 3 critical, 1 warning, 1 info
+ *
+ * CRITICAL  BGP session node-b ↔ node-c never established: TCP 179 dropped  [bgp-port179-blocked]
+ *           nodes: node-b, node-c
+ *           node-c diagnostics/logs/bird/current:12: 2025-03-01_10:14:02.11873 bird: Mesh_10_0_0_12: State changed to start
+ *           … and 40 more evidence lines
+ *           explains 2 symptoms
+ * ```
+ */
+export function renderText(report: Report, opts: RenderTextOptions): string {
+  const c: Colors = pc.createColors(opts.colour);
+  const sevLabel: Record<Severity, (s: string) => string> = {
+    critical: (s) => c.bold(c.red(s)),
+    warning: (s) => c.bold(c.yellow(s)),
+    info: (s) => c.bold(c.blue(s)),
+  };
+  const s = report.summary;
+  const out: string[] = [];
+
+  const inputs =
+    plural(s.inputs, 'input') + (s.unreadableInputs > 0 ? ` (${c.red(`${s.unreadableInputs} unreadable`)})` : '');
+  const counts = [
+    s.findings.critical > 0 ? c.red(`${s.findings.critical} critical`) : `${s.findings.critical} critical`,
+    s.findings.warning > 0 ? c.yellow(plural(s.findings.warning, 'warning')) : plural(s.findings.warning, 'warning'),
+    `${s.findings.info} info`,
+  ].join(', ');
+  out.push(`${c.bold(clean(report.tool.name, 64))}: ${plural(s.nodes, 'node')}, ${inputs}: ${counts}`);
+
+  const roots = findingTree(report.findings);
+  if (roots.length === 0) out.push('', 'No findings.');
+  for (const root of roots) {
+    const f = root.finding;
+    const label = (sevLabel[f.severity] ?? ((x: string) => x))(f.severity.toUpperCase().padEnd(INDENT.length - 1));
+    out.push('', `${label} ${c.bold(clean(f.title))}  ${c.dim(`[${clean(f.rule, 80)}]`)}`);
+    if (f.nodes.length > 0) out.push(`${INDENT}nodes: ${clean(f.nodes.join(', '))}`);
+    const first = f.evidence[0];
+    if (first) out.push(`${INDENT}${c.dim(evidenceLine(first))}`);
+    const more = Math.max(0, f.evidence.length - 1) + (f.evidenceDropped ?? 0);
+    if (more > 0) out.push(`${INDENT}${c.dim(`… and ${plural(more, 'more evidence line', 'more evidence lines')}`)}`);
+    if (root.symptomCount > 0) out.push(`${INDENT}explains ${plural(root.symptomCount, 'symptom')}`);
+  }
+
+  const byStatus = { found: 0, passed: 0, skipped: 0, error: 0 };
+  for (const r of report.rules) if (r.status in byStatus) byStatus[r.status]++;
+  if (report.rules.length > 0) {
+    out.push(
+      '',
+      `rules: ${byStatus.found} found, ${byStatus.passed} passed, ` +
+        `${byStatus.skipped > 0 ? c.yellow(`${byStatus.skipped} skipped`) : '0 skipped'}, ` +
+        `${byStatus.error > 0 ? c.red(plural(byStatus.error, 'error')) : '0 errors'}`,
+    );
+  }
+
+  const unreadable = report.inputs.filter((i) => i.status === 'unreadable');
+  if (unreadable.length > 0) {
+    out.push('', c.red(c.bold('Unreadable inputs:')));
+    for (const i of unreadable) {
+      out.push(`  ${clean(i.path, 160)}${i.problems.length > 0 ? `: ${clean(i.problems.join('; '))}` : ''}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,92 @@
+/**
+ * Catalogue A4: `Bad peer AS` in BIRD's log on either side (the AS one side expects for the
+ * peer differs from what the peer announces), or AS numbers that disagree in the resources
+ * (a BGPPeer's asNumber vs the peer Node's own AS or the cluster default).
+ */
+import type { FindingDraft, Rule } from './rule.js';
+import type { Evidence } from '../model/finding.js';
+import type { NodeModel } from '../model/node.js';
+import type { BGPPeerResource, NodeResource } from '../model/facts.js';
+import { lineEvidence } from '../combiners/evidence.js';
+import { stripPrefix } from '../combiners/node-identity.js';
+
+const DEFAULT_AS = 64512;
+
+function resourceEvidence(r: NodeResource | BGPPeerResource, text: string): Evidence {
+  return { node: r.kind === 'Node' ? r.name : `BGPPeer ${r.name}`, input: r.ref.input, file: r.ref.file, line: r.ref.line, text };
+}
+
+export const bgpAsMismatch: Rule = {
+  meta: {
+    id: 'bgp-as-mismatch',
+    severity: 'critical',
+    summary: 'Two BGP speakers disagree on an AS number: `Bad peer AS` in BIRD\'s log, or resources that configure a different AS for a peer than the peer uses.',
+    rationale:
+      'BIRD checks the AS in the peer\'s OPEN against the `neighbor ... as <n>` it was configured with. On a mismatch the detecting side logs `<proto>: Error: Bad peer AS: <announced AS>` and sends a NOTIFICATION, the other side logs `Received: Bad peer AS`, and the session stays Idle (`error wait time 5,30`), so no routes flow between the two. The expected AS comes from the peer Node\'s `spec.bgp.asNumber`, the BGPPeer\'s `asNumber`, or BGPConfiguration `asNumber` (default 64512).',
+    remediation: [
+      'Decide which AS is right and align them: `calicoctl patch node <node> -p \'{"spec":{"bgp":{"asNumber":"<as>"}}}\'`, or set BGPConfiguration `asNumber` for the cluster default.',
+      'For external peers, fix the BGPPeer `asNumber` (or the router\'s `neighbor ... remote-as`).',
+      'Check with `calicoctl get node -o wide` (ASN column) and `calicoctl node status` on both ends afterwards.',
+    ],
+  },
+  check({ cluster }) {
+    const nodes = cluster.nodes;
+    const byIP = new Map<string, NodeModel>();
+    for (const n of nodes) if (n.nodeIP !== undefined) byIP.set(n.nodeIP, n);
+    const findings = new Map<string, FindingDraft>();
+    let logsSeen = 0;
+    for (const n of nodes) {
+      for (const s of [n.bird, n.containerBird]) {
+        if (s === undefined) continue;
+        logsSeen++;
+        for (const p of Object.values(s.protocols)) {
+          const bad = p.errors.filter((e) => (e.kind === 'error-sent' || e.kind === 'error-received') && /Bad peer AS/i.test(e.detail ?? e.text));
+          if (bad.length === 0) continue;
+          const peer = p.peerIP !== undefined ? byIP.get(p.peerIP) : undefined;
+          const peerName = peer?.name ?? p.peerIP ?? p.name;
+          const pair = [n.name, peerName].sort() as [string, string];
+          const key = pair.join('<->');
+          const f = findings.get(key) ?? {
+            key,
+            title: `BGP AS mismatch between ${pair[0]} and ${pair[1]}`,
+            message: '',
+            nodes: pair.filter((x) => nodes.some((m) => m.name === x)),
+            evidence: [],
+            pairs: [pair],
+          };
+          const last = bad[bad.length - 1]!;
+          const announced = /Bad peer AS:\s*(\d+)/.exec(last.detail ?? last.text)?.[1];
+          const part =
+            last.kind === 'error-sent'
+              ? `${n.name} rejected ${peerName}'s OPEN for ${p.name}${announced ? `: ${peerName} announces AS ${announced}, which is not the AS ${n.name} is configured to expect` : ''}`
+              : `${n.name} was told by ${peerName} (${p.name}) that its AS is not the one ${peerName} expects${announced ? ` (${announced})` : ''}`;
+          f.message = f.message.length > 0 ? `${f.message}; ${part}` : part;
+          for (const e of bad.slice(-2)) f.evidence.push(lineEvidence(n, e.file, e));
+          findings.set(key, f);
+        }
+      }
+    }
+    // Resources: a BGPPeer that names a node's IP with another AS than that node uses.
+    const global = cluster.resources.bgpConfigurations.find((c) => c.name === 'default')?.asNumber ?? DEFAULT_AS;
+    const resNodes = cluster.resources.nodes;
+    for (const peer of cluster.resources.bgpPeers) {
+      if (peer.peerIP === undefined || peer.asNumber === undefined) continue;
+      const ip = stripPrefix(peer.peerIP.replace(/^\[|\](:\d+)?$/g, '').replace(/:\d+$/, ''));
+      const target = resNodes.find((r) => r.ipv4Address !== undefined && stripPrefix(r.ipv4Address) === ip);
+      if (target === undefined) continue;
+      const actual = target.asNumber ?? global;
+      if (actual === peer.asNumber) continue;
+      const key = `BGPPeer/${peer.name}`;
+      findings.set(key, {
+        key,
+        title: `BGPPeer ${peer.name} expects AS ${peer.asNumber} for ${target.name}, which uses AS ${actual}`,
+        message: `BGPPeer ${peer.name} peers with ${ip} (Node ${target.name}) as AS ${peer.asNumber}, but ${target.name} runs AS ${actual} (${target.asNumber !== undefined ? 'its spec.bgp.asNumber' : 'the cluster default'}); BIRD will reject the session with Bad peer AS.`,
+        nodes: nodes.filter((n) => n.hostname === target.name).map((n) => n.name),
+        evidence: [resourceEvidence(peer, `peerIP: ${peer.peerIP}, asNumber: ${peer.asNumber}`), resourceEvidence(target, `ipv4Address: ${target.ipv4Address}, asNumber: ${target.asNumber ?? `(unset: default ${global})`}`)],
+      });
+    }
+    if (findings.size > 0) return { status: 'found', findings: [...findings.values()].sort((a, b) => (a.key < b.key ? -1 : 1)) };
+    if (logsSeen === 0 && cluster.resources.bgpPeers.length === 0) return { status: 'skipped', reason: 'no BIRD log and no BGPPeer resource to check' };
+    return { status: 'passed', reason: `no Bad peer AS in ${logsSeen} BIRD logs; ${cluster.resources.bgpPeers.length} BGPPeers agree with their nodes' AS` };
+  },
+};

@@ -1,0 +1,92 @@
+/**
+ * The runbook's "every node has a `proto bird` route to every other node's block", made exact:
+ * the owner of a block is the node with `blackhole <block> proto bird|80`; every other node
+ * needs a route to it — IPIP `via <owner> dev tunl0 proto bird onlink`, VXLAN Felix
+ * `via <VTEP> dev vxlan.calico proto 80 onlink`, unencapsulated `via <owner> dev <nic> proto bird`.
+ */
+import type { Rule } from './rule.js';
+import type { FindingDraft } from './rule.js';
+import type { NodeModel } from '../model/node.js';
+import type { IPPoolResource } from '../model/facts.js';
+import type { Evidence } from '../model/finding.js';
+import { cidrInside } from './cidr.js';
+import { artifactFile } from '../combiners/evidence.js';
+
+function poolFor(pools: IPPoolResource[], block: string): IPPoolResource | undefined {
+  return pools.find((p) => cidrInside(block, p.cidr));
+}
+
+function expectedRoute(block: string, owner: NodeModel | undefined, pool: IPPoolResource | undefined, from: NodeModel): string {
+  const via = owner?.nodeIP ?? '<owner node IP>';
+  if (pool !== undefined) {
+    if (pool.vxlanMode !== undefined && pool.vxlanMode !== 'Never') return `${block} via <${owner?.name ?? 'owner'} VXLAN tunnel address> dev vxlan.calico proto 80 onlink (pool ${pool.name}, vxlanMode ${pool.vxlanMode})`;
+    if (pool.ipipMode === 'Always') return `${block} via ${via} dev tunl0 proto bird onlink (pool ${pool.name}, ipipMode Always)`;
+    if (pool.ipipMode === 'CrossSubnet') return `${block} via ${via} dev tunl0 proto bird onlink, or dev <nic> when in the same subnet (pool ${pool.name}, ipipMode CrossSubnet)`;
+    return `${block} via ${via} dev <nic> proto bird (pool ${pool.name}, no encapsulation)`;
+  }
+  // No pool exported: infer the encapsulation from the routes this node does have.
+  const devs = new Set(from.routes4.filter((r) => r.proto === 'bird' || r.proto === '80').map((r) => r.dev).filter((d) => d !== undefined));
+  if (devs.has('tunl0')) return `${block} via ${via} dev tunl0 proto bird onlink (IPIP, as this node's other block routes)`;
+  if (devs.has('vxlan.calico')) return `${block} via <VTEP> dev vxlan.calico proto 80 onlink (VXLAN, as this node's other block routes)`;
+  return `${block} via ${via} dev <nic> proto bird`;
+}
+
+export const blockRouteMissing: Rule = {
+  meta: {
+    id: 'block-route-missing',
+    severity: 'critical',
+    summary: 'A node has no route to another node\'s pod block, so pods on the two nodes cannot reach each other.',
+    rationale:
+      'Each node owns IPAM blocks (marked by `blackhole <block> proto bird` in its route table, or `proto 80` when Felix programs VXLAN routes). Every other node must route each block to its owner: over tunl0 (IPIP), vxlan.calico (VXLAN) or the NIC (no encapsulation). A missing route black-holes traffic from pods on this node to pods on the owner. The runbook checks this with `ip route | grep bird`; here every (node, block) cell is checked exactly.',
+    remediation: [
+      'Find why the route was not learned: look at the root cause listed above this finding (BGP session down, BIRD not running, wrong node IP); if none, check that the block lies inside an IPPool with BGP export enabled (BIRD exports only pool CIDRs) and that the peer is Established (`calicoctl node status`).',
+      'For VXLAN pools, routes are programmed by Felix, not BIRD: check the Felix log on the node lacking the route for route_table errors and that the owner has a vxlan.calico interface and VTEP.',
+      'After the fix, confirm with `ip route | grep <block>` on the node that lacked it.',
+    ],
+  },
+  check({ cluster, derived }) {
+    const { rows } = derived.routeMatrix;
+    const byName = new Map(cluster.nodes.map((n) => [n.name, n]));
+    if (derived.blocks.length === 0) {
+      return { status: 'skipped', reason: 'no node\'s ipv4_route holds a `blackhole <block>` route, so block ownership is unknown' };
+    }
+    const findings: FindingDraft[] = [];
+    let checked = 0;
+    for (const row of rows) {
+      for (const cell of row) {
+        if (cell.status === 'ok') checked++;
+        if (cell.status !== 'missing') continue;
+        checked++;
+        const from = byName.get(cell.from)!;
+        const to = byName.get(cell.to)!;
+        const missing = cell.blocks.filter((b) => b.route === undefined || b.route.type !== 'unicast');
+        const evidence: Evidence[] = [];
+        const expected: string[] = [];
+        for (const b of missing) {
+          const own = derived.blocks.find((x) => x.block === b.block);
+          const ownEv = own?.evidence.find((e) => e.node === to.name);
+          if (ownEv !== undefined) evidence.push(ownEv);
+          if (b.evidence !== undefined) evidence.push(b.evidence);
+          else evidence.push({ node: from.name, input: from.input, file: artifactFile(from, b.block.includes(':') ? 'ipv6_route' : 'ipv4_route'), line: 0, text: `no route to ${b.block} among ${b.block.includes(':') ? from.routes6.length : from.routes4.length} routes` });
+          expected.push(expectedRoute(b.block, to, poolFor(cluster.resources.ippools, b.block), from));
+        }
+        const blocks = missing.map((b) => b.block);
+        const conflict = missing.filter((b) => b.route !== undefined);
+        findings.push({
+          key: `${from.name}->${to.name}`,
+          title: `${from.name} has no route to ${to.name}'s pod block${blocks.length > 1 ? 's' : ''} ${blocks.join(', ')}`,
+          message:
+            `${to.name} owns ${blocks.join(', ')} (blackhole route in its ipv4_route), but ${from.name}'s route table has ` +
+            (conflict.length > 0 ? `only a ${conflict[0]!.route!.type} route for ${conflict.map((b) => b.block).join(', ')}` : 'no route for it') +
+            `. Pods on ${from.name} cannot reach pods in ${blocks.length > 1 ? 'these blocks' : 'this block'} on ${to.name}. Expected: ${expected.join('; ')}.`,
+          nodes: [from.name, to.name],
+          evidence,
+          pairs: [[from.name, to.name]],
+        });
+      }
+    }
+    if (findings.length > 0) return { status: 'found', findings };
+    if (checked === 0) return { status: 'skipped', reason: 'no node pair with both a block owner and collected routes' };
+    return { status: 'passed', reason: `${checked} node pairs have a route to every block of the other node` };
+  },
+};

@@ -1,0 +1,96 @@
+/**
+ * "Not collected" is not "healthy": lists per node the artifacts that are missing, empty,
+ * or hold an error instead of data, file logging that was disabled, and inputs that could
+ * not be read, each with what it hides from the analysis.
+ */
+import type { FindingDraft, Rule } from './rule.js';
+import type { Evidence } from '../model/finding.js';
+import type { ArtifactId } from '../model/node.js';
+import { ARTIFACT_IDS } from '../model/node.js';
+import { fileEvidence } from '../combiners/evidence.js';
+
+/** What the analysis cannot check without each artifact. */
+export const HIDES: Partial<Record<ArtifactId, string>> = {
+  date: 'clock alignment across nodes',
+  hostname: 'the node\'s identity (named from the archive instead)',
+  netstat: 'TCP 179 socket states (port-179 and refused checks)',
+  ss: 'TCP 179 socket states (port-179 and refused checks)',
+  ipv4_route: 'block ownership and the route matrix',
+  ipv6_route: 'IPv6 block routes',
+  ipv4_addr: 'node addresses, interfaces and MTUs',
+  ipv6_addr: 'IPv6 addresses',
+  ipv4_tables: 'NAT, firewall and policy drop counters',
+  ipv6_tables: 'IPv6 NAT and policy counters',
+  nft_ruleset: 'nftables rules (nftables data plane, firewalls)',
+  ipsets: 'pool and host ipset members (NAT, IPIP admission)',
+  journalctl_calico_node: 'calico-node systemd journal',
+  bird_log: 'BGP session states and errors',
+  confd_log: 'confd datastore and config-render errors',
+  felix_log: 'Felix data plane errors',
+  cni_log: 'CNI plugin (pod network setup) errors',
+};
+
+/** Commands whose output may legitimately be empty (no IPv6, no nftables tables, no journal). */
+const EMPTY_IS_NORMAL = new Set<ArtifactId>(['ipv6_route', 'ipv6_addr', 'ipv6_tables', 'nft_ruleset', 'journalctl_calico_node', 'ipset_container', 'cni_log', 'bird6_log']);
+
+export const bundleIncomplete: Rule = {
+  meta: {
+    id: 'bundle-incomplete',
+    severity: 'info',
+    summary: 'Some artifacts are missing, empty, hold an error instead of data, or logs were disabled: the checks that need them could not run on that node.',
+    rationale:
+      'calicoctl writes what each command printed; on v3.22+ a failed command leaves no file, on older versions an empty one, and some files hold the command\'s error text. Manifest installs set CALICO_DISABLE_FILE_LOGGING=true, so `logs/` holds only cni/ and BIRD/Felix/confd lines must come from `kubectl logs`. A support engineer must know what was not looked at before calling a node healthy.',
+    remediation: [
+      'Ask for what is missing: `kubectl logs -n <calico-system|kube-system> <calico-node-pod> -c calico-node` when file logging is disabled; `calicoctl node status` and `ip route`, `ss -tanp | grep 179` from the node when commands failed.',
+      'Re-run `calicoctl node diags` as root on the node, with ipset/iptables/netstat (or ss) installed in the host PATH.',
+    ],
+  },
+  check({ cluster }) {
+    const findings: FindingDraft[] = [];
+    for (const input of cluster.inputs) {
+      if (input.status !== 'unreadable') continue;
+      findings.push({
+        key: `input:${input.path}`,
+        title: `Input ${input.path} could not be read`,
+        message: `${input.problems[0] ?? 'unreadable'}. Nothing from it is in this analysis.`,
+        nodes: [],
+        evidence: input.problems.map((p) => ({ node: '', input: input.path, file: '', line: 0, text: p })),
+      });
+    }
+    for (const n of cluster.nodes) {
+      const gaps: string[] = [];
+      const evidence: Evidence[] = [];
+      for (const id of ARTIFACT_IDS) {
+        const a = n.artifacts[id];
+        if (a.status === 'ok') continue;
+        if (a.status === 'missing' && !a.expected) continue;
+        if (a.status === 'empty' && EMPTY_IS_NORMAL.has(id)) continue;
+        if (id === 'ss' && n.artifacts.netstat.status === 'ok') continue;
+        if (id === 'netstat' && n.artifacts.ss.status === 'ok') continue;
+        const what = a.status === 'missing' ? 'missing' : a.status === 'empty' ? 'empty (0 bytes)' : `holds an error: ${a.error ?? ''}`;
+        const hides = HIDES[id];
+        gaps.push(`${id} ${what}${hides ? ` — hides ${hides}` : ''}`);
+        evidence.push(fileEvidence(n, id, `${id}: ${what}`));
+      }
+      if (n.layout.fileLoggingDisabled) {
+        gaps.push('file logging disabled (logs/ has no bird, felix or confd folder: CALICO_DISABLE_FILE_LOGGING=true) — hides BGP state changes, confd and Felix errors');
+        evidence.push({ node: n.name, input: n.input, file: `${n.root}/logs/`, line: 0, text: 'no bird/, felix/ or confd/ folder under logs/' });
+      }
+      for (const p of n.problems) {
+        gaps.push(p);
+        evidence.push({ node: n.name, input: n.input, file: '', line: 0, text: p });
+      }
+      if (gaps.length === 0) continue;
+      findings.push({
+        key: n.name,
+        title: `${n.name}: ${gaps.length} artifact${gaps.length > 1 ? 's' : ''} not usable`,
+        message: `In ${n.archiveName ?? n.input}: ${gaps.join('; ')}.`,
+        nodes: [n.name],
+        evidence,
+      });
+    }
+    if (findings.length > 0) return { status: 'found', findings };
+    if (cluster.nodes.length === 0) return { status: 'skipped', reason: 'no node bundle' };
+    return { status: 'passed', reason: `every expected artifact is present and readable on ${cluster.nodes.length} nodes` };
+  },
+};

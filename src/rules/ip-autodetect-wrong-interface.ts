@@ -1,0 +1,98 @@
+/**
+ * Catalogue B1 / T1(c): the node IP Calico uses sits on docker0, a bridge, a NAT address,
+ * or an interface other than the one the node's peers can reach.
+ */
+import type { FindingDraft, Rule } from './rule.js';
+import type { Evidence } from '../model/finding.js';
+import type { NodeModel } from '../model/node.js';
+import { artifactFile, lineEvidence } from '../combiners/evidence.js';
+import { nodeAddresses4 } from '../combiners/node-identity.js';
+import { protocolsTo } from '../combiners/bgp-pairs.js';
+import { ipInCidr, networkOf } from './cidr.js';
+
+/** Interfaces calico-node's first-found method excludes by default (autodetection_linux.go), plus lo. */
+const NOT_UNDERLAY = /^(docker|cbr|dummy|podman|virbr|lxcbr|veth|lo$|br-|cali|tunl|flannel|kube-ipvs|cni|vxlan\.calico|vxlan-v6\.calico|wireguard\.cali|wg-v6\.cali|nodelocaldns|kube-bridge)/;
+const NAT_ADDRESSES = new Set(['10.0.2.15']);
+
+function ifaceEvidence(n: NodeModel, ip: string): Evidence[] {
+  const out: Evidence[] = [];
+  for (const i of n.interfaces4) {
+    const a = i.addresses.find((x) => x.address === ip);
+    if (a === undefined) continue;
+    out.push(lineEvidence(n, artifactFile(n, 'ipv4_addr'), i));
+    out.push(lineEvidence(n, artifactFile(n, 'ipv4_addr'), a));
+  }
+  return out;
+}
+
+export const ipAutodetectWrongInterface: Rule = {
+  meta: {
+    id: 'ip-autodetect-wrong-interface',
+    severity: 'critical',
+    summary: 'The node IP Calico uses sits on docker0, a bridge, a NAT address, or an interface the node\'s peers cannot reach.',
+    rationale:
+      'calico-node picks the node IP at start (default `first-found`: the first address on the first interface not excluded). Older versions did not exclude user-defined bridges (`br-*`), and a NAT NIC that comes up first (VirtualBox 10.0.2.15) or a second NIC wins easily. BIRD then uses that address as router id and BGP source, the other nodes peer with an address they cannot reach (or that every node has), and routes point at it.',
+    remediation: [
+      'Pin the detection to the underlay: set `IP_AUTODETECTION_METHOD` on the calico-node DaemonSet (`interface=<nic>`, `cidr=<underlay subnet>`, `can-reach=<peer ip>` or `kubernetes-internal-ip`), or `spec.calicoNetwork.nodeAddressAutodetectionV4` in the operator Installation; or set `IP` explicitly.',
+      'Restart calico-node on the node and check its Node resource: `calicoctl get node <name> -o yaml` must show the underlay address in `spec.bgp.ipv4Address`.',
+      'Check `calicoctl node status` on its peers: the peer address must be the node\'s underlay IP and the session Established.',
+    ],
+  },
+  check({ cluster }) {
+    const nodes = cluster.nodes.filter((n) => n.nodeIP !== undefined && n.interfaces4.length > 0);
+    if (nodes.length === 0) return { status: 'skipped', reason: 'no node with both a known node IP and ipv4_addr' };
+    const findings: FindingDraft[] = [];
+    for (const n of nodes) {
+      const ip = n.nodeIP!;
+      const mine = nodeAddresses4(n);
+      const onIface = mine.find((a) => a.address === ip);
+      if (onIface === undefined) continue; // not local at all: a different fault
+      const reasons: string[] = [];
+      if (NOT_UNDERLAY.test(onIface.iface)) reasons.push(`${ip} is on ${onIface.iface}, an interface Calico's autodetection normally excludes (bridge/virtual)`);
+      if (NAT_ADDRESSES.has(ip)) reasons.push(`${ip} is the VirtualBox/Vagrant NAT address, which every VM has and no peer can reach`);
+      // Outlier: other nodes' IPs share a subnet this node also has an address in, on another interface.
+      const others = cluster.nodes.filter((m) => m !== n && m.nodeIP !== undefined);
+      const subnets = new Map<string, number>();
+      for (const m of others) {
+        const a = nodeAddresses4(m).find((x) => x.address === m.nodeIP);
+        if (a === undefined) continue;
+        const net = networkOf(a.address, a.prefix);
+        if (net !== undefined) subnets.set(net, (subnets.get(net) ?? 0) + 1);
+      }
+      let alternative: { address: string; prefix: number; iface: string } | undefined;
+      let peerSubnet: string | undefined;
+      for (const [net, count] of [...subnets].sort((a, b) => b[1] - a[1])) {
+        if (count < 1 || ipInCidr(ip, net)) continue;
+        const alt = mine.find((a) => a.iface !== onIface.iface && ipInCidr(a.address, net));
+        if (alt !== undefined) {
+          alternative = alt;
+          peerSubnet = net;
+          break;
+        }
+      }
+      if (alternative !== undefined) reasons.push(`the other nodes use ${peerSubnet}, where ${n.name} has ${alternative.address} on ${alternative.iface}`);
+      if (reasons.length === 0) continue;
+      // The underlay subnet must be evidenced, not only a name pattern: a NIC called br-ex can be the real underlay.
+      if (alternative === undefined && !NAT_ADDRESSES.has(ip) && !/^(docker|virbr|podman|lxcbr|cni|kube-ipvs|dummy)/.test(onIface.iface)) continue;
+      const evidence: Evidence[] = [...ifaceEvidence(n, ip)];
+      if (alternative !== undefined) evidence.push(...ifaceEvidence(n, alternative.address));
+      for (const s of [n.containerLog, n.agent, n.felix]) for (const r of s?.signatures['autodetected-ipv4']?.refs ?? []) evidence.push(lineEvidence(n, r.file, r));
+      const res = cluster.resources.nodes.find((r) => r.name === n.hostname);
+      if (res !== undefined) evidence.push({ node: n.name, input: res.ref.input, file: res.ref.file, line: res.ref.line, text: `Node ${res.name}: spec.bgp.ipv4Address: ${res.ipv4Address ?? '(unset)'}` });
+      for (const m of others.slice(0, 2)) {
+        const p = protocolsTo(m, [ip])[0];
+        if (p?.proto.lastStateRef !== undefined) evidence.push(lineEvidence(m, p.file, p.proto.lastStateRef));
+      }
+      findings.push({
+        key: n.name,
+        title: `${n.name} uses ${ip} on ${onIface.iface} as its node IP${alternative ? ` instead of ${alternative.address} on ${alternative.iface}` : ''}`,
+        message: `Calico on ${n.name} took ${ip}/${onIface.prefix} (${onIface.iface}) as the node IP: ${reasons.join('; ')}. Peers connect to this address and routes to ${n.name}'s blocks point at it.`,
+        nodes: [n.name],
+        evidence,
+        remediation: alternative !== undefined ? [`On ${n.name}: \`IP_AUTODETECTION_METHOD=interface=${alternative.iface}\` (or \`cidr=${peerSubnet}\`), then restart calico-node.`] : undefined,
+      });
+    }
+    if (findings.length > 0) return { status: 'found', findings };
+    return { status: 'passed', reason: `the node IPs of ${nodes.length} nodes sit on underlay interfaces shared with their peers` };
+  },
+};

@@ -1,0 +1,111 @@
+/**
+ * Runbook B2 / catalogue F1: the pool used by pods has `natOutgoing: false`, or a node has
+ * no MASQUERADE/SNAT rule in `cali-nat-outgoing`, or an empty `cali40masq-ipam-pools`.
+ */
+import type { FindingDraft, Rule } from './rule.js';
+import type { Evidence } from '../model/finding.js';
+import type { NodeModel } from '../model/node.js';
+import type { IPPoolResource } from '../model/facts.js';
+import { artifactFile, fileEvidence, lineEvidence } from '../combiners/evidence.js';
+import { cidrInside, ipInCidr } from './cidr.js';
+
+function poolInUse(pool: IPPoolResource, blocks: string[], podIPs: string[]): boolean {
+  return blocks.some((b) => cidrInside(b, pool.cidr)) || podIPs.some((ip) => ipInCidr(ip, pool.cidr));
+}
+
+function podIPs(n: NodeModel): string[] {
+  return n.routes4.filter((r) => r.dev?.startsWith('cali') && r.dst.endsWith('/32')).map((r) => r.dst.slice(0, -3));
+}
+
+interface NodeNat {
+  node: NodeModel;
+  hasChain: boolean;
+  masqRule?: { line: number; text: string };
+  chainRef?: { line: number; text: string };
+  masqSet?: { entries: number; line: number; text: string };
+}
+
+function natOf(n: NodeModel): NodeNat | undefined {
+  const nat = n.iptables4?.tables['nat'];
+  if (nat === undefined) return undefined;
+  const hasCalico = Object.keys(nat.chains).some((c) => c.startsWith('cali-'));
+  if (!hasCalico) return undefined; // Felix's nat table not there at all: not this rule's business
+  const chain = nat.chains['cali-nat-outgoing'];
+  const rule = chain?.rules.find((r) => r.target === 'MASQUERADE' || r.target === 'SNAT');
+  const set = n.ipsets?.sets['cali40masq-ipam-pools'];
+  return {
+    node: n,
+    hasChain: chain !== undefined,
+    masqRule: rule,
+    chainRef: chain,
+    masqSet: set !== undefined ? { entries: set.entries, line: set.line, text: set.text } : undefined,
+  };
+}
+
+export const natOutgoingDisabled: Rule = {
+  meta: {
+    id: 'nat-outgoing-disabled',
+    severity: 'warning',
+    summary: 'Pods cannot reach destinations outside the cluster: their IP pool has `natOutgoing: false`, or a node lacks the `cali-nat-outgoing` MASQUERADE rule or the `cali40masq-ipam-pools` members.',
+    rationale:
+      'Pod IPs are usually not routable outside the cluster. With `natOutgoing: true` Felix adds `-A cali-nat-outgoing ... --match-set cali40masq-ipam-pools src ... ! --match-set cali40all-ipam-pools dst -j MASQUERADE` and lists the pool in `cali40masq-ipam-pools`, so traffic leaving the cluster takes the node\'s address. Without it, replies from the internet never come back (runbook B2). It is correct only when the upstream network routes pod CIDRs (e.g. BGP peering with the ToR).',
+    remediation: [
+      'Enable outgoing NAT on the pool the pods use: `calicoctl patch ippool <pool> -p \'{"spec":{"natOutgoing":true}}\'` (or export it with `calicoctl get ippool <pool> -o yaml`, set `natOutgoing: true`, `calicoctl apply -f`).',
+      'If the pool already says true but a node lacks the rule, Felix on that node is out of sync: check its log for datastore/iptables errors and restart calico-node.',
+      'If pod CIDRs are meant to be routed upstream instead, confirm the upstream routers have routes to the pool (BGP to the ToR) and ignore this warning.',
+    ],
+  },
+  check({ cluster, derived }) {
+    const pools = cluster.resources.ippools.filter((p) => !p.disabled && !p.cidr.includes(':'));
+    const nats = cluster.nodes.map(natOf).filter((x): x is NodeNat => x !== undefined);
+    if (pools.length === 0 && nats.length === 0) {
+      return { status: 'skipped', reason: 'no IPPool exported and no node\'s iptables nat table with Calico chains' };
+    }
+    const blocks = derived.blocks.map((b) => b.block);
+    const pods = cluster.nodes.flatMap(podIPs);
+    const findings: FindingDraft[] = [];
+    const offPools = pools.filter((p) => !p.natOutgoing && (blocks.length + pods.length === 0 || poolInUse(p, blocks, pods)));
+    for (const pool of offPools) {
+      const evidence: Evidence[] = [{ node: `IPPool ${pool.name}`, input: pool.ref.input, file: pool.ref.file, line: pool.ref.line, text: `IPPool ${pool.name}: cidr: ${pool.cidr}, natOutgoing: false` }];
+      for (const x of nats) {
+        if (x.masqRule === undefined) {
+          evidence.push(x.chainRef !== undefined ? lineEvidence(x.node, artifactFile(x.node, 'ipv4_tables'), x.chainRef) : fileEvidence(x.node, 'ipv4_tables', 'nat table has no cali-nat-outgoing chain'));
+        }
+      }
+      findings.push({
+        key: `pool:${pool.name}`,
+        title: `IP pool ${pool.name} (${pool.cidr}) has natOutgoing: false`,
+        message: `Pods in ${pool.cidr} ${blocks.some((b) => cidrInside(b, pool.cidr)) ? '(blocks on ' + derived.blocks.filter((b) => cidrInside(b.block, pool.cidr)).flatMap((b) => b.owners).filter((v, i, a) => a.indexOf(v) === i).join(', ') + ')' : ''} leave the cluster with their pod IP; unless the upstream network routes ${pool.cidr} back, they cannot reach the internet or hosts outside the cluster.`,
+        nodes: nats.filter((x) => x.masqRule === undefined).map((x) => x.node.name),
+        evidence,
+        remediation: [`\`calicoctl patch ippool ${pool.name} -p '{"spec":{"natOutgoing":true}}'\``],
+      });
+    }
+    // Node side: pools say NAT (or no pool exported) but this node has no MASQUERADE rule / empty set.
+    const poolsWantNat = pools.length === 0 || pools.some((p) => p.natOutgoing);
+    if (poolsWantNat && offPools.length === 0) {
+      for (const x of nats) {
+        const reasons: string[] = [];
+        const evidence: Evidence[] = [];
+        if (x.masqRule === undefined) {
+          reasons.push(x.hasChain ? 'its cali-nat-outgoing chain has no MASQUERADE/SNAT rule' : 'its nat table has no cali-nat-outgoing chain');
+          evidence.push(x.chainRef !== undefined ? lineEvidence(x.node, artifactFile(x.node, 'ipv4_tables'), x.chainRef) : fileEvidence(x.node, 'ipv4_tables', 'no cali-nat-outgoing chain in *nat'));
+        }
+        if (x.node.ipsets !== undefined && (x.masqSet === undefined || x.masqSet.entries === 0)) {
+          reasons.push(x.masqSet === undefined ? 'ipset cali40masq-ipam-pools does not exist' : 'ipset cali40masq-ipam-pools is empty');
+          evidence.push(x.masqSet !== undefined ? lineEvidence(x.node, artifactFile(x.node, 'ipsets'), x.masqSet) : fileEvidence(x.node, 'ipsets', 'no cali40masq-ipam-pools set'));
+        }
+        if (reasons.length === 0) continue;
+        findings.push({
+          key: `node:${x.node.name}`,
+          title: `${x.node.name} does not masquerade pod traffic leaving the cluster`,
+          message: `${x.node.name}: ${reasons.join('; ')}. ${pools.length > 0 ? 'The exported pools ask for natOutgoing, so Felix on this node is out of sync.' : 'No IPPool was exported; if the pool has natOutgoing: false this is expected, otherwise Felix is out of sync.'}`,
+          nodes: [x.node.name],
+          evidence,
+        });
+      }
+    }
+    if (findings.length > 0) return { status: 'found', findings };
+    return { status: 'passed', reason: `${pools.length} pools with natOutgoing and ${nats.length} nodes with the MASQUERADE rule` };
+  },
+};

@@ -1,0 +1,61 @@
+/**
+ * A peer named by a BIRD protocol, or a Node resource, for which no bundle was given:
+ * half of every pair involving it cannot be checked.
+ */
+import type { FindingDraft, Rule } from './rule.js';
+import type { Evidence } from '../model/finding.js';
+import { stripPrefix, nodeAddresses4 } from '../combiners/node-identity.js';
+
+export const nodeBundleMissing: Rule = {
+  meta: {
+    id: 'node-bundle-missing',
+    severity: 'warning',
+    summary: 'A BGP peer or Node resource is referenced for which no bundle was given: its side of every pair is unknown.',
+    rationale:
+      'Cross-node faults (TCP 179 dropped, AS mismatch, missing routes) are proven by comparing both ends. When a node that others peer with, or that the Node resources list, sent no bundle, the analysis sees only one side of its sessions. It may also be a stale Node resource for a machine that no longer exists, which keeps a mesh session to a dead IP on every node.',
+    remediation: [
+      'Collect `calicoctl node diags` on the missing node(s) and analyze all bundles together.',
+      'If the machine no longer exists, decommission the stale Node: `calicoctl delete node <name>` (and remove it from Kubernetes), so the mesh stops peering with it.',
+    ],
+  },
+  check({ cluster, derived }) {
+    if (cluster.nodes.length === 0) return { status: 'skipped', reason: 'no node bundle' };
+    const byKey = new Map<string, { name: string; ip?: string; evidence: Evidence[]; referrers: Set<string> }>();
+    const bundleHosts = new Set(cluster.nodes.map((n) => n.hostname ?? n.name));
+    const bundleIPs = new Set<string>();
+    for (const n of cluster.nodes) {
+      if (n.nodeIP !== undefined) bundleIPs.add(n.nodeIP);
+      for (const a of nodeAddresses4(n)) bundleIPs.add(a.address);
+    }
+    for (const r of cluster.resources.nodes) {
+      const ip = r.ipv4Address !== undefined ? stripPrefix(r.ipv4Address) : undefined;
+      if (bundleHosts.has(r.name) || (ip !== undefined && bundleIPs.has(ip) && cluster.nodes.some((n) => n.nodeIP === ip))) continue;
+      const key = ip ?? r.name;
+      const e = byKey.get(key) ?? { name: r.name, ip, evidence: [], referrers: new Set<string>() };
+      e.evidence.push({ node: r.name, input: r.ref.input, file: r.ref.file, line: r.ref.line, text: `Node ${r.name}: spec.bgp.ipv4Address: ${r.ipv4Address ?? '(unset)'}` });
+      byKey.set(key, e);
+    }
+    for (const u of derived.bgp.unknownPeers) {
+      const existing = [...byKey.values()].find((e) => e.ip === u.peerIP);
+      const e = existing ?? { name: u.peerIP, ip: u.peerIP, evidence: [], referrers: new Set<string>() };
+      e.evidence.push(u.evidence);
+      e.referrers.add(u.node);
+      if (existing === undefined) byKey.set(u.peerIP, e);
+    }
+    if (byKey.size === 0) {
+      return { status: 'passed', reason: `every BGP peer and Node resource has a bundle (${cluster.nodes.length} bundles)` };
+    }
+    const findings: FindingDraft[] = [...byKey.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([key, e]) => {
+      const who = e.name !== e.ip && e.ip !== undefined ? `${e.name} (${e.ip})` : e.name;
+      const refs = [...e.referrers].sort();
+      return {
+        key,
+        title: `No bundle for ${who}`,
+        message: `${refs.length > 0 ? `${refs.join(', ')} ${refs.length > 1 ? 'peer' : 'peers'} with ${e.ip}` : `Node resource ${e.name} exists`} but no bundle from ${who} was given, so its side of ${refs.length > 1 ? 'these sessions' : 'its sessions'} cannot be checked.`,
+        nodes: refs,
+        evidence: e.evidence,
+      };
+    });
+    return { status: 'found', findings };
+  },
+};

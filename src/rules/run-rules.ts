@@ -1,0 +1,67 @@
+/** Runs every rule over the model, turns drafts into findings, and links causes to symptoms. */
+import type { Finding, RuleOutcome } from '../model/finding.js';
+import { SEVERITY_RANK } from '../model/finding.js';
+import type { Rule, RuleContext } from './rule.js';
+import type { Linkable } from './link-causes.js';
+import { linkCauses } from './link-causes.js';
+import { compareEvidence } from '../combiners/evidence.js';
+
+/** Evidence lines kept per finding; the rest are counted in `evidenceDropped`. */
+export const EVIDENCE_CAP = 25;
+
+export interface RuleRun {
+  findings: Finding[];
+  outcomes: RuleOutcome[];
+}
+
+export function runRules(rules: readonly Rule[], ctx: RuleContext): RuleRun {
+  const items: Linkable[] = [];
+  const outcomes: RuleOutcome[] = [];
+  for (const rule of rules) {
+    let result;
+    try {
+      result = rule.check(ctx);
+    } catch (err) {
+      outcomes.push({ id: rule.meta.id, status: 'error', reason: `rule failed: ${(err as Error)?.message ?? String(err)}` });
+      continue;
+    }
+    if (result.status !== 'found') {
+      outcomes.push({ id: rule.meta.id, status: result.status, reason: result.reason });
+      continue;
+    }
+    outcomes.push({ id: rule.meta.id, status: 'found', reason: result.reason ?? `${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}` });
+    const seen = new Set<string>();
+    for (const d of result.findings) {
+      let id = `${rule.meta.id}:${d.key}`;
+      for (let k = 2; seen.has(id); k++) id = `${rule.meta.id}:${d.key}#${k}`;
+      seen.add(id);
+      // Unique evidence, in the rule's order (most telling first), capped.
+      const ev = d.evidence.filter((e, i, a) => a.findIndex((o) => compareEvidence(o, e) === 0 && o.text === e.text) === i);
+      const finding: Finding = {
+        id,
+        rule: rule.meta.id,
+        severity: d.severity ?? rule.meta.severity,
+        title: d.title,
+        message: d.message,
+        nodes: [...new Set(d.nodes)].sort(),
+        evidence: ev.slice(0, EVIDENCE_CAP),
+        remediation: [...(d.remediation ?? []), ...rule.meta.remediation],
+        explains: [],
+      };
+      if (ev.length > EVIDENCE_CAP) finding.evidenceDropped = ev.length - EVIDENCE_CAP;
+      items.push({ finding, pairs: d.pairs });
+    }
+  }
+  linkCauses(items);
+  const findings = items.map((i) => i.finding).sort(compareFindings);
+  return { findings, outcomes };
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  const s = SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity];
+  if (s !== 0) return s;
+  // Causes before symptoms.
+  const c = Number(b.explains.length > 0) - Number(a.explains.length > 0);
+  if (c !== 0) return c;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

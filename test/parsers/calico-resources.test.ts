@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { BGPConfigurationResource, IPPoolResource, NodeResource } from '../../src/model/facts.js';
+import {
+  addToResourceSet,
+  emptyResourceSet,
+  isCalicoResourceYaml,
+  parseAsNumber,
+  parseCalicoResources,
+  splitPeerIP,
+  type BGPPeerResourceWithPort,
+} from '../../src/parsers/calico-resources.js';
+
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../../../test/fixtures/parsers/${name}`, import.meta.url), 'utf8');
+const src = (file: string) => ({ input: 'bundle.tar.gz', file });
+
+test('doc-comment sample: runbook `calicoctl get ipp newben-pool -oyaml`', () => {
+  const r = parseCalicoResources(fixture('yaml-ippool-newben-runbook.yaml'), src('ipp.yaml'));
+  assert.equal(r.problems, []);
+  assert.is(r.resources.length, 1);
+  const p = r.resources[0] as IPPoolResource;
+  assert.is(p.kind, 'IPPool');
+  assert.is(p.name, 'newben-pool');
+  assert.is(p.cidr, '172.16.0.0/16');
+  assert.is(p.blockSize, 26);
+  assert.is(p.ipipMode, 'Never');
+  assert.is(p.vxlanMode, 'Never');
+  assert.is(p.natOutgoing, true);
+  assert.is(p.disabled, false);
+  assert.is(p.nodeSelector, 'all()');
+  assert.equal(p.ref, { input: 'bundle.tar.gz', file: 'ipp.yaml', line: 1 });
+  assert.equal(p.labels, {});
+});
+
+test('runbook `calicoctl get globalNetworkPolicy -oyaml` (GlobalNetworkPolicyList)', () => {
+  const r = parseCalicoResources(fixture('yaml-gnp-allow-all-runbook.yaml'), src('gnp.yaml'));
+  assert.equal(r.problems, []);
+  assert.is(r.resources.length, 1);
+  const g = r.resources[0]!;
+  assert.is(g.kind, 'GlobalNetworkPolicy');
+  assert.is(g.name, 'allow-all');
+  assert.is(g.ref.line, 3);
+  assert.is(g.spec.selector, 'all()');
+  assert.equal(g.spec.types, ['Ingress', 'Egress']);
+});
+
+test('cluster-diags CRD List (crd.projectcalico.org/v1): pools, legacy fields, peers with ports, ignored kinds', () => {
+  const r = parseCalicoResources(fixture('yaml-crd-list-constructed.yaml'), src('cluster/crd/mixed.yaml'));
+  assert.equal(r.problems, []);
+  assert.equal(r.ignored, { BlockAffinity: 1 });
+  assert.equal(r.resources.map((x) => [x.kind, x.name, x.ref.line]), [
+    ['IPPool', 'default-ipv4-ippool', 3],
+    ['IPPool', 'legacy-pool', 13],
+    ['BGPPeer', 'tor-a', 23],
+    ['BGPPeer', 'tor-v6', 31],
+  ]);
+  const def = r.resources[0] as IPPoolResource;
+  assert.is(def.ipipMode, 'Always');
+  assert.is(def.vxlanMode, 'Never');
+  const legacy = r.resources[1] as IPPoolResource;
+  assert.is(legacy.ipipMode, 'CrossSubnet');
+  assert.is(legacy.natOutgoing, true);
+  assert.is(legacy.blockSize, undefined);
+  const a = r.resources[2] as BGPPeerResourceWithPort;
+  assert.equal([a.peerIP, a.peerPort, a.asNumber, a.node], ['10.0.0.1', 1790, 65546, 'node-a']);
+  const v6 = r.resources[3] as BGPPeerResourceWithPort;
+  assert.equal([v6.peerIP, v6.peerPort, v6.asNumber, v6.peerSelector], ['fd00::1', 179, 64513, "rr == 'true'"]);
+});
+
+test('multi-document stream: Node, BGPConfiguration, k8s NetworkPolicy ignored, defaults', () => {
+  const r = parseCalicoResources(fixture('yaml-multidoc-constructed.yaml'), src('res.yaml'));
+  assert.equal(r.problems, []);
+  assert.equal(r.ignored, { NetworkPolicy: 1 });
+  assert.equal(r.resources.map((x) => [x.kind, x.name, x.ref.line]), [
+    ['Node', 'node-a', 1],
+    ['BGPConfiguration', 'default', 16],
+    ['NetworkPolicy', 'allow-dns', 33],
+    ['FelixConfiguration', 'default', 41],
+    ['IPPool', 'minimal', 48],
+  ]);
+  const n = r.resources[0] as NodeResource;
+  assert.is(n.ipv4Address, '10.0.0.11/24');
+  assert.is(n.asNumber, 64512);
+  assert.is(n.ipv4IPIPTunnelAddr, '192.168.231.0');
+  assert.is(n.ipv4VXLANTunnelAddr, '192.168.231.1');
+  assert.is(n.routeReflectorClusterID, '224.0.0.1');
+  assert.equal(n.labels, { rack: '1', rr: 'true' });
+  const b = r.resources[1] as BGPConfigurationResource;
+  assert.equal([b.asNumber, b.nodeToNodeMeshEnabled, b.logSeverityScreen], [65000, false, 'Info']);
+  assert.is(r.resources[2]!.namespace, 'kube-system');
+  const p = r.resources[4] as IPPoolResource;
+  assert.equal([p.ipipMode, p.vxlanMode, p.natOutgoing, p.disabled], ['Never', 'Never', false, false]);
+});
+
+test('bad YAML gives a problem naming file and line, never a throw', () => {
+  const r = parseCalicoResources('apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: [unclosed\n', src('bad.yaml'));
+  assert.is(r.resources.length, 0);
+  assert.is(r.problems.length, 1);
+  assert.match(r.problems[0]!, /^bad\.yaml: line \d+: YAML error: /);
+  const g = parseCalicoResources('\u0000\u0001 : : -\n\t- x', src('garbage.yaml'));
+  assert.ok(g.problems.length >= 1);
+  assert.ok(g.problems.every((p) => p.startsWith('garbage.yaml')));
+  const scalar = parseCalicoResources('just a string\n', src('s.yaml'));
+  assert.equal(scalar.problems, ['s.yaml: line 1: document is not a YAML mapping']);
+  const noName = parseCalicoResources('apiVersion: projectcalico.org/v3\nkind: IPPool\nspec:\n  cidr: 10.0.0.0/8\n', src('n.yaml'));
+  assert.equal(noName.problems, ['n.yaml: line 1: IPPool without metadata.name, skipped']);
+  // alias bomb stays bounded
+  const bomb = 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n';
+  const bb = parseCalicoResources(bomb, src('bomb.yaml'));
+  assert.is(bb.resources.length, 0);
+  assert.ok(bb.problems.length === 1 && bb.problems[0]!.startsWith('bomb.yaml: line 1:'));
+});
+
+test('CRLF and empty input', () => {
+  const crlf = fixture('yaml-ippool-newben-runbook.yaml').replace(/\n/g, '\r\n');
+  const r = parseCalicoResources(crlf, src('crlf.yaml'));
+  assert.is((r.resources[0] as IPPoolResource).cidr, '172.16.0.0/16');
+  assert.equal(parseCalicoResources('', src('e.yaml')), { resources: [], problems: [], ignored: {} });
+});
+
+test('AS numbers and peer IPs', () => {
+  assert.is(parseAsNumber(64512), 64512);
+  assert.is(parseAsNumber('64512'), 64512);
+  assert.is(parseAsNumber('1.10'), 65546);
+  assert.is(parseAsNumber('4294967295'), 4294967295);
+  assert.is(parseAsNumber('4294967296'), undefined);
+  assert.is(parseAsNumber('abc'), undefined);
+  assert.is(parseAsNumber(1.5), undefined);
+  assert.equal(splitPeerIP('10.0.0.1'), { ip: '10.0.0.1' });
+  assert.equal(splitPeerIP('10.0.0.1:1790'), { ip: '10.0.0.1', port: 1790 });
+  assert.equal(splitPeerIP('[fd00::1]:179'), { ip: 'fd00::1', port: 179 });
+  assert.equal(splitPeerIP('fd00::1'), { ip: 'fd00::1' });
+});
+
+test('isCalicoResourceYaml is a cheap head check', () => {
+  assert.ok(isCalicoResourceYaml('apiVersion: projectcalico.org/v3\nkind: IPPool\n'));
+  assert.ok(isCalicoResourceYaml('apiVersion: v1\nitems:\n- apiVersion: crd.projectcalico.org/v1\n  kind: IPPool\n'));
+  assert.not.ok(isCalicoResourceYaml('apiVersion: v1\nkind: Pod\n'));
+  assert.not.ok(isCalicoResourceYaml('apiVersion: projectcalico.org/v3\n'));
+});
+
+test('addToResourceSet sorts by kind and keeps the first of duplicates', () => {
+  const set = emptyResourceSet();
+  const a = parseCalicoResources(fixture('yaml-multidoc-constructed.yaml'), src('res.yaml')).resources;
+  const pool = parseCalicoResources(fixture('yaml-ippool-newben-runbook.yaml'), src('ipp.yaml')).resources;
+  assert.is(addToResourceSet(set, a), 0);
+  assert.is(addToResourceSet(set, pool), 0);
+  assert.is(addToResourceSet(set, pool), 1);
+  assert.equal(set.ippools.map((p) => p.name), ['minimal', 'newben-pool']);
+  assert.is(set.nodes.length, 1);
+  assert.is(set.bgpConfigurations.length, 1);
+  assert.is(set.networkPolicies.length, 1);
+  assert.is(set.felixConfigurations.length, 1);
+  assert.is(set.globalNetworkPolicies.length, 0);
+  assert.is(set.bgpPeers.length, 0);
+});
+
+test.run();

@@ -1,0 +1,39 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { contextFrom } from '../helpers/cluster.js';
+import { healthyCluster, netstat, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
+import { expectRule } from '../helpers/rule-tester.js';
+import { birdConfdNotRunning } from '../../src/rules/bird-confd-not-running.js';
+
+const C = NODES[2]!;
+
+test('silent on the healthy cluster', () => {
+  expectRule(birdConfdNotRunning, contextFrom(healthyCluster(), POOL_YAML), { status: 'passed' });
+});
+
+test('fires on BIRD without a config file and no :179 listener', () => {
+  const c = healthyCluster();
+  c['node-c']!['logs/bird/current'] = '2026-11-27T10:14:01.10001 bird: Unable to open configuration file /etc/calico/confd/config/bird.cfg: No such file or directory\n';
+  c['node-c']!.netstat = netstat(C, []).replace(/^tcp .*:179 .*LISTEN.*\n/m, '');
+  const [f] = expectRule(birdConfdNotRunning, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-c'] });
+  assert.match(f!.message, 'cannot open its configuration');
+  assert.match(f!.message, 'nothing listens on TCP 179');
+  assert.ok(f!.evidence.some((e) => e.file === 'diagnostics/logs/bird/current' && e.line === 1));
+});
+
+test('fires on confd datastore errors', () => {
+  const c = healthyCluster();
+  c['node-b']!['logs/confd/current'] =
+    '2026-11-27T10:14:00.50001 2026-11-27 10:14:00.500 [ERROR][55] confd/client.go 95: Failed to query current BGP settings: Get https://10.96.0.1:443/apis/crd.projectcalico.org/v1/bgpconfigurations/default: net/http: TLS handshake timeout\n';
+  const [f] = expectRule(birdConfdNotRunning, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-b'] });
+  assert.match(f!.message, 'confd cannot query BGP settings');
+});
+
+test('a BIRD that started after a config error is not reported', () => {
+  const c = healthyCluster();
+  c['node-c']!['logs/bird/current'] =
+    '2026-11-27T10:13:01.10001 bird: Unable to open configuration file /etc/calico/confd/config/bird.cfg: No such file or directory\n' + c['node-c']!['logs/bird/current'];
+  expectRule(birdConfdNotRunning, contextFrom(c, POOL_YAML), { status: 'passed' });
+});
+
+test.run();

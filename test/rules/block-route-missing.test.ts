@@ -1,0 +1,43 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { contextFrom } from '../helpers/cluster.js';
+import { healthyCluster, ipRoute, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
+import { expectRule } from '../helpers/rule-tester.js';
+import { blockRouteMissing } from '../../src/rules/block-route-missing.js';
+
+test('silent on the healthy cluster', () => {
+  expectRule(blockRouteMissing, contextFrom(healthyCluster(), POOL_YAML), { status: 'passed' });
+});
+
+test('fires when node-a lacks the route to node-c\'s block, naming the expected route form', () => {
+  const c = healthyCluster();
+  const [a, b] = NODES;
+  c['node-a']!.ipv4_route = ipRoute(a!, [b!]);
+  const [f] = expectRule(blockRouteMissing, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-a->node-c'], nodes: ['node-a', 'node-c'] });
+  assert.match(f!.title, '10.244.99.128/26');
+  assert.match(f!.message, 'via 10.77.0.13 dev <nic> proto bird');
+  // Evidence: the owner's blackhole line with its line number.
+  assert.ok(f!.evidence.some((e) => e.node === 'node-c' && /blackhole 10\.244\.99\.128\/26 proto bird/.test(e.text) && e.line > 0));
+});
+
+test('IPIP pool: expects dev tunl0 ... onlink', () => {
+  const c = healthyCluster();
+  const [a, b] = NODES;
+  c['node-a']!.ipv4_route = ipRoute(a!, [b!]);
+  const findings = expectRule(blockRouteMissing, contextFrom(c, POOL_YAML.replace('ipipMode: Never', 'ipipMode: Always')), { status: 'found', count: 1 });
+  assert.match(findings[0]!.message, 'dev tunl0 proto bird onlink');
+});
+
+test('a blackhole for another node\'s block counts as missing', () => {
+  const c = healthyCluster();
+  c['node-b']!.ipv4_route = c['node-b']!.ipv4_route!.replace('10.244.17.0/26 via 10.77.0.11 dev eth0 proto bird', 'unreachable 10.244.17.0/26 proto bird');
+  expectRule(blockRouteMissing, contextFrom(c), { status: 'found', keys: ['node-b->node-a'] });
+});
+
+test('skipped when no node has a block', () => {
+  const c = healthyCluster();
+  for (const n of Object.values(c)) n.ipv4_route = '10.77.0.0/24 dev eth0 proto kernel scope link src 10.77.0.11\n';
+  expectRule(blockRouteMissing, contextFrom(c), { status: 'skipped' });
+});
+
+test.run();

@@ -1,0 +1,37 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { contextFrom } from '../helpers/cluster.js';
+import { healthyCluster, iptables, ipsets, POOL_YAML } from '../helpers/healthy-cluster.js';
+import { expectRule } from '../helpers/rule-tester.js';
+import { natOutgoingDisabled } from '../../src/rules/nat-outgoing-disabled.js';
+
+test('silent on the healthy cluster', () => {
+  expectRule(natOutgoingDisabled, contextFrom(healthyCluster(), POOL_YAML), { status: 'passed' });
+});
+
+test('fires on a pool with natOutgoing: false, citing the YAML and the empty chain', () => {
+  const c = healthyCluster();
+  for (const n of Object.values(c)) {
+    n.ipv4_tables = iptables({ masquerade: false });
+    n.ipsets = ipsets([]);
+  }
+  const [f] = expectRule(natOutgoingDisabled, contextFrom(c, POOL_YAML.replace('natOutgoing: true', 'natOutgoing: false')), { status: 'found', keys: ['pool:default-ipv4-ippool'] });
+  assert.ok(f!.evidence.some((e) => e.file === 'resources.yaml' && e.text.includes('natOutgoing: false')));
+  assert.ok(f!.evidence.some((e) => e.text.startsWith(':cali-nat-outgoing')));
+  assert.match(f!.remediation?.[0] ?? '', 'calicoctl patch ippool default-ipv4-ippool');
+});
+
+test('fires on one node without the MASQUERADE rule while the pool wants NAT', () => {
+  const c = healthyCluster();
+  c['node-b']!.ipv4_tables = iptables({ masquerade: false });
+  const [f] = expectRule(natOutgoingDisabled, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node:node-b'] });
+  assert.match(f!.message, 'out of sync');
+});
+
+test('skipped with neither pools nor iptables', () => {
+  const c = healthyCluster();
+  for (const n of Object.values(c)) delete n.ipv4_tables;
+  expectRule(natOutgoingDisabled, contextFrom(c), { status: 'skipped' });
+});
+
+test.run();

@@ -1,0 +1,30 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { contextFrom } from '../helpers/cluster.js';
+import { healthyCluster, POOL_YAML } from '../helpers/healthy-cluster.js';
+import { expectRule } from '../helpers/rule-tester.js';
+import { nodeBundleMissing } from '../../src/rules/node-bundle-missing.js';
+
+test('silent on the healthy cluster', () => {
+  expectRule(nodeBundleMissing, contextFrom(healthyCluster(), POOL_YAML), { status: 'passed' });
+});
+
+test('fires for a peer named by BIRD protocols and a Node resource without bundle', () => {
+  const c = healthyCluster();
+  delete c['node-c'];
+  const yaml = `${POOL_YAML}---
+apiVersion: projectcalico.org/v3
+kind: Node
+metadata:
+  name: node-c
+spec:
+  bgp:
+    ipv4Address: 10.77.0.13/24
+`;
+  const [f] = expectRule(nodeBundleMissing, contextFrom(c, yaml), { status: 'found', keys: ['10.77.0.13'], nodes: ['node-a', 'node-b'] });
+  assert.match(f!.title, 'node-c (10.77.0.13)');
+  assert.ok(f!.evidence.some((e) => e.text.includes('Mesh_10_77_0_13')));
+  assert.ok(f!.evidence.some((e) => e.file === 'resources.yaml'));
+});
+
+test.run();

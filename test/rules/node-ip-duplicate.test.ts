@@ -1,0 +1,41 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { contextFrom } from '../helpers/cluster.js';
+import { healthyCluster, healthyNodeFiles, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
+import { expectRule } from '../helpers/rule-tester.js';
+import { nodeIpDuplicate } from '../../src/rules/node-ip-duplicate.js';
+
+const NODE_YAML = (name: string, ip: string) => `---
+apiVersion: projectcalico.org/v3
+kind: Node
+metadata:
+  name: ${name}
+spec:
+  bgp:
+    ipv4Address: ${ip}
+`;
+
+test('silent on the healthy cluster', () => {
+  expectRule(nodeIpDuplicate, contextFrom(healthyCluster(), POOL_YAML), { status: 'passed' });
+});
+
+test('fires when two Node resources claim 10.0.2.15 (Vagrant NAT)', () => {
+  const c = healthyCluster();
+  const nat = '3: eth1@if9: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000 link-netnsid 1\n    inet 10.0.2.15/24 brd 10.0.2.255 scope global dynamic eth1\n       valid_lft 86315sec preferred_lft 86315sec\n';
+  c['node-b']!.ipv4_addr += nat;
+  c['node-c']!.ipv4_addr += nat;
+  const yaml = POOL_YAML + NODE_YAML('node-a', '10.77.0.11/24') + NODE_YAML('node-b', '10.0.2.15/24') + NODE_YAML('node-c', '10.0.2.15/24');
+  const [f] = expectRule(nodeIpDuplicate, contextFrom(c, yaml), { status: 'found', keys: ['ip:10.0.2.15'], nodes: ['node-b', 'node-c'] });
+  assert.match(f!.message, 'VirtualBox');
+  assert.ok(f!.evidence.some((e) => e.file === 'resources.yaml' && e.line > 0));
+  assert.ok(f!.evidence.some((e) => e.node === 'node-c' && e.text.includes('inet 10.0.2.15/24')));
+});
+
+test('two different machines with one hostname', () => {
+  const c = healthyCluster();
+  c['node-b-clone'] = { ...healthyNodeFiles(NODES[1]!), hostname: 'node-b\n', ipv4_addr: healthyNodeFiles({ ...NODES[1]!, ip: '10.77.0.22' }).ipv4_addr! };
+  const findings = expectRule(nodeIpDuplicate, contextFrom(c, POOL_YAML), { status: 'found', keys: ['hostname:node-b'] });
+  assert.match(findings[0]!.message, 'different machines');
+});
+
+test.run();
