@@ -123,7 +123,7 @@ export interface BundleRoot {
  * Returns undefined for paths outside any bundle.
  */
 export function findBundleRoot(path: string): { root: BundleRoot; rel: string } | undefined {
-  const parts = path.split('/');
+  const parts = path.split('/').filter((p, i, a) => p.length > 0 || i === a.length - 1);
   for (let i = parts.length - 2; i >= 0; i--) {
     if (parts[i] === 'diagnostics') {
       const prefix = parts.slice(0, i + 1).join('/') + '/';
@@ -131,7 +131,7 @@ export function findBundleRoot(path: string): { root: BundleRoot; rel: string } 
     }
   }
   for (let i = 0; i + 2 < parts.length; i++) {
-    if (parts[i]!.startsWith('calico-diagnostics-') && parts[i + 1] === 'nodes' && i + 3 < parts.length) {
+    if (parts[i]!.startsWith('calico-diagnostics-') && parts[i + 1] === 'nodes' && i + 3 < parts.length && parts[i + 2]!.length > 0) {
       const prefix = parts.slice(0, i + 3).join('/') + '/';
       return {
         root: { prefix, format: 'cluster-diags', nodeName: parts[i + 2] },

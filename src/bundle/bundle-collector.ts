@@ -84,6 +84,7 @@ function normalise(path: string): string {
   while (p.startsWith('./')) p = p.slice(2);
   p = posix.normalize(p);
   while (p.startsWith('../')) p = p.slice(3);
-  if (p.startsWith('/')) p = p.slice(1);
+  while (p.startsWith('/')) p = p.slice(1);
+  while (p.endsWith('/')) p = p.slice(0, -1);
   return p;
 }

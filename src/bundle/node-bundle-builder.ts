@@ -3,7 +3,7 @@
  * streams each through its parser, and assembles the NodeFacts. Knows paths and which
  * parser reads which artifact; knows nothing of the formats themselves.
  */
-import { ARTIFACT_IDS } from '../model/node.js';
+import { ARTIFACT_IDS, MAY_BE_EMPTY } from '../model/node.js';
 import type { ArtifactId, ArtifactInfo, LayoutGuess, NodeFacts } from '../model/node.js';
 import type {
   BirdLogSummary,
@@ -364,7 +364,7 @@ export class NodeBundleBuilder {
     if (svStyles.has('calico-ttt') || svStyles.has('bird-ttt')) atLeast(21, 'svlogd -ttt stamps (v3.21+)');
     if (svStyles.has('bird-tt')) atMost(20, 'svlogd -tt stamps on bird (v3.20 and older)');
     if (facts.felix?.componentPrefix) atLeast(14, 'felix/ component prefix (v3.14+)');
-    const empties = ARTIFACT_IDS.filter((id) => a[id].status === 'empty' && !id.endsWith('_log'));
+    const empties = ARTIFACT_IDS.filter((id) => a[id].status === 'empty' && !id.endsWith('_log') && !MAY_BE_EMPTY.has(id));
     if (empties.length > 0 && facts.format === 'node-diags') atMost(21, `zero-byte command files (${empties.join(', ')}): v3.21 and older`);
     let versionHint = 'unknown';
     if (min > max) versionHint = 'inconsistent';
@@ -373,7 +373,7 @@ export class NodeBundleBuilder {
     else if (max < 99) versionHint = `<=v3.${max}`;
     const calicoLogDirs = ['bird', 'felix', 'confd'].filter((d) => this.logDirs.has(d));
     const fileLoggingDisabled = facts.format === 'node-diags' && calicoLogDirs.length === 0;
-    return { versionHint, reasons, fileLoggingDisabled, ...(min > 0 ? {} : {}) };
+    return { versionHint, reasons, fileLoggingDisabled };
   }
 
   private markExpected(facts: NodeFacts): void {

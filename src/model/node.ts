@@ -39,6 +39,18 @@ export const ARTIFACT_IDS = [
 ] as const;
 export type ArtifactId = (typeof ARTIFACT_IDS)[number];
 
+/** Commands whose output may legitimately be empty (no IPv6, no nftables tables, no journal). */
+export const MAY_BE_EMPTY: ReadonlySet<ArtifactId> = new Set<ArtifactId>([
+  'ipv6_route',
+  'ipv6_addr',
+  'ipv6_tables',
+  'nft_ruleset',
+  'journalctl_calico_node',
+  'ipset_container',
+  'cni_log',
+  'bird6_log',
+]);
+
 /**
  * - ok: present with data
  * - missing: not in the bundle (not collected, or the command failed on v3.22+)

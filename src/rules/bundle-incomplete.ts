@@ -6,7 +6,7 @@
 import type { FindingDraft, Rule } from './rule.js';
 import type { Evidence } from '../model/finding.js';
 import type { ArtifactId } from '../model/node.js';
-import { ARTIFACT_IDS } from '../model/node.js';
+import { ARTIFACT_IDS, MAY_BE_EMPTY } from '../model/node.js';
 import { fileEvidence } from '../combiners/evidence.js';
 
 /** What the analysis cannot check without each artifact. */
@@ -29,9 +29,6 @@ export const HIDES: Partial<Record<ArtifactId, string>> = {
   felix_log: 'Felix data plane errors',
   cni_log: 'CNI plugin (pod network setup) errors',
 };
-
-/** Commands whose output may legitimately be empty (no IPv6, no nftables tables, no journal). */
-const EMPTY_IS_NORMAL = new Set<ArtifactId>(['ipv6_route', 'ipv6_addr', 'ipv6_tables', 'nft_ruleset', 'journalctl_calico_node', 'ipset_container', 'cni_log', 'bird6_log']);
 
 export const bundleIncomplete: Rule = {
   meta: {
@@ -64,7 +61,7 @@ export const bundleIncomplete: Rule = {
         const a = n.artifacts[id];
         if (a.status === 'ok') continue;
         if (a.status === 'missing' && !a.expected) continue;
-        if (a.status === 'empty' && EMPTY_IS_NORMAL.has(id)) continue;
+        if (a.status === 'empty' && MAY_BE_EMPTY.has(id)) continue;
         if (id === 'ss' && n.artifacts.netstat.status === 'ok') continue;
         if (id === 'netstat' && n.artifacts.ss.status === 'ok') continue;
         const what = a.status === 'missing' ? 'missing' : a.status === 'empty' ? 'empty (0 bytes)' : `holds an error: ${a.error ?? ''}`;

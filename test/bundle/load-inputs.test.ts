@@ -1,0 +1,79 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadInputs } from '../../src/bundle/load-inputs.js';
+import { makeTarball, tempDir } from '../helpers/make-tarball.js';
+import { healthyNodeFiles, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
+
+const dir = tempDir();
+
+test('a folder of bundles: every archive, an extracted bundle, and resource YAML are found', async () => {
+  const root = join(dir, 'ticket');
+  mkdirSync(join(root, 'node-a'), { recursive: true });
+  mkdirSync(join(root, 'node-b'), { recursive: true });
+  await makeTarball(join(root, 'node-a', 'diags-20261127_101500.tar.gz'), healthyNodeFiles(NODES[0]!));
+  await makeTarball(join(root, 'node-b', 'diags-20261127_101502.tar.gz'), healthyNodeFiles(NODES[1]!));
+  // node-c extracted by hand
+  const ex = join(root, 'node-c-extracted', 'diagnostics');
+  for (const [rel, text] of Object.entries(healthyNodeFiles(NODES[2]!))) {
+    mkdirSync(join(ex, rel, '..'), { recursive: true });
+    writeFileSync(join(ex, rel), text);
+  }
+  writeFileSync(join(root, 'ippools.yaml'), POOL_YAML);
+  writeFileSync(join(root, 'notes.yaml'), 'customer: acme\nticket: 123\n');
+  const results = await loadInputs([root]);
+  const hosts = results.flatMap((r) => r.nodes.map((n) => n.hostname)).sort();
+  assert.equal(hosts, ['node-a', 'node-b', 'node-c']);
+  const pools = results.flatMap((r) => r.resources).filter((r) => r.kind === 'IPPool');
+  assert.is(pools.length, 1);
+  assert.ok(results.every((r) => !r.unreadable));
+  const folder = results.find((r) => r.kind === 'directory')!;
+  assert.is(folder.nodes[0]!.root, 'node-c-extracted/diagnostics');
+});
+
+test('pointing at the diagnostics folder itself works', async () => {
+  const ex = join(dir, 'only', 'diagnostics');
+  mkdirSync(ex, { recursive: true });
+  writeFileSync(join(ex, 'hostname'), 'node-z\n');
+  writeFileSync(join(ex, 'ipv4_route'), 'blackhole 10.244.1.0/26 proto bird\n');
+  const [r] = await loadInputs([ex]);
+  assert.is(r!.nodes[0]!.hostname, 'node-z');
+  assert.is(r!.nodes[0]!.routes4[0]!.dst, '10.244.1.0/26');
+});
+
+test('missing paths and empty folders are reported, the rest still read', async () => {
+  const empty = join(dir, 'empty');
+  mkdirSync(empty);
+  const good = join(dir, 'good.tar.gz');
+  await makeTarball(good, healthyNodeFiles(NODES[0]!));
+  const results = await loadInputs([join(dir, 'nope.tar.gz'), empty, good]);
+  const byPath = new Map(results.map((r) => [r.path, r]));
+  assert.is(byPath.get(join(dir, 'nope.tar.gz'))!.unreadable, true);
+  assert.match(byPath.get(join(dir, 'nope.tar.gz'))!.problems[0]!, 'no such file');
+  assert.is(byPath.get(empty)!.unreadable, true);
+  assert.is(byPath.get(good)!.nodes[0]!.hostname, 'node-a');
+});
+
+test('calicoctl cluster diags: one bundle per nodes/<node>/ folder, CRD YAML as resources', async () => {
+  const path = join(dir, 'calico-diagnostics-20261127_101500.tar.gz');
+  const top = 'calico-diagnostics-20261127_101500';
+  await makeTarball(
+    path,
+    {
+      [`${top}/nodes/worker-1/ip-route.txt`]: 'blackhole 10.244.1.0/26 proto bird\n10.244.2.0/26 via 10.0.0.12 dev tunl0 proto bird onlink\nlocal 10.0.0.11 dev eth0 table local proto kernel scope host src 10.0.0.11\n',
+      [`${top}/nodes/worker-1/ip-addr.txt`]: '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP group default qlen 1000\n    inet 10.0.0.11/24 brd 10.0.0.255 scope global eth0\n       valid_lft forever preferred_lft forever\n',
+      [`${top}/nodes/worker-2/ip-route.txt`]: 'blackhole 10.244.2.0/26 proto bird\n',
+      [`${top}/cluster/crd/ippools.crd.projectcalico.org.yaml`]: 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: crd.projectcalico.org/v1\n  kind: IPPool\n  metadata:\n    name: default-ipv4-ippool\n  spec:\n    cidr: 10.244.0.0/16\n    ipipMode: Always\n    natOutgoing: true\n',
+    },
+    { root: '' },
+  );
+  const [r] = await loadInputs([path]);
+  assert.equal(r!.nodes.map((n) => n.hostname), ['worker-1', 'worker-2']);
+  assert.is(r!.nodes[0]!.format, 'cluster-diags');
+  assert.is(r!.nodes[0]!.interfaces4[0]!.addresses[0]!.address, '10.0.0.11');
+  assert.is(r!.resources.length, 1);
+  assert.is((r!.resources[0] as { ipipMode: string }).ipipMode, 'Always');
+});
+
+test.run();
