@@ -1,6 +1,6 @@
 /** Builds the Report once from the model, the cross-node tables and the rule results. */
 import type { ClusterModel } from '../model/node.js';
-import { ARTIFACT_IDS } from '../model/node.js';
+import { ARTIFACT_IDS, MAY_BE_EMPTY } from '../model/node.js';
 import type { ArtifactId, ArtifactStatus } from '../model/node.js';
 import type { Derived } from '../model/derived.js';
 import type { Finding, RuleMeta, RuleOutcome, Severity } from '../model/finding.js';
@@ -29,6 +29,9 @@ function reportNode(n: ClusterModel['nodes'][number], derived: Derived): ReportN
     nodeIPSource: n.nodeIPSource,
     addresses: [...new Set(addresses)],
     artifacts,
+    notExpected: ARTIFACT_IDS.filter(
+      (id) => (n.artifacts[id].status === 'missing' && !n.artifacts[id].expected) || (n.artifacts[id].status === 'empty' && MAY_BE_EMPTY.has(id)),
+    ),
     versionHint: n.layout.versionHint,
     date: n.date?.iso ?? n.date?.text,
     blocks: derived.blocks.filter((b) => b.owners.includes(n.name)).map((b) => b.block),

@@ -185,6 +185,7 @@ interface HtmlView {
   timeline: {
     events: { time: string; node: string; source: string; level: string; levelClass: string; file: string; line: string; text: string }[];
     hasEvents: boolean;
+    shown: number;
     dropped: number;
   };
   rules: { id: string; severity: string; sevClass: string; status: string; statusClass: string; summary: string; reason: string }[];
@@ -231,19 +232,24 @@ function findingView(node: FindingTreeNode, counter: { n: number }): FindingView
   };
 }
 
-function artifactViews(artifacts: ReportNode['artifacts']): NodeView['artifacts'] {
+function artifactViews(artifacts: ReportNode['artifacts'], notExpected: readonly string[] = []): NodeView['artifacts'] {
   const known = new Set<string>(ARTIFACT_IDS);
   const record = artifacts as Record<string, string>;
   const ids = [
     ...ARTIFACT_IDS.filter((id) => record[id] !== undefined),
     ...Object.keys(record).filter((id) => !known.has(id)).sort(),
   ];
-  return ids.map((id) => ({ id, status: record[id]!, statusClass: statusClass(record[id]) }));
+  const normal = new Set(notExpected);
+  return ids.map((id) =>
+    normal.has(id) && record[id] !== 'ok'
+      ? { id, status: record[id] === 'empty' ? 'empty (normal)' : 'not collected (normal for this version)', statusClass: 'st-none' }
+      : { id, status: record[id]!, statusClass: statusClass(record[id]) },
+  );
 }
 
 function nodeView(n: ReportNode, index: number, open: boolean): NodeView {
-  const artifacts = artifactViews(n.artifacts);
-  const notOk = artifacts.filter((a) => a.status !== 'ok').length;
+  const artifacts = artifactViews(n.artifacts, n.notExpected);
+  const notOk = artifacts.filter((a) => a.status !== 'ok' && a.statusClass !== 'st-none').length;
   const headline = [
     n.nodeIP ?? 'node IP unknown',
     n.versionHint,
@@ -402,6 +408,7 @@ function htmlView(report: Report): HtmlView {
         text: e.text,
       })),
       hasEvents: events.length > 0,
+      shown: events.length,
       dropped: report.timeline.dropped + (report.timeline.events.length - events.length),
     },
     rules: report.rules.map((r) => ({

@@ -28,8 +28,9 @@ function plural(n: number, word: string, many = `${word}s`): string {
 
 /** `node-a diagnostics/logs/bird/current:12: bird: Mesh_...` (no `:line` when the whole file is meant). */
 export function evidenceLine(e: Evidence): string {
-  const where = e.line > 0 ? `${e.file}:${e.line}` : e.file;
-  return `${clean(e.node, 64)} ${clean(where, 120)}: ${clean(e.text)}`;
+  const where = e.file === '' ? '' : e.line > 0 ? `${e.file}:${e.line}` : e.file;
+  const prefix = [clean(e.node, 64), clean(where, 120)].filter((p) => p !== '').join(' ');
+  return prefix === '' ? clean(e.text) : `${prefix}: ${clean(e.text)}`;
 }
 
 /**
@@ -95,7 +96,9 @@ export function renderText(report: Report, opts: RenderTextOptions): string {
   if (unreadable.length > 0) {
     out.push('', c.red(c.bold('Unreadable inputs:')));
     for (const i of unreadable) {
-      out.push(`  ${clean(i.path, 160)}${i.problems.length > 0 ? `: ${clean(i.problems.join('; '))}` : ''}`);
+      // problems often start with the path already: `<path>: cannot read: no such file`
+      const problems = i.problems.map((p) => (p.startsWith(`${i.path}: `) ? p.slice(i.path.length + 2) : p));
+      out.push(`  ${clean(i.path, 160)}${problems.length > 0 ? `: ${clean(problems.join('; '))}` : ''}`);
     }
   }
   return out.join('\n') + '\n';

@@ -29,6 +29,8 @@ export interface ReportNode {
   /** Every IPv4/IPv6 address with prefix and interface: `10.0.0.11/24 (eth0)`. */
   addresses: string[];
   artifacts: Record<ArtifactId, ArtifactStatus>;
+  /** Artifacts whose absence (or emptiness) is normal for this node's layout: not a gap. */
+  notExpected: ArtifactId[];
   versionHint: string;
   date?: string;
   blocks: string[];

@@ -56,11 +56,13 @@ export const bgpPort179Blocked: Rule = {
       const target = byName.get(targetName) as NodeModel;
       const initiators = list.map((a) => a.initiator.node).sort();
       const evidence: Evidence[] = [];
-      for (const a of list) evidence.push(...a.initiator.evidence);
+      // Most telling first: the initiators' SYN_SENT sockets, then the target's listener and DROP rules.
+      for (const a of list) evidence.push(...a.initiator.evidence.filter((e) => e.text.includes('SYN_SENT')));
       const listen = listens179(target);
       if (listen !== undefined) evidence.push(lineEvidence(target, target.sockets!.file, listen));
       const drops = blockingRules(target, 179).filter((r) => r.target === 'DROP');
       for (const r of drops) evidence.push(lineEvidence(target, artifactFile(target, 'ipv4_tables'), r));
+      for (const a of list) evidence.push(...a.initiator.evidence.filter((e) => !e.text.includes('SYN_SENT')));
       for (const a of list) evidence.push(...a.target.evidence.filter((e) => !evidence.includes(e)));
       const dropText = drops.length > 0
         ? ` ${targetName}'s own iptables drops it: \`${drops[0]!.text.trim()}\`${drops[0]!.packets ? ` (${drops[0]!.packets} packets dropped)` : ''}.`

@@ -122,8 +122,12 @@ function cell(from: string, to: string, status: RouteCell['status'], blocks: Rou
   return { from, to, status, blocks };
 }
 
-/** A fresh copy each call, so a test may mutate it. */
+/** A fresh deep copy each call, so a test may mutate it (the evidence constants are shared). */
 export function sampleReport(): Report {
+  return structuredClone(buildSampleReport());
+}
+
+function buildSampleReport(): Report {
   return {
     schemaVersion: 1,
     tool: { name: 'calico-diags', version: '0.1.0' },
@@ -159,6 +163,7 @@ export function sampleReport(): Report {
         nodeIPSource: 'BIRD router id in diagnostics/logs/bird/current',
         addresses: ['10.0.0.11/24 (eth0)', '192.168.10.1/32 (tunl0)'],
         artifacts: artifacts({ nft_ruleset: 'missing' }),
+        notExpected: [],
         versionHint: 'v3.22–v3.30',
         date: '2025-03-01T10:12:12Z',
         blocks: ['192.168.10.0/26'],
@@ -182,6 +187,7 @@ export function sampleReport(): Report {
         nodeIPSource: 'BIRD router id in diagnostics/logs/bird/current',
         addresses: ['10.0.0.12/24 (eth0)', '192.168.20.65/32 (tunl0)'],
         artifacts: artifacts({}),
+        notExpected: [],
         versionHint: '>=v3.31',
         blocks: ['192.168.20.64/26'],
         interfaces: [
@@ -202,6 +208,7 @@ export function sampleReport(): Report {
         nodeIPSource: 'address of eth0 matching Mesh_ peers',
         addresses: ['10.0.0.13/24 (eth0)', '192.168.30.129/32 (tunl0)'],
         artifacts: artifacts({ ss: 'empty' }),
+        notExpected: [],
         versionHint: '>=v3.31',
         blocks: ['192.168.30.128/26'],
         interfaces: [
@@ -222,6 +229,7 @@ export function sampleReport(): Report {
         nodeIPSource: 'only global address on eth0',
         addresses: ['10.0.0.14/24 (eth0)'],
         artifacts: artifacts({ ipv4_route: 'missing', ipv4_tables: 'command-failed', bird_log: 'missing' }),
+        notExpected: [],
         versionHint: '>=v3.31',
         blocks: [],
         interfaces: [

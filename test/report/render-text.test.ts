@@ -1,0 +1,85 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { renderText } from '../../src/report/render-text.js';
+import { sampleReport } from './sample-report.js';
+
+const ESC = '\u001b';
+
+test('plain text: summary line, root causes with first evidence, symptoms counted, unreadable inputs', () => {
+  const text = renderText(sampleReport(), { colour: false });
+  assert.not.ok(text.includes(ESC));
+  const lines = text.split('\n');
+  assert.is(lines[0], 'calico-diags: 4 nodes, 3 inputs (1 unreadable): 3 critical, 1 warning, 1 info');
+  assert.is(lines[1], '');
+  assert.is(lines[2], 'CRITICAL  BGP session node-b ↔ node-c never established: TCP 179 dropped  [bgp-port179-blocked]');
+  assert.is(lines[3], '          nodes: node-b, node-c');
+  assert.is(lines[4], '          node-c diagnostics/logs/bird/current:12: 2025-03-01_10:14:02.11873 bird: Mesh_10_0_0_12: State changed to start');
+  assert.is(lines[5], '          … and 40 more evidence lines');
+  assert.is(lines[6], '          explains 2 symptoms');
+  // symptoms are folded: not listed as their own entries
+  assert.not.ok(text.includes('no route to block'));
+  assert.ok(text.includes('\nWARNING   tunl0 MTU differs'));
+  assert.ok(text.includes('\nINFO      node-d: ipv4_route not collected  [artifact-not-collected]\n'));
+  assert.ok(text.includes('          node-d diagnostics/ipv4_route: absent\n'), 'line 0: no :line suffix');
+  assert.ok(text.indexOf('CRITICAL') < text.indexOf('WARNING') && text.indexOf('WARNING') < text.indexOf('INFO'));
+  assert.ok(text.includes('rules: 4 found, 1 passed, 1 skipped, 1 error\n'));
+  assert.ok(text.endsWith('Unreadable inputs:\n  bundles/diags-node-e-20250301_101733.tar.gz: gzip: unexpected end of file after 1048576 bytes\n'));
+});
+
+test('colour: ANSI escapes present, same words once stripped', () => {
+  const plain = renderText(sampleReport(), { colour: false });
+  const coloured = renderText(sampleReport(), { colour: true });
+  assert.ok(coloured.includes(`${ESC}[31m`), 'red for critical');
+  assert.ok(coloured.includes(`${ESC}[33m`), 'yellow for warning');
+  assert.is(coloured.replace(/\u001b\[[0-9;]*m/g, ''), plain);
+});
+
+test('hostile bundle text cannot drive the terminal', () => {
+  const report = sampleReport();
+  report.findings[0]!.evidence[0]!.text = `bird: ${ESC}]0;pwned\u0007${ESC}[2J\rcleared`;
+  report.findings[0]!.title = `title${ESC}[31m`;
+  report.inputs[2]!.problems = [`bad\n${ESC}[1Afake line`];
+  const text = renderText(report, { colour: false });
+  assert.not.ok(text.includes(ESC));
+  assert.not.ok(text.includes('\r'));
+  assert.not.ok(text.includes('\u0007'));
+  assert.ok(text.includes('bird: \\x1b]0;pwned\\x07\\x1b[2J\\x0dcleared'));
+  assert.ok(text.includes('bad\\x0a\\x1b[1Afake line'));
+});
+
+test('long evidence is cut, singular wording, no unreadable section when all inputs read', () => {
+  const report = sampleReport();
+  report.findings[0]!.evidence[0]!.text = 'x'.repeat(500);
+  report.findings[0]!.evidenceDropped = 0;
+  report.findings[0]!.evidence = report.findings[0]!.evidence.slice(0, 2);
+  report.findings[0]!.explains = ['block-route-missing:node-b->node-c'];
+  report.inputs = report.inputs.slice(0, 2);
+  report.summary = { inputs: 2, unreadableInputs: 0, nodes: 1, findings: { critical: 1, warning: 2, info: 0 } };
+  const text = renderText(report, { colour: false });
+  assert.ok(text.startsWith('calico-diags: 1 node, 2 inputs: 1 critical, 2 warnings, 0 info\n'));
+  assert.ok(text.includes(`${'x'.repeat(199)}…\n`));
+  assert.not.ok(text.includes('x'.repeat(200)));
+  assert.ok(text.includes('… and 1 more evidence line\n'));
+  assert.ok(text.includes('explains 1 symptom\n'));
+  // the unexplained symptom is now a root cause of its own
+  assert.ok(text.includes('node-c has no route to block 192.168.20.64/26 of node-b'));
+  assert.not.ok(text.includes('Unreadable inputs'));
+});
+
+test('evidence without node or file, problems that repeat the input path', () => {
+  const report = sampleReport();
+  report.findings[0]!.evidence[0] = { node: '', input: 'x.tar.gz', file: '', line: 0, text: 'x.tar.gz: cannot read: no such file' };
+  report.inputs[2]!.problems = [`${report.inputs[2]!.path}: cannot read: no such file`];
+  const text = renderText(report, { colour: false });
+  assert.ok(text.includes('\n          x.tar.gz: cannot read: no such file\n'));
+  assert.ok(text.endsWith(`  ${report.inputs[2]!.path}: cannot read: no such file\n`));
+});
+
+test('no findings', () => {
+  const report = sampleReport();
+  report.findings = [];
+  const text = renderText(report, { colour: true });
+  assert.ok(text.includes('\nNo findings.\n'));
+});
+
+test.run();
