@@ -15,7 +15,13 @@ export class LineSplitter {
   truncatedLines = 0;
   bytes = 0;
 
-  constructor(private readonly onLine: (line: string, lineNo: number) => void) {}
+  constructor(
+    private readonly onLine: (line: string, lineNo: number) => void,
+    /** Byte-level fast path: return true to drop the line without making a string. */
+    private readonly onBytes?: (buf: Buffer, start: number, end: number, lineNo: number) => boolean,
+    /** Sees each chunk before its lines (prescans for rare needles). */
+    private readonly onChunk?: (buf: Buffer) => void,
+  ) {}
 
   get lines(): number {
     return this.lineNo;
@@ -23,6 +29,7 @@ export class LineSplitter {
 
   write(chunk: Buffer): void {
     this.bytes += chunk.length;
+    this.onChunk?.(chunk);
     let start = 0;
     const n = chunk.length;
     if (this.partial !== undefined || this.partialOverflow) {
@@ -81,6 +88,7 @@ export class LineSplitter {
   private emit(buf: Buffer, start: number, end: number): void {
     this.lineNo++;
     if (end > start && buf[end - 1] === 13) end--;
+    if (this.onBytes !== undefined && this.onBytes(buf, start, end, this.lineNo)) return;
     this.onLine(buf.toString('utf8', start, end), this.lineNo);
   }
 }

@@ -98,7 +98,12 @@ class ParsingSink<T> implements EntrySink {
     private readonly parser: LineParser<T> | undefined,
     private readonly done: (result: T | undefined, bytes: number, head: string) => void,
   ) {
-    this.splitter = new LineSplitter((line, n) => this.parser?.push(line, n));
+    const p = this.parser;
+    this.splitter = new LineSplitter(
+      (line, n) => p?.push(line, n),
+      p?.pushBytes !== undefined ? (buf, s, e, n) => p.pushBytes!(buf, s, e, n) : undefined,
+      p?.scanChunk !== undefined ? (buf) => p.scanChunk!(buf) : undefined,
+    );
   }
   write(chunk: Buffer): void {
     if (this.headLen < HEAD_BYTES) {

@@ -41,21 +41,23 @@ export interface CalicoLogSignature {
   notable: boolean;
   /** Whether a bare line (no logrus header) starting with a needle counts too. */
   raw?: boolean;
+  /** Whether Calico logs this at INFO level (INFO lines are only checked against these). */
+  info?: boolean;
   /** Where the text comes from (catalogue entry / Calico source). */
   source: string;
 }
 
 /** The named signatures counted in every Calico log summary. */
 export const CALICO_LOG_SIGNATURES: readonly CalicoLogSignature[] = [
-  { name: 'autodetected-ipv4', needles: ['Using autodetected IPv4 address'], notable: false, source: 'catalogue B1; startup autodetection_methods.go' },
+  { name: 'autodetected-ipv4', info: true, needles: ['Using autodetected IPv4 address'], notable: false, source: 'catalogue B1; startup autodetection_methods.go' },
   { name: 'autodetect-failed', needles: ['Unable to auto-detect an IPv4 address', "Couldn't autodetect an IPv4 address"], notable: true, source: 'catalogue B1' },
   { name: 'ip-in-use', needles: ['is already using the IPv4 address'], notable: true, source: 'catalogue B2; startup.go checkConflictingNodes' },
-  { name: 'ip-changed', needles: ['IPv4 address has changed'], notable: true, source: 'catalogue A7/B2' },
+  { name: 'ip-changed', info: true, needles: ['IPv4 address has changed'], notable: true, source: 'catalogue A7/B2' },
   { name: 'ip-not-local', needles: ['Unable to confirm IPv4 address'], notable: true, source: 'catalogue A7' },
   { name: 'bgp-query-failed', needles: ['Failed to query current BGP settings'], notable: true, source: 'catalogue A11 (confd client.go)' },
   { name: 'checkcmd-error', needles: ['Error from checkcmd'], notable: true, source: 'catalogue A11 (confd)' },
-  { name: 'bird-cfg-updated', needles: ['Target config /etc/calico/confd/config/bird.cfg has been updated'], notable: false, source: 'catalogue A11 (confd resource.go)' },
-  { name: 'bird6-cfg-updated', needles: ['Target config /etc/calico/confd/config/bird6.cfg has been updated'], notable: false, source: 'confd resource.go' },
+  { name: 'bird-cfg-updated', info: true, needles: ['Target config /etc/calico/confd/config/bird.cfg has been updated'], notable: false, source: 'catalogue A11 (confd resource.go)' },
+  { name: 'bird6-cfg-updated', info: true, needles: ['Target config /etc/calico/confd/config/bird6.cfg has been updated'], notable: false, source: 'confd resource.go' },
   {
     name: 'datastore-error',
     needles: [
@@ -78,17 +80,47 @@ export const CALICO_LOG_SIGNATURES: readonly CalicoLogSignature[] = [
     notable: true,
     source: 'catalogue F1 (cali-nat-outgoing chain, cali40masq-ipam-pools set, IPAM pool masquerade flag)',
   },
-  { name: 'interface-missing', needles: ['Interface missing, will retry'], notable: true, source: 'catalogue D6 (felix route_table.go)' },
+  { name: 'interface-missing', info: true, needles: ['Interface missing, will retry'], notable: true, source: 'catalogue D6 (felix route_table.go)' },
   { name: 'iptables-failed', needles: ['Failed to execute ip(6)tables-restore', 'command failed after retries', 'iptables save failed'], notable: true, source: 'catalogue H1; diags-format.md §5.3' },
   { name: 'ipam-exhausted', needles: ['Ran out of existing affine blocks'], notable: true, source: 'catalogue C2' },
   { name: 'cni-not-ready', needles: ['/var/lib/calico/nodename: no such file', 'Calico is currently not ready', 'connection is unauthorized'], notable: true, source: 'catalogue G4' },
   { name: 'mtu-detect-failed', needles: ['Unable to detect host MTU'], notable: true, source: 'catalogue G3' },
-  { name: 'terminating', needles: ['Terminating'], notable: true, source: 'catalogue B2/G3 (startup.go)' },
-  { name: 'node-started', needles: ['Calico node started successfully'], notable: false, raw: true, source: 'diags-format.md §5.3 (bare line in container logs)' },
+  { name: 'terminating', info: true, needles: ['Terminating'], notable: true, source: 'catalogue B2/G3 (startup.go)' },
+  { name: 'node-started', info: true, needles: ['Calico node started successfully'], notable: false, raw: true, source: 'diags-format.md §5.3 (bare line in container logs)' },
   { name: 'node-failed', needles: ['Calico node failed to start'], notable: true, raw: true, source: 'catalogue B2/G3' },
 ];
 
 const RAW_SIGNATURES = CALICO_LOG_SIGNATURES.filter((s) => s.raw === true);
+
+/**
+ * One alternation of every needle (constant text from the table above, escaped): a single scan
+ * per INFO-or-worse line decides whether the per-signature loop needs to run at all.
+ */
+const ANY_NEEDLE = new RegExp(
+  CALICO_LOG_SIGNATURES.flatMap((s) => s.needles)
+    .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|'),
+);
+/** The needles of signatures Calico logs at INFO: the only ones tried on INFO lines (most of a log). */
+const INFO_NEEDLES: readonly string[] = CALICO_LOG_SIGNATURES.filter((s) => s.info === true).flatMap((s) => s.needles);
+
+/**
+ * INFO-level needles worth prescanning per daemon: Felix never logs calico-node startup or confd
+ * messages, so its (largest) logs are prescanned for its own INFO signature only.
+ */
+const DAEMON_INFO_SIGNATURES: Record<string, readonly string[]> = { felix: ['interface-missing'] };
+
+function infoNeedleBuffers(daemon: string): Buffer[] {
+  const only = DAEMON_INFO_SIGNATURES[daemon];
+  return CALICO_LOG_SIGNATURES.filter((s) => s.info === true && (only === undefined || only.includes(s.name)))
+    .flatMap((s) => s.needles)
+    .map((n) => Buffer.from(n, 'utf8'));
+}
+
+function hasInfoNeedle(line: string, from: number): boolean {
+  for (const n of INFO_NEEDLES) if (line.indexOf(n, from) !== -1) return true;
+  return false;
+}
 
 type SignatureHit = { count: number; refs: NotableRecord[]; last?: NotableRecord };
 export type NotableRecord = CalicoLogRecord & { file: string };
@@ -235,6 +267,16 @@ export function createCalicoLogParser(opts: CalicoLogOptions): CalicoLogParser {
   let lastPid = -1;
   let lastRecordLine: string | undefined;
   let lastRecordAt = 0;
+  let lastRecordNo = 0;
+  // Byte fast path state: the chunk last prescanned, the offsets where INFO needles occur in it.
+  let scanned: Buffer | undefined;
+  let needleHits: number[] = [];
+  let hitIdx = 0;
+  let shapeLearned = false;
+  const INFO_NEEDLE_BUFFERS = infoNeedleBuffers(opts.daemon);
+  let lastFastBuf: Buffer | undefined;
+  let lastFastAt = 0;
+  let lastFastNo = 0;
 
   function addNotable(rec: NotableRecord): void {
     if (summary.notable.length < MAX_CALICO_NOTABLE) summary.notable.push(rec);
@@ -301,6 +343,8 @@ export function createCalicoLogParser(opts: CalicoLogOptions): CalicoLogParser {
       if (summary.firstTime === undefined) summary.firstTime = line.slice(at, at + 23);
       lastRecordLine = line;
       lastRecordAt = at;
+      lastRecordNo = summary.lines;
+      shapeLearned = true;
       if (!summary.componentPrefix) {
         const sp = line.indexOf(' ', pe + 2);
         const slash = line.indexOf('/', pe + 2);
@@ -312,7 +356,17 @@ export function createCalicoLogParser(opts: CalicoLogOptions): CalicoLogParser {
       let rec: NotableRecord | undefined;
       let notable = severe;
       const from = pe + 2;
+      if (severe ? !ANY_NEEDLE.test(line) : !hasInfoNeedle(line, from)) {
+        if (!notable) return;
+        if (summary.notable.length >= MAX_CALICO_NOTABLE) {
+          summary.notableDropped++;
+          return;
+        }
+        addNotable(toNotable(line, at, le, pe, lineNo, stamp, fileInfo.file));
+        return;
+      }
       for (const s of CALICO_LOG_SIGNATURES) {
+        if (!severe && s.info !== true) continue;
         let matched = false;
         for (const n of s.needles) {
           if (line.indexOf(n, from) !== -1) {
@@ -326,13 +380,84 @@ export function createCalicoLogParser(opts: CalicoLogOptions): CalicoLogParser {
         if (s.notable) notable = true;
       }
       if (notable) {
+        if (rec === undefined && summary.notable.length >= MAX_CALICO_NOTABLE) {
+          summary.notableDropped++;
+          return;
+        }
         rec ??= toNotable(line, at, le, pe, lineNo, stamp, fileInfo.file);
         addNotable(rec);
       }
     },
 
+    scanChunk(buf: Buffer): void {
+      scanned = buf;
+      hitIdx = 0;
+      if (INFO_NEEDLE_BUFFERS.length === 0) {
+        needleHits = [];
+        return;
+      }
+      const hits: number[] = [];
+      for (const n of INFO_NEEDLE_BUFFERS) {
+        for (let p = buf.indexOf(n); p !== -1; p = buf.indexOf(n, p + 1)) hits.push(p);
+      }
+      if (hits.length > 1) hits.sort((a, b) => a - b);
+      needleHits = hits;
+    },
+
+    pushBytes(buf: Buffer, start: number, end: number): boolean {
+      // Records that only need counting are decided from the bytes, and no string is made:
+      // DEBUG/TRACE always; INFO when no INFO-level signature occurs in the line (prescanned per chunk).
+      if (!shapeLearned) return false;
+      let at = start;
+      if (end - start > 26 && buf[start + 4] === 45 && buf[start + 25] === 32 && (buf[start + 10] === 84 || buf[start + 10] === 95)) at = start + 26;
+      if (end - at < 30) return false;
+      if (buf[at + 4] !== 45 || buf[at + 10] !== 32 || buf[at + 23] !== 32 || buf[at + 24] !== 91) return false;
+      const c = buf[at + 25];
+      let level: string;
+      let pidAt: number;
+      if (c === 68 && buf[at + 30] === 93) {
+        level = 'DEBUG';
+        pidAt = at + 32;
+      } else if (c === 73 && buf[at + 29] === 93 && buf[at + 30] === 91) {
+        if (buf !== scanned) return false;
+        while (hitIdx < needleHits.length && needleHits[hitIdx]! < start) hitIdx++;
+        if (hitIdx < needleHits.length && needleHits[hitIdx]! < end) return false;
+        level = 'INFO';
+        pidAt = at + 31;
+      } else if (c === 84 && buf[at + 30] === 93) {
+        level = 'TRACE';
+        pidAt = at + 32;
+      } else return false;
+      let pid = 0;
+      let q = pidAt;
+      for (; q < end; q++) {
+        const d = buf[q]!;
+        if (d < 48 || d > 57) break;
+        pid = pid * 10 + (d - 48);
+      }
+      if (q === pidAt || buf[q] !== 93) return false;
+      if (pid !== lastPid) {
+        lastPid = pid;
+        if (!pidSeen.has(pid)) {
+          pidSeen.add(pid);
+          summary.pids.push(pid);
+        }
+      }
+      summary.lines++;
+      fileInfo.lines++;
+      fileInfo.bytes += end - start + 1;
+      summary.byLevel[level] = (summary.byLevel[level] ?? 0) + 1;
+      lastFastBuf = buf;
+      lastFastAt = at;
+      lastFastNo = summary.lines;
+      return true;
+    },
+
     finish(): CalicoLogStats {
-      if (lastRecordLine !== undefined) summary.lastTime = lastRecordLine.slice(lastRecordAt, lastRecordAt + 23);
+      if (lastFastBuf !== undefined && lastFastNo > lastRecordNo) summary.lastTime = lastFastBuf.toString('latin1', lastFastAt, lastFastAt + 23);
+      else if (lastRecordLine !== undefined) summary.lastTime = lastRecordLine.slice(lastRecordAt, lastRecordAt + 23);
+      lastFastBuf = undefined;
+      scanned = undefined;
       return summary;
     },
   };

@@ -37,8 +37,11 @@
  *
  * With `-c` each rule starts with its counters: `[12:720] -A cali-tw-cali5125b8e5d77 ...`.
  *
- * Rules are kept for `cali-*` chains, the built-in chains, and DROP/REJECT rules on a
- * destination port in any chain (firewalld, ufw); rules of other chains
+ * Rules are kept whole for the built-in chains and Felix's fixed chains (cali-INPUT,
+ * cali-FORWARD, cali-nat-outgoing, …); per-workload and policy chains (cali-tw-, cali-fw-,
+ * cali-pi-, …) keep their verdict rules (DROP, REJECT, MASQUERADE, SNAT, LOG) that matched
+ * packets (or have no counters); any other chain
+ * keeps only DROP/REJECT rules on a destination port (firewalld, ufw); the rest of the rules
  * (KUBE-*, DOCKER, ...) are only counted in `ruleCount`, because kube-proxy dumps can
  * hold 100k rules. A rule whose chain was not declared (an excerpt, or a `-A` before its
  * `:` line) gets its chain created on the fly. Lines that fit nothing go to `unparsed`
@@ -57,15 +60,49 @@ import { runParser, type LineParser } from './line-parser.js';
  */
 export interface IptablesSaveResult extends IptablesDump {
   legacyTablesWarning?: LineRef;
+  /** Rules that would have been kept beyond MAX_KEPT_RULES. */
+  rulesDropped?: number;
 }
 
 export const MAX_UNPARSED = 20;
 
 const BUILTIN_CHAINS = new Set(['INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'POSTROUTING']);
 
+/** Felix's fixed chains (a handful of rules each): kept whole. */
+const CALICO_STATIC_CHAINS = new Set([
+  'cali-INPUT',
+  'cali-OUTPUT',
+  'cali-FORWARD',
+  'cali-PREROUTING',
+  'cali-POSTROUTING',
+  'cali-nat-outgoing',
+  'cali-failsafe-in',
+  'cali-failsafe-out',
+  'cali-wl-to-host',
+  'cali-from-host-endpoint',
+  'cali-to-host-endpoint',
+  'cali-from-hep-forward',
+  'cali-to-hep-forward',
+  'cali-cidr-block',
+]);
+
 function keepRules(chain: string): boolean {
-  return chain.startsWith('cali-') || BUILTIN_CHAINS.has(chain);
+  return CALICO_STATIC_CHAINS.has(chain) || BUILTIN_CHAINS.has(chain);
 }
+
+/** Whether a rule ends in a verdict the analysis reads (drops, rejects, NAT, logging). */
+function isVerdict(line: string): boolean {
+  return (
+    line.includes('-j DROP') ||
+    line.includes('-j REJECT') ||
+    line.includes('-j MASQUERADE') ||
+    line.includes('-j SNAT') ||
+    line.includes('-j LOG')
+  );
+}
+
+/** Rules kept per dump at most (the rest are counted in their chain's ruleCount). */
+export const MAX_KEPT_RULES = 5000;
 
 function digitsOnly(s: string): boolean {
   if (s.length === 0 || s.length > 20) return false;
@@ -159,6 +196,8 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
   let generator: string | undefined;
   let backend: string | undefined;
   let legacyTablesWarning: LineRef | undefined;
+  let kept = 0;
+  let droppedRules = 0;
 
   function bad(line: string, lineNo: number): void {
     if (unparsed.length < MAX_UNPARSED) unparsed.push({ line: lineNo, text: line });
@@ -194,8 +233,19 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
         if (chainName.length === 0) return bad(line, lineNo);
         const chain = chainFor(chainName, lineNo, line);
         chain.ruleCount++;
-        // Outside Calico and built-in chains, keep only port-filtering verdicts (firewalld/ufw DROP/REJECT of a port).
-        if (!keepRules(chainName) && !(line.includes('--dport') && (line.includes('-j DROP') || line.includes('-j REJECT')))) return;
+        // Per-workload and policy chains (cali-tw-/cali-fw-/cali-pi-/…) keep only their verdict rules;
+        // other chains (firewalld, ufw, KUBE-*) only port-filtering DROP/REJECTs. Memory stays bounded.
+        if (!keepRules(chainName)) {
+          const verdict = isVerdict(line);
+          if (!(verdict && (chainName.startsWith('cali-') || line.includes('--dport')))) return;
+          // A Calico verdict that never matched explains nothing: keep only those with packets (or no counters).
+          if (chainName.startsWith('cali-') && counters !== undefined && counters.packets === 0) return;
+        }
+        if (kept >= MAX_KEPT_RULES) {
+          droppedRules++;
+          return;
+        }
+        kept++;
         const rule: IptablesRule = {
           line: lineNo,
           text: line,
@@ -276,6 +326,7 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
       if (generator !== undefined) out.generator = generator;
       if (backend !== undefined) out.backend = backend;
       if (legacyTablesWarning !== undefined) out.legacyTablesWarning = legacyTablesWarning;
+      if (droppedRules > 0) out.rulesDropped = droppedRules;
       return out;
     },
   };

@@ -7,6 +7,14 @@
 export interface LineParser<T> {
   push(line: string, lineNo: number): void;
   finish(): T;
+  /**
+   * Optional byte-level fast path: sees the raw bytes of a line (`buf[start..end)`, no `\n`)
+   * before any string is made. Returns true when it fully handled (counted and dropped) the
+   * line; false to have `push` called with the decoded string as usual.
+   */
+  pushBytes?(buf: Buffer, start: number, end: number, lineNo: number): boolean;
+  /** Optional: sees each whole chunk before its lines are pushed (to prescan it for rare needles). */
+  scanChunk?(buf: Buffer): void;
 }
 
 /** Feeds `text` to `parser` line by line and returns its result. */
