@@ -60,6 +60,7 @@ export const CALICO_LOG_SIGNATURES: readonly CalicoLogSignature[] = [
   { name: 'bird6-cfg-updated', info: true, needles: ['Target config /etc/calico/confd/config/bird6.cfg has been updated'], notable: false, source: 'confd resource.go' },
   {
     name: 'datastore-error',
+    info: true,
     needles: [
       'connection refused',
       'Hit error connecting to datastore',
@@ -73,9 +74,10 @@ export const CALICO_LOG_SIGNATURES: readonly CalicoLogSignature[] = [
   },
   { name: 'tls-error', needles: ['x509:', 'tls: bad certificate', 'TLS handshake timeout'], notable: true, source: 'catalogue L1/L2' },
   { name: 'typha-error', needles: ['Failed to connect to typha', 'Failed to connect to Typha', 'Typha discovery enabled but discovery failed', 'Connection to Typha failed'], notable: true, source: 'catalogue G2' },
-  { name: 'bird-not-ready', needles: ['BIRD is not ready'], notable: true, source: 'catalogue A1/A2/A11 (health.go)' },
+  { name: 'bird-not-ready', info: true, needles: ['BIRD is not ready'], notable: true, source: 'catalogue A1/A2/A11 (health.go)' },
   {
     name: 'nat-outgoing',
+    info: true,
     needles: ['nat-outgoing', 'natOutgoing', 'NATOutgoing', 'masq-ipam-pools', 'masquerade:'],
     notable: true,
     source: 'catalogue F1 (cali-nat-outgoing chain, cali40masq-ipam-pools set, IPAM pool masquerade flag)',
