@@ -3,7 +3,6 @@
  * disk: every regular file is piped to the collector's sink chunk by chunk.
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -13,17 +12,6 @@ import type { SourceResult } from './source-result.js';
 
 /** 1 MiB chunks: Node's 16 KiB default loses most of zlib's throughput. */
 export const CHUNK_BYTES = 1 << 20;
-
-async function sniffGzip(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(buf, 0, 2, 0);
-    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
-}
 
 /** One-line description of a read error, without stack or absolute paths beyond the input's. */
 export function describeReadError(err: unknown): string {
@@ -47,17 +35,35 @@ export function describeReadError(err: unknown): string {
   }
 }
 
-export async function readArchive(path: string): Promise<SourceResult> {
-  const collector = new BundleCollector(path, basename(path));
-  const problems: string[] = [];
-  let fatal: string | undefined;
+/** Archives inside archives (a ticket attachment holding every node's tarball) are read this deep. */
+export const MAX_NESTING = 2;
+
+function isArchiveName(name: string): boolean {
+  const l = name.toLowerCase();
+  return l.endsWith('.tar.gz') || l.endsWith('.tgz') || l.endsWith('.tar');
+}
+
+interface TarResult {
+  collectors: BundleCollector[];
+  problems: string[];
+  /** Files seen in this archive and the archives inside it. */
+  files: number;
+  fatal?: string;
+}
+
+/**
+ * Reads one tar stream (gzip detected from its first bytes). Each nested archive gets its own
+ * collector, so several `diagnostics/` bundles inside one attachment stay separate nodes.
+ */
+async function readTar(source: NodeJS.ReadableStream, input: string, label: string, archiveName: string, depth: number): Promise<TarResult> {
+  const collector = new BundleCollector(input, archiveName);
+  const out: TarResult = { collectors: [collector], problems: [], files: 0 };
   try {
-    const gz = await sniffGzip(path);
     const extract = tar.extract();
-    const source = createReadStream(path, { highWaterMark: CHUNK_BYTES });
-    const feeding = gz
-      ? pipeline(source, createGunzip({ chunkSize: CHUNK_BYTES }), extract)
-      : pipeline(source, extract);
+    const head = await peekGzip(source);
+    const feeding = head.gzip
+      ? pipeline(head.stream, createGunzip({ chunkSize: CHUNK_BYTES }), extract)
+      : pipeline(head.stream, extract);
     // Avoid an unhandled rejection: the iterator below reports the same error.
     feeding.catch(() => undefined);
     for await (const entry of extract) {
@@ -68,6 +74,18 @@ export async function readArchive(path: string): Promise<SourceResult> {
         continue;
       }
       if (h.type !== 'file' && h.type !== 'contiguous-file') {
+        entry.resume();
+        continue;
+      }
+      out.files++;
+      if (isArchiveName(h.name) && depth < MAX_NESTING) {
+        const inner = await readTar(entry as unknown as NodeJS.ReadableStream, `${input}!${h.name}`, `${label}!${h.name}`, basename(h.name), depth + 1);
+        out.collectors.push(...inner.collectors);
+        out.problems.push(...inner.problems);
+        out.files += inner.files;
+        if (inner.fatal !== undefined) {
+          out.problems.push(inner.files === 0 ? `${label}!${h.name}: cannot read archive: ${inner.fatal}` : `${label}!${h.name}: archive is damaged after ${inner.files} files: ${inner.fatal}`);
+        }
         entry.resume();
         continue;
       }
@@ -84,26 +102,71 @@ export async function readArchive(path: string): Promise<SourceResult> {
     }
     await feeding;
   } catch (err) {
-    fatal = describeReadError(err);
+    out.fatal = describeReadError(err);
   }
-  const nodes = collector.finish();
-  problems.push(...collector.problems);
-  const unreadable = fatal !== undefined && collector.filesSeen === 0;
-  if (fatal !== undefined) {
+  return out;
+}
+
+/** Reads the first two bytes to tell gzip from plain tar, and gives back a stream that still has them. */
+async function peekGzip(source: NodeJS.ReadableStream): Promise<{ gzip: boolean; stream: NodeJS.ReadableStream }> {
+  const { PassThrough } = await import('node:stream');
+  const pass = new PassThrough({ highWaterMark: CHUNK_BYTES });
+  return new Promise((resolve, reject) => {
+    let decided = false;
+    const onData = (chunk: Buffer) => {
+      if (!decided) {
+        decided = true;
+        source.pause();
+        source.removeListener('data', onData);
+        source.removeListener('end', onEnd);
+        source.removeListener('error', onError);
+        pass.write(chunk);
+        resolve({ gzip: chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b, stream: (source as NodeJS.ReadableStream & { pipe: <T extends NodeJS.WritableStream>(d: T) => T }).pipe(pass) });
+        source.resume();
+      }
+    };
+    const onEnd = () => {
+      if (!decided) {
+        decided = true;
+        pass.end();
+        resolve({ gzip: false, stream: pass });
+      }
+    };
+    const onError = (err: Error) => {
+      if (!decided) {
+        decided = true;
+        reject(err);
+      }
+    };
+    source.on('data', onData);
+    source.once('end', onEnd);
+    source.once('error', onError);
+  });
+}
+
+export async function readArchive(path: string): Promise<SourceResult> {
+  const problems: string[] = [];
+  const r = await readTar(createReadStream(path, { highWaterMark: CHUNK_BYTES }), path, path, basename(path), 0);
+  const nodes = r.collectors.flatMap((c) => c.finish());
+  const resources = r.collectors.flatMap((c) => c.resources);
+  problems.push(...r.problems);
+  for (const c of r.collectors) problems.push(...c.problems);
+  const unreadable = r.fatal !== undefined && r.files === 0;
+  if (r.fatal !== undefined) {
     problems.unshift(
       unreadable
-        ? `${path}: cannot read archive: ${fatal}`
-        : `${path}: archive is damaged after ${collector.filesSeen} files: ${fatal}; what was read before is analyzed`,
+        ? `${path}: cannot read archive: ${r.fatal}`
+        : `${path}: archive is damaged after ${r.files} files: ${r.fatal}; what was read before is analyzed`,
     );
-  } else if (nodes.length === 0 && collector.resources.length === 0) {
+  } else if (nodes.length === 0 && resources.length === 0) {
     problems.push(`${path}: holds no calicoctl diags bundle (no diagnostics/ folder) and no Calico resources`);
   }
   return {
     path,
     kind: 'archive',
     nodes,
-    resources: collector.resources,
+    resources,
     problems,
-    unreadable: unreadable || (nodes.length === 0 && collector.resources.length === 0),
+    unreadable: unreadable || (nodes.length === 0 && resources.length === 0),
   };
 }

@@ -95,4 +95,19 @@ test('the input file is never modified', async () => {
   assert.ok(readFileSync(path).equals(before));
 });
 
+test('an attachment holding every node\'s tarball: each nested bundle is its own node', async () => {
+  const a = join(dir, 'inner-a.tar.gz');
+  const b = join(dir, 'inner-b.tar.gz');
+  await makeTarball(a, healthyNodeFiles(NODES[0]!));
+  await makeTarball(b, healthyNodeFiles(NODES[1]!));
+  const outer = join(dir, 'ticket-12345.tar.gz');
+  await makeTarball(outer, { 'node-a/diags-20261127_101500.tar.gz': readFileSync(a), 'node-b/diags-20261127_101502.tar.gz': readFileSync(b), 'ippools.yaml': 'apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: p\nspec:\n  cidr: 10.244.0.0/16\n' }, { root: 'ticket' });
+  const r = await readArchive(outer);
+  assert.equal(r.problems, []);
+  assert.equal(r.nodes.map((n) => n.hostname).sort(), ['node-a', 'node-b']);
+  assert.is(r.nodes.find((n) => n.hostname === 'node-a')!.input, `${outer}!ticket/node-a/diags-20261127_101500.tar.gz`);
+  assert.is(r.nodes.find((n) => n.hostname === 'node-a')!.archiveName, 'diags-20261127_101500.tar.gz');
+  assert.is(r.resources.length, 1);
+});
+
 test.run();
