@@ -4,7 +4,9 @@
  * 2. the address other nodes' BIRD protocols name (`Mesh_10_0_0_11`, `Node_…`, `Global_…`)
  *    that sits on one of this node's interfaces;
  * 3. the local address of this node's BGP sockets (TCP 179) in netstat/ss;
- * 4. calico-node's own `Using autodetected IPv4 address on interface X: ip/len` line.
+ * 4. the next hop other nodes use for this node's blocks (`<block> via <ip>`), when it is one
+ *    of this node's addresses;
+ * 5. calico-node's own `Using autodetected IPv4 address on interface X: ip/len` line.
  */
 import type { ClusterModel, NodeModel } from '../model/node.js';
 import type { CalicoLogSummary } from '../model/facts.js';
@@ -49,6 +51,22 @@ function autodetected(node: NodeModel): { ip: string; iface?: string; line: stri
   return last;
 }
 
+/** The next hop another node's route to one of `n`'s blocks uses, if it is one of `n`'s own addresses. */
+function viaFromPeers(cluster: ClusterModel, n: NodeModel): { ip: string; from: string; block: string } | undefined {
+  const mine = new Set(nodeAddresses4(n).map((a) => a.address));
+  const blocks = new Set(n.routes4.filter((r) => r.type === 'blackhole' && r.dst.includes('/') && !r.dst.endsWith('/32')).map((r) => r.dst));
+  if (blocks.size === 0 || mine.size === 0) return undefined;
+  for (const other of cluster.nodes) {
+    if (other === n) continue;
+    for (const r of other.routes4) {
+      if (r.type !== 'unicast' || !blocks.has(r.dst)) continue;
+      const via = r.via ?? r.nexthops?.[0]?.via;
+      if (via !== undefined && mine.has(via)) return { ip: via, from: other.name, block: r.dst };
+    }
+  }
+  return undefined;
+}
+
 export function identifyNodeIPs(cluster: ClusterModel): void {
   const named = new Map<string, string[]>(); // ip -> "node-b's Mesh_…"
   for (const n of cluster.nodes) {
@@ -80,6 +98,13 @@ export function identifyNodeIPs(cluster: ClusterModel): void {
       n.nodeIP = sock.local.address;
       n.nodeIPSource = `local address of BGP socket in ${n.sockets!.file}:${sock.line}`;
       n.nodeIPInterface = interfaceOf(n, n.nodeIP);
+      continue;
+    }
+    const via = viaFromPeers(cluster, n);
+    if (via !== undefined) {
+      n.nodeIP = via.ip;
+      n.nodeIPSource = `next hop ${via.from} uses for its block ${via.block}`;
+      n.nodeIPInterface = interfaceOf(n, via.ip);
       continue;
     }
     const auto = autodetected(n);

@@ -1,0 +1,31 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { contextFrom } from '../helpers/cluster.js';
+import { birdLog, healthyCluster, netstat, NODES } from '../helpers/healthy-cluster.js';
+
+test('healthy: every pair up on both sides, ESTABLISHED sockets, greater IP string initiates', () => {
+  const { derived } = contextFrom(healthyCluster());
+  assert.is(derived.bgp.pairs.length, 3);
+  for (const p of derived.bgp.pairs) {
+    assert.is(p.status, 'up');
+    assert.equal([p.a.lastState, p.b.lastState, p.a.socket, p.b.socket, p.a.listens179], ['up', 'up', 'ESTABLISHED', 'ESTABLISHED', true]);
+  }
+  const ab = derived.bgp.pairs.find((p) => p.a.node === 'node-a' && p.b.node === 'node-b')!;
+  assert.is(ab.initiator, 'node-b');
+  assert.equal(derived.bgp.unknownPeers, []);
+});
+
+test('one side down, SYN_SENT, and a peer with no bundle', () => {
+  const c = healthyCluster();
+  const [A, B, C] = NODES as [typeof NODES[0], typeof NODES[0], typeof NODES[0]];
+  c['node-b']!.netstat = netstat(B, [`tcp        0      1 ${B.ip}:45678        ${A.ip}:179          SYN_SENT   `]);
+  c['node-b']!['logs/bird/current'] = birdLog(B, [A, C, { ...C, ip: '10.77.0.99' }], (p) => (p.name === 'node-a' ? ['start'] : ['start', 'feed', 'up']));
+  const { derived } = contextFrom(c);
+  const ab = derived.bgp.pairs.find((p) => p.a.node === 'node-a' && p.b.node === 'node-b')!;
+  assert.is(ab.b.socket, 'SYN_SENT');
+  assert.is(ab.b.lastState, 'start');
+  assert.is(ab.status, 'half');
+  assert.equal(derived.bgp.unknownPeers.map((u) => [u.node, u.peerIP, u.protocol]), [['node-b', '10.77.0.99', 'Mesh_10_77_0_99']]);
+});
+
+test.run();

@@ -1,0 +1,29 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { contextFrom } from '../helpers/cluster.js';
+import { healthyCluster } from '../helpers/healthy-cluster.js';
+import { timeline, toIso } from '../../src/combiners/timeline.js';
+
+test('stamps of every shape become ISO UTC', () => {
+  assert.is(toIso('2024-03-15T00:46:55.80123'), '2024-03-15T00:46:55.801Z');
+  assert.is(toIso('2016-03-30_19:50:39.34382'), '2016-03-30T19:50:39.343Z');
+  assert.is(toIso('2024-03-15 00:46:55.752'), '2024-03-15T00:46:55.752Z');
+  assert.is(toIso('garbage'), undefined);
+});
+
+test('one ordered timeline across nodes, capped with a count of the rest', () => {
+  const c = healthyCluster();
+  c['node-b']!['logs/felix/current'] += '2026-11-27T10:14:03.00001 2026-11-27 10:14:03.000 [ERROR][68] felix/route_table.go 623: Failed to sync routes\n';
+  const { cluster, derived } = contextFrom(c);
+  const ev = derived.timeline.events;
+  assert.ok(ev.length > 0);
+  for (let i = 1; i < ev.length; i++) assert.ok(ev[i - 1]!.time <= ev[i]!.time, 'sorted by time');
+  const err = ev.find((e) => e.level === 'error')!;
+  assert.equal([err.node, err.source, err.file, err.line], ['node-b', 'felix', 'diagnostics/logs/felix/current', 2]);
+  const capped = timeline(cluster.nodes, 3);
+  assert.is(capped.events.length, 3);
+  assert.is(capped.dropped, ev.length - 3);
+  assert.ok(capped.events.some((e) => e.level === 'error'), 'errors are kept first when capping');
+});
+
+test.run();
