@@ -32,6 +32,7 @@
  */
 import type { InterfaceAddress, NetInterface } from '../model/facts.js';
 import { runParser, type LineParser } from './line-parser.js';
+import { fields } from './fields.js';
 
 /** Address flags `ip` prints after `scope`; any other trailing word on an `inet` line is the label. */
 const ADDR_FLAGS = new Set([
@@ -54,20 +55,6 @@ const ADDR_FLAGS = new Set([
 
 const ADDR_VALUE_KEYS = new Set(['brd', 'scope', 'peer', 'metric', 'proto', 'valid_lft', 'preferred_lft', 'any']);
 
-function fields(line: string): string[] {
-  const out: string[] = [];
-  const n = line.length;
-  let i = 0;
-  while (i < n) {
-    let c = line.charCodeAt(i);
-    while (i < n && (c === 32 || c === 9)) c = line.charCodeAt(++i);
-    if (i >= n) break;
-    const start = i;
-    while (i < n && c !== 32 && c !== 9) c = line.charCodeAt(++i);
-    out.push(line.slice(start, i));
-  }
-  return out;
-}
 
 function toInt(s: string | undefined): number | undefined {
   if (s === undefined || s.length === 0 || s.length > 15) return undefined;

@@ -35,6 +35,7 @@
  */
 import type { Route } from '../model/facts.js';
 import { runParser, type LineParser } from './line-parser.js';
+import { fields } from './fields.js';
 
 const ROUTE_TYPES = new Set([
   'unicast',
@@ -86,21 +87,6 @@ const VALUE_KEYS = new Set([
   'ttl-propagate',
 ]);
 
-/** Splits on runs of spaces and tabs; no regex, one pass. */
-function fields(line: string): string[] {
-  const out: string[] = [];
-  const n = line.length;
-  let i = 0;
-  while (i < n) {
-    let c = line.charCodeAt(i);
-    while (i < n && (c === 32 || c === 9)) c = line.charCodeAt(++i);
-    if (i >= n) break;
-    const start = i;
-    while (i < n && c !== 32 && c !== 9) c = line.charCodeAt(++i);
-    out.push(line.slice(start, i));
-  }
-  return out;
-}
 
 /** True when `s` is made of hex digits, dots, colons and at most one slash + digits, with a dot or colon. */
 function looksLikePrefix(s: string): boolean {

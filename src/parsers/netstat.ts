@@ -18,6 +18,7 @@
  */
 import type { Endpoint, SocketTable, TcpSocket } from '../model/facts.js';
 import { runParser, type LineParser } from './line-parser.js';
+import { fields } from './fields.js';
 
 /** Ports whose sockets are kept: BGP, Typha, etcd, Kubernetes API. */
 export const INTERESTING_PORTS: ReadonlySet<number> = new Set([179, 5473, 2379, 6443, 443]);
@@ -25,20 +26,6 @@ export const INTERESTING_PORTS: ReadonlySet<number> = new Set([179, 5473, 2379, 
 /** Service names netstat prints without `-n`. */
 const SERVICE_PORTS: Record<string, number> = { bgp: 179, https: 443 };
 
-function fields(line: string): string[] {
-  const out: string[] = [];
-  const n = line.length;
-  let i = 0;
-  while (i < n) {
-    let c = line.charCodeAt(i);
-    while (i < n && (c === 32 || c === 9)) c = line.charCodeAt(++i);
-    if (i >= n) break;
-    const start = i;
-    while (i < n && c !== 32 && c !== 9) c = line.charCodeAt(++i);
-    out.push(line.slice(start, i));
-  }
-  return out;
-}
 
 /**
  * Splits `addr:port` at the last colon. Handles `[::]:179`, `[::ffff:10.0.0.1]:179`,

@@ -22,6 +22,7 @@
 import type { SocketTable, TcpSocket } from '../model/facts.js';
 import { runParser, type LineParser } from './line-parser.js';
 import { INTERESTING_PORTS, splitEndpoint } from './netstat.js';
+import { fields } from './fields.js';
 
 const STATES: Record<string, string> = {
   ESTAB: 'ESTABLISHED',
@@ -44,20 +45,6 @@ export function normaliseSsState(s: string): string {
   return Object.hasOwn(STATES, s) ? STATES[s]! : s.replaceAll('-', '_');
 }
 
-function fields(line: string): string[] {
-  const out: string[] = [];
-  const n = line.length;
-  let i = 0;
-  while (i < n) {
-    let c = line.charCodeAt(i);
-    while (i < n && (c === 32 || c === 9)) c = line.charCodeAt(++i);
-    if (i >= n) break;
-    const start = i;
-    while (i < n && c !== 32 && c !== 9) c = line.charCodeAt(++i);
-    out.push(line.slice(start, i));
-  }
-  return out;
-}
 
 export function createSsParser(): LineParser<SocketTable> {
   const tcp: TcpSocket[] = [];
