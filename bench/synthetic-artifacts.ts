@@ -334,7 +334,7 @@ export function writeIpsets(w: TextFileWriter, c: SynthCluster, n: SynthNode, rn
   }
   // Big sets (GlobalNetworkSet-like deny lists), at most 40,000 members each, ~16 bytes per member.
   // Deny-list addresses cluster in a few hundred /16s, as real feeds do.
-  const prefixes = Array.from({ length: 300 }, () => `${rng.int(1, 223)}.${rng.int(0, 255)}.`);
+  const prefixes = Array.from({ length: 40 }, () => `${rng.int(1, 223)}.${rng.int(0, 255)}.`);
   let left = Math.floor((budget - w.bytes) / 16);
   while (left > 100) {
     const count = Math.min(40_000, left);

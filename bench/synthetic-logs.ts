@@ -74,12 +74,12 @@ const FELIX: Template[] = [
   [12, 'INFO', (x) => `felix/int_dataplane.go 1703: Finished applying updates to dataplane. msecToApply=${(x.rng.next() * 40).toFixed(6)}`],
   [6, 'INFO', (x) => `felix/table.go 1263: Invalidating dataplane cache ipVersion=0x4 reason="refresh timer" table="${table(x)}"`],
   [4, 'INFO', (x) => `felix/ipsets.go 253: Resyncing ipsets with dataplane. family="inet" numSetsDeleted=${x.rng.int(0, 2)}`],
-  [3, 'INFO', (x) => `felix/summary.go 100: Summarising ${x.rng.int(8, 30)} dataplane reconciliation loops over 1m${x.rng.int(0, 9)}s: avg=${x.rng.int(5, 60)}ms longest=${x.rng.int(60, 400)}ms (resync-filter-v4,resync-ipsets-v4,resync-nat-v4,resync-routes-v4,update-filter-v4,update-ipsets-4,update-nat-v4)`],
+  [5, 'INFO', (x) => `felix/summary.go 100: Summarising ${x.rng.int(8, 30)} dataplane reconciliation loops over 1m${x.rng.int(0, 9)}s: avg=${x.rng.int(5, 60)}ms longest=${x.rng.int(60, 400)}ms (resync-filter-v4,resync-ipsets-v4,resync-nat-v4,resync-routes-v4,update-filter-v4,update-ipsets-4,update-nat-v4)`],
   [3, 'INFO', (x) => { const w = wl(x); return `felix/calc_graph.go 507: Local endpoint updated id=WorkloadEndpoint(node=${x.node.hostname}, orchestrator=k8s, workload=${w.ns}/${w.pod}, name=eth0)`; }],
   [3, 'INFO', (x) => { const w = wl(x); return `felix/endpoint_mgr.go 602: Updating per-endpoint chains. id=${wepId(x, w)}`; }],
   [3, 'INFO', (x) => { const w = wl(x); return `felix/endpoint_mgr.go 648: Updating endpoint routes. id=${wepId(x, w)}`; }],
   [2, 'INFO', (x) => { const w = wl(x); return `felix/status_combiner.go 81: Endpoint up for at least one IP version id=${wepId(x, w)} ipVersion=0x4 status="up"`; }],
-  [2, 'INFO', (x) => `felix/int_dataplane.go 2034: Received *proto.WorkloadEndpointUpdate update from calculation graph msg=id:<orchestrator_id:"k8s" workload_id:"${wl(x).ns}/${wl(x).pod}" endpoint_id:"eth0" > endpoint:<state:"active" name:"${wl(x).iface}" profile_ids:"kns.${wl(x).ns}" ipv4_nets:"${wl(x).ip}/32" >`],
+  [4, 'INFO', (x) => `felix/int_dataplane.go 2034: Received *proto.WorkloadEndpointUpdate update from calculation graph msg=id:<orchestrator_id:"k8s" workload_id:"${wl(x).ns}/${wl(x).pod}" endpoint_id:"eth0" > endpoint:<state:"active" name:"${wl(x).iface}" profile_ids:"kns.${wl(x).ns}" ipv4_nets:"${wl(x).ip}/32" >`],
   [2, 'INFO', (x) => `felix/int_dataplane.go 2034: Received *proto.IPSetDeltaUpdate update from calculation graph msg=id:"${setId(x)}" added_members:"${wl(x).ip}/32"`],
   [2, 'INFO', (x) => `felix/health.go 196: Overall health status changed newStatus=&health.HealthReport{Live:true, Ready:true, Detail:""}`],
   [1, 'INFO', (x) => `felix/route_table.go 902: Syncing routes: adding new route. ifaceName="${wl(x).iface}" ipVersion=0x4 targetCIDR=${wl(x).ip}/32`],
@@ -87,11 +87,11 @@ const FELIX: Template[] = [
   [1, 'INFO', (x) => `felix/ipip_mgr.go 222: All-hosts IP set out-of sync, refreshing it. numHosts=${x.cluster.nodes.length}`],
   [10, 'DEBUG', (x) => `felix/route_table.go 435: Syncing interface routes ifaceName="${wl(x).iface}" ipVersion=0x4`],
   [8, 'DEBUG', (x) => `felix/route_table.go 452: Have updated targets. ifaceName="${wl(x).iface}" ipVersion=0x4`],
-  [6, 'DEBUG', () => 'felix/health.go 159: GET /liveness'],
-  [5, 'DEBUG', () => 'felix/health.go 159: GET /readiness'],
+  [9, 'DEBUG', () => 'felix/health.go 159: GET /liveness'],
+  [8, 'DEBUG', () => 'felix/health.go 159: GET /readiness'],
   [6, 'DEBUG', (x) => `felix/table.go 1006: Asked to ${x.rng.pick(['refresh', 'invalidate'])} chain chainName="cali-${x.rng.pick(['fw', 'tw'])}-${wl(x).iface}" ipVersion=0x4 table="filter"`],
   [5, 'DEBUG', (x) => `felix/ipsets.go 582: Adding member to IP set. family="inet" member="${wl(x).ip}/32" setID="${setId(x)}"`],
-  [4, 'DEBUG', (x) => `felix/sync_client.go 468: New message from Typha. connID=0x0 connection=&discovery.Typha{Addr:"10.96.${x.rng.int(0, 3)}.${x.rng.int(2, 250)}:5473", IP:"", NodeName:(*string)(nil)} envelope=syncproto.Envelope{Message:syncproto.MsgKVs{KVs:[]syncproto.SerializedUpdate{syncproto.SerializedUpdate{Key:"WorkloadEndpoint(node=${x.rng.pick(x.cluster.nodes).hostname}, orchestrator=k8s, workload=${wl(x).ns}/${wl(x).pod}, name=eth0)", Value:[]uint8{...}, Revision:"${x.rng.int(1000000, 9999999)}", TTL:0, UpdateType:0x2}}}} type=""`],
+  [9, 'DEBUG', (x) => `felix/sync_client.go 468: New message from Typha. connID=0x0 connection=&discovery.Typha{Addr:"10.96.${x.rng.int(0, 3)}.${x.rng.int(2, 250)}:5473", IP:"", NodeName:(*string)(nil)} envelope=syncproto.Envelope{Message:syncproto.MsgKVs{KVs:[]syncproto.SerializedUpdate{syncproto.SerializedUpdate{Key:"WorkloadEndpoint(node=${x.rng.pick(x.cluster.nodes).hostname}, orchestrator=k8s, workload=${wl(x).ns}/${wl(x).pod}, name=eth0)", Value:[]uint8{...}, Revision:"${x.rng.int(1000000, 9999999)}", TTL:0, UpdateType:0x2}}}} type=""`],
   [4, 'DEBUG', (x) => `felix/int_dataplane.go 1596: Dataplane updates throttled`],
   [3, 'DEBUG', (x) => `felix/table.go 1471: Update ended up being no-op, skipping call to ip(6)tables-restore. ipVersion=0x4 table="${table(x)}"`],
   [3, 'DEBUG', (x) => `felix/wireguard.go 1547: Wireguard is not enabled, skipping sync ipVersion=0x4`],
@@ -173,7 +173,7 @@ export function writeFelixLogs(tmpDir: string, c: SynthCluster, n: SynthNode, rn
   const files: LogFile[] = [];
   const stamps = new Stamps();
   const x: Ctx = { rng, node: n, cluster: c };
-  const pace = new Pacer(c, budget, 175);
+  const pace = new Pacer(c, budget, 200);
   const sv = new SvlogdClock();
   let total = 0;
   let w = new TextFileWriter(join(tmpDir, `felix-${files.length}`));
@@ -230,7 +230,7 @@ export function writeBirdLog(w: TextFileWriter, c: SynthCluster, n: SynthNode, r
   }
   emit('Graceful restart done', 120_000_000);
 
-  const pace = new Pacer(c, budget, 45);
+  const pace = new Pacer(c, budget, 330); // bytes per event (a reconfiguration cycle is ~8 lines)
   pace.us = us;
   const healthy = peers.filter((p) => !isStuck(p));
   while (w.bytes < budget) {

@@ -1,0 +1,346 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { generateBundles, type GenerateResult } from './generate-bundles.js';
+
+/**
+ * `npm run bench`: measures the analyzer against the decompression ceiling and the manual
+ * workflow on the same synthetic bundles (issue 4), at 1x, 2x and 4x the size.
+ *
+ *   (a) node bin/calico-diags.js analyze <dir> --json <tmp>/report.json -o <tmp>/report.html
+ *   (b) Node gunzip to nowhere, 1 MiB chunks, one tarball at a time (b2: one per core)
+ *   (c) gzip -dc <every tarball> > /dev/null
+ *   (d) tar -xzf <each tarball> -C <tmp>/<host>, chmod -R u+rwX (diagnostics/ is mode 0000), grep -rc ERROR
+ */
+
+/** Bump when the generator's output changes, so cached bundle sets are regenerated. */
+const GENERATOR_VERSION = 1;
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..');
+const ANALYZER = join(ROOT, 'bin', 'calico-diags.js');
+const GUNZIP_CHILD = join(HERE, 'gunzip-to-nowhere.js');
+const TIME_BIN = '/usr/bin/time';
+
+interface Measure {
+  seconds: number;
+  rssKiB?: number;
+  error?: string;
+  note?: string;
+}
+
+interface ScaleResult {
+  scale: number;
+  set: GenerateResult;
+  results: Record<MeasureId, Measure[]>;
+}
+
+type MeasureId = 'a' | 'b' | 'b2' | 'c' | 'd';
+const LABELS: Record<MeasureId, string> = {
+  a: '(a) calico-diags analyze --json',
+  b: '(b) Node gunzip, 1 MiB chunks',
+  b2: '(b2) Node gunzip, 1 per core',
+  c: '(c) gzip -dc',
+  d: '(d) tar -xzf + grep -rc ERROR',
+};
+
+/** `100MB`, `2GB`, `1.5GiB`, `5e8` → bytes (MB/GB decimal, MiB/GiB binary). */
+export function parseSize(text: string): number {
+  const m = /^\s*([0-9]*\.?[0-9]+(?:e[0-9]+)?)\s*([kmgt]i?b?|b)?\s*$/i.exec(text);
+  if (!m) throw new Error(`bad size: ${text}`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'b').toLowerCase().replace(/b$/, '');
+  const mult: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, ki: 1024, mi: 1024 ** 2, gi: 1024 ** 3, ti: 1024 ** 4 };
+  const f = mult[unit];
+  if (f === undefined) throw new Error(`bad size unit: ${text}`);
+  return Math.round(n * f);
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+interface RunOutput {
+  code: number | null;
+  seconds: number;
+  stdout: string;
+  stderr: string;
+  rssKiB?: number;
+}
+
+const hasTime = existsSync(TIME_BIN);
+
+/**
+ * Runs a command, timing it; with `rss`, reads the peak RSS from `/usr/bin/time -v`, or (for
+ * node commands, without GNU time) from a preload that writes `process.resourceUsage().maxRSS` on exit.
+ */
+function run(cmd: string, args: string[], opts: { rss?: boolean; stdoutTo?: string; keepStdout?: boolean } = {}): Promise<RunOutput> {
+  let file = cmd;
+  let argv = args;
+  let rssFile: string | undefined;
+  const env = { ...process.env };
+  if (opts.rss && hasTime) {
+    file = TIME_BIN;
+    argv = ['-v', cmd, ...args];
+  } else if (opts.rss && cmd === process.execPath) {
+    const dir = mkdtempSync(join(tmpdir(), 'calico-diags-rss-'));
+    const preload = join(dir, 'rss.cjs');
+    rssFile = join(dir, 'rss');
+    writeFileSync(preload, "process.on('exit',()=>{try{require('fs').writeFileSync(process.env.CALICO_DIAGS_BENCH_RSS,String(process.resourceUsage().maxRSS))}catch{}})\n");
+    env.CALICO_DIAGS_BENCH_RSS = rssFile;
+    argv = ['--require', preload, ...args];
+  }
+  const outFd = opts.stdoutTo ? openSync(opts.stdoutTo, 'w') : undefined;
+  return new Promise((resolvePromise, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(file, argv, { env, stdio: ['ignore', outFd ?? 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      if (opts.keepStdout || stdout.length < 8192) stdout += d.toString();
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-16384);
+    });
+    child.on('error', (e) => {
+      if (outFd !== undefined) closeSync(outFd);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (outFd !== undefined) closeSync(outFd);
+      let rssKiB: number | undefined;
+      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      if (m) rssKiB = Number(m[1]);
+      if (rssFile && existsSync(rssFile)) {
+        rssKiB = Number(readFileSync(rssFile, 'utf8'));
+        rmSync(dirname(rssFile), { recursive: true, force: true });
+      }
+      if (hasTime && opts.rss) stderr = stderr.replace(/\n?(Command exited with non-zero status \d+\n)?\tCommand being timed:[\s\S]*$/, '');
+      resolvePromise({ code, seconds, stdout, stderr, ...(rssKiB !== undefined ? { rssKiB } : {}) });
+    });
+  });
+}
+
+const tail = (s: string, n = 600): string => (s.length > n ? '…' + s.slice(-n) : s).trim();
+
+async function measureAnalyzer(bundlesDir: string, work: string): Promise<Measure> {
+  if (!existsSync(ANALYZER)) return { seconds: NaN, error: `${ANALYZER} not found (analyzer not built yet?)` };
+  const json = join(work, 'report.json');
+  const html = join(work, 'report.html');
+  rmSync(json, { force: true });
+  rmSync(html, { force: true });
+  const r = await run(process.execPath, [ANALYZER, 'analyze', bundlesDir, '--json', json, '-o', html], { rss: true });
+  const wroteJson = existsSync(json) && statSync(json).size > 0;
+  if (!wroteJson) return { seconds: r.seconds, ...(r.rssKiB ? { rssKiB: r.rssKiB } : {}), error: `exit ${r.code}, no JSON report written. stderr: ${tail(r.stderr) || '(empty)'} stdout: ${tail(r.stdout) || '(empty)'}` };
+  const note = [`exit ${r.code}`, `json ${(statSync(json).size / 1e3).toFixed(0)} kB`, existsSync(html) ? `html ${(statSync(html).size / 1e6).toFixed(2)} MB` : 'no html'].join(', ');
+  return { seconds: r.seconds, ...(r.rssKiB ? { rssKiB: r.rssKiB } : {}), note };
+}
+
+async function measureNodeGunzip(files: string[], concurrency: number): Promise<Measure> {
+  const r = await run(process.execPath, [GUNZIP_CHILD, '--concurrency', String(concurrency), ...files], { rss: true, keepStdout: true });
+  if (r.code !== 0) return { seconds: NaN, error: `exit ${r.code}: ${tail(r.stderr)}` };
+  return { seconds: r.seconds, ...(r.rssKiB ? { rssKiB: r.rssKiB } : {}) };
+}
+
+async function measureGzip(files: string[]): Promise<Measure> {
+  const r = await run('gzip', ['-dc', ...files], { stdoutTo: '/dev/null' });
+  if (r.code !== 0) return { seconds: NaN, error: `gzip exit ${r.code}: ${tail(r.stderr)}` };
+  return { seconds: r.seconds };
+}
+
+async function measureByHand(set: GenerateResult, work: string): Promise<Measure> {
+  const out = join(work, 'extract');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out);
+  const started = process.hrtime.bigint();
+  for (const b of set.bundles) {
+    const dest = join(out, b.hostname);
+    mkdirSync(dest);
+    const r = await run('tar', ['-xzf', b.path, '-C', dest]);
+    if (r.code !== 0) return { seconds: NaN, error: `tar exit ${r.code}: ${tail(r.stderr)}` };
+  }
+  // diagnostics/ is mode 0000 in the tarball: without this a non-root engineer cannot read it.
+  const ch = await run('chmod', ['-R', 'u+rwX', out]);
+  if (ch.code !== 0) return { seconds: NaN, error: `chmod exit ${ch.code}: ${tail(ch.stderr)}` };
+  const g = await run('grep', ['-rc', 'ERROR', out], { stdoutTo: '/dev/null' });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  rmSync(out, { recursive: true, force: true });
+  if (g.code !== 0 && g.code !== 1) return { seconds: NaN, error: `grep exit ${g.code}: ${tail(g.stderr)}` };
+  return { seconds };
+}
+
+/** Generates the bundle set for a size, or reuses the one from an earlier run (same size/nodes/seed/generator). */
+async function bundleSet(base: string, size: number, nodes: number, seed: number, generated: string[]): Promise<GenerateResult> {
+  const key = `bundles-${size}-${nodes}-${seed}`;
+  const dir = join(base, key);
+  const manifest = join(base, key + '.json');
+  if (existsSync(manifest) && existsSync(dir)) {
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as { version: number; result: GenerateResult };
+    if (m.version === GENERATOR_VERSION && m.result.bundles.every((b) => existsSync(b.path))) {
+      console.error(`reusing ${dir}`);
+      return m.result;
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(manifest, { force: true });
+  console.error(`generating ${(size / 1e6).toFixed(0)} MB in ${nodes} bundles under ${dir} ...`);
+  generated.push(dir, manifest);
+  const result = await generateBundles({ dir, nodes, totalBytes: size, seed, onProgress: (m) => console.error('  ' + m) });
+  writeFileSync(manifest, JSON.stringify({ version: GENERATOR_VERSION, result }, null, 2));
+  console.error(`  done in ${result.seconds.toFixed(1)} s, gzip ratio ${result.gzipRatio.toFixed(2)}x`);
+  return result;
+}
+
+const fmtS = (s: number): string => (Number.isFinite(s) ? s.toFixed(2) : '-');
+const fmtMiB = (kib: number | undefined): string => (kib === undefined ? '-' : (kib / 1024).toFixed(0));
+
+function summarize(ms: Measure[]): { seconds: number; rssKiB?: number; errors: string[]; note?: string } {
+  const ok = ms.filter((m) => !m.error);
+  const rss = ok.map((m) => m.rssKiB).filter((x): x is number => x !== undefined);
+  const last = ok[ok.length - 1];
+  return {
+    seconds: ok.length ? median(ok.map((m) => m.seconds)) : NaN,
+    ...(rss.length ? { rssKiB: median(rss) } : {}),
+    errors: [...new Set(ms.filter((m) => m.error).map((m) => m.error as string))],
+    ...(last?.note ? { note: last.note } : {}),
+  };
+}
+
+function printScale(r: ScaleResult, runs: number): void {
+  const mb = r.set.uncompressedBytes / 1e6;
+  console.log('');
+  console.log(`## ${r.scale}x: ${r.set.bundles.length} bundles, ${mb.toFixed(0)} MB uncompressed, ${(r.set.compressedBytes / 1e6).toFixed(1)} MB gzipped (ratio ${r.set.gzipRatio.toFixed(2)}x), median of ${runs} run(s)`);
+  const a = summarize(r.results.a);
+  const rows: string[][] = [['measure', 'wall s', 'MB/s', 'speed a/x', 'peak RSS MiB']];
+  for (const id of ['a', 'b', 'b2', 'c', 'd'] as const) {
+    const s = summarize(r.results[id]);
+    const ratio = id !== 'a' && Number.isFinite(a.seconds) && Number.isFinite(s.seconds) ? (s.seconds / a.seconds).toFixed(2) : '-';
+    rows.push([LABELS[id], fmtS(s.seconds), Number.isFinite(s.seconds) ? (mb / s.seconds).toFixed(0) : '-', ratio, fmtMiB(s.rssKiB)]);
+  }
+  printTable(rows);
+  console.log('speed a/x = wall(x) / wall(a); targets: a/b >= 0.8, a/d >= 3, analyzer peak RSS <= 256 MiB');
+  if (a.note) console.log(`(a) ${a.note}`);
+  for (const id of ['a', 'b', 'b2', 'c', 'd'] as const) for (const e of summarize(r.results[id]).errors) console.log(`${LABELS[id]} FAILED: ${e}`);
+}
+
+function printTable(rows: string[][]): void {
+  const widths = (rows[0] as string[]).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  rows.forEach((r, k) => {
+    console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  '));
+    if (k === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  });
+}
+
+function printScaling(all: ScaleResult[]): void {
+  if (all.length < 2) return;
+  console.log('');
+  console.log('## Scaling (growth relative to the first scale)');
+  const first = all[0] as ScaleResult;
+  const a0 = summarize(first.results.a);
+  const b0 = summarize(first.results.b);
+  const rows: string[][] = [['scale', 'MB', '(a) s', '(a) time x', '(a) RSS MiB', '(a) RSS x', '(b) s', '(b) time x']];
+  for (const r of all) {
+    const a = summarize(r.results.a);
+    const b = summarize(r.results.b);
+    const g = (x: number | undefined, y: number | undefined): string => (x !== undefined && y !== undefined && Number.isFinite(x) && Number.isFinite(y) && y > 0 ? (x / y).toFixed(2) : '-');
+    rows.push([`${r.scale}x`, (r.set.uncompressedBytes / 1e6).toFixed(0), fmtS(a.seconds), g(a.seconds, a0.seconds), fmtMiB(a.rssKiB), g(a.rssKiB, a0.rssKiB), fmtS(b.seconds), g(b.seconds, b0.seconds)]);
+  }
+  printTable(rows);
+  console.log('targets: (a) time grows ~linearly with size, (a) RSS flat (RSS x ~1.0)');
+}
+
+async function versionOf(cmd: string): Promise<string> {
+  try {
+    const r = await run(cmd, ['--version']);
+    return (r.stdout || r.stderr).split('\n')[0]?.trim() ?? '?';
+  } catch {
+    return 'not found';
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      size: { type: 'string', default: '2GB' },
+      nodes: { type: 'string', default: '20' },
+      runs: { type: 'string', default: '3' },
+      scales: { type: 'string', default: '1,2,4' },
+      seed: { type: 'string', default: '1' },
+      keep: { type: 'boolean', default: false },
+      dir: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log('usage: npm run bench -- [--size 2GB] [--nodes 20] [--runs 3] [--scales 1,2,4] [--seed 1] [--keep] [--dir <folder>]');
+    return 0;
+  }
+  const size = parseSize(values.size as string);
+  const nodes = Number(values.nodes);
+  const runs = Math.max(1, Number(values.runs));
+  const seed = Number(values.seed);
+  const scales = (values.scales as string).split(',').map(Number).filter((x) => x > 0);
+  const base = values.dir ? resolve(values.dir) : join(tmpdir(), 'calico-diags-bench');
+  mkdirSync(base, { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), 'calico-diags-bench-work-'));
+
+  const cpu = cpus();
+  console.log('# calico-diags benchmark');
+  console.log(`machine: ${cpu.length} cores, ${cpu[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${process.platform} ${process.arch}`);
+  console.log(`node ${process.version}; ${await versionOf('gzip')}; ${await versionOf('tar')}; peak RSS via ${hasTime ? '/usr/bin/time -v' : 'process.resourceUsage().maxRSS preload'}`);
+  console.log(`size ${(size / 1e6).toFixed(0)} MB x scales ${scales.join(',')}, ${nodes} nodes, seed ${seed}, ${runs} run(s) each; bundles under ${base}`);
+  console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (other work on the machine skews the figures)`);
+  console.log(`(a) = node bin/calico-diags.js analyze <bundles dir> --json <tmp>/report.json -o <tmp>/report.html`);
+
+  const generated: string[] = [];
+  const all: ScaleResult[] = [];
+  let benchError = false;
+  try {
+    for (const scale of scales) {
+      const set = await bundleSet(base, Math.round(size * scale), nodes, seed, generated);
+      const files = set.bundles.map((b) => b.path);
+      const results: ScaleResult['results'] = { a: [], b: [], b2: [], c: [], d: [] };
+      for (let i = 0; i < runs; i++) {
+        console.error(`${scale}x run ${i + 1}/${runs}`);
+        results.a.push(await measureAnalyzer(set.dir, work));
+        results.b.push(await measureNodeGunzip(files, 1));
+        results.b2.push(await measureNodeGunzip(files, cpu.length));
+        results.c.push(await measureGzip(files));
+        results.d.push(await measureByHand(set, work));
+      }
+      const r = { scale, set, results };
+      all.push(r);
+      printScale(r, runs);
+      for (const id of ['b', 'b2', 'c', 'd'] as const) if (results[id].some((m) => m.error)) benchError = true;
+    }
+    printScaling(all);
+    console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    if (all[0]) {
+      const f = all[0].set.faults;
+      console.log('');
+      console.log(`faults in the bundles: BGP stuck ${f.bgpStuck?.initiator ?? '-'} -> ${f.bgpStuck?.passive ?? '-'} (SYN_SENT); ${f.routeMissing?.on ?? '-'} lacks the block of ${f.routeMissing?.missingBlockOf ?? '-'}; no natOutgoing rule on ${f.natOutgoingMissing ?? '-'}`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    if (!values.keep) for (const p of generated) rmSync(p, { recursive: true, force: true });
+    else if (generated.length) console.error(`kept bundles under ${base}`);
+  }
+  return benchError ? 1 : 0;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error(e);
+      process.exitCode = 2;
+    },
+  );
+}
