@@ -26,7 +26,7 @@ function birdEvents(node: NodeModel, s: BirdLogSummary | undefined, out: Timelin
     if (time === undefined) return;
     out.push({ time, node: node.name, source: s.daemon, text: e.text, file: e.file, line: e.line, level });
   };
-  for (const e of s.events) push(e, e.kind === 'config-missing' || e.kind === 'config-error' || e.kind === 'another-bird' ? 'error' : e.kind === 'unknown-connect' ? 'warning' : 'info');
+  for (const e of s.events) push(e, e.kind === 'config-missing' || e.kind === 'config-error' || e.kind === 'another-bird' || e.kind === 'startup-error' ? 'error' : e.kind === 'unknown-connect' ? 'warning' : 'info');
   for (const p of Object.values(s.protocols)) {
     for (const e of p.errors) push(e, 'error');
     if (p.lastStateRef !== undefined) push(p.lastStateRef, p.lastState === 'up' ? 'info' : 'warning');

@@ -227,6 +227,7 @@ export type BirdEventKind =
   | 'config-missing' // Unable to open configuration file ...
   | 'config-error' // <file>, line <n>: <msg>
   | 'another-bird' // I found another BIRD running
+  | 'startup-error' // Cannot create control socket <path>: <err> (BIRD exits)
   | 'started' // Started
   | 'reconfigured' // Reconfigured
   | 'shutdown'; // Shutting down

@@ -252,6 +252,10 @@ export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
     else if (msg === 'Reconfigured') kind = 'reconfigured';
     else if (msg === 'Shutting down') kind = 'shutdown';
     else if (msg.startsWith('I found another BIRD running')) kind = 'another-bird';
+    else if (msg.startsWith('Cannot create control socket ')) {
+      kind = 'startup-error';
+      detail = msg;
+    }
     else if (msg.startsWith('Unable to open configuration file ')) {
       kind = 'config-missing';
       detail = msg.slice(34);

@@ -68,6 +68,7 @@ export const CALICO_LOG_SIGNATURES: readonly CalicoLogSignature[] = [
       'Failed to create datastore client',
       'Failed to get config from datastore',
       'Failed to (re)connect to datastore',
+      'Failed to perform list of current data during resync',
     ],
     notable: true,
     source: 'catalogue G1, L2 (startup.go, felix daemon.go)',

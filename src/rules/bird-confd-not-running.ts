@@ -41,7 +41,7 @@ export const birdConfdNotRunning: Rule = {
       const evidence: Evidence[] = [];
       const birdLogs = [n.bird, n.containerBird].filter((s) => s !== undefined);
       for (const s of birdLogs) {
-        const bad = s!.events.filter((e) => e.kind === 'config-missing' || e.kind === 'config-error' || e.kind === 'another-bird');
+        const bad = s!.events.filter((e) => e.kind === 'config-missing' || e.kind === 'config-error' || e.kind === 'another-bird' || e.kind === 'startup-error');
         if (bad.length === 0) continue;
         const lastBad = bad[bad.length - 1]!;
         // A later successful start or reconfiguration means BIRD recovered.
@@ -52,6 +52,8 @@ export const birdConfdNotRunning: Rule = {
             ? 'BIRD cannot open its configuration (confd never rendered bird.cfg)'
             : lastBad.kind === 'another-bird'
               ? 'another BIRD is already running and holds the control socket'
+              : lastBad.kind === 'startup-error'
+                ? `BIRD cannot start (${lastBad.detail ?? lastBad.text})`
               : `BIRD rejected its configuration (${lastBad.detail ?? lastBad.text})`,
         );
         for (const e of bad.slice(-3)) evidence.push(lineEvidence(n, e.file, e));
@@ -64,9 +66,15 @@ export const birdConfdNotRunning: Rule = {
           for (const r of hit.refs.slice(0, 2)) evidence.push(lineEvidence(n, r.file, r));
         }
       }
-      if (n.sockets !== undefined && listens179(n) === undefined && n.sockets.tcpRows > 0) {
+      if (n.sockets !== undefined && listens179(n) === undefined) {
         reasons.push(`nothing listens on TCP 179 (${n.sockets.source} shows no :179 LISTEN socket)`);
         evidence.push(fileEvidence(n, n.sockets.source === 'ss' ? 'ss' : 'netstat', `no socket in LISTEN on port 179 among ${n.sockets.tcpRows} TCP sockets`));
+      }
+      // confd's datastore errors explain why bird.cfg is missing, but alone (transient) prove nothing.
+      const ds = n.confd?.signatures['datastore-error'];
+      if (reasons.length > 0 && ds !== undefined && ds.count > 0) {
+        reasons.push(`confd cannot reach the datastore (${ds.count} errors)`);
+        for (const r of ds.refs.slice(0, 2)) evidence.push(lineEvidence(n, r.file, r));
       }
       if (n.bird === undefined && n.containerBird === undefined && !n.layout.fileLoggingDisabled && n.felix !== undefined && peerNamed.has(n.nodeIP ?? '')) {
         reasons.push('logs/ has felix but no bird folder: the BIRD service is not enabled on this node');

@@ -19,8 +19,8 @@ function ifaceEvidence(n: NodeModel, ip: string): Evidence[] {
   for (const i of n.interfaces4) {
     const a = i.addresses.find((x) => x.address === ip);
     if (a === undefined) continue;
-    out.push(lineEvidence(n, artifactFile(n, 'ipv4_addr'), i));
     out.push(lineEvidence(n, artifactFile(n, 'ipv4_addr'), a));
+    out.push(lineEvidence(n, artifactFile(n, 'ipv4_addr'), i));
   }
   return out;
 }
@@ -52,10 +52,14 @@ export const ipAutodetectWrongInterface: Rule = {
       if (NAT_ADDRESSES.has(ip)) reasons.push(`${ip} is the VirtualBox/Vagrant NAT address, which every VM has and no peer can reach`);
       // Outlier: other nodes' IPs share a subnet this node also has an address in, on another interface.
       const others = cluster.nodes.filter((m) => m !== n && m.nodeIP !== undefined);
+      // Reference underlay: other nodes' IPs that are themselves plausible (unique, not NAT, not on a bridge).
+      const ipCount = new Map<string, number>();
+      for (const m of cluster.nodes) if (m.nodeIP !== undefined) ipCount.set(m.nodeIP, (ipCount.get(m.nodeIP) ?? 0) + 1);
       const subnets = new Map<string, number>();
       for (const m of others) {
         const a = nodeAddresses4(m).find((x) => x.address === m.nodeIP);
         if (a === undefined) continue;
+        if ((ipCount.get(a.address) ?? 0) > 1 || NAT_ADDRESSES.has(a.address) || NOT_UNDERLAY.test(a.iface)) continue;
         const net = networkOf(a.address, a.prefix);
         if (net !== undefined) subnets.set(net, (subnets.get(net) ?? 0) + 1);
       }

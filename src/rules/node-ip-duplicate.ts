@@ -13,6 +13,10 @@ function addrEvidence(n: NodeModel, ip: string): Evidence | undefined {
   return undefined;
 }
 
+function listNames(names: string[]): string {
+  return names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
 export const nodeIpDuplicate: Rule = {
   meta: {
     id: 'node-ip-duplicate',
@@ -55,7 +59,7 @@ export const nodeIpDuplicate: Rule = {
       const involved = nodes.filter((n) => names.has(n.hostname ?? n.name)).map((n) => n.name);
       findings.push({
         key: `ip:${ip}`,
-        title: `${[...names].sort().join(', ')} all use node IP ${ip}`,
+        title: `${listNames([...names].sort())} share node IP ${ip}`,
         message: `${[...names].sort().join(', ')} claim the same node IP ${ip}. BGP peers are keyed by that address, so these nodes skip each other in the mesh (or fight over one identity) and no routes are exchanged between them${ip === '10.0.2.15' ? '; 10.0.2.15 is the VirtualBox/Vagrant NAT address every VM has, which first-found autodetection picked' : ''}.`,
         nodes: involved.length > 0 ? involved : [...names].sort(),
         evidence,

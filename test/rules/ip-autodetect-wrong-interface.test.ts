@@ -32,4 +32,15 @@ test('a bridge that is the real underlay (br-ex with the peers\' subnet) is not 
   expectRule(ipAutodetectWrongInterface, contextFrom(c, POOL_YAML), { status: 'passed' });
 });
 
+test('nodes with a correct IP are not flagged because the others use a shared NAT address', () => {
+  const c = healthyCluster();
+  const nat = '3: eth1@if9: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000\n    inet 10.0.2.15/24 brd 10.0.2.255 scope global dynamic eth1\n       valid_lft 86315sec preferred_lft 86315sec\n';
+  for (const n of NODES) c[n.name]!.ipv4_addr += nat;
+  const node = (name: string, ip: string) => `---\napiVersion: projectcalico.org/v3\nkind: Node\nmetadata:\n  name: ${name}\nspec:\n  bgp:\n    ipv4Address: ${ip}\n`;
+  const yaml = POOL_YAML + node('node-a', '10.77.0.11/24') + node('node-b', '10.0.2.15/24') + node('node-c', '10.0.2.15/24');
+  const findings = expectRule(ipAutodetectWrongInterface, contextFrom(c, yaml), { status: 'found', keys: ['node-b', 'node-c'] });
+  assert.match(findings[0]!.message, 'VirtualBox/Vagrant NAT address');
+  assert.match(findings[0]!.title, 'instead of 10.77.0.12 on eth0');
+});
+
 test.run();
