@@ -1,10 +1,18 @@
 /**
  * T3 block ownership: the owner of an IPAM block is the node whose route table holds
  * `blackhole <block> proto bird` (BGP modes) or `blackhole <block> proto 80` (Felix, VXLAN).
+ * When a node has local workloads (`<pod-ip> dev cali… scope link`) but no blackhole for their
+ * block (BIRD not exporting yet, e.g. still in graceful-restart wait, or not running), the block
+ * is inferred from the pod IP and the pool's block size (default /26), marked `inferred`.
  */
 import type { BlockOwnership } from '../model/derived.js';
 import type { NodeModel } from '../model/node.js';
+import type { IPPoolResource } from '../model/facts.js';
 import { artifactFile, lineEvidence } from './evidence.js';
+import { cidrInside, ipInCidr, networkOf } from '../rules/cidr.js';
+
+/** Calico's default IPv4 block size. */
+export const DEFAULT_BLOCK_SIZE_V4 = 26;
 
 function isBlockBlackhole(dst: string, type: string): boolean {
   if (type !== 'blackhole') return false;
@@ -14,7 +22,7 @@ function isBlockBlackhole(dst: string, type: string): boolean {
   return dst.includes(':') ? len < 128 : len < 32;
 }
 
-export function blockOwnership(nodes: NodeModel[]): BlockOwnership[] {
+export function blockOwnership(nodes: NodeModel[], pools: IPPoolResource[] = []): BlockOwnership[] {
   const map = new Map<string, BlockOwnership>();
   for (const n of nodes) {
     const file = artifactFile(n, 'ipv4_route');
@@ -28,6 +36,24 @@ export function blockOwnership(nodes: NodeModel[]): BlockOwnership[] {
         b.evidence.push(lineEvidence(n, f, r));
         map.set(r.dst, b);
       }
+    }
+  }
+  // Infer blocks of local workloads that no blackhole covers.
+  const v4pools = pools.filter((p) => !p.cidr.includes(':') && !p.disabled);
+  for (const n of nodes) {
+    const file = artifactFile(n, 'ipv4_route');
+    for (const r of n.routes4) {
+      if (r.type !== 'unicast' || !r.dst.endsWith('/32') || !(r.dev ?? '').startsWith('cali') || r.via !== undefined) continue;
+      const ip = r.dst.slice(0, -3);
+      if ([...map.keys()].some((b) => ipInCidr(ip, b))) continue;
+      const pool = v4pools.find((p) => ipInCidr(ip, p.cidr));
+      if (v4pools.length > 0 && pool === undefined) continue;
+      const block = networkOf(ip, pool?.blockSize ?? DEFAULT_BLOCK_SIZE_V4);
+      if (block === undefined || (pool !== undefined && !cidrInside(block, pool.cidr))) continue;
+      const b = map.get(block) ?? { block, owners: [], proto: 'inferred', evidence: [] };
+      if (!b.owners.includes(n.name)) b.owners.push(n.name);
+      if (b.evidence.length < 3) b.evidence.push(lineEvidence(n, file, r));
+      map.set(block, b);
     }
   }
   return [...map.values()].sort((a, b) => (a.block < b.block ? -1 : a.block > b.block ? 1 : 0));

@@ -7,7 +7,7 @@ import { timeline } from './timeline.js';
 
 /** Builds every cross-node table once; rules and the report read them. */
 export function derive(cluster: ClusterModel): Derived {
-  const blocks = blockOwnership(cluster.nodes);
+  const blocks = blockOwnership(cluster.nodes, cluster.resources.ippools);
   return {
     blocks,
     routeMatrix: routeMatrix(cluster.nodes, blocks),

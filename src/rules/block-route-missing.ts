@@ -72,11 +72,12 @@ export const blockRouteMissing: Rule = {
         }
         const blocks = missing.map((b) => b.block);
         const conflict = missing.filter((b) => b.route !== undefined);
+        const inferred = missing.some((b) => derived.blocks.find((x) => x.block === b.block)?.proto === 'inferred');
         findings.push({
           key: `${from.name}->${to.name}`,
           title: `${from.name} has no route to ${to.name}'s pod block${blocks.length > 1 ? 's' : ''} ${blocks.join(', ')}`,
           message:
-            `${to.name} owns ${blocks.join(', ')} (blackhole route in its ipv4_route), but ${from.name}'s route table has ` +
+            `${to.name} owns ${blocks.join(', ')} (${inferred ? `its workloads' IPs are in it; ${to.name} has no blackhole route for it, so BIRD is not exporting its own block either` : 'blackhole route in its ipv4_route'}), but ${from.name}'s route table has ` +
             (conflict.length > 0 ? `only a ${conflict[0]!.route!.type} route for ${conflict.map((b) => b.block).join(', ')}` : 'no route for it') +
             `. Pods on ${from.name} cannot reach pods in ${blocks.length > 1 ? 'these blocks' : 'this block'} on ${to.name}. Expected: ${expected.join('; ')}.`,
           nodes: [from.name, to.name],

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { contextFrom } from '../helpers/cluster.js';
-import { healthyCluster, ipRoute, NODES } from '../helpers/healthy-cluster.js';
+import { healthyCluster, ipRoute, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
 import { routeKind } from '../../src/combiners/route-matrix.js';
 import { parseIpRoute } from '../../src/parsers/ip-route.js';
 
@@ -28,6 +28,20 @@ test('missing and unknown cells', () => {
 test('route kinds: IPIP via tunl0, VXLAN via vxlan.calico, blackhole', () => {
   const [ipip, vxlan, bh] = parseIpRoute('172.27.174.0/26 via 10.77.20.196 dev tunl0 proto bird onlink\n10.233.72.0/26 via 10.233.72.0 dev vxlan.calico onlink\nblackhole 172.27.198.192/26 proto bird\n');
   assert.equal([routeKind(ipip!), routeKind(vxlan!), routeKind(bh!)], ['ipip', 'vxlan', 'blackhole']);
+});
+
+test('without blackholes (BIRD not exporting), blocks are inferred from local workload routes and the pool block size', () => {
+  const c = healthyCluster();
+  for (const n of Object.values(c)) n.ipv4_route = n.ipv4_route!.split('\n').filter((l) => !l.startsWith('blackhole')).join('\n');
+  c['node-a']!.ipv4_route = c['node-a']!.ipv4_route!.split('\n').filter((l) => !l.startsWith('10.244.99.128/26')).join('\n');
+  const { derived } = contextFrom(c, POOL_YAML);
+  assert.equal(derived.blocks.map((b) => [b.block, b.owners, b.proto]), [
+    ['10.244.17.0/26', ['node-a'], 'inferred'],
+    ['10.244.42.64/26', ['node-b'], 'inferred'],
+    ['10.244.99.128/26', ['node-c'], 'inferred'],
+  ]);
+  assert.ok(derived.blocks[0]!.evidence[0]!.text.includes('dev cali1a2b3c4d5e6'));
+  assert.is(derived.routeMatrix.rows[0]![2]!.status, 'missing');
 });
 
 test.run();
