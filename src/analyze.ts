@@ -13,14 +13,19 @@ import { TOOL } from './version.js';
 
 export interface AnalyzeOptions extends LoadOptions {
   generatedAt?: string;
-  /** Read archives in worker threads (default: when there are several cores). */
+  /**
+   * Read archives in worker threads. Each archive keeps two threads busy (JS parsing, and zlib on
+   * libuv's pool), so the main thread alone already fills 2 cores: workers pay off from 4 cores
+   * (one per 2 cores). Default: automatic.
+   */
   workers?: boolean;
 }
 
 export async function analyze(paths: string[], opts: AnalyzeOptions = {}): Promise<Report> {
   const unique = [...new Set(paths)];
-  const useWorkers = opts.workers ?? availableParallelism() > 1;
-  const pool = useWorkers && opts.readArchive === undefined ? createArchivePool() : undefined;
+  const cores = availableParallelism();
+  const useWorkers = opts.workers ?? cores >= 4;
+  const pool = useWorkers && opts.readArchive === undefined ? createArchivePool(Math.max(1, Math.floor(cores / 2))) : undefined;
   let sources;
   try {
     sources = await loadInputs(unique, { ...opts, readArchive: opts.readArchive ?? pool?.read });

@@ -214,6 +214,37 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
   }
 
   return {
+    /**
+     * Byte fast path for the rules that are only counted (KUBE-*, DOCKER, per-workload chains'
+     * non-verdict rules): the chain name is the only string made. Everything else takes `push`.
+     */
+    pushBytes(buf: Buffer, start: number, end: number): boolean {
+      if (cur === undefined) return false;
+      let pos = start;
+      if (buf[pos] === 91) {
+        const close = buf.indexOf(93, pos);
+        if (close === -1 || close >= end) return false;
+        pos = close + 1;
+        if (buf[pos] === 32) pos++;
+      }
+      if (buf[pos] !== 45 || buf[pos + 1] !== 65 || buf[pos + 2] !== 32) return false;
+      const nameStart = pos + 3;
+      let nameEnd = buf.indexOf(32, nameStart);
+      if (nameEnd === -1 || nameEnd > end) nameEnd = end;
+      if (nameEnd === nameStart) return false;
+      const chainName = buf.toString('latin1', nameStart, nameEnd);
+      if (keepRules(chainName)) return false;
+      const line = buf.subarray(start, end);
+      const verdict =
+        line.indexOf('-j DROP') !== -1 || line.indexOf('-j REJECT') !== -1 || line.indexOf('-j MASQUERADE') !== -1 || line.indexOf('-j SNAT') !== -1 || line.indexOf('-j LOG') !== -1;
+      if (verdict && (chainName.startsWith('cali-') || line.indexOf('--dport') !== -1)) return false;
+      const t = cur;
+      const ch = t.chains.get(chainName);
+      if (ch === undefined) return false; // let push create it with its line and text
+      ch.ruleCount++;
+      return true;
+    },
+
     push(line: string, lineNo: number): void {
       const c0 = line.charCodeAt(0);
       if (c0 === 45 /* - */ || c0 === 91 /* [ */) {
