@@ -79,6 +79,15 @@ export function createIpsetListParser(): LineParser<IpSetDump> {
   }
 
   return {
+    /** Byte fast path: members of sets whose members are not kept are only counted. */
+    pushBytes(buf: Buffer, start: number, end: number): boolean {
+      if (!inMembers || cur === undefined || cur.membersKept || end <= start) return false;
+      const c = buf[start]!;
+      if (c === 78 /* N(ame:) */ || c === 32 || c === 9) return false;
+      membersSeen++;
+      return true;
+    },
+
     push(line: string, lineNo: number): void {
       if (line.length === 0) {
         close();
