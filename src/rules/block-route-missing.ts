@@ -73,13 +73,30 @@ export const blockRouteMissing: Rule = {
         const blocks = missing.map((b) => b.block);
         const conflict = missing.filter((b) => b.route !== undefined);
         const inferred = missing.some((b) => derived.blocks.find((x) => x.block === b.block)?.proto === 'inferred');
+        // Session up yet route missing: say why BIRD did not export it, when the resources show it.
+        const pair = derived.bgp.pairs.find((p) => [p.a.node, p.b.node].includes(from.name) && [p.a.node, p.b.node].includes(to.name));
+        let why = '';
+        if (pair?.status === 'up') {
+          const pools = cluster.resources.ippools;
+          const outside = blocks.filter((b) => pools.length > 0 && poolFor(pools, b) === undefined);
+          const noExport = blocks.filter((b) => poolFor(pools, b)?.spec['disableBGPExport'] === true);
+          why = ` The BGP session between them is Established, so ${to.name} did not export the route` +
+            (outside.length > 0
+              ? `: ${outside.join(', ')} lies outside every IPPool (${pools.map((p) => p.cidr).join(', ')}), and BIRD exports only pool CIDRs and confirmed blocks.`
+              : noExport.length > 0
+                ? `: the pool has disableBGPExport: true.`
+                : ' (check that the block is inside an IPPool, not excluded by a BGPFilter or disableBGPExport, and that its affinity is confirmed).');
+          if (outside.length > 0) evidence.push(...pools.map((p) => ({ node: `IPPool ${p.name}`, input: p.ref.input, file: p.ref.file, line: p.ref.line, text: `IPPool ${p.name}: cidr: ${p.cidr}` })));
+          evidence.push(...(pair.a.node === from.name ? pair.a : pair.b).evidence.slice(0, 1));
+        }
         findings.push({
           key: `${from.name}->${to.name}`,
           title: `${from.name} has no route to ${to.name}'s pod block${blocks.length > 1 ? 's' : ''} ${blocks.join(', ')}`,
           message:
             `${to.name} owns ${blocks.join(', ')} (${inferred ? `its workloads' IPs are in it; ${to.name} has no blackhole route for it, so BIRD is not exporting its own block either` : 'blackhole route in its ipv4_route'}), but ${from.name}'s route table has ` +
             (conflict.length > 0 ? `only a ${conflict[0]!.route!.type} route for ${conflict.map((b) => b.block).join(', ')}` : 'no route for it') +
-            `. Pods on ${from.name} cannot reach pods in ${blocks.length > 1 ? 'these blocks' : 'this block'} on ${to.name}. Expected: ${expected.join('; ')}.`,
+            `. Pods on ${from.name} cannot reach pods in ${blocks.length > 1 ? 'these blocks' : 'this block'} on ${to.name}. Expected: ${expected.join('; ')}.` +
+            why,
           nodes: [from.name, to.name],
           evidence,
           pairs: [[from.name, to.name]],

@@ -40,4 +40,13 @@ test('skipped when no node has a block', () => {
   expectRule(blockRouteMissing, contextFrom(c), { status: 'skipped' });
 });
 
+test('session Established but the block lies outside every pool: says BIRD did not export it', () => {
+  const c = healthyCluster();
+  const [a, b] = NODES;
+  c['node-a']!.ipv4_route = ipRoute(a!, [b!]);
+  const findings = expectRule(blockRouteMissing, contextFrom(c, POOL_YAML.replace('cidr: 10.244.0.0/16', 'cidr: 10.244.0.0/18')), { status: 'found', keys: ['node-a->node-c'] });
+  assert.match(findings[0]!.message, 'The BGP session between them is Established');
+  assert.match(findings[0]!.message, '10.244.99.128/26 lies outside every IPPool (10.244.0.0/18)');
+});
+
 test.run();

@@ -19,6 +19,8 @@ const scenarioFiles = join(root, 'samples', 'lab', 'scenarios');
 interface Expect {
   fire?: string[];
   silent?: string[];
+  /** Symptom rules that may fire, but only folded under a root cause that fired. */
+  mayFire?: string[];
 }
 
 function expectOf(id: string): Expect | undefined {
@@ -60,6 +62,12 @@ for (const id of ids) {
     assert.ok(exp !== undefined, `samples/lab/scenarios/${id}.yaml has an expect section`);
     for (const r of exp!.fire ?? []) assert.ok(fired.has(r), `${id}: ${r} fires (fired: ${[...fired].join(', ')})`);
     for (const r of exp!.silent ?? []) assert.not.ok(fired.has(r), `${id}: ${r} stays silent`);
+    const explained = new Set(report.findings.flatMap((f) => f.explains));
+    for (const f of report.findings) {
+      if ((exp!.mayFire ?? []).includes(f.rule) && !(exp!.fire ?? []).includes(f.rule)) {
+        assert.ok(explained.has(f.id), `${id}: symptom ${f.id} is explained by a root cause`);
+      }
+    }
     if (id === 'healthy') {
       const bad = report.findings.filter((f) => f.severity !== 'info');
       assert.equal(bad.map((f) => f.id), [], 'healthy: no critical or warning finding');

@@ -1,0 +1,120 @@
+/**
+ * Scenario files for the namespace lab (`samples/lab/scenarios/<id>.yaml`): the readable
+ * description of one mini-cluster, its fault and the findings the analyzer must (not) report.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+
+export type Layout = 'v3.20' | 'v3.31';
+
+export interface PodSpec {
+  name: string;
+  ip: string;
+  mtu?: number;
+}
+
+export interface ExtraInterface {
+  /** Interface name inside the node namespace, e.g. `docker0`. */
+  name: string;
+  /** Address with prefix, e.g. `172.17.0.1/16`. */
+  cidr: string;
+}
+
+export interface NodeSpec {
+  hostname: string;
+  /** Underlay address (the node's real address on the 10.77.0.0/24 network). */
+  ip: string;
+  /** Interface holding the underlay address (default `eth0`). */
+  underlayInterface?: string;
+  /** Address Calico chose for the node (Node resource, BIRD router id); default `<ip>/24`. */
+  calicoAddress?: string;
+  /** Interface the autodetection picked (for the monitor-addresses/startup lines); default the underlay one. */
+  autodetectInterface?: string;
+  block: string;
+  /** IPAM block affinity state as confd sees it (default `confirmed`). */
+  blockState?: string;
+  asNumber?: number;
+  /** AS numbers this node's confd rendered for the other nodes (hostname → AS); default their Node AS. */
+  peerAsOverride?: Record<string, number>;
+  pods: PodSpec[];
+  interfaces?: ExtraInterface[];
+  /** Vagrant-like NAT NIC (`eth0` with 10.0.2.15/24) into a private namespace of its own. */
+  natNic?: { name: string; cidr: string; gateway: string };
+  /** iptables lines the customer added (`-I INPUT ...`), applied after Calico's rules. */
+  firewall?: string[];
+  /** BGP `debug all` (BGPConfiguration logSeverityScreen Debug) instead of `debug { states }`. */
+  debugAll?: boolean;
+  /** Start BIRD with a configuration path that does not exist (confd never rendered it). */
+  birdConfigMissing?: boolean;
+  /** Keep this node's bundle in samples (default true). */
+  keepBundle?: boolean;
+  /** CALICO_DISABLE_FILE_LOGGING=true: logs/ holds only cni/ (cni.log). */
+  fileLoggingDisabled?: boolean;
+  /** Per-node layout (mixed-version clusters); default the scenario's. */
+  layout?: Layout;
+  /** Binaries absent on the node (exec fails: v3.20 writes an empty file, v3.22+ no file). */
+  missingBinaries?: string[];
+  /** Docker is present: container logs and `ipset_container` are collected. */
+  docker?: boolean;
+  /** BGP hold time for this node's sessions (`hold time N;` in bgp_template; BIRD default 240). */
+  holdTime?: number;
+  /** iptables rule (INPUT, without -I/-D) inserted and deleted in turn, `period` seconds each. */
+  toggleRule?: { rule: string; period: number };
+  /** Source addresses an ingress policy on this node's workloads DROPs (`cali-pi-*` rule). */
+  policyDenyFrom?: string[];
+}
+
+export interface PoolSpec {
+  name: string;
+  cidr: string;
+  blockSize: number;
+  ipipMode: 'Never' | 'Always' | 'CrossSubnet';
+  vxlanMode: 'Never' | 'Always' | 'CrossSubnet';
+  natOutgoing: boolean;
+}
+
+export interface Scenario {
+  id: string;
+  title: string;
+  layout: Layout;
+  asNumber: number;
+  underlay: { cidr: string; gateway: string };
+  pool: PoolSpec;
+  nodes: NodeSpec[];
+  fault: { summary: string; how: string };
+  real: string[];
+  written: string[];
+  /** Rule ids the analyzer must report, must not report, and may report as symptoms of the fault. */
+  expect: { fire: string[]; silent: string[]; mayFire?: string[] };
+  /** Seconds BIRD runs before the snapshot (default 35). */
+  settleSeconds?: number;
+}
+
+const ID_RE = /^[a-z0-9][a-z0-9.-]{0,40}$/;
+
+export function loadScenario(path: string): Scenario {
+  const s = parse(readFileSync(path, 'utf8')) as Scenario;
+  if (!s || typeof s !== 'object') throw new Error(`${path}: not a YAML mapping`);
+  if (!ID_RE.test(String(s.id))) throw new Error(`${path}: bad id ${String(s.id)}`);
+  if (s.layout !== 'v3.20' && s.layout !== 'v3.31') throw new Error(`${path}: layout must be v3.20 or v3.31`);
+  if (!Array.isArray(s.nodes) || s.nodes.length === 0) throw new Error(`${path}: no nodes`);
+  for (const n of s.nodes) {
+    if (!/^[a-z0-9-]{1,20}$/.test(n.hostname)) throw new Error(`${path}: bad hostname ${n.hostname}`);
+    if (!Array.isArray(n.pods)) n.pods = [];
+  }
+  if (!s.expect) s.expect = { fire: [], silent: [] };
+  return s;
+}
+
+export function nodeLayout(s: Scenario, n: NodeSpec): Layout {
+  return n.layout ?? s.layout;
+}
+
+/** Address (without prefix) Calico uses for the node. */
+export function calicoIp(n: NodeSpec): string {
+  return (n.calicoAddress ?? `${n.ip}/24`).split('/')[0]!;
+}
+
+export function nodeAs(s: Scenario, n: NodeSpec): number {
+  return n.asNumber ?? s.asNumber;
+}
