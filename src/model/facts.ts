@@ -96,7 +96,12 @@ export interface IptablesChain extends LineRef {
 
 export interface IptablesTable extends LineRef {
   name: string;
+  /** Built-in chains, Felix's fixed chains (cali-INPUT, cali-nat-outgoing, …), and any chain holding a kept rule. */
   chains: Record<string, IptablesChain>;
+  /** Other chains (per-workload cali-tw-/cali-fw-, KUBE-*, DOCKER, …): only counted, so dumps of any size stay small. */
+  otherChains: number;
+  /** Rules of those other chains. */
+  otherRules: number;
 }
 
 export interface IptablesDump {

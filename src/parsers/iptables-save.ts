@@ -41,7 +41,9 @@
  * cali-FORWARD, cali-nat-outgoing, …); per-workload and policy chains (cali-tw-, cali-fw-,
  * cali-pi-, …) keep their verdict rules (DROP, REJECT, MASQUERADE, SNAT, LOG) that matched
  * packets (or have no counters); any other chain
- * keeps only DROP/REJECT rules on a destination port (firewalld, ufw); the rest of the rules
+ * keeps only DROP/REJECT rules on a destination port (firewalld, ufw). Only built-in chains,
+ * Felix's fixed chains and chains holding a kept rule get an entry; other chains are counted per table
+ * (`otherChains`, `otherRules`). The rest of the rules
  * (KUBE-*, DOCKER, ...) are only counted in `ruleCount`, because kube-proxy dumps can
  * hold 100k rules. A rule whose chain was not declared (an excerpt, or a `-A` before its
  * `:` line) gets its chain created on the fly. Lines that fit nothing go to `unparsed`
@@ -85,6 +87,14 @@ const CALICO_STATIC_CHAINS = new Set([
   'cali-to-hep-forward',
   'cali-cidr-block',
 ]);
+
+/**
+ * Chains that always get an entry of their own: built-in and Felix's fixed chains. Per-workload
+ * and policy chains (thousands on a busy node) get one only when they hold a kept rule.
+ */
+function tracked(chain: string): boolean {
+  return keepRules(chain);
+}
 
 function keepRules(chain: string): boolean {
   return CALICO_STATIC_CHAINS.has(chain) || BUILTIN_CHAINS.has(chain);
@@ -240,8 +250,9 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
       if (verdict && (chainName.startsWith('cali-') || line.indexOf('--dport') !== -1)) return false;
       const t = cur;
       const ch = t.chains.get(chainName);
-      if (ch === undefined) return false; // let push create it with its line and text
-      ch.ruleCount++;
+      if (ch !== undefined) ch.ruleCount++;
+      else if (tracked(chainName)) return false; // let push create it with its line and text
+      else t.table.otherRules++;
       return true;
     },
 
@@ -262,16 +273,22 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
         if (nameEnd === -1) nameEnd = line.length;
         const chainName = line.slice(nameStart, nameEnd);
         if (chainName.length === 0) return bad(line, lineNo);
-        const chain = chainFor(chainName, lineNo, line);
-        chain.ruleCount++;
+        let chain = tracked(chainName) ? chainFor(chainName, lineNo, line) : cur.chains.get(chainName);
         // Per-workload and policy chains (cali-tw-/cali-fw-/cali-pi-/…) keep only their verdict rules;
         // other chains (firewalld, ufw, KUBE-*) only port-filtering DROP/REJECTs. Memory stays bounded.
+        let keep = true;
         if (!keepRules(chainName)) {
-          const verdict = isVerdict(line);
-          if (!(verdict && (chainName.startsWith('cali-') || line.includes('--dport')))) return;
+          keep = isVerdict(line) && (chainName.startsWith('cali-') || line.includes('--dport'));
           // A Calico verdict that never matched explains nothing: keep only those with packets (or no counters).
-          if (chainName.startsWith('cali-') && counters !== undefined && counters.packets === 0) return;
+          if (keep && chainName.startsWith('cali-') && counters !== undefined && counters.packets === 0) keep = false;
         }
+        if (!keep) {
+          if (chain !== undefined) chain.ruleCount++;
+          else cur.table.otherRules++;
+          return;
+        }
+        chain ??= chainFor(chainName, lineNo, line);
+        chain.ruleCount++;
         if (kept >= MAX_KEPT_RULES) {
           droppedRules++;
           return;
@@ -297,6 +314,10 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
         const sp = line.indexOf(' ');
         const name = sp === -1 ? line.slice(1) : line.slice(1, sp);
         if (name.length === 0) return bad(line, lineNo);
+        if (!tracked(name)) {
+          cur.table.otherChains++;
+          return;
+        }
         const ch = chainFor(name, lineNo, line);
         ch.line = lineNo;
         ch.text = line;
@@ -319,7 +340,7 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
         if (name.length === 0 || name.indexOf(' ') !== -1) return bad(line, lineNo);
         let t = tables.get(name);
         if (t === undefined) {
-          t = { table: { line: lineNo, text: line, name, chains: {} }, chains: new Map() };
+          t = { table: { line: lineNo, text: line, name, chains: {}, otherChains: 0, otherRules: 0 }, chains: new Map() };
           tables.set(name, t);
         }
         cur = t;
