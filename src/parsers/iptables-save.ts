@@ -111,6 +111,29 @@ function isVerdict(line: string): boolean {
   );
 }
 
+const JUMP = Buffer.from(' -j ');
+const DPORT = Buffer.from('--dport');
+const VERDICTS = ['DROP', 'REJECT', 'MASQUERADE', 'SNAT', 'LOG'].map((v) => Buffer.from(v));
+
+/** Byte version of isVerdict: looks at the last ` -j <target>` only (the target ends the match part). */
+function verdictAt(line: Buffer): boolean {
+  const j = line.lastIndexOf(JUMP);
+  if (j === -1) return false;
+  const t = j + 4;
+  for (const v of VERDICTS) {
+    if (line.length - t < v.length) continue;
+    let ok = true;
+    for (let k = 0; k < v.length; k++) {
+      if (line[t + k] !== v[k]) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok && (line.length === t + v.length || line[t + v.length] === 32)) return true;
+  }
+  return false;
+}
+
 /** Rules kept per dump at most (the rest are counted in their chain's ruleCount). */
 export const MAX_KEPT_RULES = 5000;
 
@@ -245,9 +268,7 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
       const chainName = buf.toString('latin1', nameStart, nameEnd);
       if (keepRules(chainName)) return false;
       const line = buf.subarray(start, end);
-      const verdict =
-        line.indexOf('-j DROP') !== -1 || line.indexOf('-j REJECT') !== -1 || line.indexOf('-j MASQUERADE') !== -1 || line.indexOf('-j SNAT') !== -1 || line.indexOf('-j LOG') !== -1;
-      if (verdict && (chainName.startsWith('cali-') || line.indexOf('--dport') !== -1)) return false;
+      if (verdictAt(line) && (chainName.startsWith('cali-') || line.indexOf(DPORT) !== -1)) return false;
       const t = cur;
       const ch = t.chains.get(chainName);
       if (ch !== undefined) ch.ruleCount++;

@@ -22,9 +22,10 @@ function felixLog(): string {
 
 test('the byte fast path gives exactly the summary of the string path, whatever the chunking', () => {
   const text = felixLog();
-  const want = parseCalicoLog(text, { daemon: 'felix', file: 'diagnostics/logs/felix/current' });
+  // calico-node's helpers: INFO lines are prescanned for the INFO-level signatures.
+  const want = parseCalicoLog(text, { daemon: 'calico-node', file: 'diagnostics/logs/monitor-addresses/current' });
   for (const size of [97, 4096, 1 << 20]) {
-    const p = createCalicoLogParser({ daemon: 'felix', file: 'diagnostics/logs/felix/current' });
+    const p = createCalicoLogParser({ daemon: 'calico-node', file: 'diagnostics/logs/monitor-addresses/current' });
     let fast = 0;
     const s = new LineSplitter(
       (l, n) => p.push(l, n),
@@ -49,6 +50,14 @@ test('the byte fast path gives exactly the summary of the string path, whatever 
     assert.ok(want.signatures['interface-missing']!.count >= 7);
     assert.equal(got.notable.map((r) => r.line), want.notable.map((r) => r.line));
   }
+});
+
+test('felix: INFO lines are counted, not searched; WARNING and worse are parsed in full', () => {
+  const text = felixLog();
+  const s = parseCalicoLog(text, { daemon: 'felix', file: 'diagnostics/logs/felix/current' });
+  assert.is(s.signatures['interface-missing']!.count, 0);
+  assert.ok(s.byLevel['INFO']! > 1000);
+  assert.ok(s.notable.some((r) => r.level === 'WARNING' && r.message.includes('Report timed out')));
 });
 
 test.run();
