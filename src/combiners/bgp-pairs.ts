@@ -105,7 +105,7 @@ export function bgpPairs(nodes: NodeModel[]): BgpMatrix {
       pairs.push({ a: sa, b: sb, aIP: a.nodeIP, bIP: b.nodeIP, initiator, status: pairStatus(sa, sb) });
     }
   }
-  // Peers named by BIRD protocols that match no node we have a bundle for.
+  // Mesh peers named by BIRD protocols that match no node we have a bundle for.
   const known = new Set<string>();
   for (const n of nodes) for (const a of nodeAddresses4(n)) known.add(a.address);
   for (const n of nodes) if (n.nodeIP !== undefined) known.add(n.nodeIP);
@@ -113,7 +113,8 @@ export function bgpPairs(nodes: NodeModel[]): BgpMatrix {
   for (const n of nodes) {
     for (const [s, file] of [[n.bird, artifactFile(n, 'bird_log')], [n.containerBird, artifactFile(n, 'container_logs')]] as const) {
       for (const p of Object.values(s?.protocols ?? {})) {
-        if (p.peerIP === undefined || known.has(p.peerIP) || p.peerType === 'Global') continue;
+        // Only mesh peers are Calico nodes for sure; Node_/Global_ peers are often routers (ToR, RR).
+        if (p.peerIP === undefined || known.has(p.peerIP) || p.peerType !== 'Mesh') continue;
         const ref = p.lastStateRef;
         unknownPeers.push({
           node: n.name,

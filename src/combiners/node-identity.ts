@@ -67,6 +67,20 @@ function viaFromPeers(cluster: ClusterModel, n: NodeModel): { ip: string; from: 
   return undefined;
 }
 
+/**
+ * The Node resource of a bundle: same name as its hostname, else the only one whose short name
+ * (before the first dot) matches (hostname `ip-10-0-1-5` vs Node `ip-10-0-1-5.ec2.internal`).
+ */
+export function nodeResourceFor(cluster: ClusterModel, n: NodeModel) {
+  const withIP = cluster.resources.nodes.filter((r) => r.ipv4Address !== undefined);
+  if (n.hostname === undefined) return undefined;
+  const exact = withIP.find((r) => r.name === n.hostname);
+  if (exact !== undefined) return exact;
+  const short = n.hostname.split('.')[0];
+  const candidates = withIP.filter((r) => r.name.split('.')[0] === short);
+  return candidates.length === 1 ? candidates[0] : undefined;
+}
+
 export function identifyNodeIPs(cluster: ClusterModel): void {
   const named = new Map<string, string[]>(); // ip -> "node-b's Mesh_…"
   for (const n of cluster.nodes) {
@@ -77,7 +91,7 @@ export function identifyNodeIPs(cluster: ClusterModel): void {
     }
   }
   for (const n of cluster.nodes) {
-    const res = cluster.resources.nodes.find((r) => r.name === n.hostname && r.ipv4Address !== undefined);
+    const res = nodeResourceFor(cluster, n);
     if (res?.ipv4Address !== undefined) {
       n.nodeIP = stripPrefix(res.ipv4Address);
       n.nodeIPSource = `Node resource ${res.name} spec.bgp.ipv4Address ${res.ipv4Address} (${res.ref.file}:${res.ref.line})`;

@@ -6,7 +6,7 @@ import type { FindingDraft, Rule } from './rule.js';
 import type { Evidence } from '../model/finding.js';
 import type { NodeModel } from '../model/node.js';
 import { artifactFile, lineEvidence } from '../combiners/evidence.js';
-import { nodeAddresses4 } from '../combiners/node-identity.js';
+import { nodeAddresses4, nodeResourceFor } from '../combiners/node-identity.js';
 import { protocolsTo } from '../combiners/bgp-pairs.js';
 import { ipInCidr, networkOf } from './cidr.js';
 
@@ -81,7 +81,7 @@ export const ipAutodetectWrongInterface: Rule = {
       const evidence: Evidence[] = [...ifaceEvidence(n, ip)];
       if (alternative !== undefined) evidence.push(...ifaceEvidence(n, alternative.address));
       for (const s of [n.containerLog, n.agent, n.felix]) for (const r of s?.signatures['autodetected-ipv4']?.refs ?? []) evidence.push(lineEvidence(n, r.file, r));
-      const res = cluster.resources.nodes.find((r) => r.name === n.hostname);
+      const res = nodeResourceFor(cluster, n);
       if (res !== undefined) evidence.push({ node: n.name, input: res.ref.input, file: res.ref.file, line: res.ref.line, text: `Node ${res.name}: spec.bgp.ipv4Address: ${res.ipv4Address ?? '(unset)'}` });
       for (const m of others.slice(0, 2)) {
         const p = protocolsTo(m, [ip])[0];

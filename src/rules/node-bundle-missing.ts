@@ -21,7 +21,10 @@ export const nodeBundleMissing: Rule = {
   check({ cluster, derived }) {
     if (cluster.nodes.length === 0) return { status: 'skipped', reason: 'no node bundle' };
     const byKey = new Map<string, { name: string; ip?: string; evidence: Evidence[]; referrers: Set<string> }>();
-    const bundleHosts = new Set(cluster.nodes.map((n) => n.hostname ?? n.name));
+    const bundleHosts = new Set(cluster.nodes.flatMap((n) => {
+      const h = n.hostname ?? n.name;
+      return [h, h.split('.')[0]!];
+    }));
     const bundleIPs = new Set<string>();
     for (const n of cluster.nodes) {
       if (n.nodeIP !== undefined) bundleIPs.add(n.nodeIP);
@@ -29,7 +32,7 @@ export const nodeBundleMissing: Rule = {
     }
     for (const r of cluster.resources.nodes) {
       const ip = r.ipv4Address !== undefined ? stripPrefix(r.ipv4Address) : undefined;
-      if (bundleHosts.has(r.name) || (ip !== undefined && bundleIPs.has(ip) && cluster.nodes.some((n) => n.nodeIP === ip))) continue;
+      if (bundleHosts.has(r.name) || bundleHosts.has(r.name.split('.')[0]!) || (ip !== undefined && bundleIPs.has(ip) && cluster.nodes.some((n) => n.nodeIP === ip))) continue;
       const key = ip ?? r.name;
       const e = byKey.get(key) ?? { name: r.name, ip, evidence: [], referrers: new Set<string>() };
       e.evidence.push({ node: r.name, input: r.ref.input, file: r.ref.file, line: r.ref.line, text: `Node ${r.name}: spec.bgp.ipv4Address: ${r.ipv4Address ?? '(unset)'}` });

@@ -28,4 +28,11 @@ test('one side down, SYN_SENT, and a peer with no bundle', () => {
   assert.equal(derived.bgp.unknownPeers.map((u) => [u.node, u.peerIP, u.protocol]), [['node-b', '10.77.0.99', 'Mesh_10_77_0_99']]);
 });
 
+test('Node_/Global_ peers that are no node (a ToR, a route reflector) are not reported as nodes without bundle', () => {
+  const c = healthyCluster();
+  c['node-a']!['logs/bird/current'] += '2026-11-27T10:14:09.20002 bird: Node_10_77_0_1: State changed to up\n2026-11-27T10:14:09.20003 bird: Global_10_77_0_2: State changed to up\n';
+  const { derived } = contextFrom(c);
+  assert.equal(derived.bgp.unknownPeers, []);
+});
+
 test.run();

@@ -40,4 +40,10 @@ test('nothing to go on: node IP unknown, not guessed', () => {
   assert.is(cluster.nodes[0]!.nodeIP, undefined);
 });
 
+test('a Node resource named by FQDN matches a bundle whose hostname is the short name', () => {
+  const yaml = `${POOL_YAML}---\napiVersion: projectcalico.org/v3\nkind: Node\nmetadata:\n  name: node-a.ec2.internal\nspec:\n  bgp:\n    ipv4Address: 10.77.0.11/24\n`;
+  const { cluster } = contextFrom(healthyCluster(), yaml);
+  assert.match(cluster.nodes[0]!.nodeIPSource!, 'Node resource node-a.ec2.internal');
+});
+
 test.run();
