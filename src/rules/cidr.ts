@@ -1,20 +1,40 @@
 /** CIDR helpers for rules (ipaddr.js does the math). */
 import ipaddr from 'ipaddr.js';
 
+const CACHE_MAX = 20000;
+const cidrCache = new Map<string, [ipaddr.IPv4 | ipaddr.IPv6, number] | null>();
+const ipCache = new Map<string, ipaddr.IPv4 | ipaddr.IPv6 | null>();
+
+function remember<K, V>(m: Map<K, V>, k: K, v: V): V {
+  if (m.size >= CACHE_MAX) m.clear();
+  m.set(k, v);
+  return v;
+}
+
 export function parseCidr(cidr: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
+  const hit = cidrCache.get(cidr);
+  if (hit !== undefined) return hit ?? undefined;
+  let v: [ipaddr.IPv4 | ipaddr.IPv6, number] | null;
   try {
-    return ipaddr.parseCIDR(cidr);
+    v = ipaddr.parseCIDR(cidr);
   } catch {
-    return undefined;
+    v = null;
   }
+  return remember(cidrCache, cidr, v) ?? undefined;
+}
+
+function parseIp(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  const hit = ipCache.get(ip);
+  if (hit !== undefined) return hit ?? undefined;
+  return remember(ipCache, ip, ipaddr.isValid(ip) ? ipaddr.parse(ip) : null) ?? undefined;
 }
 
 /** Whether `ip` (no prefix) lies in `cidr`. False on anything unparsable or a family mismatch. */
 export function ipInCidr(ip: string, cidr: string): boolean {
   const range = parseCidr(cidr);
-  if (range === undefined || !ipaddr.isValid(ip)) return false;
-  const addr = ipaddr.parse(ip);
-  if (addr.kind() !== range[0].kind()) return false;
+  if (range === undefined) return false;
+  const addr = parseIp(ip);
+  if (addr === undefined || addr.kind() !== range[0].kind()) return false;
   return addr.match(range);
 }
 
