@@ -30,16 +30,20 @@ async function analyzeCommand(
   const { shouldColour } = await import('./report/colour.js');
   const jsonToStdout = opts.json === '-';
   const summaryStream = jsonToStdout ? io.stderr : io.stdout;
-  let progress: { update(done: number, total: number, path: string): void; stop(): void } | undefined;
+  let progress: Awaited<ReturnType<typeof import('./progress.js').createProgress>> | undefined;
   if (opts.progress && io.stderr.isTTY === true && io.env.CI === undefined) {
     const { createProgress } = await import('./progress.js');
     progress = createProgress(io.stderr);
   }
-  const report = await analyze(inputs, {
-    generatedAt: opts.timestamp ? new Date().toISOString() : undefined,
-    onProgress: progress ? (d, t, p) => progress!.update(d, t, p) : undefined,
-  });
-  progress?.stop();
+  let report;
+  try {
+    report = await analyze(inputs, {
+      generatedAt: opts.timestamp ? new Date().toISOString() : undefined,
+      progress,
+    });
+  } finally {
+    progress?.stop();
+  }
   for (const input of report.inputs) for (const p of input.problems) io.stderr.write(`calico-diags: ${p}\n`);
   const readable = report.inputs.filter((i) => i.status !== 'unreadable');
   if (readable.length === 0) {

@@ -10,13 +10,20 @@ import { describeReadError, readArchive } from './read-archive.js';
 import { readYaml } from './read-yaml.js';
 import type { SourceResult } from './source-result.js';
 
-export type ArchiveReader = (path: string) => Promise<SourceResult>;
+export type ArchiveReader = (path: string, onRead?: (bytesRead: number) => void) => Promise<SourceResult>;
+
+/** What a progress display needs: archives with their sizes, bytes read per archive, completions. */
+export interface ProgressSink {
+  start(archives: { path: string; bytes: number }[]): void;
+  read(path: string, bytesRead: number): void;
+  done(path: string): void;
+}
 
 export interface LoadOptions {
   concurrency?: number;
   /** Reads one archive; defaults to the in-thread reader (a worker pool can be plugged in). */
   readArchive?: ArchiveReader;
-  onProgress?: (done: number, total: number, path: string) => void;
+  progress?: ProgressSink;
 }
 
 function isYamlPath(p: string): boolean {
@@ -40,6 +47,13 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number
 
 export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promise<SourceResult[]> {
   const reader = opts.readArchive ?? readArchive;
+  const sized: string[] = [];
+  const readWithProgress = async (path: string): Promise<SourceResult> => {
+    const progress = opts.progress;
+    const r = await reader(path, progress !== undefined ? (n) => progress.read(path, n) : undefined);
+    progress?.done(path);
+    return r;
+  };
   const tasks: (() => Promise<SourceResult>)[] = [];
   const immediate: SourceResult[] = [];
   for (const p of paths) {
@@ -52,6 +66,7 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
     }
     if (isDir) {
       const archives = await findArchives(p);
+      for (const a of archives) sized.push(a);
       tasks.push(async () => {
         const r = await readDirectory(p);
         if (r.nodes.length === 0 && r.resources.length === 0 && archives.length === 0) {
@@ -60,21 +75,21 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
         }
         return r;
       });
-      for (const a of archives) tasks.push(() => reader(a));
+      for (const a of archives) tasks.push(() => readWithProgress(a));
     } else if (isYamlPath(p)) {
       tasks.push(() => readYaml(p));
     } else {
-      tasks.push(() => reader(p));
+      sized.push(p);
+      tasks.push(() => readWithProgress(p));
     }
   }
-  let done = 0;
+  if (opts.progress !== undefined) {
+    const list: { path: string; bytes: number }[] = [];
+    for (const a of sized) list.push({ path: a, bytes: (await stat(a).catch(() => ({ size: 0 }))).size });
+    opts.progress.start(list);
+  }
   const limit = opts.concurrency ?? Math.max(1, Math.min(availableParallelism(), 8));
-  const results = await mapLimit(tasks, limit, async (t) => {
-    const r = await t();
-    done++;
-    opts.onProgress?.(done, tasks.length, r.path);
-    return r;
-  });
+  const results = await mapLimit(tasks, limit, (t) => t());
   // Folders that yielded nothing themselves but held archives are not listed as inputs.
   const kept = results.filter((r) => !(r.kind === 'directory' && r.nodes.length === 0 && r.resources.length === 0 && r.problems.length === 0));
   return [...immediate, ...kept];

@@ -144,9 +144,18 @@ async function peekGzip(source: NodeJS.ReadableStream): Promise<{ gzip: boolean;
   });
 }
 
-export async function readArchive(path: string): Promise<SourceResult> {
+/** `onRead` is told how many compressed bytes of the file were read so far (for progress). */
+export async function readArchive(path: string, onRead?: (bytesRead: number) => void): Promise<SourceResult> {
   const problems: string[] = [];
-  const r = await readTar(createReadStream(path, { highWaterMark: CHUNK_BYTES }), path, path, basename(path), 0);
+  const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  if (onRead !== undefined) {
+    let read = 0;
+    file.on('data', (chunk) => {
+      read += chunk.length;
+      onRead(read);
+    });
+  }
+  const r = await readTar(file, path, path, basename(path), 0);
   const nodes = r.collectors.flatMap((c) => c.finish());
   const resources = r.collectors.flatMap((c) => c.resources);
   problems.push(...r.problems);

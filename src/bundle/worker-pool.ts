@@ -78,7 +78,7 @@ export function createArchivePool(size = availableParallelism()): ArchivePool {
   }
 
   return {
-    read(path: string) {
+    read(path: string, _onRead?: (bytesRead: number) => void) {
       return new Promise<SourceResult>((resolve) => {
         const id = nextId++;
         pending.set(id, { resolve, path });

@@ -76,4 +76,27 @@ test('calicoctl cluster diags: one bundle per nodes/<node>/ folder, CRD YAML as 
   assert.is((r!.resources[0] as { ipipMode: string }).ipipMode, 'Always');
 });
 
+test('progress: archive sizes up front, bytes read per archive up to its size, done once each', async () => {
+  const p1 = join(dir, 'prog-a.tar.gz');
+  const p2 = join(dir, 'prog-b.tar.gz');
+  await makeTarball(p1, healthyNodeFiles(NODES[0]!));
+  await makeTarball(p2, healthyNodeFiles(NODES[1]!));
+  const started: { path: string; bytes: number }[] = [];
+  const last = new Map<string, number>();
+  const done: string[] = [];
+  await loadInputs([p1, p2], {
+    progress: {
+      start: (a) => started.push(...a),
+      read: (path, n) => {
+        assert.ok(n >= (last.get(path) ?? 0), 'bytes read only grow');
+        last.set(path, n);
+      },
+      done: (path) => done.push(path),
+    },
+  });
+  assert.equal(started.map((a) => a.path), [p1, p2]);
+  for (const a of started) assert.is(last.get(a.path), a.bytes, 'read to the end');
+  assert.equal(done.sort(), [p1, p2].sort());
+});
+
 test.run();

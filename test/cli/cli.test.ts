@@ -105,4 +105,17 @@ test('rules and rules --json list every rule; explain shows one, unknown ids exi
   assert.is(await main(argv('explain', 'nope'), captureIO().io), 2);
 });
 
+test('progress bars go to stderr only on a TTY, never to stdout, and not in CI', async () => {
+  const tty = captureIO({}, true);
+  await main(argv('analyze', tarA, tarB, tarC, '-o', join(dir, 'r10.html')), tty.io);
+  assert.match(tty.err(), 'archives');
+  assert.not.match(tty.out(), 'archives');
+  const ci = captureIO({ CI: 'true' }, true);
+  await main(argv('analyze', tarA, tarB, tarC, '-o', join(dir, 'r11.html')), ci.io);
+  assert.not.match(ci.err(), 'archives');
+  const pipe = captureIO({}, false);
+  await main(argv('analyze', tarA, tarB, tarC, '-o', join(dir, 'r12.html')), pipe.io);
+  assert.not.match(pipe.err(), 'archives');
+});
+
 test.run();
