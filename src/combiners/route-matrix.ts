@@ -7,6 +7,7 @@ import type { BlockOwnership, RouteCell, RouteMatrix, RouteToBlock } from '../mo
 import type { NodeModel } from '../model/node.js';
 import type { Route } from '../model/facts.js';
 import { artifactFile, lineEvidence } from './evidence.js';
+import { cidrInside } from '../rules/cidr.js';
 
 export function routeKind(r: Route): RouteToBlock['kind'] {
   if (r.type === 'blackhole' || r.type === 'unreachable' || r.type === 'prohibit') return 'blackhole';
@@ -17,6 +18,16 @@ export function routeKind(r: Route): RouteToBlock['kind'] {
   return 'other';
 }
 
+function prefixOf(cidr: string): number {
+  const i = cidr.indexOf('/');
+  return i === -1 ? -1 : Number(cidr.slice(i + 1));
+}
+
+/**
+ * The route a node has for a block: the exact block route (a forwarding one over a blackhole);
+ * else the longest BGP/Felix-learned aggregate that covers it (a ToR advertising the pool,
+ * route aggregation), never the default route.
+ */
 function findRoute(node: NodeModel, block: string): Route | undefined {
   const routes = block.includes(':') ? node.routes6 : node.routes4;
   let found: Route | undefined;
@@ -26,7 +37,17 @@ function findRoute(node: NodeModel, block: string): Route | undefined {
     // Prefer a forwarding route over a blackhole if both exist.
     if (found === undefined || (found.type !== 'unicast' && r.type === 'unicast')) found = r;
   }
-  return found;
+  if (found !== undefined) return found;
+  const blockLen = prefixOf(block);
+  let best: Route | undefined;
+  for (const r of routes) {
+    if (r.type !== 'unicast' || (r.proto !== 'bird' && r.proto !== '80')) continue;
+    if (r.table !== undefined && r.table !== 'main') continue;
+    const len = prefixOf(r.dst);
+    if (len <= 0 || len >= blockLen || !cidrInside(block, r.dst)) continue;
+    if (best === undefined || len > prefixOf(best.dst)) best = r;
+  }
+  return best;
 }
 
 function routesCollected(node: NodeModel, v6: boolean): boolean {

@@ -6,6 +6,9 @@ import type { FindingDraft, Rule } from './rule.js';
 import type { Evidence } from '../model/finding.js';
 import { stripPrefix, nodeAddresses4 } from '../combiners/node-identity.js';
 
+/** Up to this many peers without bundle get a finding each; more make one grouped finding. */
+const GROUP_ABOVE = 3;
+
 export const nodeBundleMissing: Rule = {
   meta: {
     id: 'node-bundle-missing',
@@ -48,13 +51,31 @@ export const nodeBundleMissing: Rule = {
     if (byKey.size === 0) {
       return { status: 'passed', reason: `every BGP peer and Node resource has a bundle (${cluster.nodes.length} bundles)` };
     }
-    const findings: FindingDraft[] = [...byKey.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([key, e]) => {
-      const who = e.name !== e.ip && e.ip !== undefined ? `${e.name} (${e.ip})` : e.name;
+    const entries = [...byKey.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const who = (e: { name: string; ip?: string }) => (e.name !== e.ip && e.ip !== undefined ? `${e.name} (${e.ip})` : e.name);
+    // A customer often sends only the nodes involved: many missing peers make one finding, not one each.
+    if (entries.length > GROUP_ABOVE) {
+      const refs = [...new Set(entries.flatMap(([, e]) => [...e.referrers]))].sort();
+      const names = entries.map(([, e]) => who(e));
+      return {
+        status: 'found',
+        findings: [
+          {
+            key: 'peers',
+            title: `No bundle for ${entries.length} peers or Nodes`,
+            message: `${names.slice(0, 10).join(', ')}${names.length > 10 ? ` and ${names.length - 10} more` : ''} are BGP peers or Node resources without a bundle: their side of every session with ${refs.length > 0 ? refs.join(', ') : 'the analyzed nodes'} cannot be checked.`,
+            nodes: refs,
+            evidence: entries.flatMap(([, e]) => e.evidence.slice(0, 1)),
+          },
+        ],
+      };
+    }
+    const findings: FindingDraft[] = entries.map(([key, e]) => {
       const refs = [...e.referrers].sort();
       return {
         key,
-        title: `No bundle for ${who}`,
-        message: `${refs.length > 0 ? `${refs.join(', ')} ${refs.length > 1 ? 'peer' : 'peers'} with ${e.ip}` : `Node resource ${e.name} exists`} but no bundle from ${who} was given, so its side of ${refs.length > 1 ? 'these sessions' : 'its sessions'} cannot be checked.`,
+        title: `No bundle for ${who(e)}`,
+        message: `${refs.length > 0 ? `${refs.join(', ')} ${refs.length > 1 ? 'peer' : 'peers'} with ${e.ip}` : `Node resource ${e.name} exists`} but no bundle from ${who(e)} was given, so its side of ${refs.length > 1 ? 'these sessions' : 'its sessions'} cannot be checked.`,
         nodes: refs,
         evidence: e.evidence,
       };

@@ -44,4 +44,15 @@ test('without blackholes (BIRD not exporting), blocks are inferred from local wo
   assert.is(derived.routeMatrix.rows[0]![2]!.status, 'missing');
 });
 
+test('a BGP-learned aggregate covering the block counts as a route; the default route does not', () => {
+  const c = healthyCluster();
+  c['node-a']!.ipv4_route = ipRoute(NODES[0]!, [NODES[1]!]) + 'default via 10.77.0.1 dev eth0 \n10.244.64.0/18 via 10.77.0.1 dev eth0 proto bird \n';
+  let { derived } = contextFrom(c, POOL_YAML);
+  assert.is(derived.routeMatrix.rows[0]![2]!.status, 'ok');
+  assert.is(derived.routeMatrix.rows[0]![2]!.blocks[0]!.route!.dst, '10.244.64.0/18');
+  c['node-a']!.ipv4_route = ipRoute(NODES[0]!, [NODES[1]!]) + 'default via 10.77.0.1 dev eth0 proto bird \n';
+  ({ derived } = contextFrom(c, POOL_YAML));
+  assert.is(derived.routeMatrix.rows[0]![2]!.status, 'missing');
+});
+
 test.run();

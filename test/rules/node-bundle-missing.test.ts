@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { contextFrom } from '../helpers/cluster.js';
-import { healthyCluster, POOL_YAML } from '../helpers/healthy-cluster.js';
+import { birdLog, healthyCluster, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
 import { expectRule } from '../helpers/rule-tester.js';
 import { nodeBundleMissing } from '../../src/rules/node-bundle-missing.js';
 
@@ -25,6 +25,15 @@ spec:
   assert.match(f!.title, 'node-c (10.77.0.13)');
   assert.ok(f!.evidence.some((e) => e.text.includes('Mesh_10_77_0_13')));
   assert.ok(f!.evidence.some((e) => e.file === 'resources.yaml'));
+});
+
+test('many peers without bundle (only the nodes involved were sent) make one grouped finding', () => {
+  const c = healthyCluster();
+  const extra = ['10.77.0.21', '10.77.0.22', '10.77.0.23', '10.77.0.24'].map((ip, i) => ({ ...NODES[2]!, name: `node-x${i}`, ip }));
+  c['node-a']!['logs/bird/current'] = birdLog(NODES[0]!, [NODES[1]!, NODES[2]!, ...extra]);
+  const [f] = expectRule(nodeBundleMissing, contextFrom(c, POOL_YAML), { status: 'found', keys: ['peers'], nodes: ['node-a'] });
+  assert.match(f!.title, 'No bundle for 4 peers');
+  assert.is(f!.evidence.length, 4);
 });
 
 test.run();
