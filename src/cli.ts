@@ -44,7 +44,9 @@ async function analyzeCommand(
   } finally {
     progress?.stop();
   }
-  for (const input of report.inputs) for (const p of input.problems) io.stderr.write(`calico-diags: ${p}\n`);
+  // One line per problem, whatever a hostile member name holds (newlines, escape sequences).
+  const { clean } = await import('./report/render-text.js');
+  for (const input of report.inputs) for (const p of input.problems) io.stderr.write(`calico-diags: ${clean(p, 1000)}\n`);
   const readable = report.inputs.filter((i) => i.status !== 'unreadable');
   if (readable.length === 0) {
     io.stderr.write('calico-diags: no input could be read\n');

@@ -17,7 +17,7 @@ const INDENT = '          ';
  * Bundle text made safe for a terminal: control characters (ESC, CR, BEL, C1 …) become `\xNN`
  * so a hostile log line cannot move the cursor, recolour or retitle the terminal; then cut.
  */
-function clean(text: string, max = MAX_TEXT): string {
+export function clean(text: string, max = MAX_TEXT): string {
   const safe = text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return safe.length > max ? `${safe.slice(0, max - 1)}…` : safe;
 }

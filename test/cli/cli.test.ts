@@ -118,4 +118,22 @@ test('progress bars go to stderr only on a TTY, never to stdout, and not in CI',
   assert.not.match(pipe.err(), 'archives');
 });
 
+test('problem lines stay one line each, even for hostile member names', async () => {
+  const { createWriteStream } = await import('node:fs');
+  const { pipeline } = await import('node:stream/promises');
+  const { createGzip } = await import('node:zlib');
+  const tar = await import('tar-stream');
+  const outer = join(dir, 'hostile-names.tar.gz');
+  const pack = tar.pack();
+  pack.entry({ name: 'x\n\u001b[31mEVIL\u001b[0m.tar.gz' }, 'not an archive at all, just text');
+  pack.entry({ name: 'diagnostics/hostname' }, 'node-h\n');
+  pack.finalize();
+  await pipeline(pack, createGzip(), createWriteStream(outer));
+  const c = captureIO();
+  assert.is(await main(argv('analyze', outer, '-o', join(dir, 'r13.html')), c.io), 0);
+  const lines = c.err().split('\n').filter((l) => l.includes('EVIL'));
+  assert.is(lines.length, 1, c.err());
+  assert.not.match(c.err(), '\u001b[31m');
+});
+
 test.run();
