@@ -3,49 +3,9 @@
  * made unique), merges the resources, and lists the inputs with their status.
  */
 import type { ClusterModel, InputInfo, NodeFacts, NodeModel } from '../model/node.js';
-import type { CalicoResource, ResourceSet } from '../model/facts.js';
+import { addToResourceSet, emptyResourceSet } from '../parsers/calico-resources.js';
 import type { SourceResult } from '../bundle/source-result.js';
 import { identifyNodeIPs } from './node-identity.js';
-
-export function emptyResources(): ResourceSet {
-  return {
-    ippools: [],
-    nodes: [],
-    bgpConfigurations: [],
-    bgpPeers: [],
-    felixConfigurations: [],
-    globalNetworkPolicies: [],
-    networkPolicies: [],
-  };
-}
-
-export function addResources(set: ResourceSet, list: CalicoResource[]): void {
-  for (const r of list) {
-    switch (r.kind) {
-      case 'IPPool':
-        set.ippools.push(r);
-        break;
-      case 'Node':
-        set.nodes.push(r);
-        break;
-      case 'BGPConfiguration':
-        set.bgpConfigurations.push(r);
-        break;
-      case 'BGPPeer':
-        set.bgpPeers.push(r);
-        break;
-      case 'FelixConfiguration':
-        set.felixConfigurations.push(r);
-        break;
-      case 'GlobalNetworkPolicy':
-        set.globalNetworkPolicies.push(r);
-        break;
-      case 'NetworkPolicy':
-        set.networkPolicies.push(r);
-        break;
-    }
-  }
-}
 
 /** Name for a bundle without a readable hostname file: from its archive or folder. */
 function fallbackName(f: NodeFacts): string {
@@ -55,11 +15,12 @@ function fallbackName(f: NodeFacts): string {
 }
 
 export function buildClusterModel(sources: SourceResult[]): ClusterModel {
-  const resources = emptyResources();
+  const resources = emptyResourceSet();
   const inputs: InputInfo[] = [];
   const facts: NodeFacts[] = [];
   for (const s of sources) {
-    addResources(resources, s.resources);
+    // The same object exported twice (two YAML files, or YAML and a cluster-diags CRD dump) counts once.
+    addToResourceSet(resources, s.resources);
     facts.push(...s.nodes);
   }
   // Stable order: by hostname, then input path, then root.
