@@ -80,7 +80,7 @@ export const bundleIncomplete: Rule = {
       if (gaps.length === 0) continue;
       findings.push({
         key: n.name,
-        title: `${n.name}: ${gaps.length} artifact${gaps.length > 1 ? 's' : ''} not usable`,
+        title: `${n.name}: ${gaps.length === 1 ? gaps[0]!.split(' — ')[0]! : `${gaps.length} gaps in the bundle`}`,
         message: `In ${n.archiveName ?? n.input}: ${gaps.join('; ')}.`,
         nodes: [n.name],
         evidence,
