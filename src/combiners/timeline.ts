@@ -55,12 +55,14 @@ export function timeline(nodes: NodeModel[], cap = TIMELINE_CAP): Timeline {
     calicoEvents(n, n.containerLog, all);
   }
   const key = (e: TimelineEvent) => `${e.time}\u0000${e.node}\u0000${e.file}\u0000${String(e.line).padStart(9, '0')}`;
+  // Each key is built once (not in the comparator).
   const uniq = new Map<string, TimelineEvent>();
   for (const e of all) uniq.set(key(e), e);
-  const sorted = [...uniq.values()].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  const keys = [...uniq.keys()].sort();
+  const sorted = keys.map((k) => uniq.get(k)!);
   if (sorted.length <= cap) return { events: sorted, dropped: 0 };
   // Keep errors and warnings first, then the rest, in time order.
   const rank = { error: 0, warning: 1, info: 2 } as const;
-  const keep = new Set([...sorted].sort((a, b) => rank[a.level] - rank[b.level]).slice(0, cap));
+  const keep = new Set(sorted.map((e, i) => [e, i] as const).sort((a, b) => rank[a[0].level] - rank[b[0].level] || a[1] - b[1]).slice(0, cap).map((x) => x[0]));
   return { events: sorted.filter((e) => keep.has(e)), dropped: sorted.length - cap };
 }

@@ -231,6 +231,7 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
   let legacyTablesWarning: LineRef | undefined;
   let kept = 0;
   let droppedRules = 0;
+  let kubeTracked = 0;
 
   function bad(line: string, lineNo: number): void {
     if (unparsed.length < MAX_UNPARSED) unparsed.push({ line: lineNo, text: line });
@@ -240,6 +241,7 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
     const t = cur!;
     let ch = t.chains.get(name);
     if (ch === undefined) {
+      if (name.startsWith('KUBE-')) kubeTracked++;
       ch = { line: lineNo, text: line, table: t.table.name, name, rules: [], ruleCount: 0 };
       t.chains.set(name, ch);
     }
@@ -265,6 +267,15 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
       let nameEnd = buf.indexOf(32, nameStart);
       if (nameEnd === -1 || nameEnd > end) nameEnd = end;
       if (nameEnd === nameStart) return false;
+      // kube-proxy's KUBE-* chains are most of a big dump: count them without making a string.
+      if (buf[nameStart] === 75 && buf[nameStart + 1] === 85 && buf[nameStart + 2] === 66 && buf[nameStart + 3] === 69 && buf[nameStart + 4] === 45) {
+        const line = buf.subarray(start, end);
+        if (verdictAt(line) && line.indexOf(DPORT) !== -1) return false;
+        // A KUBE-* chain that already holds a kept rule has an entry to count into: let push do it.
+        if (kubeTracked > 0 && cur.chains.has(buf.toString('latin1', nameStart, nameEnd))) return false;
+        cur.table.otherRules++;
+        return true;
+      }
       const chainName = buf.toString('latin1', nameStart, nameEnd);
       if (keepRules(chainName)) return false;
       const line = buf.subarray(start, end);
