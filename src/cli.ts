@@ -47,6 +47,7 @@ async function analyzeCommand(
   // One line per problem, whatever a hostile member name holds (newlines, escape sequences).
   const { clean } = await import('./report/render-text.js');
   for (const input of report.inputs) for (const p of input.problems) io.stderr.write(`calico-diags: ${clean(p, 1000)}\n`);
+  for (const p of report.problems) io.stderr.write(`calico-diags: ${clean(p, 1000)}\n`);
   const readable = report.inputs.filter((i) => i.status !== 'unreadable');
   if (readable.length === 0) {
     io.stderr.write('calico-diags: no input could be read\n');

@@ -5,13 +5,27 @@ import { routeMatrix } from './route-matrix.js';
 import { bgpPairs } from './bgp-pairs.js';
 import { timeline } from './timeline.js';
 
-/** Builds every cross-node table once; rules and the report read them. */
+/**
+ * Builds every cross-node table once; rules and the report read them. A table that fails on data
+ * nobody foresaw is replaced by an empty one and named in `problems`, so one bad bundle cannot take
+ * the whole analysis down (rules depending on it then skip or pass on what is left).
+ */
 export function derive(cluster: ClusterModel): Derived {
-  const blocks = blockOwnership(cluster.nodes, cluster.resources.ippools);
+  const problems: string[] = [];
+  const guard = <T>(name: string, build: () => T, empty: T): T => {
+    try {
+      return build();
+    } catch (err) {
+      problems.push(`could not build the ${name}: ${(err as Error)?.message ?? String(err)}`);
+      return empty;
+    }
+  };
+  const blocks = guard('block ownership table', () => blockOwnership(cluster.nodes, cluster.resources.ippools), []);
   return {
     blocks,
-    routeMatrix: routeMatrix(cluster.nodes, blocks),
-    bgp: bgpPairs(cluster.nodes),
-    timeline: timeline(cluster.nodes),
+    routeMatrix: guard('route matrix', () => routeMatrix(cluster.nodes, blocks), { nodes: [], rows: [] }),
+    bgp: guard('BGP pair matrix', () => bgpPairs(cluster.nodes), { pairs: [], unknownPeers: [] }),
+    timeline: guard('timeline', () => timeline(cluster.nodes), { events: [], dropped: 0 }),
+    problems,
   };
 }

@@ -107,4 +107,6 @@ export interface Derived {
   routeMatrix: RouteMatrix;
   bgp: BgpMatrix;
   timeline: Timeline;
+  /** Tables that could not be built (a bug meeting unexpected data): the rest is still reported. */
+  problems: string[];
 }

@@ -71,6 +71,7 @@ export function buildReport(
     routeMatrix: derived.routeMatrix,
     bgp: derived.bgp,
     timeline: derived.timeline,
+    problems: derived.problems,
   };
   return report;
 }

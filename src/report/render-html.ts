@@ -160,6 +160,8 @@ interface HtmlView {
   hasGeneratedAt: boolean;
   summary: { nodes: number; inputs: number; unreadableInputs: number; critical: number; warning: number; info: number };
   inputs: { path: string; kind: string; nodes: string; status: string; statusClass: string; problems: string[] }[];
+  analysisProblems: string[];
+  hasAnalysisProblems: boolean;
   rootCauses: FindingView[];
   hasFindings: boolean;
   nodes: NodeView[];
@@ -360,6 +362,8 @@ function htmlView(report: Report): HtmlView {
       statusClass: statusClass(i.status),
       problems: i.problems,
     })),
+    analysisProblems: report.problems ?? [],
+    hasAnalysisProblems: (report.problems ?? []).length > 0,
     rootCauses,
     hasFindings: rootCauses.length > 0,
     nodes: report.nodes.map((n, i) => nodeView(n, i, report.nodes.length <= NODES_OPEN_MAX)),

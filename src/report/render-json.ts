@@ -14,6 +14,7 @@ const TOP_LEVEL_ORDER = [
   'routeMatrix',
   'bgp',
   'timeline',
+  'problems',
 ] as const;
 
 /**

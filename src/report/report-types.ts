@@ -64,4 +64,6 @@ export interface Report {
   routeMatrix: RouteMatrix;
   bgp: BgpMatrix;
   timeline: Timeline;
+  /** Analysis problems not tied to one input (a cross-node table that could not be built). */
+  problems: string[];
 }

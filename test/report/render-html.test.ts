@@ -269,4 +269,13 @@ test('deterministic: same report, same bytes', () => {
   assert.is(renderHtml(sampleReport()), renderHtml(sampleReport()));
 });
 
+test('analysis problems (a cross-node table that could not be built) are shown, escaped', () => {
+  const report = sampleReport();
+  report.problems = ['could not build the route matrix: <b>boom</b>'];
+  const html = renderHtml(report);
+  assert.match(html, 'Parts of the analysis could not be built');
+  assert.match(html, 'could not build the route matrix: &lt;b&gt;boom&lt;/b&gt;');
+  assert.not.match(renderHtml(sampleReport()), 'Parts of the analysis could not be built');
+});
+
 test.run();

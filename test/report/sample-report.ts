@@ -398,5 +398,6 @@ function buildSampleReport(): Report {
       ],
       dropped: 120,
     },
+    problems: [],
   };
 }
