@@ -49,14 +49,8 @@ export function protocolsTo(node: NodeModel, peerIPs: string[]): { proto: BirdPr
   return out;
 }
 
-function peerIPsOf(node: NodeModel): string[] {
-  const ips = new Set<string>();
-  if (node.nodeIP !== undefined) ips.add(node.nodeIP);
-  return [...ips];
-}
-
 function side(node: NodeModel, peer: NodeModel): BgpSide {
-  const ips = peerIPsOf(peer);
+  const ips = peer.nodeIP !== undefined ? [peer.nodeIP] : [];
   const evidence: Evidence[] = [];
   const protos = protocolsTo(node, ips);
   const p = protos[0]?.proto;

@@ -9,7 +9,7 @@ import type { BlockOwnership } from '../model/derived.js';
 import type { NodeModel } from '../model/node.js';
 import type { IPPoolResource } from '../model/facts.js';
 import { artifactFile, lineEvidence } from './evidence.js';
-import { cidrInside, ipInCidr, networkOf } from '../rules/cidr.js';
+import { cidrInside, ipInCidr, networkOf } from './cidr.js';
 
 /** Calico's default IPv4 block size. */
 export const DEFAULT_BLOCK_SIZE_V4 = 26;

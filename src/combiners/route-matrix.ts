@@ -7,7 +7,7 @@ import type { BlockOwnership, RouteCell, RouteMatrix, RouteToBlock } from '../mo
 import type { NodeModel } from '../model/node.js';
 import type { Route } from '../model/facts.js';
 import { artifactFile, lineEvidence } from './evidence.js';
-import { cidrInside } from '../rules/cidr.js';
+import { cidrInside } from './cidr.js';
 
 export function routeKind(r: Route): RouteToBlock['kind'] {
   if (r.type === 'blackhole' || r.type === 'unreachable' || r.type === 'prohibit') return 'blackhole';

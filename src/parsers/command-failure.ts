@@ -22,6 +22,7 @@
  * from calico/node`, layer progress, `Digest:`, `Status:`) is skipped first. Log artifacts
  * are never flagged, and `-- No entries --` is not a failure.
  */
+import { ROUTE_TYPES } from './ip-route.js';
 
 /** Longest error line returned (the rest is cut). */
 const MAX_ERROR_CHARS = 300;
@@ -67,20 +68,6 @@ const ERROR_FRAGMENTS = [
   '[PANIC]',
 ];
 
-const ROUTE_TYPES = new Set([
-  'default',
-  'unicast',
-  'blackhole',
-  'unreachable',
-  'prohibit',
-  'throw',
-  'local',
-  'broadcast',
-  'anycast',
-  'multicast',
-  'nat',
-]);
-
 const MONTHS = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']);
 
 function firstWord(s: string): string {
@@ -121,7 +108,7 @@ function looksLikeData(artifact: string, line: string): boolean {
   switch (artifact) {
     case 'ipv4_route':
     case 'ipv6_route': {
-      if (ROUTE_TYPES.has(w) || w === 'nexthop') return true;
+      if (ROUTE_TYPES.has(w) || w === 'default' || w === 'nexthop') return true;
       return isAddressish(w);
     }
     case 'ipv4_addr':

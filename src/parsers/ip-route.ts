@@ -37,7 +37,8 @@ import type { Route } from '../model/facts.js';
 import { runParser, type LineParser } from './line-parser.js';
 import { fields } from './fields.js';
 
-const ROUTE_TYPES = new Set([
+/** Route types iproute2 prints before the destination (`unicast` is implied when absent). */
+export const ROUTE_TYPES: ReadonlySet<string> = new Set([
   'unicast',
   'blackhole',
   'unreachable',

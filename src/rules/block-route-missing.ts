@@ -9,7 +9,7 @@ import type { FindingDraft } from './rule.js';
 import type { NodeModel } from '../model/node.js';
 import type { IPPoolResource } from '../model/facts.js';
 import type { Evidence } from '../model/finding.js';
-import { cidrInside } from './cidr.js';
+import { cidrInside } from '../combiners/cidr.js';
 import { artifactFile } from '../combiners/evidence.js';
 
 function poolFor(pools: IPPoolResource[], block: string): IPPoolResource | undefined {

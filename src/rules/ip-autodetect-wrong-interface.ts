@@ -8,7 +8,7 @@ import type { NodeModel } from '../model/node.js';
 import { artifactFile, lineEvidence } from '../combiners/evidence.js';
 import { nodeAddresses4, nodeResourceFor } from '../combiners/node-identity.js';
 import { protocolsTo } from '../combiners/bgp-pairs.js';
-import { ipInCidr, networkOf } from './cidr.js';
+import { ipInCidr, networkOf } from '../combiners/cidr.js';
 
 /** Interfaces calico-node's first-found method excludes by default (autodetection_linux.go), plus lo. */
 const NOT_UNDERLAY = /^(docker|cbr|dummy|podman|virbr|lxcbr|veth|lo$|br-|cali|tunl|flannel|kube-ipvs|cni|vxlan\.calico|vxlan-v6\.calico|wireguard\.cali|wg-v6\.cali|nodelocaldns|kube-bridge)/;
@@ -42,6 +42,8 @@ export const ipAutodetectWrongInterface: Rule = {
     const nodes = cluster.nodes.filter((n) => n.nodeIP !== undefined && n.interfaces4.length > 0);
     if (nodes.length === 0) return { status: 'skipped', reason: 'no node with both a known node IP and ipv4_addr' };
     const findings: FindingDraft[] = [];
+    const ipCount = new Map<string, number>();
+    for (const m of cluster.nodes) if (m.nodeIP !== undefined) ipCount.set(m.nodeIP, (ipCount.get(m.nodeIP) ?? 0) + 1);
     for (const n of nodes) {
       const ip = n.nodeIP!;
       const mine = nodeAddresses4(n);
@@ -53,8 +55,6 @@ export const ipAutodetectWrongInterface: Rule = {
       // Outlier: other nodes' IPs share a subnet this node also has an address in, on another interface.
       const others = cluster.nodes.filter((m) => m !== n && m.nodeIP !== undefined);
       // Reference underlay: other nodes' IPs that are themselves plausible (unique, not NAT, not on a bridge).
-      const ipCount = new Map<string, number>();
-      for (const m of cluster.nodes) if (m.nodeIP !== undefined) ipCount.set(m.nodeIP, (ipCount.get(m.nodeIP) ?? 0) + 1);
       const subnets = new Map<string, number>();
       for (const m of others) {
         const a = nodeAddresses4(m).find((x) => x.address === m.nodeIP);

@@ -7,7 +7,7 @@ import type { Evidence } from '../model/finding.js';
 import type { NodeModel } from '../model/node.js';
 import type { IPPoolResource } from '../model/facts.js';
 import { artifactFile, fileEvidence, lineEvidence } from '../combiners/evidence.js';
-import { cidrInside, ipInCidr } from './cidr.js';
+import { cidrInside, ipInCidr } from '../combiners/cidr.js';
 
 function poolInUse(pool: IPPoolResource, blocks: string[], podIPs: string[]): boolean {
   return blocks.some((b) => cidrInside(b, pool.cidr)) || podIPs.some((ip) => ipInCidr(ip, pool.cidr));

@@ -1,4 +1,4 @@
-/** CIDR helpers for rules (ipaddr.js does the math). */
+/** CIDR helpers for combiners and rules (ipaddr.js does the math). */
 import ipaddr from 'ipaddr.js';
 
 const CACHE_MAX = 20000;

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cidrInside, ipInCidr, networkOf, parseCidr } from '../../src/rules/cidr.js';
+import { cidrInside, ipInCidr, networkOf, parseCidr } from '../../src/combiners/cidr.js';
 
 test('CIDR math: membership, containment, network, garbage', () => {
   assert.ok(ipInCidr('10.244.99.129', '10.244.99.128/26'));
