@@ -1,27 +1,26 @@
-/** Longest line kept whole; the rest of a longer line is dropped (counted in `truncatedLines`). */
-export const MAX_LINE_BYTES = 64 * 1024;
+import { MAX_LINE_BYTES, type LineTarget, type SlowLine } from '../parsers/line-parser.js';
+
+export { MAX_LINE_BYTES };
 
 /**
  * Splits a byte stream into lines while holding at most one chunk and one partial line.
- * Lines are found by scanning the Buffer for `\n`; each line becomes its own string
- * (`toString` on the byte range), so a line a parser keeps never pins the whole chunk
- * in memory. A trailing `\r` is removed. Lines longer than MAX_LINE_BYTES are cut short,
- * so a hostile file without newlines cannot grow memory.
+ * Lines are found by scanning the Buffer for `\n`; a line that becomes a string gets its own
+ * (`toString` on the byte range), so a line a parser keeps never pins the whole chunk in memory.
+ * A trailing `\r` is removed. Lines longer than MAX_LINE_BYTES are cut short, so a hostile file
+ * without newlines cannot grow memory.
+ *
+ * A target with `pushLines` is handed every run of whole lines of a chunk at once and walks them
+ * itself (no call per line); it gives back through `line()` the lines it wants as strings. A line
+ * split across two chunks is joined here and always goes the string way.
  */
-export class LineSplitter {
+export class LineSplitter implements SlowLine {
   private partial: Buffer | undefined;
   private partialOverflow = false;
   private lineNo = 0;
   truncatedLines = 0;
   bytes = 0;
 
-  constructor(
-    private readonly onLine: (line: string, lineNo: number) => void,
-    /** Byte-level fast path: return true to drop the line without making a string. */
-    private readonly onBytes?: (buf: Buffer, start: number, end: number, lineNo: number) => boolean,
-    /** Sees each chunk before its lines (prescans for rare needles). */
-    private readonly onChunk?: (buf: Buffer) => void,
-  ) {}
+  constructor(private readonly target: LineTarget) {}
 
   get lines(): number {
     return this.lineNo;
@@ -29,7 +28,7 @@ export class LineSplitter {
 
   write(chunk: Buffer): void {
     this.bytes += chunk.length;
-    this.onChunk?.(chunk);
+    this.target.scanChunk?.(chunk);
     let start = 0;
     const n = chunk.length;
     if (this.partial !== undefined || this.partialOverflow) {
@@ -43,8 +42,17 @@ export class LineSplitter {
       this.partial = undefined;
       if (this.partialOverflow) this.truncatedLines++;
       this.partialOverflow = false;
-      this.emit(p, 0, p.length);
+      this.line(p, 0, p.length, ++this.lineNo);
       start = nl + 1;
+    }
+    if (this.target.pushLines !== undefined && start < n) {
+      const last = chunk.lastIndexOf(10);
+      if (last >= start) {
+        this.lineNo += this.target.pushLines(chunk, start, last + 1, this.lineNo + 1, this);
+        start = last + 1;
+      }
+      if (start < n) this.appendPartial(chunk, start, n);
+      return;
     }
     while (start < n) {
       const nl = chunk.indexOf(10, start);
@@ -52,12 +60,7 @@ export class LineSplitter {
         this.appendPartial(chunk, start, n);
         return;
       }
-      if (nl - start > MAX_LINE_BYTES) {
-        this.truncatedLines++;
-        this.emit(chunk, start, start + MAX_LINE_BYTES);
-      } else {
-        this.emit(chunk, start, nl);
-      }
+      this.line(chunk, start, nl, ++this.lineNo);
       start = nl + 1;
     }
   }
@@ -68,8 +71,18 @@ export class LineSplitter {
       if (this.partialOverflow) this.truncatedLines++;
       this.partial = undefined;
       this.partialOverflow = false;
-      this.emit(p, 0, p.length);
+      this.line(p, 0, p.length, ++this.lineNo);
     }
+  }
+
+  /** Hands `buf[start..end)` (no `\n`) to the target as a string, cut to MAX_LINE_BYTES and without a trailing `\r`. */
+  line(buf: Buffer, start: number, end: number, lineNo: number): void {
+    if (end - start > MAX_LINE_BYTES) {
+      this.truncatedLines++;
+      end = start + MAX_LINE_BYTES;
+    }
+    if (end > start && buf[end - 1] === 13) end--;
+    this.target.push(buf.toString('utf8', start, end), lineNo);
   }
 
   private appendPartial(chunk: Buffer, start: number, end: number): void {
@@ -83,12 +96,5 @@ export class LineSplitter {
     if (take <= 0) return;
     const piece = Buffer.from(chunk.subarray(start, start + take)); // copy: never pin the chunk
     this.partial = this.partial === undefined ? piece : Buffer.concat([this.partial, piece]);
-  }
-
-  private emit(buf: Buffer, start: number, end: number): void {
-    this.lineNo++;
-    if (end > start && buf[end - 1] === 13) end--;
-    if (this.onBytes !== undefined && this.onBytes(buf, start, end, this.lineNo)) return;
-    this.onLine(buf.toString('utf8', start, end), this.lineNo);
   }
 }

@@ -98,12 +98,7 @@ class ParsingSink<T> implements EntrySink {
     private readonly parser: LineParser<T> | undefined,
     private readonly done: (result: T | undefined, bytes: number, head: string) => void,
   ) {
-    const p = this.parser;
-    this.splitter = new LineSplitter(
-      (line, n) => p?.push(line, n),
-      p?.pushBytes !== undefined ? (buf, s, e, n) => p.pushBytes!(buf, s, e, n) : undefined,
-      p?.scanChunk !== undefined ? (buf) => p.scanChunk!(buf) : undefined,
-    );
+    this.splitter = new LineSplitter(this.parser ?? { push: () => undefined });
   }
   write(chunk: Buffer): void {
     if (this.headLen < HEAD_BYTES) {

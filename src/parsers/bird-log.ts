@@ -30,7 +30,7 @@ import type {
   BirdProtocolSummary,
   LogFileInfo,
 } from '../model/facts.js';
-import { runParser, type LineParser } from './line-parser.js';
+import { contentEnd, MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
 import { svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
 
 export const MAX_BIRD_EVENTS = 200;
@@ -137,6 +137,31 @@ function newFileInfo(file: string): LogFileInfo {
 }
 
 const BIRD_PREFIX = 'bird: ';
+const BIRD_PREFIX_BYTES = Buffer.from(BIRD_PREFIX);
+const STAMP_LEN = 25;
+
+/** Starts of the protocol messages `protocolMessage` tracks; any other text is only counted. */
+const TRACKED_TEXT_BYTES = ['State changed to ', 'Socket error: ', 'Error: ', 'Received: ', 'Connection lost', 'Connection closed', 'Connecting to ', 'BGP session established'].map((t) => Buffer.from(t));
+
+function bytesAt(buf: Buffer, at: number, what: Buffer): boolean {
+  if (at + what.length > buf.length) return false;
+  for (let i = 0; i < what.length; i++) if (buf[at + i] !== what[i]) return false;
+  return true;
+}
+
+/** Byte version of svlogdStyle: whether `buf[s..e)` starts with a `-tt`/`-ttt` stamp and a space. */
+function hasStampAt(buf: Buffer, s: number, e: number): boolean {
+  if (e - s <= STAMP_LEN || buf[s + STAMP_LEN] !== 32) return false;
+  const sep = buf[s + 10];
+  if (sep !== 95 && sep !== 84) return false;
+  if (buf[s + 4] !== 45 || buf[s + 7] !== 45 || buf[s + 13] !== 58 || buf[s + 16] !== 58 || buf[s + 19] !== 46) return false;
+  for (let i = 0; i < STAMP_LEN; i++) {
+    if (i === 4 || i === 7 || i === 10 || i === 13 || i === 16 || i === 19) continue;
+    const c = buf[s + i]!;
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
 /** Creates a streaming parser for one BIRD daemon's log files. */
 export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
@@ -152,6 +177,11 @@ export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
   let fileInfo = newFileInfo(opts.file);
   summary.files.push(fileInfo);
   let lastStamp: string | undefined;
+  let lastStampNo = 0;
+  // The last stamped line counted on the fast path (its stamp is read in finish()).
+  let lastFastBuf: Buffer | undefined;
+  let lastFastAt = 0;
+  let lastFastNo = 0;
 
   function protocol(name: string): BirdProtocolStats {
     let p = summary.protocols[name];
@@ -281,6 +311,43 @@ export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
     globalEvent(ev);
   }
 
+  /**
+   * A line `push` would only count (route traces, untracked protocol messages), decided from its
+   * bytes: counts it and returns true. Everything else (global messages, tracked protocol
+   * messages, the first stamped line of a file) goes the string way.
+   */
+  function countOnly(buf: Buffer, s: number, e: number): boolean {
+    let at = s;
+    const stamped = hasStampAt(buf, s, e);
+    if (stamped) {
+      if (fileInfo.svlogd === undefined) return false;
+      at = s + STAMP_LEN + 1;
+    }
+    if (e - at < BIRD_PREFIX_BYTES.length + 2 || !bytesAt(buf, at, BIRD_PREFIX_BYTES)) return false;
+    const m = at + BIRD_PREFIX_BYTES.length;
+    const limit = Math.min(e, m + 130);
+    let sp = m;
+    while (sp < limit && buf[sp] !== 32) sp++;
+    if (sp >= limit - 1) return false;
+    const next = buf[sp + 1];
+    if (next !== 60 && next !== 62) {
+      // `<P>: <text>`: only untracked texts of real protocol names are counted here.
+      if (buf[sp - 1] !== 58 || sp - 1 === m) return false;
+      if (sp - 1 - m === 3 && buf[m] === 66 && buf[m + 1] === 71 && buf[m + 2] === 80) return false; // BGP:
+      const t = sp + 1;
+      for (const p of TRACKED_TEXT_BYTES) if (bytesAt(buf, t, p)) return false;
+    }
+    summary.lines++;
+    fileInfo.lines++;
+    fileInfo.bytes += e - s + 1;
+    if (stamped) {
+      lastFastBuf = buf;
+      lastFastAt = s;
+      lastFastNo = summary.lines;
+    }
+    return true;
+  }
+
   return {
     startFile(file: string): void {
       fileInfo = newFileInfo(file);
@@ -300,6 +367,7 @@ export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
         fileInfo.svlogd ??= style;
         if (lastStamp === undefined) summary.firstTime = svlogdToIso(stamp);
         lastStamp = stamp;
+        lastStampNo = summary.lines;
       }
       if (!line.startsWith(BIRD_PREFIX, start)) return;
       const m = start + BIRD_PREFIX.length;
@@ -323,7 +391,19 @@ export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
       globalMessage(line.slice(m), line, lineNo, stamp);
     },
 
+    pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
+      let n = firstLineNo;
+      for (let s = start; s < end; n++) {
+        const nl = buf.indexOf(10, s);
+        if (nl - s > MAX_LINE_BYTES || !countOnly(buf, s, contentEnd(buf, s, nl))) slow.line(buf, s, nl, n);
+        s = nl + 1;
+      }
+      return n - firstLineNo;
+    },
+
     finish(): BirdLogStats {
+      if (lastFastBuf !== undefined && lastFastNo > lastStampNo) lastStamp = lastFastBuf.toString('latin1', lastFastAt, lastFastAt + STAMP_LEN);
+      lastFastBuf = undefined;
       if (lastStamp !== undefined) summary.lastTime = svlogdToIso(lastStamp);
       return summary;
     },

@@ -27,7 +27,7 @@
  * DEBUG/TRACE lines stop after the level is counted; no regex runs per line.
  */
 import type { CalicoLogRecord, CalicoLogSummary, LogFileInfo } from '../model/facts.js';
-import { runParser, type LineParser } from './line-parser.js';
+import { contentEnd, MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
 import { svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
 
 export const MAX_CALICO_NOTABLE = 200;
@@ -96,14 +96,28 @@ export const CALICO_LOG_SIGNATURES: readonly CalicoLogSignature[] = [
 const RAW_SIGNATURES = CALICO_LOG_SIGNATURES.filter((s) => s.raw === true);
 
 /**
- * One alternation of every needle (constant text from the table above, escaped): a single scan
- * per INFO-or-worse line decides whether the per-signature loop needs to run at all.
+ * One alternation of every needle (constant text from the table above, escaped), run once over a
+ * record's message: each match names its signatures through SIGNATURE_BITS (bit i = signature i).
  */
-const ANY_NEEDLE = new RegExp(
-  CALICO_LOG_SIGNATURES.flatMap((s) => s.needles)
+const NEEDLE_RE = new RegExp(
+  [...new Set(CALICO_LOG_SIGNATURES.flatMap((s) => s.needles))]
     .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .join('|'),
+  'g',
 );
+const SIGNATURE_BITS = new Map<string, number>();
+if (CALICO_LOG_SIGNATURES.length > 30) throw new Error('signature bit mask holds 30 signatures');
+CALICO_LOG_SIGNATURES.forEach((sig, i) => {
+  for (const n of sig.needles) SIGNATURE_BITS.set(n, (SIGNATURE_BITS.get(n) ?? 0) | (1 << i));
+});
+
+/** Bit mask of the signatures whose needles occur in `line` from `from` on. */
+function signatureBits(line: string, from: number): number {
+  let bits = 0;
+  NEEDLE_RE.lastIndex = from;
+  for (let m = NEEDLE_RE.exec(line); m !== null; m = NEEDLE_RE.exec(line)) bits |= SIGNATURE_BITS.get(m[0])!;
+  return bits;
+}
 
 /**
  * INFO-level signatures worth searching per daemon (others: all INFO-level ones). Felix's logs are
@@ -123,12 +137,9 @@ function infoSignatures(daemon: string): readonly CalicoLogSignature[] {
   return CALICO_LOG_SIGNATURES.filter((s) => s.info === true && (only === undefined || only.includes(s.name)));
 }
 
-function hasNeedle(needles: readonly string[], line: string, from: number): boolean {
-  for (const n of needles) if (line.indexOf(n, from) !== -1) return true;
-  return false;
-}
-
 type SignatureHit = { count: number; refs: NotableRecord[]; last?: NotableRecord };
+/** A header line remembered for a signature's `last` without building its record. */
+type PendingHeader = { line: string; at: number; le: number; pe: number; lineNo: number; stamp: string | undefined; file: string };
 export type NotableRecord = CalicoLogRecord & { file: string };
 
 /** Local extension of CalicoLogSummary (fields not yet in facts.ts). */
@@ -285,6 +296,15 @@ export function createCalicoLogParser(opts: CalicoLogOptions): CalicoLogParser {
   let lastFastBuf: Buffer | undefined;
   let lastFastAt = 0;
   let lastFastNo = 0;
+  const pendingLast = new Map<string, PendingHeader>();
+  // Levels counted on the fast path, added to byLevel in finish() (the key is created on first sight, keeping key order).
+  let fastDebug = 0;
+  let fastInfo = 0;
+  let fastTrace = 0;
+  let infoMask = 0;
+  CALICO_LOG_SIGNATURES.forEach((sig, i) => {
+    if (INFO_SIGNATURES.includes(sig)) infoMask |= 1 << i;
+  });
 
   function addNotable(rec: NotableRecord): void {
     if (summary.notable.length < MAX_CALICO_NOTABLE) summary.notable.push(rec);
@@ -296,6 +316,35 @@ export function createCalicoLogParser(opts: CalicoLogOptions): CalicoLogParser {
     h.count++;
     if (h.refs.length < MAX_SIGNATURE_REFS) h.refs.push(rec);
     h.last = rec;
+    pendingLast.delete(name);
+  }
+
+  /**
+   * A hit on a header line: its record is built only while `refs` has room; beyond that only the
+   * line is remembered (one reused slot per signature) and `last` is built in `finish()`.
+   */
+  function hitHeader(name: string, line: string, at: number, le: number, pe: number, lineNo: number, stamp: string | undefined, rec: NotableRecord | undefined): NotableRecord | undefined {
+    const h = summary.signatures[name]!;
+    if (h.refs.length < MAX_SIGNATURE_REFS || rec !== undefined) {
+      rec ??= toNotable(line, at, le, pe, lineNo, stamp, fileInfo.file);
+      hit(name, rec);
+      return rec;
+    }
+    h.count++;
+    let slot = pendingLast.get(name);
+    if (slot === undefined) {
+      slot = { line, at, le, pe, lineNo, stamp, file: fileInfo.file };
+      pendingLast.set(name, slot);
+    } else {
+      slot.line = line;
+      slot.at = at;
+      slot.le = le;
+      slot.pe = pe;
+      slot.lineNo = lineNo;
+      slot.stamp = stamp;
+      slot.file = fileInfo.file;
+    }
+    return undefined;
   }
 
   function bareLine(line: string, at: number, lineNo: number, stamp: string | undefined): void {
@@ -307,6 +356,32 @@ export function createCalicoLogParser(opts: CalicoLogOptions): CalicoLogParser {
       if (stamp !== undefined) rec.svTime = svlogdToIso(stamp);
       hit(s.name, rec);
       if (s.notable) addNotable(rec);
+    }
+  }
+
+  /** Adds what a run of the fast path counted (kept in locals there) to the summary. */
+  function addCounted(lines: number, bytes: number, debug: number, info: number, trace: number, buf: Buffer, at: number): void {
+    if (lines === 0) return;
+    summary.lines += lines;
+    fileInfo.lines += lines;
+    fileInfo.bytes += bytes;
+    if (debug > 0 && fastDebug === 0) summary.byLevel['DEBUG'] ??= 0;
+    if (info > 0 && fastInfo === 0) summary.byLevel['INFO'] ??= 0;
+    if (trace > 0 && fastTrace === 0) summary.byLevel['TRACE'] ??= 0;
+    fastDebug += debug;
+    fastInfo += info;
+    fastTrace += trace;
+    lastFastBuf = buf;
+    lastFastAt = at;
+    lastFastNo = summary.lines;
+  }
+
+  /** A PID read on the fast path that differs from the last one (a restart, or interleaved processes). */
+  function notePid(pid: number): void {
+    lastPid = pid;
+    if (!pidSeen.has(pid)) {
+      pidSeen.add(pid);
+      summary.pids.push(pid);
     }
   }
 
@@ -363,8 +438,9 @@ export function createCalicoLogParser(opts: CalicoLogOptions): CalicoLogParser {
       const severe = first !== 73; /* not I(NFO) */
       let rec: NotableRecord | undefined;
       let notable = severe;
-      const from = pe + 2;
-      if (severe ? !ANY_NEEDLE.test(line) : !hasNeedle(INFO_NEEDLE_STRINGS, line, from)) {
+      if (!severe && infoMask === 0) return;
+      const bits = signatureBits(line, pe + 2) & (severe ? -1 : infoMask);
+      if (bits === 0) {
         if (!notable) return;
         if (summary.notable.length >= MAX_CALICO_NOTABLE) {
           summary.notableDropped++;
@@ -373,18 +449,10 @@ export function createCalicoLogParser(opts: CalicoLogOptions): CalicoLogParser {
         addNotable(toNotable(line, at, le, pe, lineNo, stamp, fileInfo.file));
         return;
       }
-      for (const s of CALICO_LOG_SIGNATURES) {
-        if (!severe && !INFO_SIGNATURES.includes(s)) continue;
-        let matched = false;
-        for (const n of s.needles) {
-          if (line.indexOf(n, from) !== -1) {
-            matched = true;
-            break;
-          }
-        }
-        if (!matched) continue;
-        rec ??= toNotable(line, at, le, pe, lineNo, stamp, fileInfo.file);
-        hit(s.name, rec);
+      for (let i = 0; i < CALICO_LOG_SIGNATURES.length; i++) {
+        if ((bits & (1 << i)) === 0) continue;
+        const s = CALICO_LOG_SIGNATURES[i]!;
+        rec = hitHeader(s.name, line, at, le, pe, lineNo, stamp, rec);
         if (s.notable) notable = true;
       }
       if (notable) {
@@ -412,53 +480,65 @@ export function createCalicoLogParser(opts: CalicoLogOptions): CalicoLogParser {
       needleHits = hits;
     },
 
-    pushBytes(buf: Buffer, start: number, end: number): boolean {
-      // Records that only need counting are decided from the bytes, and no string is made:
-      // DEBUG/TRACE always; INFO when no INFO-level signature occurs in the line (prescanned per chunk).
-      if (!shapeLearned) return false;
-      let at = start;
-      if (end - start > 26 && buf[start + 4] === 45 && buf[start + 25] === 32 && (buf[start + 10] === 84 || buf[start + 10] === 95)) at = start + 26;
-      if (end - at < 30) return false;
-      if (buf[at + 4] !== 45 || buf[at + 10] !== 32 || buf[at + 23] !== 32 || buf[at + 24] !== 91) return false;
-      const c = buf[at + 25];
-      let level: string;
-      let pidAt: number;
-      if (c === 68 && buf[at + 30] === 93) {
-        level = 'DEBUG';
-        pidAt = at + 32;
-      } else if (c === 73 && buf[at + 29] === 93 && buf[at + 30] === 91) {
-        if (buf !== scanned) return false;
-        while (hitIdx < needleHits.length && needleHits[hitIdx]! < start) hitIdx++;
-        if (hitIdx < needleHits.length && needleHits[hitIdx]! < end) return false;
-        level = 'INFO';
-        pidAt = at + 31;
-      } else if (c === 84 && buf[at + 30] === 93) {
-        level = 'TRACE';
-        pidAt = at + 32;
-      } else return false;
-      let pid = 0;
-      let q = pidAt;
-      for (; q < end; q++) {
-        const d = buf[q]!;
-        if (d < 48 || d > 57) break;
-        pid = pid * 10 + (d - 48);
-      }
-      if (q === pidAt || buf[q] !== 93) return false;
-      if (pid !== lastPid) {
-        lastPid = pid;
-        if (!pidSeen.has(pid)) {
-          pidSeen.add(pid);
-          summary.pids.push(pid);
+    /**
+     * Records that only need counting are decided from their bytes, and no string is made: DEBUG
+     * and TRACE always; INFO when no INFO-level signature occurs in the line (prescanned per chunk).
+     * Counts stay in locals and are added to the summary before any line goes the string way.
+     */
+    pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
+      let n = firstLineNo;
+      let lines = 0;
+      let bytes = 0;
+      let debug = 0;
+      let info = 0;
+      let trace = 0;
+      let lastAt = 0;
+      const prescanned = buf === scanned;
+      for (let s = start; s < end; n++) {
+        const nl = buf.indexOf(10, s);
+        const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
+        fast: if (shapeLearned && nl - s <= MAX_LINE_BYTES) {
+          let at = s;
+          // svlogd stamp (-tt or -ttt) in front of the logrus header?
+          if (e - s > 26 && buf[s + 4] === 45 && buf[s + 25] === 32 && (buf[s + 10] === 84 || buf[s + 10] === 95)) at = s + 26;
+          if (e - at < 30 || buf[at + 4] !== 45 || buf[at + 10] !== 32 || buf[at + 23] !== 32 || buf[at + 24] !== 91) break fast;
+          const c = buf[at + 25];
+          let pidAt: number;
+          if (c === 68 /* D */ && buf[at + 30] === 93) {
+            pidAt = at + 32;
+          } else if (c === 73 /* I */ && buf[at + 29] === 93 && buf[at + 30] === 91) {
+            if (!prescanned) break fast;
+            while (hitIdx < needleHits.length && needleHits[hitIdx]! < s) hitIdx++;
+            if (hitIdx < needleHits.length && needleHits[hitIdx]! < e) break fast;
+            pidAt = at + 31;
+          } else if (c === 84 /* T */ && buf[at + 30] === 93) {
+            pidAt = at + 32;
+          } else break fast;
+          let pid = 0;
+          let q = pidAt;
+          for (; q < e; q++) {
+            const d = buf[q]!;
+            if (d < 48 || d > 57) break;
+            pid = pid * 10 + (d - 48);
+          }
+          if (q === pidAt || buf[q] !== 93) break fast;
+          if (pid !== lastPid) notePid(pid);
+          if (c === 68) debug++;
+          else if (c === 73) info++;
+          else trace++;
+          lines++;
+          bytes += e - s + 1;
+          lastAt = at;
+          s = nl + 1;
+          continue;
         }
+        addCounted(lines, bytes, debug, info, trace, buf, lastAt);
+        lines = bytes = debug = info = trace = 0;
+        slow.line(buf, s, nl, n);
+        s = nl + 1;
       }
-      summary.lines++;
-      fileInfo.lines++;
-      fileInfo.bytes += end - start + 1;
-      summary.byLevel[level] = (summary.byLevel[level] ?? 0) + 1;
-      lastFastBuf = buf;
-      lastFastAt = at;
-      lastFastNo = summary.lines;
-      return true;
+      addCounted(lines, bytes, debug, info, trace, buf, lastAt);
+      return n - firstLineNo;
     },
 
     finish(): CalicoLogStats {
@@ -466,6 +546,12 @@ export function createCalicoLogParser(opts: CalicoLogOptions): CalicoLogParser {
       else if (lastRecordLine !== undefined) summary.lastTime = lastRecordLine.slice(lastRecordAt, lastRecordAt + 23);
       lastFastBuf = undefined;
       scanned = undefined;
+      if (fastDebug > 0) summary.byLevel['DEBUG'] = summary.byLevel['DEBUG']! + fastDebug;
+      if (fastInfo > 0) summary.byLevel['INFO'] = summary.byLevel['INFO']! + fastInfo;
+      if (fastTrace > 0) summary.byLevel['TRACE'] = summary.byLevel['TRACE']! + fastTrace;
+      fastDebug = fastInfo = fastTrace = 0;
+      for (const [name, p] of pendingLast) summary.signatures[name]!.last = toNotable(p.line, p.at, p.le, p.pe, p.lineNo, p.stamp, p.file);
+      pendingLast.clear();
       return summary;
     },
   };

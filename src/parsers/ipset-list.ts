@@ -26,7 +26,7 @@
  * (docker pull chatter in `ipset_container`, error text) go to `unparsed` (first 20).
  */
 import type { IpSet, IpSetDump, LineRef } from '../model/facts.js';
-import { runParser, type LineParser } from './line-parser.js';
+import { contentEnd, MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
 
 export const MAX_UNPARSED = 20;
 
@@ -79,13 +79,23 @@ export function createIpsetListParser(): LineParser<IpSetDump> {
   }
 
   return {
-    /** Byte fast path: members of sets whose members are not kept are only counted. */
-    pushBytes(buf: Buffer, start: number, end: number): boolean {
-      if (!inMembers || cur === undefined || cur.membersKept || end <= start) return false;
-      const c = buf[start]!;
-      if (c === 78 /* N(ame:) */ || c === 32 || c === 9) return false;
-      membersSeen++;
-      return true;
+    /** Chunk fast path: members of sets whose members are not kept are only counted, from their first byte. */
+    pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
+      let n = firstLineNo;
+      for (let s = start; s < end; n++) {
+        const nl = buf.indexOf(10, s);
+        if (inMembers && cur !== undefined && !cur.membersKept && nl - s <= MAX_LINE_BYTES && contentEnd(buf, s, nl) > s) {
+          const c = buf[s];
+          if (c !== 78 /* N(ame:) */ && c !== 32 && c !== 9) {
+            membersSeen++;
+            s = nl + 1;
+            continue;
+          }
+        }
+        slow.line(buf, s, nl, n);
+        s = nl + 1;
+      }
+      return n - firstLineNo;
     },
 
     push(line: string, lineNo: number): void {

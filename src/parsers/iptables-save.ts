@@ -53,7 +53,8 @@
  * `-m comment --comment "cali:<id>"` plus one per extra comment) they are joined with `; `.
  */
 import type { IptablesChain, IptablesDump, IptablesRule, IptablesTable, LineRef } from '../model/facts.js';
-import { runParser, type LineParser } from './line-parser.js';
+import { isAscii } from 'node:buffer';
+import { MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
 
 /**
  * Local extension of IptablesDump until the model carries it: the
@@ -97,41 +98,47 @@ function tracked(chain: string): boolean {
 }
 
 function keepRules(chain: string): boolean {
-  return CALICO_STATIC_CHAINS.has(chain) || BUILTIN_CHAINS.has(chain);
+  const c = chain.charCodeAt(0);
+  if (c === 99 /* c(ali-) */) return CALICO_STATIC_CHAINS.has(chain);
+  // INPUT, FORWARD, OUTPUT, PREROUTING, POSTROUTING: KUBE-*, DOCKER, ... skip the lookup.
+  return (c === 73 || c === 70 || c === 79 || c === 80) && BUILTIN_CHAINS.has(chain);
 }
 
-/** Whether a rule ends in a verdict the analysis reads (drops, rejects, NAT, logging). */
-function isVerdict(line: string): boolean {
-  return (
-    line.includes('-j DROP') ||
-    line.includes('-j REJECT') ||
-    line.includes('-j MASQUERADE') ||
-    line.includes('-j SNAT') ||
-    line.includes('-j LOG')
-  );
-}
+const VERDICTS = new Set(['DROP', 'REJECT', 'MASQUERADE', 'SNAT', 'LOG']);
 
-const JUMP = Buffer.from(' -j ');
-const DPORT = Buffer.from('--dport');
-const VERDICTS = ['DROP', 'REJECT', 'MASQUERADE', 'SNAT', 'LOG'].map((v) => Buffer.from(v));
-
-/** Byte version of isVerdict: looks at the last ` -j <target>` only (the target ends the match part). */
-function verdictAt(line: Buffer): boolean {
-  const j = line.lastIndexOf(JUMP);
-  if (j === -1) return false;
-  const t = j + 4;
-  for (const v of VERDICTS) {
-    if (line.length - t < v.length) continue;
-    let ok = true;
-    for (let k = 0; k < v.length; k++) {
-      if (line[t + k] !== v[k]) {
-        ok = false;
-        break;
-      }
-    }
-    if (ok && (line.length === t + v.length || line[t + v.length] === 32)) return true;
+/**
+ * Whether the rule in `text[from..end)` jumps to a verdict the analysis reads (drops, rejects, NAT,
+ * logging): the target of its last ` -j ` (iptables-save prints the target after every match, so
+ * a `-j` inside a quoted comment earlier in the rule does not count). Scans back from the end.
+ */
+function verdictAt(text: string, from: number, end: number): boolean {
+  for (let j = end - 4; j >= from; j--) {
+    if (text.charCodeAt(j + 2) !== 106 /* j */ || text.charCodeAt(j + 1) !== 45 || text.charCodeAt(j) !== 32 || text.charCodeAt(j + 3) !== 32) continue;
+    const t = j + 4;
+    let te = t;
+    while (te < end && text.charCodeAt(te) !== 32) te++;
+    return te - t >= 3 && te - t <= 10 && VERDICTS.has(text.slice(t, te));
   }
   return false;
+}
+
+/** Index just after a valid `[packets:bytes]` at `text[s]` (as readCounters accepts it), or -1. */
+function countersEnd(line: string, s: number, n: number): number {
+  let i = s + 1;
+  while (i < n && i - s <= 21) {
+    const c = line.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    i++;
+  }
+  if (i === s + 1 || i - s > 21 || line.charCodeAt(i) !== 58) return -1;
+  const b = ++i;
+  while (i < n && i - b <= 20) {
+    const c = line.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    i++;
+  }
+  if (i === b || i - b > 20 || line.charCodeAt(i) !== 93) return -1;
+  return i + 1;
 }
 
 /** Rules kept per dump at most (the rest are counted in their chain's ruleCount). */
@@ -231,7 +238,6 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
   let legacyTablesWarning: LineRef | undefined;
   let kept = 0;
   let droppedRules = 0;
-  let kubeTracked = 0;
 
   function bad(line: string, lineNo: number): void {
     if (unparsed.length < MAX_UNPARSED) unparsed.push({ line: lineNo, text: line });
@@ -241,51 +247,75 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
     const t = cur!;
     let ch = t.chains.get(name);
     if (ch === undefined) {
-      if (name.startsWith('KUBE-')) kubeTracked++;
       ch = { line: lineNo, text: line, table: t.table.name, name, rules: [], ruleCount: 0 };
       t.chains.set(name, ch);
     }
     return ch;
   }
 
+  /**
+   * A line `push` would only count (same decision, same counter), read from `text[s..e)` without
+   * making a string of it: rules of chains without an entry or that are not kept, declarations of
+   * chains without an entry. Counts it and returns true; false for everything else (kept rules,
+   * tracked chains, table lines, malformed lines).
+   */
+  function countOnly(text: string, s: number, e: number): boolean {
+    if (cur === undefined || e === s) return false;
+    let pos = s;
+    let noPackets = false;
+    const c0 = text.charCodeAt(s);
+    if (c0 === 58 /* : */) {
+      let sp = text.indexOf(' ', s);
+      if (sp === -1 || sp > e) sp = e;
+      if (sp === s + 1 || tracked(text.slice(s + 1, sp))) return false;
+      cur.table.otherChains++;
+      return true;
+    }
+    if (c0 === 91 /* [ */) {
+      pos = countersEnd(text, s, e);
+      if (pos === -1) return false;
+      noPackets = text.charCodeAt(s + 1) === 48 && text.charCodeAt(s + 2) === 58; // [0:
+      if (text.charCodeAt(pos) === 32) pos++;
+    } else if (c0 !== 45) return false;
+    if (pos + 3 > e || !text.startsWith('-A ', pos)) return false;
+    const nameStart = pos + 3;
+    let nameEnd = text.indexOf(' ', nameStart);
+    if (nameEnd === -1 || nameEnd > e) nameEnd = e;
+    if (nameEnd === nameStart) return false;
+    const chainName = text.slice(nameStart, nameEnd);
+    if (keepRules(chainName)) return false;
+    const cali = chainName.startsWith('cali-');
+    if (verdictAt(text, nameEnd, e) && (cali || text.slice(nameEnd, e).includes('--dport')) && !(cali && noPackets)) return false;
+    const ch = cur.chains.get(chainName);
+    if (ch !== undefined) ch.ruleCount++;
+    else cur.table.otherRules++;
+    return true;
+  }
+
   return {
     /**
-     * Byte fast path for the rules that are only counted (KUBE-*, DOCKER, per-workload chains'
-     * non-verdict rules): the chain name is the only string made. Everything else takes `push`.
+     * Chunk fast path for the rules that are only counted (KUBE-*, DOCKER, per-workload chains'
+     * non-verdict rules): an all-ASCII run of lines is read as one latin1 string and each rule
+     * line is decided on a slice of it; only the lines `push` must see become strings of their own.
      */
-    pushBytes(buf: Buffer, start: number, end: number): boolean {
-      if (cur === undefined) return false;
-      let pos = start;
-      if (buf[pos] === 91) {
-        const close = buf.indexOf(93, pos);
-        if (close === -1 || close >= end) return false;
-        pos = close + 1;
-        if (buf[pos] === 32) pos++;
+    pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
+      let n = firstLineNo;
+      if (!isAscii(buf.subarray(start, end))) {
+        for (let s = start; s < end; n++) {
+          const nl = buf.indexOf(10, s);
+          slow.line(buf, s, nl, n);
+          s = nl + 1;
+        }
+        return n - firstLineNo;
       }
-      if (buf[pos] !== 45 || buf[pos + 1] !== 65 || buf[pos + 2] !== 32) return false;
-      const nameStart = pos + 3;
-      let nameEnd = buf.indexOf(32, nameStart);
-      if (nameEnd === -1 || nameEnd > end) nameEnd = end;
-      if (nameEnd === nameStart) return false;
-      // kube-proxy's KUBE-* chains are most of a big dump: count them without making a string.
-      if (buf[nameStart] === 75 && buf[nameStart + 1] === 85 && buf[nameStart + 2] === 66 && buf[nameStart + 3] === 69 && buf[nameStart + 4] === 45) {
-        const line = buf.subarray(start, end);
-        if (verdictAt(line) && line.indexOf(DPORT) !== -1) return false;
-        // A KUBE-* chain that already holds a kept rule has an entry to count into: let push do it.
-        if (kubeTracked > 0 && cur.chains.has(buf.toString('latin1', nameStart, nameEnd))) return false;
-        cur.table.otherRules++;
-        return true;
+      const text = buf.toString('latin1', start, end);
+      for (let s = 0; s < text.length; n++) {
+        const nl = text.indexOf('\n', s);
+        const e = nl > s && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        if (nl - s > MAX_LINE_BYTES || !countOnly(text, s, e)) slow.line(buf, start + s, start + nl, n);
+        s = nl + 1;
       }
-      const chainName = buf.toString('latin1', nameStart, nameEnd);
-      if (keepRules(chainName)) return false;
-      const line = buf.subarray(start, end);
-      if (verdictAt(line) && (chainName.startsWith('cali-') || line.indexOf(DPORT) !== -1)) return false;
-      const t = cur;
-      const ch = t.chains.get(chainName);
-      if (ch !== undefined) ch.ruleCount++;
-      else if (tracked(chainName)) return false; // let push create it with its line and text
-      else t.table.otherRules++;
-      return true;
+      return n - firstLineNo;
     },
 
     push(line: string, lineNo: number): void {
@@ -310,7 +340,7 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
         // other chains (firewalld, ufw, KUBE-*) only port-filtering DROP/REJECTs. Memory stays bounded.
         let keep = true;
         if (!keepRules(chainName)) {
-          keep = isVerdict(line) && (chainName.startsWith('cali-') || line.includes('--dport'));
+          keep = verdictAt(line, nameEnd, line.length) && (chainName.startsWith('cali-') || line.includes('--dport', nameEnd));
           // A Calico verdict that never matched explains nothing: keep only those with packets (or no counters).
           if (keep && chainName.startsWith('cali-') && counters !== undefined && counters.packets === 0) keep = false;
         }

@@ -4,17 +4,39 @@
  * reader streams each artifact through its parser, so no parser ever needs the whole
  * file in memory; `runParser` feeds a whole string for tests and small inputs.
  */
-export interface LineParser<T> {
-  push(line: string, lineNo: number): void;
+export interface LineParser<T> extends LineTarget {
   finish(): T;
+}
+
+/** What the line splitter feeds: strings one by one, and optionally whole runs of raw lines. */
+export interface LineTarget {
+  push(line: string, lineNo: number): void;
   /**
-   * Optional byte-level fast path: sees the raw bytes of a line (`buf[start..end)`, no `\n`)
-   * before any string is made. Returns true when it fully handled (counted and dropped) the
-   * line; false to have `push` called with the decoded string as usual.
+   * Optional chunk-level fast path for big artifacts: `buf[start..end)` holds whole lines only
+   * (`end` is just past a `\n`), the first numbered `firstLineNo`. The parser walks them itself,
+   * counts from the bytes the lines it needs no string for, and hands every other line to
+   * `slow.line(buf, lineStart, newlineIndex, lineNo)`, which makes the string and calls `push`
+   * (cut to the line cap, `\r` removed). Returns the number of lines in the range.
    */
-  pushBytes?(buf: Buffer, start: number, end: number, lineNo: number): boolean;
-  /** Optional: sees each whole chunk before its lines are pushed (to prescan it for rare needles). */
+  pushLines?(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number;
+  /** Optional: sees each whole chunk before its lines (to prescan it for rare needles). */
   scanChunk?(buf: Buffer): void;
+}
+
+/** Where a `pushLines` fast path sends the lines it wants as strings. */
+export interface SlowLine {
+  line(buf: Buffer, start: number, end: number, lineNo: number): void;
+}
+
+/**
+ * Longest line kept whole (the splitter cuts longer ones and counts them). A `pushLines` fast path
+ * hands longer lines to `slow.line` so they are cut and counted the same way.
+ */
+export const MAX_LINE_BYTES = 64 * 1024;
+
+/** End of a line's content: `nl`, or one less when the line ends with `\r`. */
+export function contentEnd(buf: Buffer, start: number, nl: number): number {
+  return nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
 }
 
 /** Feeds `text` to `parser` line by line and returns its result. */

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LineSplitter } from '../../src/bundle/line-splitter.js';
+import { feedChunks } from '../helpers/feed-chunks.js';
 import { createIptablesSaveParser, parseIptablesSave } from '../../src/parsers/iptables-save.js';
 import { createIpsetListParser, parseIpsetList } from '../../src/parsers/ipset-list.js';
 
@@ -17,45 +17,38 @@ function dump(): string {
   return out.join('\n') + '\n';
 }
 
-test('the byte fast path counts exactly what the string path counts and keeps the same rules', () => {
+test('iptables: the chunk fast path counts exactly what the string path counts and keeps the same rules', () => {
   const text = dump();
   const want = parseIptablesSave(text);
-  const p = createIptablesSaveParser();
-  let fast = 0;
-  const s = new LineSplitter(
-    (l, n) => p.push(l, n),
-    (b, st, e, n) => {
-      const r = p.pushBytes!(b, st, e, n);
-      if (r) fast++;
-      return r;
-    },
-  );
-  s.write(Buffer.from(text));
-  s.end();
-  const got = p.finish();
-  assert.ok(fast > 1000, `KUBE rules skipped at byte level until a kept rule gives the chain an entry (${fast})`);
-  assert.equal(got, want);
+  for (const size of [61, 4096, 1 << 20]) {
+    const { result, strings, lines } = feedChunks(createIptablesSaveParser(), text, size);
+    if (size >= 4096) assert.ok(lines - strings > 1000, `KUBE rules counted without a string of their own (${lines - strings} of ${lines}) at chunk size ${size}`);
+    assert.equal(result, want);
+  }
   assert.is(want.tables['filter']!.chains['KUBE-SERVICES']!.rules.length, 1, 'the port REJECT is kept');
+  assert.is(want.tables['filter']!.chains['cali-tw-cali1a2b3c4d5e6']!.rules.length, 4, 'the DROPs that matched packets are kept');
 });
 
-test('ipset: members of sets not kept are counted at byte level, with the same result', () => {
+test('iptables: a chunk holding non-ASCII bytes goes the string way, with the same result', () => {
+  const text = dump().replace('ns/svc-7:http', 'ns/svc-7:ħttp ✓').replace(':IN_public_deny', ':IN_públic_deny').replaceAll('-A IN_public_deny', '-A IN_públic_deny');
+  const want = parseIptablesSave(text);
+  assert.ok(want.tables['filter']!.chains['IN_públic_deny'] !== undefined);
+  assert.equal(feedChunks(createIptablesSaveParser(), text, 4096).result, want);
+});
+
+test('ipset: members of sets not kept are counted from their bytes, with the same result', () => {
   const members = Array.from({ length: 3000 }, (_, i) => `10.${i >> 8}.${i & 255}.1`);
   const text = [
     'Name: cali40s:LrVD8vMIGQDyv8Y7sPFB1Ge', 'Type: hash:net', 'Revision: 7', 'Header: family inet hashsize 1024 maxelem 1048576', 'Size in memory: 408', 'References: 3', 'Number of entries: 3000', 'Members:', ...members, '',
     'Name: cali40masq-ipam-pools', 'Type: hash:net', 'Revision: 7', 'Header: family inet hashsize 1024 maxelem 1048576', 'Size in memory: 504', 'References: 1', 'Number of entries: 1', 'Members:', '10.244.0.0/16',
-  ].join('\n') + '\n';
+  ].join('\r\n') + '\r\n';
   const want = parseIpsetList(text);
-  const p = createIpsetListParser();
-  let fast = 0;
-  const s = new LineSplitter((l, n) => p.push(l, n), (b, st, e, n) => {
-    const r = p.pushBytes!(b, st, e, n);
-    if (r) fast++;
-    return r;
-  });
-  s.write(Buffer.from(text));
-  s.end();
-  assert.ok(fast >= 2999, `members counted at byte level (${fast})`);
-  assert.equal(p.finish(), want);
+  for (const size of [53, 1 << 20]) {
+    const { result, strings, lines } = feedChunks(createIpsetListParser(), text, size);
+    if (size > 53) assert.ok(lines - strings >= 2999, `members counted from bytes (${lines - strings})`);
+    assert.equal(result, want);
+  }
+  assert.equal(want.sets['cali40masq-ipam-pools']?.members, ['10.244.0.0/16']);
 });
 
 test.run();

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LineSplitter } from '../../src/bundle/line-splitter.js';
+import { feedChunks } from '../helpers/feed-chunks.js';
+import { createBirdLogParser, parseBirdLog } from '../../src/parsers/bird-log.js';
 import { createCalicoLogParser, parseCalicoLog } from '../../src/parsers/calico-log.js';
 
 /** A felix log mixing every level, a restart (new PID), signatures at INFO and WARNING, and a panic. */
@@ -25,21 +26,8 @@ test('the byte fast path gives exactly the summary of the string path, whatever 
   // calico-node's helpers: INFO lines are prescanned for the INFO-level signatures.
   const want = parseCalicoLog(text, { daemon: 'calico-node', file: 'diagnostics/logs/monitor-addresses/current' });
   for (const size of [97, 4096, 1 << 20]) {
-    const p = createCalicoLogParser({ daemon: 'calico-node', file: 'diagnostics/logs/monitor-addresses/current' });
-    let fast = 0;
-    const s = new LineSplitter(
-      (l, n) => p.push(l, n),
-      (b, st, e, n) => {
-        const r = p.pushBytes!(b, st, e, n);
-        if (r) fast++;
-        return r;
-      },
-      (b) => p.scanChunk!(b),
-    );
-    const buf = Buffer.from(text);
-    for (let i = 0; i < buf.length; i += size) s.write(buf.subarray(i, i + size));
-    s.end();
-    const got = p.finish();
+    const { result: got, strings, lines } = feedChunks(createCalicoLogParser({ daemon: 'calico-node', file: 'diagnostics/logs/monitor-addresses/current' }), text, size);
+    const fast = lines - strings;
     if (size >= 4096) assert.ok(fast > 2000, `most lines took the fast path (${fast}) at chunk size ${size}`);
     assert.equal(got.byLevel, want.byLevel);
     assert.equal(got.pids, want.pids);
@@ -49,6 +37,8 @@ test('the byte fast path gives exactly the summary of the string path, whatever 
     assert.is(got.signatures['interface-missing']!.count, want.signatures['interface-missing']!.count);
     assert.ok(want.signatures['interface-missing']!.count >= 7);
     assert.equal(got.notable.map((r) => r.line), want.notable.map((r) => r.line));
+    assert.equal(got.signatures['interface-missing']!.last, want.signatures['interface-missing']!.last, 'the last hit is the same record');
+    assert.equal(got.files, want.files);
   }
 });
 
@@ -58,6 +48,41 @@ test('felix: INFO lines are counted, not searched; WARNING and worse are parsed 
   assert.is(s.signatures['interface-missing']!.count, 0);
   assert.ok(s.byLevel['INFO']! > 1000);
   assert.ok(s.notable.some((r) => r.level === 'WARNING' && r.message.includes('Report timed out')));
+});
+
+/** A BIRD log with `debug all`: route traces and untracked messages between the state changes and errors. */
+function birdLog(): string {
+  const out: string[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const stamp = `2026-11-27_10:${String(10 + Math.floor(i / 600)).padStart(2, '0')}:${String(Math.floor(i / 10) % 60).padStart(2, '0')}.${String(i % 100000).padStart(5, '0')}`;
+    const p = `Mesh_10_0_0_${11 + (i % 3)}`;
+    let msg = `${p}: Reconfigured`;
+    if (i % 4 === 1) msg = `${p} < rejected by protocol 192.168.${i % 200}.0/26 via 10.0.0.${11 + (i % 3)} on eth0`;
+    if (i % 4 === 2) msg = `${p} > added [best] 192.168.${i % 200}.0/26 via 10.0.0.${11 + (i % 3)} on eth0`;
+    if (i % 97 === 0) msg = `${p}: State changed to ${i % 2 ? 'up' : 'start'}`;
+    if (i % 211 === 0) msg = `${p}: Error: Hold timer expired`;
+    if (i % 307 === 0) msg = `${p}: Received: Connection rejected`;
+    if (i % 401 === 0) msg = `${p}: Connecting to 10.0.0.${11 + (i % 3)} from local address 10.0.0.10`;
+    if (i % 503 === 0) msg = 'BGP: Unexpected connect from unknown address 10.0.0.99 (port 40000)';
+    if (i % 601 === 0) msg = 'Reconfigured';
+    if (i === 1234) msg = 'device1: Scanning interfaces';
+    out.push(`${stamp} bird: ${msg}`);
+  }
+  out.push('2026-11-27_11:00:00.00000 bird: Mesh_10_0_0_11 > added [best] 192.168.7.0/26 via 10.0.0.11 on eth0');
+  return out.join('\n') + '\n';
+}
+
+test('bird: route traces and untracked messages are counted from bytes; the summary is the string path\'s', () => {
+  const text = birdLog();
+  const want = parseBirdLog(text, { daemon: 'bird', file: 'diagnostics/logs/bird/current' });
+  for (const size of [89, 4096, 1 << 20]) {
+    const { result: got, strings, lines } = feedChunks(createBirdLogParser({ daemon: 'bird', file: 'diagnostics/logs/bird/current' }), text, size);
+    if (size >= 4096) assert.ok(lines - strings > 3000, `most lines counted from bytes (${lines - strings} of ${lines})`);
+    assert.equal(got, want);
+  }
+  assert.is(want.lastTime, '2026-11-27T11:00:00.000Z', 'the last stamp comes from a route trace');
+  assert.ok(want.protocols['Mesh_10_0_0_11']!.errorCount > 0);
+  assert.ok((want.eventCounts['unknown-connect'] ?? 0) > 0);
 });
 
 test.run();

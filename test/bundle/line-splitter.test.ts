@@ -5,7 +5,7 @@ import { LineSplitter, MAX_LINE_BYTES } from '../../src/bundle/line-splitter.js'
 
 function split(chunks: Buffer[]): { lines: [string, number][]; s: LineSplitter } {
   const lines: [string, number][] = [];
-  const s = new LineSplitter((l, n) => lines.push([l, n]));
+  const s = new LineSplitter({ push: (l, n) => lines.push([l, n]) });
   for (const c of chunks) s.write(c);
   s.end();
   return { lines, s };
