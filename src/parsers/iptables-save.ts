@@ -53,7 +53,6 @@
  * `-m comment --comment "cali:<id>"` plus one per extra comment) they are joined with `; `.
  */
 import type { IptablesChain, IptablesDump, IptablesRule, IptablesTable, LineRef } from '../model/facts.js';
-import { isAscii } from 'node:buffer';
 import { MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
 
 /**
@@ -122,22 +121,37 @@ function verdictAt(text: string, from: number, end: number): boolean {
   return false;
 }
 
-/** Index just after a valid `[packets:bytes]` at `text[s]` (as readCounters accepts it), or -1. */
-function countersEnd(line: string, s: number, n: number): number {
+const DPORT = Buffer.from('--dport');
+const VERDICT_BYTES = [...VERDICTS].map((v) => Buffer.from(v));
+/** Chain names up to this length are remembered between rules (iptables allows 28). */
+const CACHED_NAME_MAX = 64;
+
+/** Byte version of verdictAt. */
+function verdictAtBytes(buf: Buffer, from: number, end: number): boolean {
+  for (let j = end - 4; j >= from; j--) {
+    if (buf[j + 2] !== 106 || buf[j + 1] !== 45 || buf[j] !== 32 || buf[j + 3] !== 32) continue;
+    const t = j + 4;
+    let te = t;
+    while (te < end && buf[te] !== 32) te++;
+    for (const v of VERDICT_BYTES) {
+      if (v.length !== te - t) continue;
+      let k = 0;
+      while (k < v.length && buf[t + k] === v[k]) k++;
+      if (k === v.length) return true;
+    }
+    return false;
+  }
+  return false;
+}
+
+/** Index just after a valid `[packets:bytes]` at `buf[s]` (as readCounters accepts it), or -1. */
+function countersEndBytes(buf: Buffer, s: number, n: number): number {
   let i = s + 1;
-  while (i < n && i - s <= 21) {
-    const c = line.charCodeAt(i);
-    if (c < 48 || c > 57) break;
-    i++;
-  }
-  if (i === s + 1 || i - s > 21 || line.charCodeAt(i) !== 58) return -1;
+  while (i < n && i - s <= 21 && buf[i]! >= 48 && buf[i]! <= 57) i++;
+  if (i === s + 1 || i - s > 21 || buf[i] !== 58) return -1;
   const b = ++i;
-  while (i < n && i - b <= 20) {
-    const c = line.charCodeAt(i);
-    if (c < 48 || c > 57) break;
-    i++;
-  }
-  if (i === b || i - b > 20 || line.charCodeAt(i) !== 93) return -1;
+  while (i < n && i - b <= 20 && buf[i]! >= 48 && buf[i]! <= 57) i++;
+  if (i === b || i - b > 20 || buf[i] !== 93) return -1;
   return i + 1;
 }
 
@@ -253,41 +267,65 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
     return ch;
   }
 
+  // The chain of the last rule counted from bytes: rules of one chain come together, so the name
+  // string and its lookups are made once per run of rules. Any line that goes to push() resets it.
+  const lastName = Buffer.alloc(CACHED_NAME_MAX);
+  let lastLen = -1;
+  let lastKeep = false;
+  let lastCali = false;
+  let lastChain: IptablesChain | undefined;
+
   /**
-   * A line `push` would only count (same decision, same counter), read from `text[s..e)` without
-   * making a string of it: rules of chains without an entry or that are not kept, declarations of
-   * chains without an entry. Counts it and returns true; false for everything else (kept rules,
-   * tracked chains, table lines, malformed lines).
+   * A line `push` would only count (same decision, same counter), read from its bytes
+   * `buf[s..e)` without making a string of it: rules of chains that have no entry or whose rule
+   * is not kept, declarations of chains without an entry. Counts it and returns true; false for
+   * everything else (kept rules, tracked chains, table lines, malformed lines, non-ASCII names).
    */
-  function countOnly(text: string, s: number, e: number): boolean {
+  function countOnly(buf: Buffer, s: number, e: number): boolean {
     if (cur === undefined || e === s) return false;
     let pos = s;
     let noPackets = false;
-    const c0 = text.charCodeAt(s);
+    const c0 = buf[s];
     if (c0 === 58 /* : */) {
-      let sp = text.indexOf(' ', s);
-      if (sp === -1 || sp > e) sp = e;
-      if (sp === s + 1 || tracked(text.slice(s + 1, sp))) return false;
+      let sp = s + 1;
+      while (sp < e && buf[sp] !== 32) {
+        if (buf[sp]! >= 128) return false;
+        sp++;
+      }
+      if (sp === s + 1 || tracked(buf.toString('latin1', s + 1, sp))) return false;
       cur.table.otherChains++;
       return true;
     }
     if (c0 === 91 /* [ */) {
-      pos = countersEnd(text, s, e);
+      pos = countersEndBytes(buf, s, e);
       if (pos === -1) return false;
-      noPackets = text.charCodeAt(s + 1) === 48 && text.charCodeAt(s + 2) === 58; // [0:
-      if (text.charCodeAt(pos) === 32) pos++;
+      noPackets = buf[s + 1] === 48 && buf[s + 2] === 58; // [0:
+      if (buf[pos] === 32) pos++;
     } else if (c0 !== 45) return false;
-    if (pos + 3 > e || !text.startsWith('-A ', pos)) return false;
+    if (pos + 3 > e || buf[pos] !== 45 || buf[pos + 1] !== 65 || buf[pos + 2] !== 32) return false;
     const nameStart = pos + 3;
-    let nameEnd = text.indexOf(' ', nameStart);
-    if (nameEnd === -1 || nameEnd > e) nameEnd = e;
-    if (nameEnd === nameStart) return false;
-    const chainName = text.slice(nameStart, nameEnd);
-    if (keepRules(chainName)) return false;
-    const cali = chainName.startsWith('cali-');
-    if (verdictAt(text, nameEnd, e) && (cali || text.slice(nameEnd, e).includes('--dport')) && !(cali && noPackets)) return false;
-    const ch = cur.chains.get(chainName);
-    if (ch !== undefined) ch.ruleCount++;
+    let nameEnd = nameStart;
+    while (nameEnd < e && buf[nameEnd] !== 32) {
+      if (buf[nameEnd]! >= 128) return false;
+      nameEnd++;
+    }
+    const len = nameEnd - nameStart;
+    if (len === 0) return false;
+    let same = len === lastLen;
+    for (let k = 0; same && k < len; k++) if (buf[nameStart + k] !== lastName[k]) same = false;
+    if (!same) {
+      const chainName = buf.toString('latin1', nameStart, nameEnd);
+      lastKeep = keepRules(chainName);
+      lastCali = chainName.startsWith('cali-');
+      lastChain = cur.chains.get(chainName);
+      if (len <= CACHED_NAME_MAX) {
+        buf.copy(lastName, 0, nameStart, nameEnd);
+        lastLen = len;
+      } else lastLen = -1;
+    }
+    if (lastKeep) return false;
+    if (verdictAtBytes(buf, nameEnd, e) && (lastCali || buf.subarray(nameEnd, e).indexOf(DPORT) !== -1) && !(lastCali && noPackets)) return false;
+    if (lastChain !== undefined) lastChain.ruleCount++;
     else cur.table.otherRules++;
     return true;
   }
@@ -295,30 +333,21 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
   return {
     /**
      * Chunk fast path for the rules that are only counted (KUBE-*, DOCKER, per-workload chains'
-     * non-verdict rules): an all-ASCII run of lines is read as one latin1 string and each rule
-     * line is decided on a slice of it; only the lines `push` must see become strings of their own.
+     * non-verdict rules): decided from the bytes; only the lines `push` must see become strings.
      */
     pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
       let n = firstLineNo;
-      if (!isAscii(buf.subarray(start, end))) {
-        for (let s = start; s < end; n++) {
-          const nl = buf.indexOf(10, s);
-          slow.line(buf, s, nl, n);
-          s = nl + 1;
-        }
-        return n - firstLineNo;
-      }
-      const text = buf.toString('latin1', start, end);
-      for (let s = 0; s < text.length; n++) {
-        const nl = text.indexOf('\n', s);
-        const e = nl > s && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-        if (nl - s > MAX_LINE_BYTES || !countOnly(text, s, e)) slow.line(buf, start + s, start + nl, n);
+      for (let s = start; s < end; n++) {
+        const nl = buf.indexOf(10, s);
+        const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
+        if (nl - s > MAX_LINE_BYTES || !countOnly(buf, s, e)) slow.line(buf, s, nl, n);
         s = nl + 1;
       }
       return n - firstLineNo;
     },
 
     push(line: string, lineNo: number): void {
+      lastLen = -1; // a chain may get its entry, or the table change, below
       const c0 = line.charCodeAt(0);
       if (c0 === 45 /* - */ || c0 === 91 /* [ */) {
         let pos = 0;
