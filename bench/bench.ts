@@ -14,6 +14,10 @@ import { generateBundles, type GenerateResult } from './generate-bundles.js';
  *   (b) Node gunzip to nowhere, 1 MiB chunks, one tarball at a time (b2: one per core)
  *   (c) gzip -dc <every tarball> > /dev/null
  *   (d) tar -xzf <each tarball> -C <tmp>/<host>, chmod -R u+rwX (diagnostics/ is mode 0000), grep -rc ERROR
+ *   (e) the analyzer's read path with every parser replaced by a newline count (the floor of (a))
+ *
+ * For (a) it also reads, on Linux, the CPU time of the analyzer's main thread and of its other
+ * threads (zlib's thread pool, V8's GC and compiler threads) from /proc/self/task at exit.
  */
 
 /** Bump when the generator's output changes, so cached bundle sets are regenerated. */
@@ -22,11 +26,15 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 const ANALYZER = join(ROOT, 'bin', 'calico-diags.js');
 const GUNZIP_CHILD = join(HERE, 'gunzip-to-nowhere.js');
+const FLOOR_CHILD = join(HERE, 'read-floor.js');
 const TIME_BIN = '/usr/bin/time';
 
 interface Measure {
   seconds: number;
   rssKiB?: number;
+  /** CPU seconds of the main thread and of all other threads (analyzer only, Linux). */
+  cpuMain?: number;
+  cpuOther?: number;
   error?: string;
   note?: string;
 }
@@ -37,14 +45,16 @@ interface ScaleResult {
   results: Record<MeasureId, Measure[]>;
 }
 
-type MeasureId = 'a' | 'b' | 'b2' | 'c' | 'd';
+type MeasureId = 'a' | 'b' | 'b2' | 'c' | 'd' | 'e';
 const LABELS: Record<MeasureId, string> = {
   a: '(a) calico-diags analyze --json',
   b: '(b) Node gunzip, 1 MiB chunks',
   b2: '(b2) Node gunzip, 1 per core',
   c: '(c) gzip -dc',
   d: '(d) tar -xzf + grep -rc ERROR',
+  e: '(e) read floor (lines only)',
 };
+const IDS = ['a', 'b', 'b2', 'c', 'd', 'e'] as const;
 
 /** `100MB`, `2GB`, `1.5GiB`, `5e8` → bytes (MB/GB decimal, MiB/GiB binary). */
 export function parseSize(text: string): number {
@@ -70,6 +80,8 @@ interface RunOutput {
   stdout: string;
   stderr: string;
   rssKiB?: number;
+  cpuMain?: number;
+  cpuOther?: number;
 }
 
 const hasTime = existsSync(TIME_BIN);
@@ -78,11 +90,26 @@ const hasTime = existsSync(TIME_BIN);
  * Runs a command, timing it; with `rss`, reads the peak RSS from `/usr/bin/time -v`, or (for
  * node commands, without GNU time) from a preload that writes `process.resourceUsage().maxRSS` on exit.
  */
-function run(cmd: string, args: string[], opts: { rss?: boolean; stdoutTo?: string; keepStdout?: boolean } = {}): Promise<RunOutput> {
+/**
+ * Preload for node children: at exit, writes `<main thread CPU s> <other threads CPU s>` read from
+ * /proc/self/task (Linux; utime+stime in clock ticks of 100 Hz) to $CALICO_DIAGS_BENCH_THREADS.
+ */
+const THREAD_CPU_PRELOAD = `process.on('exit',()=>{try{const fs=require('fs');let m=0,o=0;for(const t of fs.readdirSync('/proc/self/task')){const st=fs.readFileSync('/proc/self/task/'+t+'/stat','utf8');const f=st.slice(st.lastIndexOf(')')+2).split(' ');const s=(Number(f[11])+Number(f[12]))/100;if(Number(t)===process.pid)m+=s;else o+=s}fs.writeFileSync(process.env.CALICO_DIAGS_BENCH_THREADS,m+' '+o)}catch{}})\n`;
+
+function run(cmd: string, args: string[], opts: { rss?: boolean; threads?: boolean; stdoutTo?: string; keepStdout?: boolean } = {}): Promise<RunOutput> {
   let file = cmd;
   let argv = args;
   let rssFile: string | undefined;
+  let threadsFile: string | undefined;
   const env = { ...process.env };
+  if (opts.threads && cmd === process.execPath && existsSync('/proc/self/task')) {
+    const dir = mkdtempSync(join(tmpdir(), 'calico-diags-threads-'));
+    const preload = join(dir, 'threads.cjs');
+    threadsFile = join(dir, 'cpu');
+    writeFileSync(preload, THREAD_CPU_PRELOAD);
+    env.CALICO_DIAGS_BENCH_THREADS = threadsFile;
+    argv = ['--require', preload, ...argv];
+  }
   if (opts.rss && hasTime) {
     file = TIME_BIN;
     argv = ['-v', cmd, ...args];
@@ -120,8 +147,14 @@ function run(cmd: string, args: string[], opts: { rss?: boolean; stdoutTo?: stri
         rssKiB = Number(readFileSync(rssFile, 'utf8'));
         rmSync(dirname(rssFile), { recursive: true, force: true });
       }
+      let cpu: { cpuMain: number; cpuOther: number } | undefined;
+      if (threadsFile && existsSync(threadsFile)) {
+        const [m, o] = readFileSync(threadsFile, 'utf8').split(' ').map(Number);
+        if (Number.isFinite(m) && Number.isFinite(o)) cpu = { cpuMain: m as number, cpuOther: o as number };
+      }
+      if (threadsFile) rmSync(dirname(threadsFile), { recursive: true, force: true });
       if (hasTime && opts.rss) stderr = stderr.replace(/\n?(Command exited with non-zero status \d+\n)?\tCommand being timed:[\s\S]*$/, '');
-      resolvePromise({ code, seconds, stdout, stderr, ...(rssKiB !== undefined ? { rssKiB } : {}) });
+      resolvePromise({ code, seconds, stdout, stderr, ...(rssKiB !== undefined ? { rssKiB } : {}), ...(cpu ?? {}) });
     });
   });
 }
@@ -134,11 +167,18 @@ async function measureAnalyzer(bundlesDir: string, work: string): Promise<Measur
   const html = join(work, 'report.html');
   rmSync(json, { force: true });
   rmSync(html, { force: true });
-  const r = await run(process.execPath, [ANALYZER, 'analyze', bundlesDir, '--json', json, '-o', html], { rss: true });
+  const r = await run(process.execPath, [ANALYZER, 'analyze', bundlesDir, '--json', json, '-o', html], { rss: true, threads: true });
   const wroteJson = existsSync(json) && statSync(json).size > 0;
   if (!wroteJson) return { seconds: r.seconds, ...(r.rssKiB ? { rssKiB: r.rssKiB } : {}), error: `exit ${r.code}, no JSON report written. stderr: ${tail(r.stderr) || '(empty)'} stdout: ${tail(r.stdout) || '(empty)'}` };
   const note = [`exit ${r.code}`, `json ${(statSync(json).size / 1e3).toFixed(0)} kB`, existsSync(html) ? `html ${(statSync(html).size / 1e6).toFixed(2)} MB` : 'no html'].join(', ');
-  return { seconds: r.seconds, ...(r.rssKiB ? { rssKiB: r.rssKiB } : {}), note };
+  const cpu = r.cpuMain !== undefined && r.cpuOther !== undefined ? { cpuMain: r.cpuMain, cpuOther: r.cpuOther } : {};
+  return { seconds: r.seconds, ...(r.rssKiB ? { rssKiB: r.rssKiB } : {}), ...cpu, note };
+}
+
+async function measureReadFloor(files: string[]): Promise<Measure> {
+  const r = await run(process.execPath, [FLOOR_CHILD, ...files], { rss: true, keepStdout: true });
+  if (r.code !== 0) return { seconds: NaN, error: `exit ${r.code}: ${tail(r.stderr)}` };
+  return { seconds: r.seconds, ...(r.rssKiB ? { rssKiB: r.rssKiB } : {}) };
 }
 
 async function measureNodeGunzip(files: string[], concurrency: number): Promise<Measure> {
@@ -199,13 +239,17 @@ async function bundleSet(base: string, size: number, nodes: number, seed: number
 const fmtS = (s: number): string => (Number.isFinite(s) ? s.toFixed(2) : '-');
 const fmtMiB = (kib: number | undefined): string => (kib === undefined ? '-' : (kib / 1024).toFixed(0));
 
-function summarize(ms: Measure[]): { seconds: number; rssKiB?: number; errors: string[]; note?: string } {
+function summarize(ms: Measure[]): { seconds: number; rssKiB?: number; cpuMain?: number; cpuOther?: number; errors: string[]; note?: string } {
   const ok = ms.filter((m) => !m.error);
   const rss = ok.map((m) => m.rssKiB).filter((x): x is number => x !== undefined);
+  const cpuMain = ok.map((m) => m.cpuMain).filter((x): x is number => x !== undefined);
+  const cpuOther = ok.map((m) => m.cpuOther).filter((x): x is number => x !== undefined);
   const last = ok[ok.length - 1];
   return {
     seconds: ok.length ? median(ok.map((m) => m.seconds)) : NaN,
     ...(rss.length ? { rssKiB: median(rss) } : {}),
+    ...(cpuMain.length ? { cpuMain: median(cpuMain) } : {}),
+    ...(cpuOther.length ? { cpuOther: median(cpuOther) } : {}),
     errors: [...new Set(ms.filter((m) => m.error).map((m) => m.error as string))],
     ...(last?.note ? { note: last.note } : {}),
   };
@@ -217,15 +261,18 @@ function printScale(r: ScaleResult, runs: number): void {
   console.log(`## ${r.scale}x: ${r.set.bundles.length} bundles, ${mb.toFixed(0)} MB uncompressed, ${(r.set.compressedBytes / 1e6).toFixed(1)} MB gzipped (ratio ${r.set.gzipRatio.toFixed(2)}x), median of ${runs} run(s)`);
   const a = summarize(r.results.a);
   const rows: string[][] = [['measure', 'wall s', 'MB/s', 'speed a/x', 'peak RSS MiB']];
-  for (const id of ['a', 'b', 'b2', 'c', 'd'] as const) {
+  for (const id of IDS) {
     const s = summarize(r.results[id]);
     const ratio = id !== 'a' && Number.isFinite(a.seconds) && Number.isFinite(s.seconds) ? (s.seconds / a.seconds).toFixed(2) : '-';
     rows.push([LABELS[id], fmtS(s.seconds), Number.isFinite(s.seconds) ? (mb / s.seconds).toFixed(0) : '-', ratio, fmtMiB(s.rssKiB)]);
   }
   printTable(rows);
   console.log('speed a/x = wall(x) / wall(a); targets: a/b >= 0.8, a/d >= 3, analyzer peak RSS <= 256 MiB');
+  if (a.cpuMain !== undefined && a.cpuOther !== undefined) {
+    console.log(`(a) CPU: main thread ${fmtS(a.cpuMain)} s, other threads ${fmtS(a.cpuOther)} s (zlib thread pool, V8 GC and compiler), total ${fmtS(a.cpuMain + a.cpuOther)} s in ${fmtS(a.seconds)} s wall`);
+  }
   if (a.note) console.log(`(a) ${a.note}`);
-  for (const id of ['a', 'b', 'b2', 'c', 'd'] as const) for (const e of summarize(r.results[id]).errors) console.log(`${LABELS[id]} FAILED: ${e}`);
+  for (const id of IDS) for (const e of summarize(r.results[id]).errors) console.log(`${LABELS[id]} FAILED: ${e}`);
 }
 
 function printTable(rows: string[][]): void {
@@ -304,7 +351,7 @@ async function main(): Promise<number> {
     for (const scale of scales) {
       const set = await bundleSet(base, Math.round(size * scale), nodes, seed, generated);
       const files = set.bundles.map((b) => b.path);
-      const results: ScaleResult['results'] = { a: [], b: [], b2: [], c: [], d: [] };
+      const results: ScaleResult['results'] = { a: [], b: [], b2: [], c: [], d: [], e: [] };
       for (let i = 0; i < runs; i++) {
         console.error(`${scale}x run ${i + 1}/${runs}`);
         results.a.push(await measureAnalyzer(set.dir, work));
@@ -312,11 +359,12 @@ async function main(): Promise<number> {
         results.b2.push(await measureNodeGunzip(files, cpu.length));
         results.c.push(await measureGzip(files));
         results.d.push(await measureByHand(set, work));
+        results.e.push(await measureReadFloor(files));
       }
       const r = { scale, set, results };
       all.push(r);
       printScale(r, runs);
-      for (const id of ['b', 'b2', 'c', 'd'] as const) if (results[id].some((m) => m.error)) benchError = true;
+      for (const id of ['b', 'b2', 'c', 'd', 'e'] as const) if (results[id].some((m) => m.error)) benchError = true;
     }
     printScaling(all);
     console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

@@ -45,6 +45,11 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number
   return out;
 }
 
+/** How many archives are read at a time by default: one per core, at most 8. */
+export function archiveConcurrency(): number {
+  return Math.max(1, Math.min(availableParallelism(), 8));
+}
+
 export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promise<SourceResult[]> {
   const reader = opts.readArchive ?? readArchive;
   const sized: string[] = [];
@@ -88,7 +93,7 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
     for (const a of sized) list.push({ path: a, bytes: (await stat(a).catch(() => ({ size: 0 }))).size });
     opts.progress.start(list);
   }
-  const limit = opts.concurrency ?? Math.max(1, Math.min(availableParallelism(), 8));
+  const limit = opts.concurrency ?? archiveConcurrency();
   const results = await mapLimit(tasks, limit, (t) => t());
   // Folders that yielded nothing themselves but held archives are not listed as inputs.
   const kept = results.filter((r) => !(r.kind === 'directory' && r.nodes.length === 0 && r.resources.length === 0 && r.problems.length === 0));
