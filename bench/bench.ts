@@ -112,14 +112,14 @@ function run(cmd: string, args: string[], opts: { rss?: boolean; threads?: boole
   }
   if (opts.rss && hasTime) {
     file = TIME_BIN;
-    argv = ['-v', cmd, ...args];
+    argv = ['-v', cmd, ...argv];
   } else if (opts.rss && cmd === process.execPath) {
     const dir = mkdtempSync(join(tmpdir(), 'calico-diags-rss-'));
     const preload = join(dir, 'rss.cjs');
     rssFile = join(dir, 'rss');
     writeFileSync(preload, "process.on('exit',()=>{try{require('fs').writeFileSync(process.env.CALICO_DIAGS_BENCH_RSS,String(process.resourceUsage().maxRSS))}catch{}})\n");
     env.CALICO_DIAGS_BENCH_RSS = rssFile;
-    argv = ['--require', preload, ...args];
+    argv = ['--require', preload, ...argv];
   }
   const outFd = opts.stdoutTo ? openSync(opts.stdoutTo, 'w') : undefined;
   return new Promise((resolvePromise, reject) => {
