@@ -12,11 +12,17 @@ export const TIMELINE_CAP = 500;
 /** `2024-03-15T00:46:55.80123`, `2016-03-30_19:50:39.34382` or `2024-03-15 00:46:55.752` → ISO UTC. */
 export function toIso(stamp: string | undefined): string | undefined {
   if (stamp === undefined || stamp.length < 19) return undefined;
-  const d = stamp.slice(0, 10);
-  const t = stamp.slice(11, 19);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || !/^\d{2}:\d{2}:\d{2}$/.test(t)) return undefined;
+  // YYYY-MM-DD, a separator, HH:MM:SS (checked by char codes: this runs for every timeline event).
+  for (let i = 0; i < 19; i++) {
+    const c = stamp.charCodeAt(i);
+    if (i === 4 || i === 7) {
+      if (c !== 45) return undefined;
+    } else if (i === 13 || i === 16) {
+      if (c !== 58) return undefined;
+    } else if (i !== 10 && (c < 48 || c > 57)) return undefined;
+  }
   const frac = stamp.length > 20 && stamp[19] === '.' ? (stamp.slice(20, 23) + '000').slice(0, 3) : '000';
-  return `${d}T${t}.${frac}Z`;
+  return `${stamp.slice(0, 10)}T${stamp.slice(11, 19)}.${frac}Z`;
 }
 
 function birdEvents(node: NodeModel, s: BirdLogSummary | undefined, out: TimelineEvent[]): void {

@@ -140,6 +140,10 @@ const BIRD_PREFIX = 'bird: ';
 const BIRD_PREFIX_BYTES = Buffer.from(BIRD_PREFIX);
 const STAMP_LEN = 25;
 
+/** Starts of the global messages `globalMessage` tracks (besides config errors); others are only counted. */
+const TRACKED_GLOBAL_BYTES = ['Started', 'Reconfigured', 'Shutting down', 'I found another BIRD running', 'Cannot create control socket ', 'Unable to open configuration file ', 'BGP: Unexpected connect from unknown address '].map((t) => Buffer.from(t));
+const RECONFIGURED_BYTES = Buffer.from('Reconfigured');
+
 /** Starts of the protocol messages `protocolMessage` tracks; any other text is only counted. */
 const TRACKED_TEXT_BYTES = ['State changed to ', 'Socket error: ', 'Error: ', 'Received: ', 'Connection lost', 'Connection closed', 'Connecting to ', 'BGP session established'].map((t) => Buffer.from(t));
 
@@ -312,9 +316,24 @@ export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
   }
 
   /**
-   * A line `push` would only count (route traces, untracked protocol messages), decided from its
-   * bytes: counts it and returns true. Everything else (global messages, tracked protocol
-   * messages, the first stamped line of a file) goes the string way.
+   * A global message (`bird: <msg>`, no protocol) that `globalMessage` would only count: true when
+   * counted here. `Reconfigured` (every confd change) is counted here once the event list is full.
+   */
+  function globalCountOnly(buf: Buffer, m: number, e: number): boolean {
+    if (e - m === RECONFIGURED_BYTES.length && bytesAt(buf, m, RECONFIGURED_BYTES)) {
+      if (summary.events.length < MAX_BIRD_EVENTS) return false;
+      summary.eventCounts['reconfigured'] = (summary.eventCounts['reconfigured'] ?? 0) + 1;
+      summary.eventsDropped++;
+      return true;
+    }
+    for (const p of TRACKED_GLOBAL_BYTES) if (bytesAt(buf, m, p)) return false;
+    return true;
+  }
+
+  /**
+   * A line `push` would only count (route traces, untracked protocol and global messages), decided
+   * from its bytes: counts it and returns true. Everything else (tracked messages, possible config
+   * errors, the first stamped line of a file) goes the string way.
    */
   function countOnly(buf: Buffer, s: number, e: number): boolean {
     let at = s;
@@ -328,14 +347,23 @@ export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
     const limit = Math.min(e, m + 130);
     let sp = m;
     while (sp < limit && buf[sp] !== 32) sp++;
-    if (sp >= limit - 1) return false;
-    const next = buf[sp + 1];
-    if (next !== 60 && next !== 62) {
-      // `<P>: <text>`: only untracked texts of real protocol names are counted here.
-      if (buf[sp - 1] !== 58 || sp - 1 === m) return false;
-      if (sp - 1 - m === 3 && buf[m] === 66 && buf[m + 1] === 71 && buf[m + 2] === 80) return false; // BGP:
-      const t = sp + 1;
-      for (const p of TRACKED_TEXT_BYTES) if (bytesAt(buf, t, p)) return false;
+    if (sp === e) {
+      if (!globalCountOnly(buf, m, e)) return false; // `bird: Reconfigured`: no space at all
+    } else if (sp >= limit - 1) {
+      return false;
+    } else {
+      const next = buf[sp + 1];
+      if (next !== 60 && next !== 62) {
+        if (buf[sp - 1] === 58 /* : */) {
+          // `<P>: <text>`: only untracked texts of real protocol names are counted here.
+          if (sp - 1 === m) return false;
+          if (sp - 1 - m === 3 && buf[m] === 66 && buf[m + 1] === 71 && buf[m + 2] === 80) return false; // BGP:
+          const t = sp + 1;
+          for (const p of TRACKED_TEXT_BYTES) if (bytesAt(buf, t, p)) return false;
+        } else if (buf[sp - 1] === 44 /* , */ || !globalCountOnly(buf, m, e)) {
+          return false; // `<file>, line <n>: ...` (a config error) or a tracked global message
+        }
+      }
     }
     summary.lines++;
     fileInfo.lines++;

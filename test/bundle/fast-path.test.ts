@@ -64,7 +64,12 @@ function birdLog(): string {
     if (i % 307 === 0) msg = `${p}: Received: Connection rejected`;
     if (i % 401 === 0) msg = `${p}: Connecting to 10.0.0.${11 + (i % 3)} from local address 10.0.0.10`;
     if (i % 503 === 0) msg = 'BGP: Unexpected connect from unknown address 10.0.0.99 (port 40000)';
-    if (i % 601 === 0) msg = 'Reconfigured';
+    if (i % 13 === 0) msg = 'Reconfigured';
+    if (i % 13 === 1) msg = 'Reconfiguring';
+    if (i % 13 === 2) msg = 'Reconfiguration requested by SIGHUP';
+    if (i % 17 === 3) msg = 'Next hop address 10.0.0.12 resolvable through recursive route for 10.0.0.12/32';
+    if (i === 2000) msg = '/etc/calico/confd/config/bird.cfg, line 12: syntax error';
+    if (i === 2001) msg = 'Started';
     if (i === 1234) msg = 'device1: Scanning interfaces';
     out.push(`${stamp} bird: ${msg}`);
   }
@@ -83,6 +88,9 @@ test('bird: route traces and untracked messages are counted from bytes; the summ
   assert.is(want.lastTime, '2026-11-27T11:00:00.000Z', 'the last stamp comes from a route trace');
   assert.ok(want.protocols['Mesh_10_0_0_11']!.errorCount > 0);
   assert.ok((want.eventCounts['unknown-connect'] ?? 0) > 0);
+  assert.ok(want.eventCounts['reconfigured']! > 250 && want.eventsDropped > 50, 'Reconfigured beyond the event cap is counted');
+  assert.is(want.eventCounts['config-error'], 1);
+  assert.is(want.eventCounts['started'], 1);
 });
 
 test.run();

@@ -9,6 +9,8 @@ test('stamps of every shape become ISO UTC', () => {
   assert.is(toIso('2016-03-30_19:50:39.34382'), '2016-03-30T19:50:39.343Z');
   assert.is(toIso('2024-03-15 00:46:55.752'), '2024-03-15T00:46:55.752Z');
   assert.is(toIso('garbage'), undefined);
+  assert.is(toIso('2024-03-15T00:46:5x.123'), undefined);
+  assert.is(toIso('2024/03/15 00:46:55'), undefined);
 });
 
 test('one ordered timeline across nodes, capped with a count of the rest', () => {
