@@ -167,50 +167,58 @@ function hasStampAt(buf: Buffer, s: number, e: number): boolean {
   return true;
 }
 
-/** Creates a streaming parser for one BIRD daemon's log files. */
-export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
-  const summary: BirdLogStats = {
-    daemon: opts.daemon,
-    files: [],
-    lines: 0,
-    protocols: {},
-    events: [],
-    eventsDropped: 0,
-    eventCounts: {},
-  };
-  let fileInfo = newFileInfo(opts.file);
-  summary.files.push(fileInfo);
-  let lastStamp: string | undefined;
-  let lastStampNo = 0;
+/**
+ * One BIRD daemon's log files. A class rather than closures, so that every file's parser shares
+ * one compiled copy of the hot loop (per-parser closures were each compiled again by V8).
+ */
+class BirdLogParserImpl implements BirdLogParser {
+  private readonly summary: BirdLogStats;
+  private fileInfo: LogFileInfo;
+  private lastStamp: string | undefined;
+  private lastStampNo = 0;
   // The last stamped line counted on the fast path (its stamp is read in finish()).
-  let lastFastBuf: Buffer | undefined;
-  let lastFastAt = 0;
-  let lastFastNo = 0;
+  private lastFastBuf: Buffer | undefined;
+  private lastFastAt = 0;
+  private lastFastNo = 0;
 
-  function protocol(name: string): BirdProtocolStats {
-    let p = summary.protocols[name];
+  constructor(opts: BirdLogOptions) {
+    this.summary = {
+      daemon: opts.daemon,
+      files: [],
+      lines: 0,
+      protocols: {},
+      events: [],
+      eventsDropped: 0,
+      eventCounts: {},
+    };
+    this.fileInfo = newFileInfo(opts.file);
+    this.summary.files.push(this.fileInfo);
+  }
+
+  private protocol(name: string): BirdProtocolStats {
+    let p = this.summary.protocols[name];
     if (p === undefined) {
       p = { name, ...decodeBirdProtocolName(name), everUp: false, stateChanges: 0, downsAfterUp: 0, errors: [], errorCount: 0, eventCounts: {} };
-      summary.protocols[name] = p;
+      this.summary.protocols[name] = p;
     }
     return p;
   }
 
-  function makeEvent(kind: BirdEventKind, line: string, lineNo: number, stamp: string | undefined): BirdEvent {
-    const ev: BirdEvent = { line: lineNo, text: line, file: fileInfo.file, kind };
+  private makeEvent(kind: BirdEventKind, line: string, lineNo: number, stamp: string | undefined): BirdEvent {
+    const ev: BirdEvent = { line: lineNo, text: line, file: this.fileInfo.file, kind };
     if (stamp !== undefined) ev.time = svlogdToIso(stamp);
     return ev;
   }
 
-  function globalEvent(ev: BirdEvent): void {
-    summary.eventCounts[ev.kind] = (summary.eventCounts[ev.kind] ?? 0) + 1;
-    if (summary.events.length < MAX_BIRD_EVENTS) summary.events.push(ev);
-    else summary.eventsDropped++;
+  private globalEvent(ev: BirdEvent): void {
+    this.summary.eventCounts[ev.kind] = (this.summary.eventCounts[ev.kind] ?? 0) + 1;
+    if (this.summary.events.length < MAX_BIRD_EVENTS) this.summary.events.push(ev);
+    else this.summary.eventsDropped++;
   }
 
-  function protocolEvent(name: string, ev: BirdEvent): void {
+  private protocolEvent(name: string, ev: BirdEvent): void {
     ev.protocol = name;
-    const p = protocol(name);
+    const p = this.protocol(name);
     p.eventCounts[ev.kind] = (p.eventCounts[ev.kind] ?? 0) + 1;
     if (ev.kind === 'state') {
       if (p.lastState === 'up' && ev.state !== 'up') p.downsAfterUp++;
@@ -228,7 +236,7 @@ export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
   }
 
   /** `<P>: <text>` message; texts that are not tracked are ignored. */
-  function protocolMessage(name: string, text: string, line: string, lineNo: number, stamp: string | undefined): void {
+  private protocolMessage(name: string, text: string, line: string, lineNo: number, stamp: string | undefined): void {
     let kind: BirdEventKind | undefined;
     let detail: string | undefined;
     let state: string | undefined;
@@ -272,14 +280,14 @@ export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
         break;
     }
     if (kind === undefined) return;
-    const ev = makeEvent(kind, line, lineNo, stamp);
+    const ev = this.makeEvent(kind, line, lineNo, stamp);
     if (state !== undefined) ev.state = state;
     if (detail !== undefined) ev.detail = detail;
-    protocolEvent(name, ev);
+    this.protocolEvent(name, ev);
   }
 
   /** Messages without a protocol: start/stop, config problems, unknown connects. */
-  function globalMessage(msg: string, line: string, lineNo: number, stamp: string | undefined): void {
+  private globalMessage(msg: string, line: string, lineNo: number, stamp: string | undefined): void {
     let kind: BirdEventKind | undefined;
     let detail: string | undefined;
     if (msg === 'Started') kind = 'started';
@@ -310,20 +318,20 @@ export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
       }
     }
     if (kind === undefined) return;
-    const ev = makeEvent(kind, line, lineNo, stamp);
+    const ev = this.makeEvent(kind, line, lineNo, stamp);
     if (detail !== undefined) ev.detail = detail;
-    globalEvent(ev);
+    this.globalEvent(ev);
   }
 
   /**
    * A global message (`bird: <msg>`, no protocol) that `globalMessage` would only count: true when
    * counted here. `Reconfigured` (every confd change) is counted here once the event list is full.
    */
-  function globalCountOnly(buf: Buffer, m: number, e: number): boolean {
+  private globalCountOnly(buf: Buffer, m: number, e: number): boolean {
     if (e - m === RECONFIGURED_BYTES.length && bytesAt(buf, m, RECONFIGURED_BYTES)) {
-      if (summary.events.length < MAX_BIRD_EVENTS) return false;
-      summary.eventCounts['reconfigured'] = (summary.eventCounts['reconfigured'] ?? 0) + 1;
-      summary.eventsDropped++;
+      if (this.summary.events.length < MAX_BIRD_EVENTS) return false;
+      this.summary.eventCounts['reconfigured'] = (this.summary.eventCounts['reconfigured'] ?? 0) + 1;
+      this.summary.eventsDropped++;
       return true;
     }
     for (const p of TRACKED_GLOBAL_BYTES) if (bytesAt(buf, m, p)) return false;
@@ -335,11 +343,11 @@ export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
    * from its bytes: counts it and returns true. Everything else (tracked messages, possible config
    * errors, the first stamped line of a file) goes the string way.
    */
-  function countOnly(buf: Buffer, s: number, e: number): boolean {
+  private countOnly(buf: Buffer, s: number, e: number): boolean {
     let at = s;
     const stamped = hasStampAt(buf, s, e);
     if (stamped) {
-      if (fileInfo.svlogd === undefined) return false;
+      if (this.fileInfo.svlogd === undefined) return false;
       at = s + STAMP_LEN + 1;
     }
     if (e - at < BIRD_PREFIX_BYTES.length + 2 || !bytesAt(buf, at, BIRD_PREFIX_BYTES)) return false;
@@ -348,7 +356,7 @@ export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
     let sp = m;
     while (sp < limit && buf[sp] !== 32) sp++;
     if (sp === e) {
-      if (!globalCountOnly(buf, m, e)) return false; // `bird: Reconfigured`: no space at all
+      if (!this.globalCountOnly(buf, m, e)) return false; // `bird: Reconfigured`: no space at all
     } else if (sp >= limit - 1) {
       return false;
     } else {
@@ -360,82 +368,84 @@ export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
           if (sp - 1 - m === 3 && buf[m] === 66 && buf[m + 1] === 71 && buf[m + 2] === 80) return false; // BGP:
           const t = sp + 1;
           for (const p of TRACKED_TEXT_BYTES) if (bytesAt(buf, t, p)) return false;
-        } else if (buf[sp - 1] === 44 /* , */ || !globalCountOnly(buf, m, e)) {
+        } else if (buf[sp - 1] === 44 /* , */ || !this.globalCountOnly(buf, m, e)) {
           return false; // `<file>, line <n>: ...` (a config error) or a tracked global message
         }
       }
     }
-    summary.lines++;
-    fileInfo.lines++;
-    fileInfo.bytes += e - s + 1;
+    this.summary.lines++;
+    this.fileInfo.lines++;
+    this.fileInfo.bytes += e - s + 1;
     if (stamped) {
-      lastFastBuf = buf;
-      lastFastAt = s;
-      lastFastNo = summary.lines;
+      this.lastFastBuf = buf;
+      this.lastFastAt = s;
+      this.lastFastNo = this.summary.lines;
     }
     return true;
   }
+  startFile(file: string): void {
+    this.fileInfo = newFileInfo(file);
+    this.summary.files.push(this.fileInfo);
+  }
 
-  return {
-    startFile(file: string): void {
-      fileInfo = newFileInfo(file);
-      summary.files.push(fileInfo);
-    },
-
-    push(line: string, lineNo: number): void {
-      summary.lines++;
-      fileInfo.lines++;
-      fileInfo.bytes += line.length + 1;
-      let start = 0;
-      let stamp: string | undefined;
-      const style = svlogdStyle(line);
-      if (style !== undefined) {
-        stamp = line.slice(0, 25);
-        start = 26;
-        fileInfo.svlogd ??= style;
-        if (lastStamp === undefined) summary.firstTime = svlogdToIso(stamp);
-        lastStamp = stamp;
-        lastStampNo = summary.lines;
-      }
-      if (!line.startsWith(BIRD_PREFIX, start)) return;
-      const m = start + BIRD_PREFIX.length;
-      const sp = line.indexOf(' ', m);
-      if (sp === -1) {
-        globalMessage(line.slice(m), line, lineNo, stamp);
+  push(line: string, lineNo: number): void {
+    this.summary.lines++;
+    this.fileInfo.lines++;
+    this.fileInfo.bytes += line.length + 1;
+    let start = 0;
+    let stamp: string | undefined;
+    const style = svlogdStyle(line);
+    if (style !== undefined) {
+      stamp = line.slice(0, 25);
+      start = 26;
+      this.fileInfo.svlogd ??= style;
+      if (this.lastStamp === undefined) this.summary.firstTime = svlogdToIso(stamp);
+      this.lastStamp = stamp;
+      this.lastStampNo = this.summary.lines;
+    }
+    if (!line.startsWith(BIRD_PREFIX, start)) return;
+    const m = start + BIRD_PREFIX.length;
+    const sp = line.indexOf(' ', m);
+    if (sp === -1) {
+      this.globalMessage(line.slice(m), line, lineNo, stamp);
+      return;
+    }
+    const next = line.charCodeAt(sp + 1);
+    // Route traces `<P> < ...` / `<P> > ...`: counted only.
+    if (next === 60 || next === 62) return;
+    if (line.charCodeAt(sp - 1) === 58 /* : */) {
+      const name = line.slice(m, sp - 1);
+      if (name === 'BGP' || !isProtocolName(name)) {
+        this.globalMessage(line.slice(m), line, lineNo, stamp);
         return;
       }
-      const next = line.charCodeAt(sp + 1);
-      // Route traces `<P> < ...` / `<P> > ...`: counted only.
-      if (next === 60 || next === 62) return;
-      if (line.charCodeAt(sp - 1) === 58 /* : */) {
-        const name = line.slice(m, sp - 1);
-        if (name === 'BGP' || !isProtocolName(name)) {
-          globalMessage(line.slice(m), line, lineNo, stamp);
-          return;
-        }
-        protocolMessage(name, line.slice(sp + 1), line, lineNo, stamp);
-        return;
-      }
-      globalMessage(line.slice(m), line, lineNo, stamp);
-    },
+      this.protocolMessage(name, line.slice(sp + 1), line, lineNo, stamp);
+      return;
+    }
+    this.globalMessage(line.slice(m), line, lineNo, stamp);
+  }
 
-    pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
-      let n = firstLineNo;
-      for (let s = start; s < end; n++) {
-        const nl = buf.indexOf(10, s);
-        if (nl - s > MAX_LINE_BYTES || !countOnly(buf, s, contentEnd(buf, s, nl))) slow.line(buf, s, nl, n);
-        s = nl + 1;
-      }
-      return n - firstLineNo;
-    },
+  pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
+    let n = firstLineNo;
+    for (let s = start; s < end; n++) {
+      const nl = buf.indexOf(10, s);
+      if (nl - s > MAX_LINE_BYTES || !this.countOnly(buf, s, contentEnd(buf, s, nl))) slow.line(buf, s, nl, n);
+      s = nl + 1;
+    }
+    return n - firstLineNo;
+  }
 
-    finish(): BirdLogStats {
-      if (lastFastBuf !== undefined && lastFastNo > lastStampNo) lastStamp = lastFastBuf.toString('latin1', lastFastAt, lastFastAt + STAMP_LEN);
-      lastFastBuf = undefined;
-      if (lastStamp !== undefined) summary.lastTime = svlogdToIso(lastStamp);
-      return summary;
-    },
-  };
+  finish(): BirdLogStats {
+    if (this.lastFastBuf !== undefined && this.lastFastNo > this.lastStampNo) this.lastStamp = this.lastFastBuf.toString('latin1', this.lastFastAt, this.lastFastAt + STAMP_LEN);
+    this.lastFastBuf = undefined;
+    if (this.lastStamp !== undefined) this.summary.lastTime = svlogdToIso(this.lastStamp);
+    return this.summary;
+  }
+}
+
+/** Creates a streaming parser for one BIRD daemon's log files. */
+export function createBirdLogParser(opts: BirdLogOptions): BirdLogParser {
+  return new BirdLogParserImpl(opts);
 }
 
 /** Parses a whole BIRD log (one file) from a string. */

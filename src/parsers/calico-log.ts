@@ -265,76 +265,86 @@ function emptySignatures(): Record<string, SignatureHit> {
 }
 
 /** Creates a streaming parser for one Calico daemon's log files (in rotation order). */
-export function createCalicoLogParser(opts: CalicoLogOptions): CalicoLogParser {
-  const summary: CalicoLogStats = {
-    daemon: opts.daemon,
-    files: [],
-    lines: 0,
-    byLevel: {},
-    pids: [],
-    componentPrefix: false,
-    notable: [],
-    notableDropped: 0,
-    signatures: emptySignatures(),
-    continuationLines: 0,
-  };
-  let fileInfo: LogFileInfo = { file: opts.file, lines: 0, bytes: 0 };
-  summary.files.push(fileInfo);
-  const pidSeen = new Set<number>();
-  let lastPid = -1;
-  let lastRecordLine: string | undefined;
-  let lastRecordAt = 0;
-  let lastRecordNo = 0;
+/**
+ * One Calico daemon's log (its files in rotation order). A class rather than closures: every file
+ * gets its own parser, and closures made per parser were each compiled again by V8 (hundreds of
+ * optimizing compiles on a 20-node set); methods are compiled once for all instances.
+ */
+class CalicoLogParserImpl implements CalicoLogParser {
+  private readonly summary: CalicoLogStats;
+  private fileInfo: LogFileInfo;
+  private readonly pidSeen = new Set<number>();
+  private lastPid = -1;
+  private lastRecordLine: string | undefined;
+  private lastRecordAt = 0;
+  private lastRecordNo = 0;
   // Byte fast path state: the chunk last prescanned, the offsets where INFO needles occur in it.
-  let scanned: Buffer | undefined;
-  let needleHits: number[] = [];
-  let hitIdx = 0;
-  let shapeLearned = false;
-  const INFO_SIGNATURES = infoSignatures(opts.daemon);
-  const INFO_NEEDLE_STRINGS = INFO_SIGNATURES.flatMap((x) => x.needles);
-  const INFO_NEEDLE_BUFFERS = INFO_NEEDLE_STRINGS.map((n) => Buffer.from(n, 'utf8'));
-  let lastFastBuf: Buffer | undefined;
-  let lastFastAt = 0;
-  let lastFastNo = 0;
-  const pendingLast = new Map<string, PendingHeader>();
+  private scanned: Buffer | undefined;
+  private needleHits: number[] = [];
+  private hitIdx = 0;
+  private shapeLearned = false;
+  private readonly infoNeedleBuffers: Buffer[];
+  private lastFastBuf: Buffer | undefined;
+  private lastFastAt = 0;
+  private lastFastNo = 0;
+  private readonly pendingLast = new Map<string, PendingHeader>();
   // Levels counted on the fast path, added to byLevel in finish() (the key is created on first sight, keeping key order).
-  let fastDebug = 0;
-  let fastInfo = 0;
-  let fastTrace = 0;
-  let infoMask = 0;
-  CALICO_LOG_SIGNATURES.forEach((sig, i) => {
-    if (INFO_SIGNATURES.includes(sig)) infoMask |= 1 << i;
-  });
+  private fastDebug = 0;
+  private fastInfo = 0;
+  private fastTrace = 0;
+  private infoMask = 0;
 
-  function addNotable(rec: NotableRecord): void {
-    if (summary.notable.length < MAX_CALICO_NOTABLE) summary.notable.push(rec);
-    else summary.notableDropped++;
+  constructor(opts: CalicoLogOptions) {
+    this.summary = {
+      daemon: opts.daemon,
+      files: [],
+      lines: 0,
+      byLevel: {},
+      pids: [],
+      componentPrefix: false,
+      notable: [],
+      notableDropped: 0,
+      signatures: emptySignatures(),
+      continuationLines: 0,
+    };
+    this.fileInfo = { file: opts.file, lines: 0, bytes: 0 };
+    this.summary.files.push(this.fileInfo);
+    const infoSigs = infoSignatures(opts.daemon);
+    this.infoNeedleBuffers = infoSigs.flatMap((x) => x.needles).map((n) => Buffer.from(n, 'utf8'));
+    CALICO_LOG_SIGNATURES.forEach((sig, i) => {
+      if (infoSigs.includes(sig)) this.infoMask |= 1 << i;
+    });
   }
 
-  function hit(name: string, rec: NotableRecord): void {
-    const h = summary.signatures[name]!;
+  private addNotable(rec: NotableRecord): void {
+    if (this.summary.notable.length < MAX_CALICO_NOTABLE) this.summary.notable.push(rec);
+    else this.summary.notableDropped++;
+  }
+
+  private hit(name: string, rec: NotableRecord): void {
+    const h = this.summary.signatures[name]!;
     h.count++;
     if (h.refs.length < MAX_SIGNATURE_REFS) h.refs.push(rec);
     h.last = rec;
-    pendingLast.delete(name);
+    this.pendingLast.delete(name);
   }
 
   /**
    * A hit on a header line: its record is built only while `refs` has room; beyond that only the
    * line is remembered (one reused slot per signature) and `last` is built in `finish()`.
    */
-  function hitHeader(name: string, line: string, at: number, le: number, pe: number, lineNo: number, stamp: string | undefined, rec: NotableRecord | undefined): NotableRecord | undefined {
-    const h = summary.signatures[name]!;
+  private hitHeader(name: string, line: string, at: number, le: number, pe: number, lineNo: number, stamp: string | undefined, rec: NotableRecord | undefined): NotableRecord | undefined {
+    const h = this.summary.signatures[name]!;
     if (h.refs.length < MAX_SIGNATURE_REFS || rec !== undefined) {
-      rec ??= toNotable(line, at, le, pe, lineNo, stamp, fileInfo.file);
-      hit(name, rec);
+      rec ??= toNotable(line, at, le, pe, lineNo, stamp, this.fileInfo.file);
+      this.hit(name, rec);
       return rec;
     }
     h.count++;
-    let slot = pendingLast.get(name);
+    let slot = this.pendingLast.get(name);
     if (slot === undefined) {
-      slot = { line, at, le, pe, lineNo, stamp, file: fileInfo.file };
-      pendingLast.set(name, slot);
+      slot = { line, at, le, pe, lineNo, stamp, file: this.fileInfo.file };
+      this.pendingLast.set(name, slot);
     } else {
       slot.line = line;
       slot.at = at;
@@ -342,219 +352,221 @@ export function createCalicoLogParser(opts: CalicoLogOptions): CalicoLogParser {
       slot.pe = pe;
       slot.lineNo = lineNo;
       slot.stamp = stamp;
-      slot.file = fileInfo.file;
+      slot.file = this.fileInfo.file;
     }
     return undefined;
   }
 
-  function bareLine(line: string, at: number, lineNo: number, stamp: string | undefined): void {
-    summary.continuationLines++;
+  private bareLine(line: string, at: number, lineNo: number, stamp: string | undefined): void {
+    this.summary.continuationLines++;
     if (line.charCodeAt(at) !== 67 /* C */) return;
     for (const s of RAW_SIGNATURES) {
       if (!s.needles.some((n) => line.startsWith(n, at))) continue;
-      const rec: NotableRecord = { line: lineNo, text: line, time: '', level: '', pid: 0, source: '', message: line.slice(at), file: fileInfo.file };
+      const rec: NotableRecord = { line: lineNo, text: line, time: '', level: '', pid: 0, source: '', message: line.slice(at), file: this.fileInfo.file };
       if (stamp !== undefined) rec.svTime = svlogdToIso(stamp);
-      hit(s.name, rec);
-      if (s.notable) addNotable(rec);
+      this.hit(s.name, rec);
+      if (s.notable) this.addNotable(rec);
     }
   }
 
   /** Adds what a run of the fast path counted (kept in locals there) to the summary. */
-  function addCounted(lines: number, bytes: number, debug: number, info: number, trace: number, buf: Buffer, at: number): void {
+  private addCounted(lines: number, bytes: number, debug: number, info: number, trace: number, buf: Buffer, at: number): void {
     if (lines === 0) return;
-    summary.lines += lines;
-    fileInfo.lines += lines;
-    fileInfo.bytes += bytes;
-    if (debug > 0 && fastDebug === 0) summary.byLevel['DEBUG'] ??= 0;
-    if (info > 0 && fastInfo === 0) summary.byLevel['INFO'] ??= 0;
-    if (trace > 0 && fastTrace === 0) summary.byLevel['TRACE'] ??= 0;
-    fastDebug += debug;
-    fastInfo += info;
-    fastTrace += trace;
-    lastFastBuf = buf;
-    lastFastAt = at;
-    lastFastNo = summary.lines;
+    this.summary.lines += lines;
+    this.fileInfo.lines += lines;
+    this.fileInfo.bytes += bytes;
+    if (debug > 0 && this.fastDebug === 0) this.summary.byLevel['DEBUG'] ??= 0;
+    if (info > 0 && this.fastInfo === 0) this.summary.byLevel['INFO'] ??= 0;
+    if (trace > 0 && this.fastTrace === 0) this.summary.byLevel['TRACE'] ??= 0;
+    this.fastDebug += debug;
+    this.fastInfo += info;
+    this.fastTrace += trace;
+    this.lastFastBuf = buf;
+    this.lastFastAt = at;
+    this.lastFastNo = this.summary.lines;
   }
 
   /** A PID read on the fast path that differs from the last one (a restart, or interleaved processes). */
-  function notePid(pid: number): void {
-    lastPid = pid;
-    if (!pidSeen.has(pid)) {
-      pidSeen.add(pid);
-      summary.pids.push(pid);
+  private notePid(pid: number): void {
+    this.lastPid = pid;
+    if (!this.pidSeen.has(pid)) {
+      this.pidSeen.add(pid);
+      this.summary.pids.push(pid);
+    }
+  }
+  startFile(file: string): void {
+    this.fileInfo = { file, lines: 0, bytes: 0 };
+    this.summary.files.push(this.fileInfo);
+  }
+
+  push(line: string, lineNo: number): void {
+    this.summary.lines++;
+    this.fileInfo.lines++;
+    this.fileInfo.bytes += line.length + 1;
+    let at = 0;
+    let stamp: string | undefined;
+    const style = svlogdStyle(line);
+    if (style !== undefined) {
+      at = 26;
+      stamp = line.slice(0, 25);
+      this.fileInfo.svlogd ??= style;
+    }
+    if (!hasTimeHeader(line, at)) {
+      this.bareLine(line, at, lineNo, stamp);
+      return;
+    }
+    const le = levelEnd(line, at + 25);
+    const pe = le === -1 ? -1 : pidEnd(line, le + 2);
+    if (pe === -1) {
+      this.bareLine(line, at, lineNo, stamp);
+      return;
+    }
+    const level = line.slice(at + 25, le);
+    this.summary.byLevel[level] = (this.summary.byLevel[level] ?? 0) + 1;
+    const pid = Number(line.slice(le + 2, pe));
+    if (pid !== this.lastPid) {
+      this.lastPid = pid;
+      if (!this.pidSeen.has(pid)) {
+        this.pidSeen.add(pid);
+        this.summary.pids.push(pid);
+      }
+    }
+    if (this.summary.firstTime === undefined) this.summary.firstTime = line.slice(at, at + 23);
+    this.lastRecordLine = line;
+    this.lastRecordAt = at;
+    this.lastRecordNo = this.summary.lines;
+    this.shapeLearned = true;
+    if (!this.summary.componentPrefix) {
+      const sp = line.indexOf(' ', pe + 2);
+      const slash = line.indexOf('/', pe + 2);
+      if (slash !== -1 && sp !== -1 && slash < sp) this.summary.componentPrefix = true;
+    }
+    const first = line.charCodeAt(at + 25);
+    if (first === 68 /* D */ || first === 84 /* T */) return; // DEBUG, TRACE
+    const severe = first !== 73; /* not I(NFO) */
+    let rec: NotableRecord | undefined;
+    let notable = severe;
+    if (!severe && this.infoMask === 0) return;
+    const bits = signatureBits(line, pe + 2) & (severe ? -1 : this.infoMask);
+    if (bits === 0) {
+      if (!notable) return;
+      if (this.summary.notable.length >= MAX_CALICO_NOTABLE) {
+        this.summary.notableDropped++;
+        return;
+      }
+      this.addNotable(toNotable(line, at, le, pe, lineNo, stamp, this.fileInfo.file));
+      return;
+    }
+    for (let i = 0; i < CALICO_LOG_SIGNATURES.length; i++) {
+      if ((bits & (1 << i)) === 0) continue;
+      const s = CALICO_LOG_SIGNATURES[i]!;
+      rec = this.hitHeader(s.name, line, at, le, pe, lineNo, stamp, rec);
+      if (s.notable) notable = true;
+    }
+    if (notable) {
+      if (rec === undefined && this.summary.notable.length >= MAX_CALICO_NOTABLE) {
+        this.summary.notableDropped++;
+        return;
+      }
+      rec ??= toNotable(line, at, le, pe, lineNo, stamp, this.fileInfo.file);
+      this.addNotable(rec);
     }
   }
 
-  return {
-    startFile(file: string): void {
-      fileInfo = { file, lines: 0, bytes: 0 };
-      summary.files.push(fileInfo);
-    },
+  scanChunk(buf: Buffer): void {
+    this.scanned = buf;
+    this.hitIdx = 0;
+    if (this.infoNeedleBuffers.length === 0) {
+      this.needleHits = [];
+      return;
+    }
+    const hits: number[] = [];
+    for (const n of this.infoNeedleBuffers) {
+      for (let p = buf.indexOf(n); p !== -1; p = buf.indexOf(n, p + 1)) hits.push(p);
+    }
+    if (hits.length > 1) hits.sort((a, b) => a - b);
+    this.needleHits = hits;
+  }
 
-    push(line: string, lineNo: number): void {
-      summary.lines++;
-      fileInfo.lines++;
-      fileInfo.bytes += line.length + 1;
-      let at = 0;
-      let stamp: string | undefined;
-      const style = svlogdStyle(line);
-      if (style !== undefined) {
-        at = 26;
-        stamp = line.slice(0, 25);
-        fileInfo.svlogd ??= style;
-      }
-      if (!hasTimeHeader(line, at)) {
-        bareLine(line, at, lineNo, stamp);
-        return;
-      }
-      const le = levelEnd(line, at + 25);
-      const pe = le === -1 ? -1 : pidEnd(line, le + 2);
-      if (pe === -1) {
-        bareLine(line, at, lineNo, stamp);
-        return;
-      }
-      const level = line.slice(at + 25, le);
-      summary.byLevel[level] = (summary.byLevel[level] ?? 0) + 1;
-      const pid = Number(line.slice(le + 2, pe));
-      if (pid !== lastPid) {
-        lastPid = pid;
-        if (!pidSeen.has(pid)) {
-          pidSeen.add(pid);
-          summary.pids.push(pid);
+  /**
+   * Records that only need counting are decided from their bytes, and no string is made: DEBUG
+   * and TRACE always; INFO when no INFO-level signature occurs in the line (prescanned per chunk).
+   * Counts stay in locals and are added to the this.summary before any line goes the string way.
+   */
+  pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
+    let n = firstLineNo;
+    let lines = 0;
+    let bytes = 0;
+    let debug = 0;
+    let info = 0;
+    let trace = 0;
+    let lastAt = 0;
+    const prescanned = buf === this.scanned;
+    for (let s = start; s < end; n++) {
+      const nl = buf.indexOf(10, s);
+      const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
+      fast: if (this.shapeLearned && nl - s <= MAX_LINE_BYTES) {
+        let at = s;
+        // svlogd stamp (-tt or -ttt) in front of the logrus header?
+        if (e - s > 26 && buf[s + 4] === 45 && buf[s + 25] === 32 && (buf[s + 10] === 84 || buf[s + 10] === 95)) at = s + 26;
+        if (e - at < 30 || buf[at + 4] !== 45 || buf[at + 10] !== 32 || buf[at + 23] !== 32 || buf[at + 24] !== 91) break fast;
+        const c = buf[at + 25];
+        let pidAt: number;
+        if (c === 68 /* D */ && buf[at + 30] === 93) {
+          pidAt = at + 32;
+        } else if (c === 73 /* I */ && buf[at + 29] === 93 && buf[at + 30] === 91) {
+          if (!prescanned) break fast;
+          while (this.hitIdx < this.needleHits.length && this.needleHits[this.hitIdx]! < s) this.hitIdx++;
+          if (this.hitIdx < this.needleHits.length && this.needleHits[this.hitIdx]! < e) break fast;
+          pidAt = at + 31;
+        } else if (c === 84 /* T */ && buf[at + 30] === 93) {
+          pidAt = at + 32;
+        } else break fast;
+        let pid = 0;
+        let q = pidAt;
+        for (; q < e; q++) {
+          const d = buf[q]!;
+          if (d < 48 || d > 57) break;
+          pid = pid * 10 + (d - 48);
         }
-      }
-      if (summary.firstTime === undefined) summary.firstTime = line.slice(at, at + 23);
-      lastRecordLine = line;
-      lastRecordAt = at;
-      lastRecordNo = summary.lines;
-      shapeLearned = true;
-      if (!summary.componentPrefix) {
-        const sp = line.indexOf(' ', pe + 2);
-        const slash = line.indexOf('/', pe + 2);
-        if (slash !== -1 && sp !== -1 && slash < sp) summary.componentPrefix = true;
-      }
-      const first = line.charCodeAt(at + 25);
-      if (first === 68 /* D */ || first === 84 /* T */) return; // DEBUG, TRACE
-      const severe = first !== 73; /* not I(NFO) */
-      let rec: NotableRecord | undefined;
-      let notable = severe;
-      if (!severe && infoMask === 0) return;
-      const bits = signatureBits(line, pe + 2) & (severe ? -1 : infoMask);
-      if (bits === 0) {
-        if (!notable) return;
-        if (summary.notable.length >= MAX_CALICO_NOTABLE) {
-          summary.notableDropped++;
-          return;
-        }
-        addNotable(toNotable(line, at, le, pe, lineNo, stamp, fileInfo.file));
-        return;
-      }
-      for (let i = 0; i < CALICO_LOG_SIGNATURES.length; i++) {
-        if ((bits & (1 << i)) === 0) continue;
-        const s = CALICO_LOG_SIGNATURES[i]!;
-        rec = hitHeader(s.name, line, at, le, pe, lineNo, stamp, rec);
-        if (s.notable) notable = true;
-      }
-      if (notable) {
-        if (rec === undefined && summary.notable.length >= MAX_CALICO_NOTABLE) {
-          summary.notableDropped++;
-          return;
-        }
-        rec ??= toNotable(line, at, le, pe, lineNo, stamp, fileInfo.file);
-        addNotable(rec);
-      }
-    },
-
-    scanChunk(buf: Buffer): void {
-      scanned = buf;
-      hitIdx = 0;
-      if (INFO_NEEDLE_BUFFERS.length === 0) {
-        needleHits = [];
-        return;
-      }
-      const hits: number[] = [];
-      for (const n of INFO_NEEDLE_BUFFERS) {
-        for (let p = buf.indexOf(n); p !== -1; p = buf.indexOf(n, p + 1)) hits.push(p);
-      }
-      if (hits.length > 1) hits.sort((a, b) => a - b);
-      needleHits = hits;
-    },
-
-    /**
-     * Records that only need counting are decided from their bytes, and no string is made: DEBUG
-     * and TRACE always; INFO when no INFO-level signature occurs in the line (prescanned per chunk).
-     * Counts stay in locals and are added to the summary before any line goes the string way.
-     */
-    pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
-      let n = firstLineNo;
-      let lines = 0;
-      let bytes = 0;
-      let debug = 0;
-      let info = 0;
-      let trace = 0;
-      let lastAt = 0;
-      const prescanned = buf === scanned;
-      for (let s = start; s < end; n++) {
-        const nl = buf.indexOf(10, s);
-        const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
-        fast: if (shapeLearned && nl - s <= MAX_LINE_BYTES) {
-          let at = s;
-          // svlogd stamp (-tt or -ttt) in front of the logrus header?
-          if (e - s > 26 && buf[s + 4] === 45 && buf[s + 25] === 32 && (buf[s + 10] === 84 || buf[s + 10] === 95)) at = s + 26;
-          if (e - at < 30 || buf[at + 4] !== 45 || buf[at + 10] !== 32 || buf[at + 23] !== 32 || buf[at + 24] !== 91) break fast;
-          const c = buf[at + 25];
-          let pidAt: number;
-          if (c === 68 /* D */ && buf[at + 30] === 93) {
-            pidAt = at + 32;
-          } else if (c === 73 /* I */ && buf[at + 29] === 93 && buf[at + 30] === 91) {
-            if (!prescanned) break fast;
-            while (hitIdx < needleHits.length && needleHits[hitIdx]! < s) hitIdx++;
-            if (hitIdx < needleHits.length && needleHits[hitIdx]! < e) break fast;
-            pidAt = at + 31;
-          } else if (c === 84 /* T */ && buf[at + 30] === 93) {
-            pidAt = at + 32;
-          } else break fast;
-          let pid = 0;
-          let q = pidAt;
-          for (; q < e; q++) {
-            const d = buf[q]!;
-            if (d < 48 || d > 57) break;
-            pid = pid * 10 + (d - 48);
-          }
-          if (q === pidAt || buf[q] !== 93) break fast;
-          if (pid !== lastPid) notePid(pid);
-          if (c === 68) debug++;
-          else if (c === 73) info++;
-          else trace++;
-          lines++;
-          bytes += e - s + 1;
-          lastAt = at;
-          s = nl + 1;
-          continue;
-        }
-        addCounted(lines, bytes, debug, info, trace, buf, lastAt);
-        lines = bytes = debug = info = trace = 0;
-        slow.line(buf, s, nl, n);
+        if (q === pidAt || buf[q] !== 93) break fast;
+        if (pid !== this.lastPid) this.notePid(pid);
+        if (c === 68) debug++;
+        else if (c === 73) info++;
+        else trace++;
+        lines++;
+        bytes += e - s + 1;
+        lastAt = at;
         s = nl + 1;
+        continue;
       }
-      addCounted(lines, bytes, debug, info, trace, buf, lastAt);
-      return n - firstLineNo;
-    },
+      this.addCounted(lines, bytes, debug, info, trace, buf, lastAt);
+      lines = bytes = debug = info = trace = 0;
+      slow.line(buf, s, nl, n);
+      s = nl + 1;
+    }
+    this.addCounted(lines, bytes, debug, info, trace, buf, lastAt);
+    return n - firstLineNo;
+  }
 
-    finish(): CalicoLogStats {
-      if (lastFastBuf !== undefined && lastFastNo > lastRecordNo) summary.lastTime = lastFastBuf.toString('latin1', lastFastAt, lastFastAt + 23);
-      else if (lastRecordLine !== undefined) summary.lastTime = lastRecordLine.slice(lastRecordAt, lastRecordAt + 23);
-      lastFastBuf = undefined;
-      scanned = undefined;
-      if (fastDebug > 0) summary.byLevel['DEBUG'] = summary.byLevel['DEBUG']! + fastDebug;
-      if (fastInfo > 0) summary.byLevel['INFO'] = summary.byLevel['INFO']! + fastInfo;
-      if (fastTrace > 0) summary.byLevel['TRACE'] = summary.byLevel['TRACE']! + fastTrace;
-      fastDebug = fastInfo = fastTrace = 0;
-      for (const [name, p] of pendingLast) summary.signatures[name]!.last = toNotable(p.line, p.at, p.le, p.pe, p.lineNo, p.stamp, p.file);
-      pendingLast.clear();
-      return summary;
-    },
-  };
+  finish(): CalicoLogStats {
+    if (this.lastFastBuf !== undefined && this.lastFastNo > this.lastRecordNo) this.summary.lastTime = this.lastFastBuf.toString('latin1', this.lastFastAt, this.lastFastAt + 23);
+    else if (this.lastRecordLine !== undefined) this.summary.lastTime = this.lastRecordLine.slice(this.lastRecordAt, this.lastRecordAt + 23);
+    this.lastFastBuf = undefined;
+    this.scanned = undefined;
+    if (this.fastDebug > 0) this.summary.byLevel['DEBUG'] = this.summary.byLevel['DEBUG']! + this.fastDebug;
+    if (this.fastInfo > 0) this.summary.byLevel['INFO'] = this.summary.byLevel['INFO']! + this.fastInfo;
+    if (this.fastTrace > 0) this.summary.byLevel['TRACE'] = this.summary.byLevel['TRACE']! + this.fastTrace;
+    this.fastDebug = this.fastInfo = this.fastTrace = 0;
+    for (const [name, p] of this.pendingLast) this.summary.signatures[name]!.last = toNotable(p.line, p.at, p.le, p.pe, p.lineNo, p.stamp, p.file);
+    this.pendingLast.clear();
+    return this.summary;
+  }
+}
+
+/** Creates a streaming parser for one Calico daemon's log files (in rotation order). */
+export function createCalicoLogParser(opts: CalicoLogOptions): CalicoLogParser {
+  return new CalicoLogParserImpl(opts);
 }
 
 /** The full record of a header line; a line that passed the fast checks but not the full parse (no `LINE:`) keeps what was read. */

@@ -60,119 +60,125 @@ function firstWord(line: string): string {
   return line.slice(s, e);
 }
 
+/**
+ * One `ipset list` dump. A class rather than closures, so that every dump's parser shares one
+ * compiled copy of the member loop (per-parser closures were each compiled again by V8).
+ */
+class IpsetListParserImpl implements LineParser<IpSetDump> {
+  private readonly sets = new Map<string, IpSet>();
+  private readonly unparsed: LineRef[] = [];
+  private cur: IpSet | undefined;
+  private inMembers = false;
+  private membersSeen = 0;
+  private entriesPrinted = false;
+
+  private close(): void {
+    if (this.cur !== undefined && !this.entriesPrinted) this.cur.entries = this.membersSeen;
+    this.cur = undefined;
+    this.inMembers = false;
+  }
+
+  private bad(line: string, lineNo: number): void {
+    if (this.unparsed.length < MAX_UNPARSED) this.unparsed.push({ line: lineNo, text: line });
+  }
+  /** Chunk fast path: members of this.sets whose members are not kept are only counted, from their first byte. */
+  pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
+    let n = firstLineNo;
+    for (let s = start; s < end; n++) {
+      const nl = buf.indexOf(10, s);
+      if (this.inMembers && this.cur !== undefined && !this.cur.membersKept && nl - s <= MAX_LINE_BYTES && contentEnd(buf, s, nl) > s) {
+        const c = buf[s];
+        if (c !== 78 /* N(ame:) */ && c !== 32 && c !== 9) {
+          this.membersSeen++;
+          s = nl + 1;
+          continue;
+        }
+      }
+      slow.line(buf, s, nl, n);
+      s = nl + 1;
+    }
+    return n - firstLineNo;
+  }
+
+  push(line: string, lineNo: number): void {
+    if (line.length === 0) {
+      this.close();
+      return;
+    }
+    if (line.charCodeAt(0) === 78 /* N */ && line.startsWith('Name: ')) {
+      this.close();
+      const name = line.slice(6).trim();
+      this.cur = { line: lineNo, text: line, name, entries: 0, members: [], membersKept: isWellKnownCalicoSet(name) };
+      this.sets.set(name, this.cur);
+      this.membersSeen = 0;
+      this.entriesPrinted = false;
+      return;
+    }
+    if (this.cur === undefined) {
+      if (line.trim().length > 0) this.bad(line, lineNo);
+      return;
+    }
+    if (this.inMembers) {
+      // Hot path: one line per member.
+      const w = firstWord(line);
+      if (w.length === 0) return;
+      this.membersSeen++;
+      if (this.cur.membersKept) this.cur.members.push(w);
+      return;
+    }
+    const colon = line.indexOf(':');
+    if (colon === -1) return this.bad(line, lineNo);
+    const key = line.slice(0, colon);
+    const value = line.slice(colon + 1).trim();
+    switch (key) {
+      case 'Type':
+        this.cur.type = value;
+        break;
+      case 'Revision': {
+        const r = toInt(value);
+        if (r !== undefined) this.cur.revision = r;
+        break;
+      }
+      case 'Header': {
+        this.cur.header = value;
+        const f = value.indexOf('family ');
+        if (f !== -1) {
+          const w = firstWord(value.slice(f + 7));
+          if (w.length > 0) this.cur.family = w;
+        }
+        break;
+      }
+      case 'References': {
+        const r = toInt(value);
+        if (r !== undefined) this.cur.references = r;
+        break;
+      }
+      case 'Number of entries': {
+        const r = toInt(value);
+        if (r !== undefined) {
+          this.cur.entries = r;
+          this.entriesPrinted = true;
+        }
+        break;
+      }
+      case 'Members':
+        this.inMembers = true;
+        break;
+      case 'Size in memory':
+        break;
+      default:
+        this.bad(line, lineNo);
+    }
+  }
+  finish(): IpSetDump {
+    this.close();
+    return { sets: Object.fromEntries(this.sets), unparsed: this.unparsed };
+  }
+}
+
+/** Creates a streaming parser for one `ipset list` dump. */
 export function createIpsetListParser(): LineParser<IpSetDump> {
-  const sets = new Map<string, IpSet>();
-  const unparsed: LineRef[] = [];
-  let cur: IpSet | undefined;
-  let inMembers = false;
-  let membersSeen = 0;
-  let entriesPrinted = false;
-
-  function close(): void {
-    if (cur !== undefined && !entriesPrinted) cur.entries = membersSeen;
-    cur = undefined;
-    inMembers = false;
-  }
-
-  function bad(line: string, lineNo: number): void {
-    if (unparsed.length < MAX_UNPARSED) unparsed.push({ line: lineNo, text: line });
-  }
-
-  return {
-    /** Chunk fast path: members of sets whose members are not kept are only counted, from their first byte. */
-    pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
-      let n = firstLineNo;
-      for (let s = start; s < end; n++) {
-        const nl = buf.indexOf(10, s);
-        if (inMembers && cur !== undefined && !cur.membersKept && nl - s <= MAX_LINE_BYTES && contentEnd(buf, s, nl) > s) {
-          const c = buf[s];
-          if (c !== 78 /* N(ame:) */ && c !== 32 && c !== 9) {
-            membersSeen++;
-            s = nl + 1;
-            continue;
-          }
-        }
-        slow.line(buf, s, nl, n);
-        s = nl + 1;
-      }
-      return n - firstLineNo;
-    },
-
-    push(line: string, lineNo: number): void {
-      if (line.length === 0) {
-        close();
-        return;
-      }
-      if (line.charCodeAt(0) === 78 /* N */ && line.startsWith('Name: ')) {
-        close();
-        const name = line.slice(6).trim();
-        cur = { line: lineNo, text: line, name, entries: 0, members: [], membersKept: isWellKnownCalicoSet(name) };
-        sets.set(name, cur);
-        membersSeen = 0;
-        entriesPrinted = false;
-        return;
-      }
-      if (cur === undefined) {
-        if (line.trim().length > 0) bad(line, lineNo);
-        return;
-      }
-      if (inMembers) {
-        // Hot path: one line per member.
-        const w = firstWord(line);
-        if (w.length === 0) return;
-        membersSeen++;
-        if (cur.membersKept) cur.members.push(w);
-        return;
-      }
-      const colon = line.indexOf(':');
-      if (colon === -1) return bad(line, lineNo);
-      const key = line.slice(0, colon);
-      const value = line.slice(colon + 1).trim();
-      switch (key) {
-        case 'Type':
-          cur.type = value;
-          break;
-        case 'Revision': {
-          const r = toInt(value);
-          if (r !== undefined) cur.revision = r;
-          break;
-        }
-        case 'Header': {
-          cur.header = value;
-          const f = value.indexOf('family ');
-          if (f !== -1) {
-            const w = firstWord(value.slice(f + 7));
-            if (w.length > 0) cur.family = w;
-          }
-          break;
-        }
-        case 'References': {
-          const r = toInt(value);
-          if (r !== undefined) cur.references = r;
-          break;
-        }
-        case 'Number of entries': {
-          const r = toInt(value);
-          if (r !== undefined) {
-            cur.entries = r;
-            entriesPrinted = true;
-          }
-          break;
-        }
-        case 'Members':
-          inMembers = true;
-          break;
-        case 'Size in memory':
-          break;
-        default:
-          bad(line, lineNo);
-      }
-    },
-    finish(): IpSetDump {
-      close();
-      return { sets: Object.fromEntries(sets), unparsed };
-    },
-  };
+  return new IpsetListParserImpl();
 }
 
 export function parseIpsetList(text: string): IpSetDump {

@@ -243,22 +243,33 @@ interface TableState {
   chains: Map<string, IptablesChain>;
 }
 
-export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
-  const tables = new Map<string, TableState>();
-  const unparsed: LineRef[] = [];
-  let cur: TableState | undefined;
-  let generator: string | undefined;
-  let backend: string | undefined;
-  let legacyTablesWarning: LineRef | undefined;
-  let kept = 0;
-  let droppedRules = 0;
+/**
+ * One `iptables-save` dump. A class rather than closures, so that every dump's parser shares one
+ * compiled copy of the hot loop (per-parser closures were each compiled again by V8).
+ */
+class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
+  private readonly tables = new Map<string, TableState>();
+  private readonly unparsed: LineRef[] = [];
+  private cur: TableState | undefined;
+  private generator: string | undefined;
+  private backend: string | undefined;
+  private legacyTablesWarning: LineRef | undefined;
+  private kept = 0;
+  private droppedRules = 0;
+  // The chain of the last rule counted from bytes: rules of one chain come together, so the name
+  // string and its lookups are made once per run of rules. Any line that goes to push() resets it.
+  private readonly lastName = Buffer.alloc(CACHED_NAME_MAX);
+  private lastLen = -1;
+  private lastKeep = false;
+  private lastCali = false;
+  private lastChain: IptablesChain | undefined;
 
-  function bad(line: string, lineNo: number): void {
-    if (unparsed.length < MAX_UNPARSED) unparsed.push({ line: lineNo, text: line });
+  private bad(line: string, lineNo: number): void {
+    if (this.unparsed.length < MAX_UNPARSED) this.unparsed.push({ line: lineNo, text: line });
   }
 
-  function chainFor(name: string, lineNo: number, line: string): IptablesChain {
-    const t = cur!;
+  private chainFor(name: string, lineNo: number, line: string): IptablesChain {
+    const t = this.cur!;
     let ch = t.chains.get(name);
     if (ch === undefined) {
       ch = { line: lineNo, text: line, table: t.table.name, name, rules: [], ruleCount: 0 };
@@ -267,22 +278,14 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
     return ch;
   }
 
-  // The chain of the last rule counted from bytes: rules of one chain come together, so the name
-  // string and its lookups are made once per run of rules. Any line that goes to push() resets it.
-  const lastName = Buffer.alloc(CACHED_NAME_MAX);
-  let lastLen = -1;
-  let lastKeep = false;
-  let lastCali = false;
-  let lastChain: IptablesChain | undefined;
-
   /**
    * A line `push` would only count (same decision, same counter), read from its bytes
    * `buf[s..e)` without making a string of it: rules of chains that have no entry or whose rule
    * is not kept, declarations of chains without an entry. Counts it and returns true; false for
    * everything else (kept rules, tracked chains, table lines, malformed lines, non-ASCII names).
    */
-  function countOnly(buf: Buffer, s: number, e: number): boolean {
-    if (cur === undefined || e === s) return false;
+  private countOnly(buf: Buffer, s: number, e: number): boolean {
+    if (this.cur === undefined || e === s) return false;
     let pos = s;
     let noPackets = false;
     const c0 = buf[s];
@@ -293,7 +296,7 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
         sp++;
       }
       if (sp === s + 1 || tracked(buf.toString('latin1', s + 1, sp))) return false;
-      cur.table.otherChains++;
+      this.cur.table.otherChains++;
       return true;
     }
     if (c0 === 91 /* [ */) {
@@ -311,168 +314,171 @@ export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
     }
     const len = nameEnd - nameStart;
     if (len === 0) return false;
-    let same = len === lastLen;
-    for (let k = 0; same && k < len; k++) if (buf[nameStart + k] !== lastName[k]) same = false;
+    let same = len === this.lastLen;
+    for (let k = 0; same && k < len; k++) if (buf[nameStart + k] !== this.lastName[k]) same = false;
     if (!same) {
       const chainName = buf.toString('latin1', nameStart, nameEnd);
-      lastKeep = keepRules(chainName);
-      lastCali = chainName.startsWith('cali-');
-      lastChain = cur.chains.get(chainName);
+      this.lastKeep = keepRules(chainName);
+      this.lastCali = chainName.startsWith('cali-');
+      this.lastChain = this.cur.chains.get(chainName);
       if (len <= CACHED_NAME_MAX) {
-        buf.copy(lastName, 0, nameStart, nameEnd);
-        lastLen = len;
-      } else lastLen = -1;
+        buf.copy(this.lastName, 0, nameStart, nameEnd);
+        this.lastLen = len;
+      } else this.lastLen = -1;
     }
-    if (lastKeep) return false;
-    if (verdictAtBytes(buf, nameEnd, e) && (lastCali || buf.subarray(nameEnd, e).indexOf(DPORT) !== -1) && !(lastCali && noPackets)) return false;
-    if (lastChain !== undefined) lastChain.ruleCount++;
-    else cur.table.otherRules++;
+    if (this.lastKeep) return false;
+    if (verdictAtBytes(buf, nameEnd, e) && (this.lastCali || buf.subarray(nameEnd, e).indexOf(DPORT) !== -1) && !(this.lastCali && noPackets)) return false;
+    if (this.lastChain !== undefined) this.lastChain.ruleCount++;
+    else this.cur.table.otherRules++;
     return true;
   }
+  /**
+   * Chunk fast path for the rules that are only counted (KUBE-*, DOCKER, per-workload chains'
+   * non-verdict rules): decided from the bytes; only the lines `push` must see become strings.
+   */
+  pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
+    let n = firstLineNo;
+    for (let s = start; s < end; n++) {
+      const nl = buf.indexOf(10, s);
+      const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
+      if (nl - s > MAX_LINE_BYTES || !this.countOnly(buf, s, e)) slow.line(buf, s, nl, n);
+      s = nl + 1;
+    }
+    return n - firstLineNo;
+  }
 
-  return {
-    /**
-     * Chunk fast path for the rules that are only counted (KUBE-*, DOCKER, per-workload chains'
-     * non-verdict rules): decided from the bytes; only the lines `push` must see become strings.
-     */
-    pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
-      let n = firstLineNo;
-      for (let s = start; s < end; n++) {
-        const nl = buf.indexOf(10, s);
-        const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
-        if (nl - s > MAX_LINE_BYTES || !countOnly(buf, s, e)) slow.line(buf, s, nl, n);
-        s = nl + 1;
+  push(line: string, lineNo: number): void {
+    this.lastLen = -1; // a chain may get its entry, or the table change, below
+    const c0 = line.charCodeAt(0);
+    if (c0 === 45 /* - */ || c0 === 91 /* [ */) {
+      let pos = 0;
+      let counters: { packets: number; bytes: number; end: number } | undefined;
+      if (c0 === 91) {
+        counters = readCounters(line, 0);
+        if (counters === undefined) return this.bad(line, lineNo);
+        pos = counters.end;
+        if (line.charCodeAt(pos) === 32) pos++;
       }
-      return n - firstLineNo;
-    },
-
-    push(line: string, lineNo: number): void {
-      lastLen = -1; // a chain may get its entry, or the table change, below
-      const c0 = line.charCodeAt(0);
-      if (c0 === 45 /* - */ || c0 === 91 /* [ */) {
-        let pos = 0;
-        let counters: { packets: number; bytes: number; end: number } | undefined;
-        if (c0 === 91) {
-          counters = readCounters(line, 0);
-          if (counters === undefined) return bad(line, lineNo);
-          pos = counters.end;
-          if (line.charCodeAt(pos) === 32) pos++;
-        }
-        if (cur === undefined || !line.startsWith('-A ', pos)) return bad(line, lineNo);
-        const nameStart = pos + 3;
-        let nameEnd = line.indexOf(' ', nameStart);
-        if (nameEnd === -1) nameEnd = line.length;
-        const chainName = line.slice(nameStart, nameEnd);
-        if (chainName.length === 0) return bad(line, lineNo);
-        let chain = tracked(chainName) ? chainFor(chainName, lineNo, line) : cur.chains.get(chainName);
-        // Per-workload and policy chains (cali-tw-/cali-fw-/cali-pi-/…) keep only their verdict rules;
-        // other chains (firewalld, ufw, KUBE-*) only port-filtering DROP/REJECTs. Memory stays bounded.
-        let keep = true;
-        if (!keepRules(chainName)) {
-          keep = verdictAt(line, nameEnd, line.length) && (chainName.startsWith('cali-') || line.includes('--dport', nameEnd));
-          // A Calico verdict that never matched explains nothing: keep only those with packets (or no counters).
-          if (keep && chainName.startsWith('cali-') && counters !== undefined && counters.packets === 0) keep = false;
-        }
-        if (!keep) {
-          if (chain !== undefined) chain.ruleCount++;
-          else cur.table.otherRules++;
-          return;
-        }
-        chain ??= chainFor(chainName, lineNo, line);
-        chain.ruleCount++;
-        if (kept >= MAX_KEPT_RULES) {
-          droppedRules++;
-          return;
-        }
-        kept++;
-        const rule: IptablesRule = {
-          line: lineNo,
-          text: line,
-          table: cur.table.name,
-          chain: chainName,
-          spec: nameEnd < line.length ? line.slice(nameEnd + 1) : '',
-        };
-        if (counters !== undefined) {
-          rule.packets = counters.packets;
-          rule.bytes = counters.bytes;
-        }
-        describeRule(rule);
-        chain.rules.push(rule);
+      if (this.cur === undefined || !line.startsWith('-A ', pos)) return this.bad(line, lineNo);
+      const nameStart = pos + 3;
+      let nameEnd = line.indexOf(' ', nameStart);
+      if (nameEnd === -1) nameEnd = line.length;
+      const chainName = line.slice(nameStart, nameEnd);
+      if (chainName.length === 0) return this.bad(line, lineNo);
+      let chain = tracked(chainName) ? this.chainFor(chainName, lineNo, line) : this.cur.chains.get(chainName);
+      // Per-workload and policy chains (cali-tw-/cali-fw-/cali-pi-/…) keep only their verdict rules;
+      // other chains (firewalld, ufw, KUBE-*) only port-filtering DROP/REJECTs. Memory stays bounded.
+      let keep = true;
+      if (!keepRules(chainName)) {
+        keep = verdictAt(line, nameEnd, line.length) && (chainName.startsWith('cali-') || line.includes('--dport', nameEnd));
+        // A Calico verdict that never matched explains nothing: keep only those with packets (or no counters).
+        if (keep && chainName.startsWith('cali-') && counters !== undefined && counters.packets === 0) keep = false;
+      }
+      if (!keep) {
+        if (chain !== undefined) chain.ruleCount++;
+        else this.cur.table.otherRules++;
         return;
       }
-      if (c0 === 58 /* : */) {
-        if (cur === undefined) return bad(line, lineNo);
-        const sp = line.indexOf(' ');
-        const name = sp === -1 ? line.slice(1) : line.slice(1, sp);
-        if (name.length === 0) return bad(line, lineNo);
-        if (!tracked(name)) {
-          cur.table.otherChains++;
-          return;
-        }
-        const ch = chainFor(name, lineNo, line);
-        ch.line = lineNo;
-        ch.text = line;
-        if (sp !== -1) {
-          const sp2 = line.indexOf(' ', sp + 1);
-          const policy = sp2 === -1 ? line.slice(sp + 1) : line.slice(sp + 1, sp2);
-          if (policy !== '-' && policy.length > 0) ch.policy = policy;
-          if (sp2 !== -1) {
-            const cnt = readCounters(line, sp2 + 1);
-            if (cnt !== undefined) {
-              ch.packets = cnt.packets;
-              ch.bytes = cnt.bytes;
-            }
+      chain ??= this.chainFor(chainName, lineNo, line);
+      chain.ruleCount++;
+      if (this.kept >= MAX_KEPT_RULES) {
+        this.droppedRules++;
+        return;
+      }
+      this.kept++;
+      const rule: IptablesRule = {
+        line: lineNo,
+        text: line,
+        table: this.cur.table.name,
+        chain: chainName,
+        spec: nameEnd < line.length ? line.slice(nameEnd + 1) : '',
+      };
+      if (counters !== undefined) {
+        rule.packets = counters.packets;
+        rule.bytes = counters.bytes;
+      }
+      describeRule(rule);
+      chain.rules.push(rule);
+      return;
+    }
+    if (c0 === 58 /* : */) {
+      if (this.cur === undefined) return this.bad(line, lineNo);
+      const sp = line.indexOf(' ');
+      const name = sp === -1 ? line.slice(1) : line.slice(1, sp);
+      if (name.length === 0) return this.bad(line, lineNo);
+      if (!tracked(name)) {
+        this.cur.table.otherChains++;
+        return;
+      }
+      const ch = this.chainFor(name, lineNo, line);
+      ch.line = lineNo;
+      ch.text = line;
+      if (sp !== -1) {
+        const sp2 = line.indexOf(' ', sp + 1);
+        const policy = sp2 === -1 ? line.slice(sp + 1) : line.slice(sp + 1, sp2);
+        if (policy !== '-' && policy.length > 0) ch.policy = policy;
+        if (sp2 !== -1) {
+          const cnt = readCounters(line, sp2 + 1);
+          if (cnt !== undefined) {
+            ch.packets = cnt.packets;
+            ch.bytes = cnt.bytes;
           }
         }
-        return;
       }
-      if (c0 === 42 /* * */) {
-        const name = line.slice(1).trim();
-        if (name.length === 0 || name.indexOf(' ') !== -1) return bad(line, lineNo);
-        let t = tables.get(name);
-        if (t === undefined) {
-          t = { table: { line: lineNo, text: line, name, chains: {}, otherChains: 0, otherRules: 0 }, chains: new Map() };
-          tables.set(name, t);
+      return;
+    }
+    if (c0 === 42 /* * */) {
+      const name = line.slice(1).trim();
+      if (name.length === 0 || name.indexOf(' ') !== -1) return this.bad(line, lineNo);
+      let t = this.tables.get(name);
+      if (t === undefined) {
+        t = { table: { line: lineNo, text: line, name, chains: {}, otherChains: 0, otherRules: 0 }, chains: new Map() };
+        this.tables.set(name, t);
+      }
+      this.cur = t;
+      return;
+    }
+    if (c0 === 35 /* # */) {
+      if (line.startsWith('# Generated by ')) {
+        const rest = line.slice(15);
+        const on = rest.indexOf(' on ');
+        this.generator ??= on === -1 ? rest : rest.slice(0, on);
+        if (this.backend === undefined) {
+          if (rest.indexOf('(nf_tables)') !== -1) this.backend = 'nf_tables';
+          else if (rest.indexOf('(legacy)') !== -1) this.backend = 'legacy';
         }
-        cur = t;
-        return;
+      } else if (line.startsWith('# Warning: iptables-legacy this.tables present')) {
+        this.legacyTablesWarning ??= { line: lineNo, text: line };
       }
-      if (c0 === 35 /* # */) {
-        if (line.startsWith('# Generated by ')) {
-          const rest = line.slice(15);
-          const on = rest.indexOf(' on ');
-          generator ??= on === -1 ? rest : rest.slice(0, on);
-          if (backend === undefined) {
-            if (rest.indexOf('(nf_tables)') !== -1) backend = 'nf_tables';
-            else if (rest.indexOf('(legacy)') !== -1) backend = 'legacy';
-          }
-        } else if (line.startsWith('# Warning: iptables-legacy tables present')) {
-          legacyTablesWarning ??= { line: lineNo, text: line };
-        }
-        return;
-      }
-      if (line === 'COMMIT') {
-        cur = undefined;
-        return;
-      }
-      if (line.length === 0 || line.trim().length === 0) return;
-      bad(line, lineNo);
-    },
-    finish(): IptablesSaveResult {
-      const out: IptablesSaveResult = { tables: {}, unparsed };
-      const tableEntries: [string, IptablesTable][] = [];
-      for (const [name, t] of tables) {
-        t.table.chains = Object.fromEntries(t.chains);
-        tableEntries.push([name, t.table]);
-      }
-      out.tables = Object.fromEntries(tableEntries);
-      if (generator !== undefined) out.generator = generator;
-      if (backend !== undefined) out.backend = backend;
-      if (legacyTablesWarning !== undefined) out.legacyTablesWarning = legacyTablesWarning;
-      if (droppedRules > 0) out.rulesDropped = droppedRules;
-      return out;
-    },
-  };
+      return;
+    }
+    if (line === 'COMMIT') {
+      this.cur = undefined;
+      return;
+    }
+    if (line.length === 0 || line.trim().length === 0) return;
+    this.bad(line, lineNo);
+  }
+
+  finish(): IptablesSaveResult {
+    const out: IptablesSaveResult = { tables: {}, unparsed: this.unparsed };
+    const tableEntries: [string, IptablesTable][] = [];
+    for (const [name, t] of this.tables) {
+      t.table.chains = Object.fromEntries(t.chains);
+      tableEntries.push([name, t.table]);
+    }
+    out.tables = Object.fromEntries(tableEntries);
+    if (this.generator !== undefined) out.generator = this.generator;
+    if (this.backend !== undefined) out.backend = this.backend;
+    if (this.legacyTablesWarning !== undefined) out.legacyTablesWarning = this.legacyTablesWarning;
+    if (this.droppedRules > 0) out.rulesDropped = this.droppedRules;
+    return out;
+  }
+}
+
+/** Creates a streaming parser for one `iptables-save` / `ip6tables-save` dump. */
+export function createIptablesSaveParser(): LineParser<IptablesSaveResult> {
+  return new IptablesSaveParserImpl();
 }
 
 export function parseIptablesSave(text: string): IptablesSaveResult {
