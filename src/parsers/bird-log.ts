@@ -61,6 +61,7 @@ export interface BirdLogOptions {
 export interface BirdLogParser extends LineParser<BirdLogStats> {
   /** Continue the same summary with the next file in rotation order. */
   startFile(file: string): void;
+  pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number;
 }
 
 /** Kinds that are recorded in a protocol's `errors`. */

@@ -158,6 +158,8 @@ export interface CalicoLogOptions {
 export interface CalicoLogParser extends LineParser<CalicoLogStats> {
   /** Continue the same summary with the next file in rotation order. */
   startFile(file: string): void;
+  pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number;
+  scanChunk(buf: Buffer): void;
 }
 
 function isDigit(c: number): boolean {

@@ -21,9 +21,9 @@
  * counts bare lines and non-records as continuation lines). Both keep the container log's own
  * line numbers. BIRD and BIRD6 cannot be told apart here: both land in `bird` (daemon `bird`).
  */
-import { runParser, type LineParser } from './line-parser.js';
-import { createBirdLogParser, type BirdLogStats } from './bird-log.js';
-import { createCalicoLogParser, type CalicoLogStats } from './calico-log.js';
+import { runParser, type LineParser, type SlowLine } from './line-parser.js';
+import { createBirdLogParser, type BirdLogParser, type BirdLogStats } from './bird-log.js';
+import { createCalicoLogParser, type CalicoLogParser, type CalicoLogStats } from './calico-log.js';
 
 export interface ContainerLogSummary {
   calico: CalicoLogStats;
@@ -37,21 +37,58 @@ export interface ContainerLogOptions {
   file: string;
 }
 
+/**
+ * One calico-node container log: a router in front of a Calico and a BIRD parser. A run of whole
+ * lines is cut into stretches of consecutive BIRD / non-BIRD lines, each handed to that parser's
+ * chunk fast path, so Felix's debug lines in a pod log cost what they cost in `logs/felix/`.
+ */
+class ContainerLogParserImpl implements LineParser<ContainerLogSummary> {
+  private readonly calico: CalicoLogParser;
+  private readonly bird: BirdLogParser;
+
+  constructor(opts: ContainerLogOptions) {
+    this.calico = createCalicoLogParser({ daemon: 'calico-node', file: opts.file });
+    this.bird = createBirdLogParser({ daemon: 'bird', file: opts.file });
+  }
+
+  push(line: string, lineNo: number): void {
+    if (line.charCodeAt(0) === 98 /* b */ && line.startsWith('bird: ')) this.bird.push(line, lineNo);
+    else this.calico.push(line, lineNo);
+  }
+
+  scanChunk(buf: Buffer): void {
+    this.calico.scanChunk(buf);
+  }
+
+  pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
+    let n = firstLineNo;
+    let runStart = start;
+    let runFirst = n;
+    let runBird = false;
+    for (let s = start; s < end; n++) {
+      const isBird = buf[s] === 98 && buf[s + 1] === 105 && buf[s + 2] === 114 && buf[s + 3] === 100 && buf[s + 4] === 58 && buf[s + 5] === 32; // `bird: `
+      if (isBird !== runBird) {
+        if (s > runStart) (runBird ? this.bird : this.calico).pushLines(buf, runStart, s, runFirst, slow);
+        runStart = s;
+        runFirst = n;
+        runBird = isBird;
+      }
+      s = buf.indexOf(10, s) + 1;
+    }
+    if (end > runStart) (runBird ? this.bird : this.calico).pushLines(buf, runStart, end, runFirst, slow);
+    return n - firstLineNo;
+  }
+
+  finish(): ContainerLogSummary {
+    const calico = this.calico.finish();
+    const bird = this.bird.finish();
+    return { calico, bird, lines: calico.lines + bird.lines };
+  }
+}
+
 /** Creates a streaming parser for one calico-node container log. */
 export function createContainerLogParser(opts: ContainerLogOptions): LineParser<ContainerLogSummary> {
-  const calico = createCalicoLogParser({ daemon: 'calico-node', file: opts.file });
-  const bird = createBirdLogParser({ daemon: 'bird', file: opts.file });
-  let lines = 0;
-  return {
-    push(line: string, lineNo: number): void {
-      lines++;
-      if (line.charCodeAt(0) === 98 /* b */ && line.startsWith('bird: ')) bird.push(line, lineNo);
-      else calico.push(line, lineNo);
-    },
-    finish(): ContainerLogSummary {
-      return { calico: calico.finish(), bird: bird.finish(), lines };
-    },
-  };
+  return new ContainerLogParserImpl(opts);
 }
 
 /** Parses a whole container log from a string. */

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { feedChunks } from '../helpers/feed-chunks.js';
 import { createBirdLogParser, parseBirdLog } from '../../src/parsers/bird-log.js';
+import { createContainerLogParser, parseContainerLog } from '../../src/parsers/container-log.js';
 import { createCalicoLogParser, parseCalicoLog } from '../../src/parsers/calico-log.js';
 
 /** A felix log mixing every level, a restart (new PID), signatures at INFO and WARNING, and a panic. */
@@ -91,6 +92,28 @@ test('bird: route traces and untracked messages are counted from bytes; the summ
   assert.ok(want.eventCounts['reconfigured']! > 250 && want.eventsDropped > 50, 'Reconfigured beyond the event cap is counted');
   assert.is(want.eventCounts['config-error'], 1);
   assert.is(want.eventCounts['started'], 1);
+});
+
+test('container log: BIRD and Calico stretches go to their fast paths; the summary is the string path\'s', () => {
+  const felix = felixLog().split('\n').filter((l) => l.length > 0).map((l) => (l.startsWith('2026-11-27T') ? l.slice(26) : l));
+  const bird = birdLog().split('\n').filter((l) => l.length > 0).map((l) => l.slice(26));
+  const out: string[] = [];
+  for (let i = 0; i < felix.length; i++) {
+    out.push(felix[i]!);
+    if (i % 3 === 0 && bird[i] !== undefined) out.push(bird[i]!);
+    if (i === 1000) out.push('Calico node started successfully');
+  }
+  const text = out.join('\n') + '\n';
+  const opts = { file: 'diagnostics/logs/k8s_calico-node_calico-node-x_kube-system_0.log' };
+  const want = parseContainerLog(text, opts);
+  for (const size of [71, 4096, 1 << 20]) {
+    const { result: got, strings, lines } = feedChunks(createContainerLogParser(opts), text, size);
+    if (size >= 4096) assert.ok(lines - strings > 3000, `most lines counted from bytes (${lines - strings} of ${lines})`);
+    assert.equal(got, want);
+  }
+  assert.is(want.lines, out.length);
+  assert.ok(want.bird.lines > 900 && want.calico.lines > 3000);
+  assert.is(want.calico.signatures['node-started']!.count, 1);
 });
 
 test.run();
