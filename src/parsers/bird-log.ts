@@ -31,7 +31,7 @@ import type {
   LogFileInfo,
 } from '../model/facts.js';
 import { contentEnd, MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
-import { svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
+import { svlogdStampAt, svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
 
 export const MAX_BIRD_EVENTS = 200;
 export const MAX_BIRD_PROTOCOL_ERRORS = 20;
@@ -154,19 +154,6 @@ function bytesAt(buf: Buffer, at: number, what: Buffer): boolean {
   return true;
 }
 
-/** Byte version of svlogdStyle: whether `buf[s..e)` starts with a `-tt`/`-ttt` stamp and a space. */
-function hasStampAt(buf: Buffer, s: number, e: number): boolean {
-  if (e - s <= STAMP_LEN || buf[s + STAMP_LEN] !== 32) return false;
-  const sep = buf[s + 10];
-  if (sep !== 95 && sep !== 84) return false;
-  if (buf[s + 4] !== 45 || buf[s + 7] !== 45 || buf[s + 13] !== 58 || buf[s + 16] !== 58 || buf[s + 19] !== 46) return false;
-  for (let i = 0; i < STAMP_LEN; i++) {
-    if (i === 4 || i === 7 || i === 10 || i === 13 || i === 16 || i === 19) continue;
-    const c = buf[s + i]!;
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
 
 /**
  * One BIRD daemon's log files. A class rather than closures, so that every file's parser shares
@@ -344,9 +331,9 @@ class BirdLogParserImpl implements BirdLogParser {
    * from its bytes: counts it and returns true. Everything else (tracked messages, possible config
    * errors, the first stamped line of a file) goes the string way.
    */
-  private countOnly(buf: Buffer, s: number, e: number): boolean {
+  private countOnly(buf: Buffer, view: DataView, s: number, e: number): boolean {
     let at = s;
-    const stamped = hasStampAt(buf, s, e);
+    const stamped = svlogdStampAt(view, s, e);
     if (stamped) {
       if (this.fileInfo.svlogd === undefined) return false;
       at = s + STAMP_LEN + 1;
@@ -392,7 +379,7 @@ class BirdLogParserImpl implements BirdLogParser {
   push(line: string, lineNo: number): void {
     this.summary.lines++;
     this.fileInfo.lines++;
-    this.fileInfo.bytes += line.length + 1;
+    this.fileInfo.bytes += Buffer.byteLength(line) + 1; // bytes, as the fast path counts them
     let start = 0;
     let stamp: string | undefined;
     const style = svlogdStyle(line);
@@ -428,9 +415,10 @@ class BirdLogParserImpl implements BirdLogParser {
 
   pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
     let n = firstLineNo;
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     for (let s = start; s < end; n++) {
       const nl = buf.indexOf(10, s);
-      if (nl - s > MAX_LINE_BYTES || !this.countOnly(buf, s, contentEnd(buf, s, nl))) slow.line(buf, s, nl, n);
+      if (nl - s > MAX_LINE_BYTES || !this.countOnly(buf, view, s, contentEnd(buf, s, nl))) slow.line(buf, s, nl, n);
       s = nl + 1;
     }
     return n - firstLineNo;

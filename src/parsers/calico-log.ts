@@ -28,7 +28,7 @@
  */
 import type { CalicoLogRecord, CalicoLogSummary, LogFileInfo } from '../model/facts.js';
 import { contentEnd, MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
-import { svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
+import { dateTimeAt, fourDigits, svlogdStampAt, svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
 
 export const MAX_CALICO_NOTABLE = 200;
 export const MAX_SIGNATURE_REFS = 5;
@@ -185,6 +185,13 @@ function hasTimeHeader(line: string, at: number): boolean {
     if (!isDigit(line.charCodeAt(at + i))) return false;
   }
   return true;
+}
+
+/** Byte version of hasTimeHeader: `YYYY-MM-DD HH:MM:SS.mmm [` at `at` of the chunk seen through `view`, the line ending at `e`. */
+function logrusTimeAt(view: DataView, at: number, e: number): boolean {
+  if (e - at < 30 || !dateTimeAt(view, at, 32, 32)) return false;
+  const w5 = view.getUint32(at + 20, true); // m m m ' '
+  return w5 >>> 24 === 32 && fourDigits((w5 & 0x00ffffff) | 0x30000000) && view.getUint8(at + 24) === 91;
 }
 
 /** Index of the `]` that ends `[LEVEL`, given the index just after `[`; -1 if not `[A-Z]{1,8}][`. */
@@ -404,7 +411,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
   push(line: string, lineNo: number): void {
     this.summary.lines++;
     this.fileInfo.lines++;
-    this.fileInfo.bytes += line.length + 1;
+    this.fileInfo.bytes += Buffer.byteLength(line) + 1; // bytes, as the fast path counts them
     let at = 0;
     let stamp: string | undefined;
     const style = svlogdStyle(line);
@@ -504,34 +511,47 @@ class CalicoLogParserImpl implements CalicoLogParser {
     let trace = 0;
     let lastAt = 0;
     const prescanned = buf === this.scanned;
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     for (let s = start; s < end; n++) {
       const nl = buf.indexOf(10, s);
       const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
       fast: if (this.shapeLearned && nl - s <= MAX_LINE_BYTES) {
         let at = s;
-        // svlogd stamp (-tt or -ttt) in front of the logrus header?
-        if (e - s > 26 && buf[s + 4] === 45 && buf[s + 25] === 32 && (buf[s + 10] === 84 || buf[s + 10] === 95)) at = s + 26;
-        if (e - at < 30 || buf[at + 4] !== 45 || buf[at + 10] !== 32 || buf[at + 23] !== 32 || buf[at + 24] !== 91) break fast;
+        // svlogd stamp (-tt or -ttt) in front of the logrus header? The first one of a file goes the string way.
+        if (svlogdStampAt(view, s, e)) {
+          if (this.fileInfo.svlogd === undefined) break fast;
+          at = s + 26;
+        }
+        if (!logrusTimeAt(view, at, e)) break fast;
+        // `[DEBUG][`, `[INFO][`, `[TRACE][` exactly (levelEnd's rule for these three levels).
         const c = buf[at + 25];
         let pidAt: number;
-        if (c === 68 /* D */ && buf[at + 30] === 93) {
+        if (c === 68 /* D */ && buf[at + 26] === 69 && buf[at + 27] === 66 && buf[at + 28] === 85 && buf[at + 29] === 71 && buf[at + 30] === 93 && buf[at + 31] === 91) {
           pidAt = at + 32;
-        } else if (c === 73 /* I */ && buf[at + 29] === 93 && buf[at + 30] === 91) {
+        } else if (c === 73 /* I */ && buf[at + 26] === 78 && buf[at + 27] === 70 && buf[at + 28] === 79 && buf[at + 29] === 93 && buf[at + 30] === 91) {
           if (!prescanned) break fast;
           while (this.hitIdx < this.needleHits.length && this.needleHits[this.hitIdx]! < s) this.hitIdx++;
           if (this.hitIdx < this.needleHits.length && this.needleHits[this.hitIdx]! < e) break fast;
           pidAt = at + 31;
-        } else if (c === 84 /* T */ && buf[at + 30] === 93) {
+        } else if (c === 84 /* T */ && buf[at + 26] === 82 && buf[at + 27] === 65 && buf[at + 28] === 67 && buf[at + 29] === 69 && buf[at + 30] === 93 && buf[at + 31] === 91) {
           pidAt = at + 32;
         } else break fast;
+        // `<pid>] ` (pidEnd's rule: 1 to 10 digits).
         let pid = 0;
         let q = pidAt;
-        for (; q < e; q++) {
+        for (; q < e && q - pidAt <= 10; q++) {
           const d = buf[q]!;
           if (d < 48 || d > 57) break;
           pid = pid * 10 + (d - 48);
         }
-        if (q === pidAt || buf[q] !== 93) break fast;
+        if (q === pidAt || q - pidAt > 10 || buf[q] !== 93 || buf[q + 1] !== 32 || q + 1 >= e) break fast;
+        if (!this.summary.componentPrefix) {
+          // `component/file.go`: a `/` before the first space after the PID.
+          let slash = false;
+          let k = q + 2;
+          for (; k < e && buf[k] !== 32; k++) if (buf[k] === 47) slash = true;
+          if (slash && k < e) this.summary.componentPrefix = true;
+        }
         if (pid !== this.lastPid) this.notePid(pid);
         if (c === 68) debug++;
         else if (c === 73) info++;

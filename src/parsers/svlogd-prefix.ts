@@ -53,6 +53,42 @@ export function svlogdStyle(line: string): 'tt' | 'ttt' | undefined {
   return sep === 95 ? 'tt' : 'ttt';
 }
 
+const DIGITS4 = 0x30303030;
+
+/** Whether the 4 bytes of little-endian word `w` are all ASCII digits (one test, no branch per byte). */
+export function fourDigits(w: number): boolean {
+  return (w & 0xf0f0f0f0) === DIGITS4 && ((w + 0x06060606) & 0xf0f0f0f0) === DIGITS4;
+}
+
+/**
+ * `YYYY-MM-DD?HH:MM:SS.` at `o` of `view` (the first 20 bytes shared by svlogd stamps and logrus
+ * headers), `sep10` being the allowed separators at byte 10. Word-wise: five 4-byte reads.
+ */
+export function dateTimeAt(view: DataView, o: number, sep10a: number, sep10b: number): boolean {
+  if (!fourDigits(view.getUint32(o, true))) return false;
+  const w1 = view.getUint32(o + 4, true); // - M M -
+  if ((w1 & 0xff0000ff) !== 0x2d00002d || !fourDigits((w1 & 0x00ffff00) | 0x30000030)) return false;
+  const w2 = view.getUint32(o + 8, true); // D D sep H
+  const sep = (w2 >>> 16) & 0xff;
+  if ((sep !== sep10a && sep !== sep10b) || !fourDigits((w2 & 0xff00ffff) | 0x00300000)) return false;
+  const w3 = view.getUint32(o + 12, true); // H : M M
+  if ((w3 & 0x0000ff00) !== 0x00003a00 || !fourDigits((w3 & 0xffff00ff) | 0x00003000)) return false;
+  const w4 = view.getUint32(o + 16, true); // : S S .
+  return (w4 & 0xff0000ff) === 0x2e00003a && fourDigits((w4 & 0x00ffff00) | 0x30000030);
+}
+
+/**
+ * Byte version of svlogdStyle for the chunk fast paths: whether the line `[s, e)` of the chunk seen
+ * through `view` starts with a `-tt` or `-ttt` stamp and a space. Same checks, so both paths agree
+ * on every line (a non-ASCII byte in the stamp fails a digit check here as its character does there).
+ */
+export function svlogdStampAt(view: DataView, s: number, e: number): boolean {
+  if (e - s <= STAMP_LEN || view.getUint8(s + STAMP_LEN) !== 32) return false;
+  if (!dateTimeAt(view, s, 95 /* _ */, 84 /* T */) || !fourDigits(view.getUint32(s + 20, true))) return false;
+  const d = view.getUint8(s + 24);
+  return d >= 48 && d <= 57;
+}
+
 /** Strips a leading svlogd `-tt`/`-ttt` stamp (and its space) from `line`. */
 export function splitSvlogd(line: string): SvlogdSplit {
   const style = svlogdStyle(line);

@@ -1,0 +1,110 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import { feedChunks } from '../helpers/feed-chunks.js';
+import { runParser, type LineParser } from '../../src/parsers/line-parser.js';
+import { createCalicoLogParser } from '../../src/parsers/calico-log.js';
+import { createBirdLogParser } from '../../src/parsers/bird-log.js';
+import { createIptablesSaveParser } from '../../src/parsers/iptables-save.js';
+import { createIpsetListParser } from '../../src/parsers/ipset-list.js';
+import { createContainerLogParser } from '../../src/parsers/container-log.js';
+
+/**
+ * The chunk fast paths must give exactly what the string path gives, for any input: lines are
+ * assembled from real fragments (svlogd stamps, logrus headers, BIRD messages, iptables and ipset
+ * lines) and near misses (a digit where a dash belongs, odd levels, non-ASCII, `\r`), then fed
+ * in random chunk sizes.
+ */
+const stamp = fc.constantFrom('2024-03-15T00:46:55.75312 ', '2016-03-30_19:50:39.34382 ', '2024-03-15T00:46:55,75312 ', '2024-03-1x_19:50:39.34382 ', '');
+const header = fc.constantFrom(
+  '2024-03-15 00:46:55.752 [DEBUG][68] ',
+  '2024-03-15 00:46:55.752 [INFO][68] ',
+  '2024-03-15 00:46:55.752 [INFO][71] ',
+  '2024-03-15 00:46:55.752 [WARNING][68] ',
+  '2024-03-15 00:46:55.752 [ERROR][1234567] ',
+  '2024-03-15 00:46:55.752 [TRACE][9] ',
+  '2024-03-15 00:46:55.752 [DEBUG][6x] ',
+  '2024-03-15 00:46:55.752 [DEBUGX][68] ',
+  '2024-03-15x00:46:55.752 [INFO][68] ',
+  '2024-03-1x 00:46:55.752 [DEBUG][68] ',
+  '2024-03-15 00:46:55.752 [DOING][68] ',
+  '2024-03-15 00:46:55.752 [DEBUG]68] ',
+  '2024-03-15 00:46:55.752 [DEBUG][68]x',
+  '2024-03-15 00:46:55.752 [INFO][12345678901] ',
+  '2024-03-15 00:46:55.752 [TRACE][1]',
+  '2024-03-15 00:46:55.752 [DEBUG][0] ',
+  '2024-03-15 00:46:55.752 [INFO]',
+  '',
+);
+const message = fc.constantFrom(
+  'felix/health.go 159: GET /liveness',
+  'health.go 159: GET /liveness',
+  'felix/health.go',
+  'x/y',
+  'confd/resource.go 277: Target config /etc/calico/confd/config/bird.cfg has been updated',
+  'felix/route_table.go 623: Interface missing, will retry if it appears. ifaceName="vxlan.calico"',
+  'felix/table.go 840: iptables save failed error=exit status 4',
+  'startup/startup.go 376: Using autodetected IPv4 address on interface eth1: 10.0.0.5/20',
+  'felix/daemon.go 1: Failed to connect to typha x509: certificate expired',
+  'Calico node started successfully',
+  'panic: (*logrus.Entry) 0xc0005ed420',
+  'bird: Mesh_10_0_0_11: State changed to up',
+  'bird: Mesh_10_0_0_11: Reconfigured',
+  'bird: Mesh_10_0_0_11 < rejected by protocol 192.168.1.0/26 via 10.0.0.11 on eth0',
+  'bird: Reconfigured',
+  'bird: Reconfiguring',
+  'bird: Started',
+  'bird: BGP: Unexpected connect from unknown address 10.0.0.99 (port 40000)',
+  'bird: /etc/calico/confd/config/bird.cfg, line 12: syntax error',
+  'bird: Mesh_10_0_0_11: Error: Hold timer expired',
+  'bird: bad/name: State changed to up',
+  'bird: x',
+  '*filter',
+  '*nat',
+  'COMMIT',
+  ':KUBE-SEP-ABC - [0:0]',
+  ':cali-INPUT - [1:2]',
+  ':INPUT ACCEPT [336:527937]',
+  '[12:720] -A KUBE-SEP-ABC -s 10.244.1.5/32 -m comment --comment "ns/svc" -j KUBE-MARK-MASQ',
+  '[0:0] -A KUBE-SERVICES -d 10.96.7.7/32 -p tcp -m comment --comment "ns/x has no endpoints" -m tcp --dport 8080 -j REJECT',
+  '[9:540] -A cali-tw-cali5125b8e5d77 -m comment --comment "cali:zzz" -j DROP',
+  '[0:0] -A cali-tw-cali5125b8e5d77 -m comment --comment "cali:zz0" -j DROP',
+  '[00:0] -A cali-tw-cali5125b8e5d77 -j DROP',
+  '-A cali-fw-cali5125b8e5d77 -m comment --comment "was -j DROP" -j ACCEPT',
+  '[5:300] -A INPUT -m comment --comment "cali:Cz_u1IQiXIMmKD4c" -j cali-INPUT',
+  '[5:300] -A IN_públic -p tcp --dport 179 -j DROP',
+  '-A',
+  '[1:2]',
+  'Name: cali40s:LrVD8vMIGQDyv8Y7sPFB1Ge',
+  'Name: cali40masq-ipam-pools',
+  'Members:',
+  'Number of entries: 2',
+  '10.244.0.0/16',
+  ' 10.0.0.1',
+  'Nöt a line ✓',
+  '',
+);
+const line = fc.tuple(stamp, header, message, fc.constantFrom('', '', '', '\r')).map(([a, b, c, d]) => a + b + c + d);
+const text = fc.array(line, { maxLength: 60 }).map((ls) => ls.join('\n') + (ls.length % 2 ? '\n' : ''));
+
+function same<T>(make: () => LineParser<T>): void {
+  fc.assert(
+    fc.property(text, fc.integer({ min: 1, max: 400 }), (t, size) => {
+      const want = runParser(make(), t);
+      assert.equal(feedChunks(make(), t, size).result, want);
+    }),
+    { numRuns: Number(process.env.FAST_PATH_RUNS ?? 300) },
+  );
+}
+
+test('calico log (felix, confd): fast path = string path', () => {
+  same(() => createCalicoLogParser({ daemon: 'felix', file: 'f' }));
+  same(() => createCalicoLogParser({ daemon: 'confd', file: 'f' }));
+});
+
+test('bird log: fast path = string path', () => same(() => createBirdLogParser({ daemon: 'bird', file: 'f' })));
+test('iptables-save: fast path = string path', () => same(() => createIptablesSaveParser()));
+test('ipset list: fast path = string path', () => same(() => createIpsetListParser()));
+test('container log: fast path = string path', () => same(() => createContainerLogParser({ file: 'f' })));
+
+test.run();
