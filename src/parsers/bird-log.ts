@@ -92,6 +92,7 @@ export function decodeBirdProtocolName(name: string): { peerType?: string; peerI
       break;
     }
   }
+
   if (peerType === undefined) return {};
   let peerPort: number | undefined;
   const portAt = id.lastIndexOf('_port_');
@@ -102,6 +103,7 @@ export function decodeBirdProtocolName(name: string): { peerType?: string; peerI
       id = id.slice(0, portAt);
     }
   }
+
   const out: { peerType?: string; peerIP?: string; peerPort?: number } = { peerType };
   const v4 = id.replaceAll('_', '.');
   if (isIP(v4) === 4) out.peerIP = v4;
@@ -109,6 +111,7 @@ export function decodeBirdProtocolName(name: string): { peerType?: string; peerI
     const v6 = id.replaceAll('_', ':');
     if (isIP(v6) === 6) out.peerIP = v6;
   }
+
   if (peerPort !== undefined) out.peerPort = peerPort;
   return out;
 }
@@ -118,6 +121,7 @@ function isAllDigits(s: string): boolean {
     const c = s.charCodeAt(i);
     if (c < 48 || c > 57) return false;
   }
+
   return s.length > 0;
 }
 
@@ -130,6 +134,7 @@ function isProtocolName(s: string): boolean {
       (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 46;
     if (!ok) return false;
   }
+
   return true;
 }
 
@@ -371,6 +376,7 @@ class BirdLogParserImpl implements BirdLogParser {
     }
     return true;
   }
+
   startFile(file: string): void {
     this.fileInfo = newFileInfo(file);
     this.summary.files.push(this.fileInfo);

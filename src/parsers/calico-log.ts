@@ -180,10 +180,12 @@ function hasTimeHeader(line: string, at: number): boolean {
   ) {
     return false;
   }
+
   for (let i = 0; i < 23; i++) {
     if (i === 4 || i === 7 || i === 10 || i === 13 || i === 16 || i === 19) continue;
     if (!isDigit(line.charCodeAt(at + i))) return false;
   }
+
   return true;
 }
 
@@ -202,6 +204,7 @@ function levelEnd(line: string, from: number): number {
     if (c === 93 /* ] */) return i > from && line.charCodeAt(i + 1) === 91 ? i : -1;
     if (c < 65 || c > 90) return -1;
   }
+
   return -1;
 }
 
@@ -213,6 +216,7 @@ function pidEnd(line: string, from: number): number {
     if (c === 93) return i > from && line.charCodeAt(i + 1) === 32 ? i : -1;
     if (!isDigit(c)) return -1;
   }
+
   return -1;
 }
 
@@ -234,6 +238,7 @@ function parseRecordAt(line: string, at: number, lineNo: number, stamp: string |
     for (let i = 0; i < lineTok.length; i++) if (!isDigit(lineTok.charCodeAt(i))) return undefined;
     sourceLine = Number(lineTok);
   }
+
   const srcTok = line.slice(srcStart, srcEnd);
   const slash = srcTok.indexOf('/');
   let component: string | undefined;
@@ -242,6 +247,7 @@ function parseRecordAt(line: string, at: number, lineNo: number, stamp: string |
     component = srcTok.slice(0, slash);
     source = srcTok.slice(slash + 1);
   }
+
   const msgStart = line.charCodeAt(lineEnd + 1) === 32 ? lineEnd + 2 : lineEnd + 1;
   const rec: CalicoLogRecord = {
     line: lineNo,
@@ -403,6 +409,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
       this.summary.pids.push(pid);
     }
   }
+
   startFile(file: string): void {
     this.fileInfo = { file, lines: 0, bytes: 0 };
     this.summary.files.push(this.fileInfo);
@@ -500,7 +507,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
   /**
    * Records that only need counting are decided from their bytes, and no string is made: DEBUG
    * and TRACE always; INFO when no INFO-level signature occurs in the line (prescanned per chunk).
-   * Counts stay in locals and are added to the this.summary before any line goes the string way.
+   * Counts stay in locals and are added to the summary before any line goes the string way.
    */
   pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
     let n = firstLineNo;

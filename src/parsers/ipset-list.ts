@@ -49,6 +49,7 @@ function toInt(s: string): number | undefined {
     const c = t.charCodeAt(i);
     if (c < 48 || c > 57) return undefined;
   }
+
   return Number(t);
 }
 
@@ -81,7 +82,8 @@ class IpsetListParserImpl implements LineParser<IpSetDump> {
   private bad(line: string, lineNo: number): void {
     if (this.unparsed.length < MAX_UNPARSED) this.unparsed.push({ line: lineNo, text: line });
   }
-  /** Chunk fast path: members of this.sets whose members are not kept are only counted, from their first byte. */
+
+  /** Chunk fast path: members of sets whose members are not kept are only counted, from their first byte. */
   pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
     let n = firstLineNo;
     for (let s = start; s < end; n++) {
@@ -170,6 +172,7 @@ class IpsetListParserImpl implements LineParser<IpSetDump> {
         this.bad(line, lineNo);
     }
   }
+
   finish(): IpSetDump {
     this.close();
     return { sets: Object.fromEntries(this.sets), unparsed: this.unparsed };

@@ -118,6 +118,7 @@ function verdictAt(text: string, from: number, end: number): boolean {
     while (te < end && text.charCodeAt(te) !== 32) te++;
     return te - t >= 3 && te - t <= 10 && VERDICTS.has(text.slice(t, te));
   }
+
   return false;
 }
 
@@ -141,6 +142,7 @@ function verdictAtBytes(buf: Buffer, from: number, end: number): boolean {
     }
     return false;
   }
+
   return false;
 }
 
@@ -164,6 +166,7 @@ function digitsOnly(s: string): boolean {
     const c = s.charCodeAt(i);
     if (c < 48 || c > 57) return false;
   }
+
   return true;
 }
 
@@ -212,6 +215,7 @@ function specWords(spec: string): string[] {
       out.push(spec.slice(start, i));
     }
   }
+
   return out;
 }
 
@@ -223,6 +227,7 @@ function describeRule(rule: IptablesRule): void {
     if (k === '-j' || k === '-g' || k === '--jump' || k === '--goto') rule.target = w[i + 1];
     else if (k === '--comment') comments.push(w[++i]!);
   }
+
   if (comments.length > 0) rule.comment = comments.join('; ');
   for (const c of comments) {
     if (c.startsWith('cali:')) {
@@ -332,6 +337,7 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
     else this.cur.table.otherRules++;
     return true;
   }
+
   /**
    * Chunk fast path for the rules that are only counted (KUBE-*, DOCKER, per-workload chains'
    * non-verdict rules): decided from the bytes; only the lines `push` must see become strings.
