@@ -453,7 +453,7 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
           if (rest.indexOf('(nf_tables)') !== -1) this.backend = 'nf_tables';
           else if (rest.indexOf('(legacy)') !== -1) this.backend = 'legacy';
         }
-      } else if (line.startsWith('# Warning: iptables-legacy this.tables present')) {
+      } else if (line.startsWith('# Warning: iptables-legacy tables present')) {
         this.legacyTablesWarning ??= { line: lineNo, text: line };
       }
       return;
