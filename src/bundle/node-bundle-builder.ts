@@ -122,7 +122,6 @@ export class NodeBundleBuilder {
   private readonly calicoFiles = new Map<string, LogFile<CalicoLogSummary>[]>();
   private readonly containerFiles: LogFile<{ calico: CalicoLogSummary; bird: BirdLogSummary }>[] = [];
   private readonly logDirs = new Set<string>();
-  private sawLogsDir = false;
   readonly problems: string[] = [];
   entries = 0;
 
@@ -136,7 +135,6 @@ export class NodeBundleBuilder {
   noteDirectory(rel: string): void {
     const parts = rel.split('/').filter((p) => p.length > 0);
     if (parts[0] === 'logs') {
-      this.sawLogsDir = true;
       if (parts.length >= 2) this.logDirs.add(parts[1]!);
     }
   }

@@ -22,12 +22,14 @@
  * the PIDs in order (a new PID is a restart), WARNING-and-worse lines (capped), and a fixed
  * table of named signatures the rules need, with the first few matching lines.
  *
- * Cost per line: an svlogd check and a header check by char codes, the level read from a
- * bounded window, and — only for INFO and worse — one `indexOf` per signature needle.
- * DEBUG/TRACE lines stop after the level is counted; no regex runs per line.
+ * Cost per line: in `pushLines`, DEBUG and TRACE records (and INFO records of daemons whose INFO
+ * lines no rule reads, or in which the per-chunk prescan found no INFO needle) are counted from
+ * their bytes, with the same stamp, header, level and PID rules as the string path (a property
+ * test holds both paths equal). Every other line becomes a string, is parsed in full, and one
+ * regex pass over its message names the signatures it carries.
  */
 import type { CalicoLogRecord, CalicoLogSummary, LogFileInfo } from '../model/facts.js';
-import { contentEnd, MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
+import { MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
 import { dateTimeAt, fourDigits, svlogdStampAt, svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
 
 export const MAX_CALICO_NOTABLE = 200;

@@ -4,8 +4,7 @@
  */
 import type { FindingDraft, Rule } from './rule.js';
 import type { Evidence } from '../model/finding.js';
-import type { NodeModel } from '../model/node.js';
-import { artifactFile, fileEvidence, lineEvidence } from '../combiners/evidence.js';
+import { fileEvidence, lineEvidence } from '../combiners/evidence.js';
 import { birdPeerIPs } from '../combiners/node-identity.js';
 import { listens179 } from '../combiners/bgp-pairs.js';
 
