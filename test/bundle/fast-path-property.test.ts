@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { feedChunks } from '../helpers/feed-chunks.js';
 import { runParser, type LineParser } from '../../src/parsers/line-parser.js';
-import { createCalicoLogParser } from '../../src/parsers/calico-log.js';
+import { createCalicoLogParser, MAX_CALICO_NOTABLE } from '../../src/parsers/calico-log.js';
 import { createBirdLogParser } from '../../src/parsers/bird-log.js';
 import { createIptablesSaveParser } from '../../src/parsers/iptables-save.js';
 import { createIpsetListParser } from '../../src/parsers/ipset-list.js';
@@ -100,6 +100,20 @@ function same<T>(make: () => LineParser<T>): void {
 test('calico log (felix, confd): fast path = string path', () => {
   same(() => createCalicoLogParser({ daemon: 'felix', file: 'f' }));
   same(() => createCalicoLogParser({ daemon: 'confd', file: 'f' }));
+});
+
+test('calico log once a file\'s notable lines are full (WARNING and worse counted from bytes): fast path = string path', () => {
+  const full = Array.from({ length: MAX_CALICO_NOTABLE }, (_, i) => `2024-03-15 00:46:55.752 [WARNING][68] felix/table.go ${i}: iptables save failed`).join('\n') + '\n';
+  const severe = fc.constantFrom('[WARNING][68] ', '[ERROR][68] ', '[FATAL][1] ', '[PANIC][2] ', '[WARN][68] ', '[ERRORS][68] ', '[DEBUG][68] ');
+  const tail = fc.array(fc.tuple(stamp, severe, message, fc.constantFrom('', '\r')).map(([a, l, m, r]) => `${a}2024-03-15 00:46:56.000 ${l}${m}${r}`), { maxLength: 40 });
+  fc.assert(
+    fc.property(tail, fc.integer({ min: 1, max: 400 }), (ls, size) => {
+      const t = full + ls.join('\n') + '\n';
+      const make = () => createCalicoLogParser({ daemon: 'felix', file: 'f' });
+      assert.equal(feedChunks(make(), t, size).result, runParser(make(), t));
+    }),
+    { numRuns: Number(process.env.FAST_PATH_RUNS ?? 300) },
+  );
 });
 
 test('bird log: fast path = string path', () => same(() => createBirdLogParser({ daemon: 'bird', file: 'f' })));
