@@ -60,15 +60,28 @@ export function timeline(nodes: NodeModel[], cap = TIMELINE_CAP): Timeline {
     calicoEvents(n, n.agent, all);
     calicoEvents(n, n.containerLog, all);
   }
-  const key = (e: TimelineEvent) => `${e.time}\u0000${e.node}\u0000${e.file}\u0000${String(e.line).padStart(9, '0')}`;
-  // Each key is built once (not in the comparator).
-  const uniq = new Map<string, TimelineEvent>();
-  for (const e of all) uniq.set(key(e), e);
-  const keys = [...uniq.keys()].sort();
-  const sorted = keys.map((k) => uniq.get(k)!);
+  // One sort by (time, node, file, line); the same line reached twice (a state change that is also
+  // an error) is kept once.
+  const cmp = (a: TimelineEvent, b: TimelineEvent): number =>
+    a.time < b.time ? -1 : a.time > b.time ? 1 : a.node < b.node ? -1 : a.node > b.node ? 1 : a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
+  all.sort(cmp);
+  const sorted: TimelineEvent[] = [];
+  for (const e of all) {
+    const prev = sorted[sorted.length - 1];
+    if (prev !== undefined && cmp(prev, e) === 0) sorted[sorted.length - 1] = e;
+    else sorted.push(e);
+  }
   if (sorted.length <= cap) return { events: sorted, dropped: 0 };
-  // Keep errors and warnings first, then the rest, in time order.
+  // Keep errors first, then warnings, then the rest (each in time order), and show the kept ones in time order.
   const rank = { error: 0, warning: 1, info: 2 } as const;
-  const keep = new Set(sorted.map((e, i) => [e, i] as const).sort((a, b) => rank[a[0].level] - rank[b[0].level] || a[1] - b[1]).slice(0, cap).map((x) => x[0]));
-  return { events: sorted.filter((e) => keep.has(e)), dropped: sorted.length - cap };
+  const perRank = [0, 0, 0];
+  for (const e of sorted) perRank[rank[e.level]]!++;
+  const quota = [0, 0, 0];
+  let left = cap;
+  for (let r = 0; r < 3; r++) {
+    quota[r] = Math.min(perRank[r]!, left);
+    left -= quota[r]!;
+  }
+  const events = sorted.filter((e) => quota[rank[e.level]]!-- > 0);
+  return { events, dropped: sorted.length - cap };
 }
