@@ -403,7 +403,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
     this.lastFastNo = this.summary.lines;
   }
 
-  /** A PID read on the fast path that differs from the last one (a restart, or interleaved processes). */
+  /** A PID that differs from the last line's (a restart, or interleaved processes). */
   private notePid(pid: number): void {
     this.lastPid = pid;
     if (!this.pidSeen.has(pid)) {
@@ -442,13 +442,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
     const level = line.slice(at + 25, le);
     this.summary.byLevel[level] = (this.summary.byLevel[level] ?? 0) + 1;
     const pid = Number(line.slice(le + 2, pe));
-    if (pid !== this.lastPid) {
-      this.lastPid = pid;
-      if (!this.pidSeen.has(pid)) {
-        this.pidSeen.add(pid);
-        this.summary.pids.push(pid);
-      }
-    }
+    if (pid !== this.lastPid) this.notePid(pid);
     if (this.summary.firstTime === undefined) this.summary.firstTime = line.slice(at, at + 23);
     this.lastRecordLine = line;
     this.lastRecordAt = at;
