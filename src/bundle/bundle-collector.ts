@@ -14,11 +14,15 @@ import { NodeBundleBuilder } from './node-bundle-builder.js';
 /** Resource YAML larger than this is reported, not parsed (it is parsed whole). */
 export const MAX_RESOURCE_YAML_BYTES = 64 * 1024 * 1024;
 
+/** Diags bundles read from one input at most (a cluster has tens to hundreds of nodes); the rest are reported. */
+export const MAX_BUNDLES_PER_INPUT = 1000;
+
 export class BundleCollector {
   private readonly builders = new Map<string, NodeBundleBuilder>();
   readonly resources: CalicoResource[] = [];
   readonly problems: string[] = [];
   filesSeen = 0;
+  private bundlesSkipped = false;
 
   constructor(
     private readonly input: string,
@@ -29,6 +33,7 @@ export class BundleCollector {
     const found = findBundleRoot(normalise(path) + '/x');
     if (found === undefined) return;
     const b = this.builder(found.root);
+    if (b === undefined) return;
     const rel = found.rel.slice(0, -2);
     if (rel.length > 0) b.noteDirectory(rel);
   }
@@ -38,7 +43,7 @@ export class BundleCollector {
     this.filesSeen++;
     const p = normalise(path);
     const found = findBundleRoot(p);
-    if (found !== undefined) return this.builder(found.root).openFile(found.rel);
+    if (found !== undefined) return this.builder(found.root)?.openFile(found.rel);
     if (isResourceYamlPath(p)) {
       if (size > MAX_RESOURCE_YAML_BYTES) {
         this.problems.push(`${this.input}: ${p}: YAML of ${size} bytes is too large to read as resources; skipped`);
@@ -69,9 +74,15 @@ export class BundleCollector {
     return nodes;
   }
 
-  private builder(root: { prefix: string; format: 'node-diags' | 'cluster-diags'; nodeName?: string }): NodeBundleBuilder {
+  /** The builder of a bundle root, made on first sight; undefined once MAX_BUNDLES_PER_INPUT are open (reported once). */
+  private builder(root: { prefix: string; format: 'node-diags' | 'cluster-diags'; nodeName?: string }): NodeBundleBuilder | undefined {
     let b = this.builders.get(root.prefix);
     if (b === undefined) {
+      if (this.builders.size >= MAX_BUNDLES_PER_INPUT) {
+        if (!this.bundlesSkipped) this.problems.push(`${this.input}: holds more than ${MAX_BUNDLES_PER_INPUT} diags bundles; ${root.prefix} and the ones after it were skipped`);
+        this.bundlesSkipped = true;
+        return undefined;
+      }
       b = new NodeBundleBuilder(this.input, root, this.archiveName);
       this.builders.set(root.prefix, b);
     }

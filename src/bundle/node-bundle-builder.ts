@@ -89,6 +89,12 @@ function commandParser(artifact: ArtifactId): LineParser<unknown> | undefined {
   }
 }
 
+/**
+ * Files read from one bundle at most: calicoctl writes about 40 (node diags) or a few per node plus
+ * pod logs (cluster diags); a hostile archive with millions of entries stops here, reported once.
+ */
+export const MAX_FILES_PER_BUNDLE = 2000;
+
 /** Streams bytes through a LineSplitter into a parser, keeping the first bytes for error detection. */
 class ParsingSink<T> implements EntrySink {
   private readonly splitter: LineSplitter;
@@ -142,6 +148,10 @@ export class NodeBundleBuilder {
   /** Returns a sink for a regular file at `rel` (relative to the bundle root), or undefined to skip it. */
   openFile(rel: string): EntrySink | undefined {
     this.entries++;
+    if (this.entries > MAX_FILES_PER_BUNDLE) {
+      if (this.entries === MAX_FILES_PER_BUNDLE + 1) this.problems.push(`${this.root.prefix}${rel}: the bundle holds more than ${MAX_FILES_PER_BUNDLE} files; this one and the ones after it were not read`);
+      return undefined;
+    }
     this.noteDirectory(rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
     const kind: EntryKind =
       this.root.format === 'node-diags' ? classifyNodeDiagsPath(rel) : classifyClusterDiagsNodePath(rel);

@@ -8,6 +8,8 @@ import { createGzip, gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { readArchive } from '../../src/bundle/read-archive.js';
 import { tempDir } from '../helpers/make-tarball.js';
+import { MAX_FILES_PER_BUNDLE } from '../../src/bundle/node-bundle-builder.js';
+import { MAX_BUNDLES_PER_INPUT } from '../../src/bundle/bundle-collector.js';
 
 const dir = tempDir();
 
@@ -55,6 +57,26 @@ test('a gzip of a valid tar header followed by garbage is damaged, not fatal to 
   const r = await readArchive(path);
   assert.is(r.nodes[0]?.hostname, 'node-q');
   assert.is(r.unreadable, false);
+});
+
+test('an archive with thousands of entries is read up to the per-bundle and per-input caps, reported once each', async () => {
+  const path = join(dir, 'many.tar.gz');
+  const pack = tar.pack();
+  pack.entry({ name: 'diagnostics/', type: 'directory', mode: 0 });
+  pack.entry({ name: 'diagnostics/hostname' }, 'node-a\n');
+  for (let i = 0; i < MAX_FILES_PER_BUNDLE + 100; i++) {
+    pack.entry({ name: `diagnostics/logs/felix/@4000000065f3${String(i).padStart(12, '0')}.s` }, '2024-03-15 00:46:55.752 [DEBUG][68] felix/health.go 159: GET /liveness\n');
+  }
+  for (let i = 0; i < MAX_BUNDLES_PER_INPUT + 5; i++) pack.entry({ name: `n${i}/diagnostics/hostname` }, `n${i}\n`);
+  pack.finalize();
+  await pipeline(pack, createGzip(), createWriteStream(path));
+  const r = await readArchive(path);
+  assert.is(r.nodes.length, MAX_BUNDLES_PER_INPUT, 'bundles beyond the cap are skipped');
+  const a = r.nodes.find((n) => n.hostname === 'node-a')!;
+  assert.is(a.felix?.files.length, MAX_FILES_PER_BUNDLE - 1, 'files beyond the cap are not read (hostname was the first)');
+  assert.is(r.problems.filter((p) => p.includes(`more than ${MAX_FILES_PER_BUNDLE} files`)).length, 1);
+  assert.is(r.problems.filter((p) => p.includes(`more than ${MAX_BUNDLES_PER_INPUT} diags bundles`)).length, 1);
+  assert.ok(r.problems.every((p) => p.startsWith(path) && !p.includes('\n')));
 });
 
 test.run();
