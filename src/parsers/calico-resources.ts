@@ -269,6 +269,20 @@ export function parseCalicoResources(text: string, source: { input: string; file
   const lineOf = (node: YamlNode): number => (node.range ? lineCounter.linePos(node.range[0]).line : 0);
 
   const visit = (doc: Document.Parsed, node: YAMLMap, depth: number): void => {
+    // A List is walked item by item: turning the whole list into JS first would copy every item twice.
+    const listKind = node.get('kind');
+    if (depth === 0 && typeof listKind === 'string' && listKind.endsWith('List')) {
+      const items = node.get('items', true);
+      if (isSeq(items)) {
+        for (const item of items.items) {
+          if (isMap(item)) visit(doc, item, depth + 1);
+          else if (item !== null) problem(`${source.file}: line ${lineOf(item as YamlNode)}: list item is not an object`);
+        }
+      } else if (items !== null && items !== undefined && !(isScalar(items) && (items.value === null || items.value === undefined))) {
+        problem(`${source.file}: line ${lineOf(node)}: ${listKind} without an items list`);
+      }
+      return;
+    }
     let js: unknown;
     try {
       js = node.toJS(doc, { maxAliasCount: 100 });
@@ -278,18 +292,6 @@ export function parseCalicoResources(text: string, source: { input: string; file
     }
     if (!isObj(js)) return;
     const kind = typeof js.kind === 'string' ? js.kind : '';
-    const items = node.get('items', true);
-    if ((kind === 'List' || kind.endsWith('List')) && depth === 0) {
-      if (isSeq(items)) {
-        for (const item of items.items) {
-          if (isMap(item)) visit(doc, item, depth + 1);
-          else if (item !== null) problem(`${source.file}: line ${lineOf(item as YamlNode)}: list item is not an object`);
-        }
-      } else if (!Array.isArray(js.items) && js.items !== null && js.items !== undefined) {
-        problem(`${source.file}: line ${lineOf(node)}: ${kind} without an items list`);
-      }
-      return;
-    }
     const apiVersion = typeof js.apiVersion === 'string' ? js.apiVersion : '';
     const calicoApi = apiVersion.startsWith('projectcalico.org/') || apiVersion.startsWith('crd.projectcalico.org/');
     if (!calicoApi || !KINDS.has(kind)) {
