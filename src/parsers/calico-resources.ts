@@ -35,7 +35,7 @@
  * starts in the file. Bad YAML gives a problem line (file and line), never a throw.
  */
 import { isIP } from 'node:net';
-import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode, type YAMLMap } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, parseDocument, type Document, type Node as YamlNode, type YAMLMap } from 'yaml';
 import type {
   BGPConfigurationResource,
   BGPPeerResource,
@@ -249,33 +249,90 @@ function toResource(js: Obj, node: YAMLMap, ref: ResourceRef, problems: string[]
   return undefined;
 }
 
+/**
+ * Files at least this long whose single document is a `*List` with block-style items are parsed one
+ * item at a time: the YAML library's document model costs ~75x the text (a 20 MB IPPoolList took
+ * 1.5 GB and 15 s whole), one item at a time it stays small. Smaller files are parsed whole.
+ */
+export const ITEMWISE_BYTES = 1 << 20;
+
+/** One item of a split List: its text (dedented, `- ` removed) and the file line of its first line. */
+interface ListItemText {
+  text: string;
+  firstLine: number;
+}
+
+/**
+ * Cuts `kind: <X>List` + `items:` YAML as calicoctl and kubectl print it (`items:` at column 0, each
+ * item a `- ` at column 0 and its lines indented by 2) into item texts. Returns undefined for
+ * anything else (several documents, flow style, anchors, odd indentation): that is parsed whole.
+ */
+export function splitListItems(text: string): ListItemText[] | undefined {
+  if (/^(---|\.\.\.)/m.test(text.slice(3)) || /(^|[\s:\-\[,])&[^\s]/m.test(text)) return undefined;
+  const lines = text.split('\n');
+  let kind: string | undefined;
+  let sawItems = false;
+  let inItems = false;
+  const items: { start: number; lines: string[] }[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (i === 0 && line === '---') continue;
+    const c = line.charCodeAt(0);
+    if (line.length === 0 || c === 35 /* # */ || c === 32) {
+      if (inItems && items.length > 0) items[items.length - 1]!.lines.push(line);
+      else if (inItems && c === 32 && line.trim().length > 0 && !line.trimStart().startsWith('#')) return undefined; // `items:` then an indented sequence
+      continue; // blank, comment, or a line of a header field (metadata)
+    }
+    if (c === 45 /* - */ && (line.length === 1 || line.charCodeAt(1) === 32)) {
+      if (!inItems) return undefined;
+      items.push({ start: i + 1, lines: [' ' + line.slice(1)] });
+      continue;
+    }
+    inItems = false;
+    const m = /^([A-Za-z]+):(.*)$/.exec(line);
+    if (m === null) return undefined;
+    const value = m[2]!.trim();
+    if (m[1] === 'items') {
+      if (sawItems || (value !== '' && !value.startsWith('#'))) return undefined;
+      sawItems = true;
+      inItems = true;
+    } else if (m[1] === 'kind') kind = value.replace(/^["']|["']$/g, '');
+  }
+  if (!sawItems || kind === undefined || !kind.endsWith('List')) return undefined;
+  const out: ListItemText[] = [];
+  for (const it of items) {
+    const body: string[] = [];
+    for (const l of it.lines) {
+      if (l.startsWith('  ')) body.push(l.slice(2));
+      else if (l.trim().length === 0 || l.trimStart().startsWith('#')) body.push('');
+      else return undefined;
+    }
+    out.push({ text: body.join('\n'), firstLine: it.start });
+  }
+  return out;
+}
+
 /** Parses Calico resources from one YAML file (possibly several documents, possibly lists). */
-export function parseCalicoResources(text: string, source: { input: string; file: string }): CalicoResourcesResult {
+export function parseCalicoResources(text: string, source: { input: string; file: string }, opts: { itemwiseBytes?: number } = {}): CalicoResourcesResult {
   const result: CalicoResourcesResult = { resources: [], problems: [], ignored: {} };
-  const lineCounter = new LineCounter();
   const problem = (msg: string): void => {
     if (result.problems.length < MAX_PROBLEMS) result.problems.push(msg);
   };
   const ignore = (kind: string): void => {
     result.ignored[kind] = (result.ignored[kind] ?? 0) + 1;
   };
-  let docs: Document.Parsed[];
-  try {
-    docs = parseAllDocuments(text, { lineCounter, prettyErrors: true }) as Document.Parsed[];
-  } catch (err) {
-    problem(`${source.file}: not readable as YAML: ${firstLine(err)}`);
-    return result;
-  }
-  const lineOf = (node: YamlNode): number => (node.range ? lineCounter.linePos(node.range[0]).line : 0);
+  type LineOf = (node: YamlNode) => number;
+  const lineOfIn = (lineCounter: LineCounter, offset: number): LineOf => (node) => (node.range ? lineCounter.linePos(node.range[0]).line + offset : 0);
 
-  const visit = (doc: Document.Parsed, node: YAMLMap, depth: number): void => {
+  const visit = (doc: Document.Parsed, node: YAMLMap, depth: number, lineOf: LineOf): void => {
     // A List is walked item by item: turning the whole list into JS first would copy every item twice.
     const listKind = node.get('kind');
     if (depth === 0 && typeof listKind === 'string' && listKind.endsWith('List')) {
       const items = node.get('items', true);
       if (isSeq(items)) {
         for (const item of items.items) {
-          if (isMap(item)) visit(doc, item, depth + 1);
+          if (isMap(item)) visit(doc, item, depth + 1, lineOf);
           else if (item !== null) problem(`${source.file}: line ${lineOf(item as YamlNode)}: list item is not an object`);
         }
       } else if (items !== null && items !== undefined && !(isScalar(items) && (items.value === null || items.value === undefined))) {
@@ -303,17 +360,44 @@ export function parseCalicoResources(text: string, source: { input: string; file
     if (r !== undefined) result.resources.push(r);
   };
 
-  for (const doc of docs) {
+  const visitDoc = (doc: Document.Parsed, depth: number, lineOf: LineOf, lineOffset: number): void => {
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
       const line = e.linePos?.[0]?.line;
-      problem(`${source.file}: ${line !== undefined ? `line ${line}: ` : ''}YAML error: ${firstLine(e)}`);
-      continue;
+      problem(`${source.file}: ${line !== undefined ? `line ${line + lineOffset}: ` : ''}YAML error: ${firstLine(e)}`);
+      return;
     }
     const contents = doc.contents;
-    if (contents === null || contents === undefined) continue;
-    if (isMap(contents)) visit(doc, contents, 0);
-    else problem(`${source.file}: line ${lineOf(contents)}: document is not a YAML mapping`);
+    if (contents === null || contents === undefined) return;
+    if (isMap(contents)) visit(doc, contents, depth, lineOf);
+    else problem(`${source.file}: line ${lineOf(contents)}: ${depth === 0 ? 'document is not a YAML mapping' : 'list item is not an object'}`);
+  };
+
+  const items = text.length >= (opts.itemwiseBytes ?? ITEMWISE_BYTES) ? splitListItems(text) : undefined;
+  if (items !== undefined) {
+    for (const it of items) {
+      const lineCounter = new LineCounter();
+      let doc: Document.Parsed;
+      try {
+        doc = parseDocument(it.text, { lineCounter, prettyErrors: true }) as Document.Parsed;
+      } catch (err) {
+        problem(`${source.file}: line ${it.firstLine}: not readable as YAML: ${firstLine(err)}`);
+        continue;
+      }
+      if (doc.contents === null && it.text.trim().length === 0) continue;
+      visitDoc(doc, 1, lineOfIn(lineCounter, it.firstLine - 1), it.firstLine - 1);
+    }
+  } else {
+    const lineCounter = new LineCounter();
+    let docs: Document.Parsed[];
+    try {
+      docs = parseAllDocuments(text, { lineCounter, prettyErrors: true }) as Document.Parsed[];
+    } catch (err) {
+      problem(`${source.file}: not readable as YAML: ${firstLine(err)}`);
+      return result;
+    }
+    const lineOf = lineOfIn(lineCounter, 0);
+    for (const doc of docs) visitDoc(doc, 0, lineOf, 0);
   }
   if (result.problems.length > MAX_PROBLEMS) result.problems.length = MAX_PROBLEMS;
   return result;

@@ -8,6 +8,7 @@ import {
   isCalicoResourceYaml,
   parseAsNumber,
   parseCalicoResources,
+  splitListItems,
   splitPeerIP,
   type BGPPeerResourceWithPort,
 } from '../../src/parsers/calico-resources.js';
@@ -132,6 +133,66 @@ test('AS numbers and peer IPs', () => {
   assert.equal(splitPeerIP('10.0.0.1:1790'), { ip: '10.0.0.1', port: 1790 });
   assert.equal(splitPeerIP('[fd00::1]:179'), { ip: 'fd00::1', port: 179 });
   assert.equal(splitPeerIP('fd00::1'), { ip: 'fd00::1' });
+});
+
+test('big Lists are parsed item by item with the same resources, lines and problems as a whole parse', () => {
+  for (const name of ['yaml-crd-list-constructed.yaml', 'yaml-gnp-allow-all-runbook.yaml']) {
+    const text = fixture(name);
+    assert.ok(splitListItems(text) !== undefined, `${name} splits into items`);
+    const whole = parseCalicoResources(text, src(name));
+    assert.equal(parseCalicoResources(text, src(name), { itemwiseBytes: 0 }), whole, name);
+    const crlf = text.replace(/\n/g, '\r\n');
+    assert.equal(parseCalicoResources(crlf, src(name), { itemwiseBytes: 0 }), parseCalicoResources(crlf, src(name)), name + ' CRLF');
+  }
+  // calicoctl order (kind and metadata after items), comments, a blank line, a non-object item, an ignored kind.
+  const list = [
+    '---',
+    'apiVersion: projectcalico.org/v3',
+    'items:',
+    '# exported by calicoctl',
+    '- apiVersion: projectcalico.org/v3',
+    '  kind: IPPool',
+    '  metadata:',
+    '    name: p1',
+    '  spec:',
+    '    cidr: 10.1.0.0/16',
+    '',
+    '- just a string',
+    '-',
+    '  apiVersion: projectcalico.org/v3',
+    '  kind: GlobalNetworkPolicy',
+    '  metadata:',
+    '    name: deny-179',
+    '  spec:',
+    '    ingress:',
+    '    - action: Deny',
+    '      protocol: TCP',
+    '      destination:',
+    '        ports: [179]',
+    '- apiVersion: v1',
+    '  kind: ConfigMap',
+    '  metadata: {name: x}',
+    'kind: IPPoolList',
+    'metadata:',
+    '  resourceVersion: "1234"',
+    '',
+  ].join('\n');
+  const whole = parseCalicoResources(list, src('l.yaml'));
+  assert.equal(whole.resources.map((r) => [r.kind, r.name, r.ref.line]), [['IPPool', 'p1', 5], ['GlobalNetworkPolicy', 'deny-179', 14]]);
+  assert.equal(parseCalicoResources(list, src('l.yaml'), { itemwiseBytes: 0 }), whole);
+});
+
+test('what is not a plain block List is parsed whole', () => {
+  assert.is(splitListItems('apiVersion: v1\nitems: []\nkind: List\n'), undefined, 'flow items');
+  assert.is(splitListItems('apiVersion: v1\nitems:\n  - a: 1\nkind: List\n'), undefined, 'indented sequence');
+  assert.is(splitListItems('kind: List\nitems:\n- &a {x: 1}\n- *a\n'), undefined, 'anchors');
+  assert.is(splitListItems('kind: List\nitems:\n- a: 1\n---\nkind: List\nitems:\n- b: 2\n'), undefined, 'several documents');
+  assert.is(splitListItems('kind: IPPool\nmetadata:\n  name: x\n'), undefined, 'not a List');
+  // An item with a YAML error: the other items are still read, the error names the file line.
+  const r = parseCalicoResources('kind: IPPoolList\nitems:\n- apiVersion: projectcalico.org/v3\n  kind: IPPool\n  metadata: {name: a}\n  spec: {cidr: 10.0.0.0/8}\n- apiVersion: projectcalico.org/v3\n  kind: IPPool\n  spec: [unclosed\n', src('e.yaml'), { itemwiseBytes: 0 });
+  assert.equal(r.resources.map((x) => x.name), ['a']);
+  assert.is(r.problems.length, 1);
+  assert.ok(/^e\.yaml: line (7|8|9|10): YAML error/.test(r.problems[0]!), r.problems[0]);
 });
 
 test('isCalicoResourceYaml is a cheap head check', () => {
