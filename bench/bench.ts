@@ -96,30 +96,32 @@ const hasTime = existsSync(TIME_BIN);
  */
 const THREAD_CPU_PRELOAD = `process.on('exit',()=>{try{const fs=require('fs');let m=0,o=0;for(const t of fs.readdirSync('/proc/self/task')){const st=fs.readFileSync('/proc/self/task/'+t+'/stat','utf8');const f=st.slice(st.lastIndexOf(')')+2).split(' ');const s=(Number(f[11])+Number(f[12]))/100;if(Number(t)===process.pid)m+=s;else o+=s}fs.writeFileSync(process.env.CALICO_DIAGS_BENCH_THREADS,m+' '+o)}catch{}})\n`;
 
+/** Preload for node children without GNU time: writes `process.resourceUsage().maxRSS` (KiB) to $CALICO_DIAGS_BENCH_RSS at exit. */
+const RSS_PRELOAD = "process.on('exit',()=>{try{require('fs').writeFileSync(process.env.CALICO_DIAGS_BENCH_RSS,String(process.resourceUsage().maxRSS))}catch{}})\n";
+
 function run(cmd: string, args: string[], opts: { rss?: boolean; threads?: boolean; stdoutTo?: string; keepStdout?: boolean } = {}): Promise<RunOutput> {
   let file = cmd;
   let argv = args;
   let rssFile: string | undefined;
   let threadsFile: string | undefined;
   const env = { ...process.env };
-  if (opts.threads && cmd === process.execPath && existsSync('/proc/self/task')) {
-    const dir = mkdtempSync(join(tmpdir(), 'calico-diags-threads-'));
-    const preload = join(dir, 'threads.cjs');
-    threadsFile = join(dir, 'cpu');
-    writeFileSync(preload, THREAD_CPU_PRELOAD);
-    env.CALICO_DIAGS_BENCH_THREADS = threadsFile;
+  /** Writes a preload that reports into a file named by `envVar`; returns that file. */
+  const preloadInto = (name: string, code: string, envVar: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), `calico-diags-${name}-`));
+    const preload = join(dir, `${name}.cjs`);
+    writeFileSync(preload, code);
+    env[envVar] = join(dir, name);
     argv = ['--require', preload, ...argv];
+    return join(dir, name);
+  };
+  if (opts.threads && cmd === process.execPath && existsSync('/proc/self/task')) {
+    threadsFile = preloadInto('threads', THREAD_CPU_PRELOAD, 'CALICO_DIAGS_BENCH_THREADS');
   }
   if (opts.rss && hasTime) {
     file = TIME_BIN;
     argv = ['-v', cmd, ...argv];
   } else if (opts.rss && cmd === process.execPath) {
-    const dir = mkdtempSync(join(tmpdir(), 'calico-diags-rss-'));
-    const preload = join(dir, 'rss.cjs');
-    rssFile = join(dir, 'rss');
-    writeFileSync(preload, "process.on('exit',()=>{try{require('fs').writeFileSync(process.env.CALICO_DIAGS_BENCH_RSS,String(process.resourceUsage().maxRSS))}catch{}})\n");
-    env.CALICO_DIAGS_BENCH_RSS = rssFile;
-    argv = ['--require', preload, ...argv];
+    rssFile = preloadInto('rss', RSS_PRELOAD, 'CALICO_DIAGS_BENCH_RSS');
   }
   const outFd = opts.stdoutTo ? openSync(opts.stdoutTo, 'w') : undefined;
   return new Promise((resolvePromise, reject) => {

@@ -31,7 +31,7 @@ import type {
   LogFileInfo,
 } from '../model/facts.js';
 import { contentEnd, MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
-import { svlogdStampAt, svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
+import { STAMP_LEN, svlogdStampAt, svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
 
 export const MAX_BIRD_EVENTS = 200;
 export const MAX_BIRD_PROTOCOL_ERRORS = 20;
@@ -144,7 +144,6 @@ function newFileInfo(file: string): LogFileInfo {
 
 const BIRD_PREFIX = 'bird: ';
 const BIRD_PREFIX_BYTES = Buffer.from(BIRD_PREFIX);
-const STAMP_LEN = 25;
 
 /** Starts of the global messages `globalMessage` tracks (besides config errors); others are only counted. */
 const TRACKED_GLOBAL_BYTES = ['Started', 'Reconfigured', 'Shutting down', 'I found another BIRD running', 'Cannot create control socket ', 'Unable to open configuration file ', 'BGP: Unexpected connect from unknown address '].map((t) => Buffer.from(t));
@@ -152,6 +151,11 @@ const RECONFIGURED_BYTES = Buffer.from('Reconfigured');
 
 /** Starts of the protocol messages `protocolMessage` tracks; any other text is only counted. */
 const TRACKED_TEXT_BYTES = ['State changed to ', 'Socket error: ', 'Error: ', 'Received: ', 'Connection lost', 'Connection closed', 'Connecting to ', 'BGP session established'].map((t) => Buffer.from(t));
+
+/** Whether the line at `at` starts with `bird: ` (every BIRD and BIRD6 log line does). */
+export function isBirdLineAt(buf: Buffer, at: number): boolean {
+  return bytesAt(buf, at, BIRD_PREFIX_BYTES);
+}
 
 function bytesAt(buf: Buffer, at: number, what: Buffer): boolean {
   if (at + what.length > buf.length) return false;
@@ -343,7 +347,7 @@ class BirdLogParserImpl implements BirdLogParser {
       if (this.fileInfo.svlogd === undefined) return false;
       at = s + STAMP_LEN + 1;
     }
-    if (e - at < BIRD_PREFIX_BYTES.length + 2 || !bytesAt(buf, at, BIRD_PREFIX_BYTES)) return false;
+    if (e - at < BIRD_PREFIX_BYTES.length + 2 || !isBirdLineAt(buf, at)) return false;
     const m = at + BIRD_PREFIX_BYTES.length;
     const limit = Math.min(e, m + 130);
     let sp = m;

@@ -22,7 +22,7 @@
  * line numbers. BIRD and BIRD6 cannot be told apart here: both land in `bird` (daemon `bird`).
  */
 import { runParser, type LineParser, type SlowLine } from './line-parser.js';
-import { createBirdLogParser, type BirdLogParser, type BirdLogStats } from './bird-log.js';
+import { createBirdLogParser, isBirdLineAt, type BirdLogParser, type BirdLogStats } from './bird-log.js';
 import { createCalicoLogParser, type CalicoLogParser, type CalicoLogStats } from './calico-log.js';
 
 export interface ContainerLogSummary {
@@ -66,7 +66,7 @@ class ContainerLogParserImpl implements LineParser<ContainerLogSummary> {
     let runFirst = n;
     let runBird = false;
     for (let s = start; s < end; n++) {
-      const isBird = buf[s] === 98 && buf[s + 1] === 105 && buf[s + 2] === 114 && buf[s + 3] === 100 && buf[s + 4] === 58 && buf[s + 5] === 32; // `bird: `
+      const isBird = isBirdLineAt(buf, s);
       if (isBird !== runBird) {
         if (s > runStart) (runBird ? this.bird : this.calico).pushLines(buf, runStart, s, runFirst, slow);
         runStart = s;

@@ -26,7 +26,8 @@ export interface SvlogdSplit {
   rest: string;
 }
 
-const STAMP_LEN = 25;
+/** Length of an svlogd stamp (a space follows it). */
+export const STAMP_LEN = 25;
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
