@@ -235,7 +235,8 @@ export type BirdEventKind =
   | 'startup-error' // Cannot create control socket <path>: <err> (BIRD exits)
   | 'started' // Started
   | 'reconfigured' // Reconfigured
-  | 'shutdown'; // Shutting down
+  | 'shutdown' // Shutting down
+  | 'netlink-error'; // Netlink: <error> / Kernel dropped some netlink messages, will resync on next scan.
 
 export interface BirdEvent extends LineRef {
   file: string;

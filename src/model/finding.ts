@@ -28,12 +28,39 @@ export interface Finding {
   explains: string[];
 }
 
+/** A command whose output would decide what a rule could not (collected on the nodes named, or all). */
+export interface CollectHint {
+  /** The command to run, as a support engineer would paste it (`calicoctl node status`). */
+  command: string;
+  /** What its output decides. */
+  why: string;
+  /** Nodes to run it on; absent or empty: every node involved. */
+  nodes?: string[];
+}
+
 export interface RuleMeta {
   id: string;
   severity: Severity;
   summary: string;
   rationale: string;
   remediation: string[];
+  /**
+   * Rule ids whose findings this rule's finding can be the root cause of (a node-level cause explains
+   * symptoms on its nodes, a pair-level cause symptoms about the same pair). Declared by the cause, so a
+   * new cause needs no central table.
+   */
+  explains?: string[];
+  /** What to collect when the rule is skipped or cannot confirm its cause (default for every skip). */
+  collect?: CollectHint[];
+}
+
+/** One entry of the report's "What to collect next": commands merged across the rules that need them. */
+export interface CollectNext {
+  command: string;
+  why: string;
+  rules: string[];
+  /** Nodes to run it on; empty: every node. */
+  nodes: string[];
 }
 
 export type RuleStatus = 'found' | 'passed' | 'skipped' | 'error';

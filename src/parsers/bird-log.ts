@@ -146,8 +146,9 @@ const BIRD_PREFIX = 'bird: ';
 const BIRD_PREFIX_BYTES = Buffer.from(BIRD_PREFIX);
 
 /** Starts of the global messages `globalMessage` tracks (besides config errors); others are only counted. */
-const TRACKED_GLOBAL_BYTES = ['Started', 'Reconfigured', 'Shutting down', 'I found another BIRD running', 'Cannot create control socket ', 'Unable to open configuration file ', 'BGP: Unexpected connect from unknown address '].map((t) => Buffer.from(t));
+const TRACKED_GLOBAL_BYTES = ['Started', 'Reconfigured', 'Shutting down', 'I found another BIRD running', 'Cannot create control socket ', 'Unable to open configuration file ', 'BGP: Unexpected connect from unknown address ', 'Kernel dropped some netlink messages'].map((t) => Buffer.from(t));
 const RECONFIGURED_BYTES = Buffer.from('Reconfigured');
+const NETLINK_BYTES = Buffer.from('Netlink');
 
 /** Starts of the protocol messages `protocolMessage` tracks; any other text is only counted. */
 const TRACKED_TEXT_BYTES = ['State changed to ', 'Socket error: ', 'Error: ', 'Received: ', 'Connection lost', 'Connection closed', 'Connecting to ', 'BGP session established'].map((t) => Buffer.from(t));
@@ -291,6 +292,11 @@ class BirdLogParserImpl implements BirdLogParser {
     else if (msg === 'Reconfigured') kind = 'reconfigured';
     else if (msg === 'Shutting down') kind = 'shutdown';
     else if (msg.startsWith('I found another BIRD running')) kind = 'another-bird';
+    else if (msg.startsWith('Netlink: ') || msg.startsWith('Kernel dropped some netlink messages')) {
+      // sysdep/linux/netlink.c: `Netlink: %s` (the kernel refused a route: File exists, Network is down, ...)
+      kind = 'netlink-error';
+      detail = msg.startsWith('Netlink: ') ? msg.slice(9) : msg;
+    }
     else if (msg.startsWith('Cannot create control socket ')) {
       kind = 'startup-error';
       detail = msg;
@@ -363,6 +369,7 @@ class BirdLogParserImpl implements BirdLogParser {
           // `<P>: <text>`: only untracked texts of real protocol names are counted here.
           if (sp - 1 === m) return false;
           if (sp - 1 - m === 3 && buf[m] === 66 && buf[m + 1] === 71 && buf[m + 2] === 80) return false; // BGP:
+          if (sp - 1 - m === 7 && bytesAt(buf, m, NETLINK_BYTES)) return false; // Netlink: <error>
           const t = sp + 1;
           for (const p of TRACKED_TEXT_BYTES) if (bytesAt(buf, t, p)) return false;
         } else if (buf[sp - 1] === 44 /* , */ || !this.globalCountOnly(buf, m, e)) {
@@ -413,7 +420,7 @@ class BirdLogParserImpl implements BirdLogParser {
     if (next === 60 || next === 62) return;
     if (line.charCodeAt(sp - 1) === 58 /* : */) {
       const name = line.slice(m, sp - 1);
-      if (name === 'BGP' || !isProtocolName(name)) {
+      if (name === 'BGP' || name === 'Netlink' || !isProtocolName(name)) {
         this.globalMessage(line.slice(m), line, lineNo, stamp);
         return;
       }

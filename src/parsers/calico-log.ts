@@ -87,19 +87,47 @@ export const CALICO_LOG_SIGNATURES: readonly CalicoLogSignature[] = [
   },
   { name: 'interface-missing', info: true, needles: ['Interface missing, will retry'], notable: true, source: 'catalogue D6 (felix route_table.go)' },
   { name: 'iptables-failed', needles: ['Failed to execute ip(6)tables-restore', 'command failed after retries', 'iptables save failed'], notable: true, source: 'catalogue H1; diags-format.md §5.3' },
-  { name: 'ipam-exhausted', needles: ['Ran out of existing affine blocks'], notable: true, source: 'catalogue C2' },
+  {
+    name: 'ipam-exhausted',
+    needles: [
+      'Ran out of existing affine blocks',
+      'No free blocks available',
+      'All addresses exhausted in pool',
+      'No more free affine blocks',
+      'blocks reached for this node',
+      'pools are likely exhausted',
+      'Assigned 0 out of',
+    ],
+    notable: true,
+    source: 'catalogue C2 (libcalico-go ipam.go, cni-plugin)',
+  },
   { name: 'cni-not-ready', needles: ['/var/lib/calico/nodename: no such file', 'Calico is currently not ready', 'connection is unauthorized'], notable: true, source: 'catalogue G4' },
   { name: 'mtu-detect-failed', needles: ['Unable to detect host MTU'], notable: true, source: 'catalogue G3' },
   { name: 'terminating', info: true, needles: ['Terminating'], notable: true, source: 'catalogue B2/G3 (startup.go)' },
   { name: 'node-started', info: true, needles: ['Calico node started successfully'], notable: false, raw: true, source: 'diags-format.md §5.3 (bare line in container logs)' },
   { name: 'node-failed', needles: ['Calico node failed to start'], notable: true, raw: true, source: 'catalogue B2/G3' },
+  { name: 'route-add-failed', needles: ['Failed to add route', 'error adding host side routes', 'already exists for an interface other than'], notable: true, source: 'catalogue C1/C3 (felix route_table.go, cni-plugin)' },
+  { name: 'vtep-missing', needles: ['Missing both IPv4 and IPv6 VTEP information', 'Failed to get link attributes'], notable: true, source: 'catalogue D6 (felix calc/vxlan_resolver.go, route_table.go)' },
+  { name: 'mtu-config', needles: ['Configured MTU is larger than detected host interface MTU', 'Failed to auto-detect host MTU'], notable: true, source: 'catalogue E1 (felix int_dataplane.go)' },
+  { name: 'iptables-backend-mismatch', needles: ['Iptables backend specified does not match the detected backend'], notable: true, source: 'catalogue H1 (felix environment/feature_detect_linux.go)' },
+  {
+    name: 'ipset-error',
+    needles: ["Bad return code from 'ipset list'", 'Kernel and userspace incompatible', 'Failed to complete ipset restore', 'set type not supported', 'Failed to resync with dataplane'],
+    notable: true,
+    source: 'catalogue H3 (felix ipsets.go)',
+  },
+  { name: 'not-live', info: true, needles: ['is not live:', 'readiness probe reporting 503'], notable: true, source: 'catalogue G1/G3 (node/pkg/health/health.go)' },
+  { name: 'features-detected', info: true, needles: ['Updating detected iptables features'], notable: false, source: 'catalogue D7 (felix environment/feature_detect_linux.go: kernelVersion, ChecksumOffloadBroken)' },
+  { name: 'rbac-forbidden', needles: ['is forbidden: User'], notable: true, source: 'catalogue G1/G4 (Kubernetes API RBAC error text)' },
+  { name: 'felix-shutdown', info: true, needles: ['Felix is shutting down'], notable: true, source: 'catalogue G2/G3 (felix daemon.go)' },
 ];
 
 const RAW_SIGNATURES = CALICO_LOG_SIGNATURES.filter((s) => s.raw === true);
 
 /**
  * One alternation of every needle (constant text from the table above, escaped), run once over a
- * record's message: each match names its signatures through SIGNATURE_BITS (bit i = signature i).
+ * record's message: each match names its signatures through SIGNATURE_BITS (two 30-bit words: bit i
+ * of the low word = signature i, bit i of the high word = signature 30 + i).
  */
 const NEEDLE_RE = new RegExp(
   [...new Set(CALICO_LOG_SIGNATURES.flatMap((s) => s.needles))]
@@ -108,16 +136,29 @@ const NEEDLE_RE = new RegExp(
   'g',
 );
 const SIGNATURE_BITS = new Map<string, number>();
-if (CALICO_LOG_SIGNATURES.length > 30) throw new Error('signature bit mask holds 30 signatures');
+const SIGNATURE_BITS_HI = new Map<string, number>();
+if (CALICO_LOG_SIGNATURES.length > 60) throw new Error('signature bit masks hold 60 signatures');
+/** Word and bit of signature i. */
+const sigWord = (i: number) => (i < 30 ? 0 : 1);
+const sigBit = (i: number) => 1 << (i < 30 ? i : i - 30);
 CALICO_LOG_SIGNATURES.forEach((sig, i) => {
-  for (const n of sig.needles) SIGNATURE_BITS.set(n, (SIGNATURE_BITS.get(n) ?? 0) | (1 << i));
+  const map = sigWord(i) === 0 ? SIGNATURE_BITS : SIGNATURE_BITS_HI;
+  for (const n of sig.needles) map.set(n, (map.get(n) ?? 0) | sigBit(i));
 });
 
-/** Bit mask of the signatures whose needles occur in `line` from `from` on. */
+/** High word of the last `signatureBits` call (signatures 30 and up). */
+let bitsHi = 0;
+
+/** Bit mask of the signatures whose needles occur in `line` from `from` on (low word; high word in `bitsHi`). */
 function signatureBits(line: string, from: number): number {
   let bits = 0;
+  let hi = 0;
   NEEDLE_RE.lastIndex = from;
-  for (let m = NEEDLE_RE.exec(line); m !== null; m = NEEDLE_RE.exec(line)) bits |= SIGNATURE_BITS.get(m[0])!;
+  for (let m = NEEDLE_RE.exec(line); m !== null; m = NEEDLE_RE.exec(line)) {
+    bits |= SIGNATURE_BITS.get(m[0]) ?? 0;
+    hi |= SIGNATURE_BITS_HI.get(m[0]) ?? 0;
+  }
+  bitsHi = hi;
   return bits;
 }
 
@@ -310,6 +351,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
   private fastInfo = 0;
   private fastTrace = 0;
   private infoMask = 0;
+  private infoMaskHi = 0;
 
   constructor(opts: CalicoLogOptions) {
     this.summary = {
@@ -329,7 +371,9 @@ class CalicoLogParserImpl implements CalicoLogParser {
     const infoSigs = infoSignatures(opts.daemon);
     this.infoNeedleBuffers = infoSigs.flatMap((x) => x.needles).map((n) => Buffer.from(n, 'utf8'));
     CALICO_LOG_SIGNATURES.forEach((sig, i) => {
-      if (infoSigs.includes(sig)) this.infoMask |= 1 << i;
+      if (!infoSigs.includes(sig)) return;
+      if (sigWord(i) === 0) this.infoMask |= sigBit(i);
+      else this.infoMaskHi |= sigBit(i);
     });
   }
 
@@ -458,9 +502,10 @@ class CalicoLogParserImpl implements CalicoLogParser {
     const severe = first !== 73; /* not I(NFO) */
     let rec: NotableRecord | undefined;
     let notable = severe;
-    if (!severe && this.infoMask === 0) return;
+    if (!severe && this.infoMask === 0 && this.infoMaskHi === 0) return;
     const bits = signatureBits(line, pe + 2) & (severe ? -1 : this.infoMask);
-    if (bits === 0) {
+    const hi = bitsHi & (severe ? -1 : this.infoMaskHi);
+    if (bits === 0 && hi === 0) {
       if (!notable) return;
       if (this.summary.notable.length >= MAX_CALICO_NOTABLE) {
         this.summary.notableDropped++;
@@ -470,7 +515,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
       return;
     }
     for (let i = 0; i < CALICO_LOG_SIGNATURES.length; i++) {
-      if ((bits & (1 << i)) === 0) continue;
+      if (((sigWord(i) === 0 ? bits : hi) & sigBit(i)) === 0) continue;
       const s = CALICO_LOG_SIGNATURES[i]!;
       rec = this.hitHeader(s.name, line, at, le, pe, lineNo, stamp, rec);
       if (s.notable) notable = true;

@@ -3,7 +3,7 @@ import type { ClusterModel } from '../model/node.js';
 import { ARTIFACT_IDS, MAY_BE_EMPTY } from '../model/node.js';
 import type { ArtifactId, ArtifactStatus } from '../model/node.js';
 import type { Derived } from '../model/derived.js';
-import type { Finding, RuleMeta, RuleOutcome, Severity } from '../model/finding.js';
+import type { CollectNext, Finding, RuleMeta, RuleOutcome, Severity } from '../model/finding.js';
 import type { Report, ReportNode } from './report-types.js';
 
 export interface BuildReportOptions {
@@ -44,7 +44,7 @@ function reportNode(n: ClusterModel['nodes'][number], derived: Derived): ReportN
 export function buildReport(
   cluster: ClusterModel,
   derived: Derived,
-  run: { findings: Finding[]; outcomes: RuleOutcome[] },
+  run: { findings: Finding[]; outcomes: RuleOutcome[]; collectNext?: CollectNext[] },
   metas: readonly RuleMeta[],
   opts: BuildReportOptions,
 ): Report {
@@ -72,6 +72,7 @@ export function buildReport(
     bgp: derived.bgp,
     timeline: derived.timeline,
     problems: derived.problems,
+    collectNext: run.collectNext ?? [],
   };
   return report;
 }

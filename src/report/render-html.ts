@@ -191,6 +191,7 @@ interface HtmlView {
     dropped: number;
   };
   rules: { id: string; severity: string; sevClass: string; status: string; statusClass: string; summary: string; reason: string }[];
+  collectNext: { command: string; why: string; rules: string; nodes: string }[];
 }
 
 interface BgpSideView {
@@ -424,5 +425,6 @@ function htmlView(report: Report): HtmlView {
       summary: r.summary,
       reason: r.reason,
     })),
+    collectNext: report.collectNext.map((x) => ({ command: x.command, why: x.why, rules: x.rules.join(', '), nodes: x.nodes.length > 0 ? x.nodes.join(', ') : 'every node' })),
   };
 }

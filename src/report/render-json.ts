@@ -15,6 +15,7 @@ const TOP_LEVEL_ORDER = [
   'bgp',
   'timeline',
   'problems',
+  'collectNext',
 ] as const;
 
 /**
@@ -38,6 +39,8 @@ const NESTED_ORDER = [
   'route', 'dst', 'via', 'dev', 'onlink', 'type', 'rows', 'pairs', 'unknownPeers', 'events', 'dropped',
   // proof
   'file', 'line', 'text', 'evidence', 'evidenceDropped', 'remediation', 'explains', 'problems',
+  // what to collect next
+  'command', 'why',
 ] as const;
 
 const NESTED_RANK = new Map<string, number>(NESTED_ORDER.map((k, i) => [k, i]));

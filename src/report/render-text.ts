@@ -92,6 +92,15 @@ export function renderText(report: Report, opts: RenderTextOptions): string {
     );
   }
 
+  if (report.collectNext.length > 0) {
+    out.push('', c.bold('What to collect next:'));
+    for (const x of report.collectNext.slice(0, 8)) {
+      out.push(`  ${clean(x.command, 160)}${x.nodes.length > 0 ? c.dim(` (on ${clean(x.nodes.join(', '), 120)})`) : ''}`);
+      out.push(`${INDENT}${c.dim(clean(x.why, 200))}`);
+    }
+    if (report.collectNext.length > 8) out.push(`  ${c.dim(`… and ${report.collectNext.length - 8} more in the report`)}`);
+  }
+
   const unreadable = report.inputs.filter((i) => i.status === 'unreadable');
   if (unreadable.length > 0) {
     out.push('', c.red(c.bold('Unreadable inputs:')));

@@ -3,7 +3,7 @@
  * then rendered as JSON (schemaVersion 1), HTML and terminal text. Knows nothing of archives.
  */
 import type { ArtifactId, ArtifactStatus, InputInfo } from '../model/node.js';
-import type { Finding, RuleOutcome, Severity } from '../model/finding.js';
+import type { CollectNext, Finding, RuleOutcome, Severity } from '../model/finding.js';
 import type { BgpMatrix, BlockOwnership, RouteMatrix, Timeline } from '../model/derived.js';
 
 export interface ReportNodeInterface {
@@ -66,4 +66,10 @@ export interface Report {
   timeline: Timeline;
   /** Analysis problems not tied to one input (a cross-node table that could not be built). */
   problems: string[];
+  /**
+   * What to collect next: for every skipped rule and every cause that could not be confirmed, the command
+   * whose output would decide it, merged by command (most rules first), with the nodes to run it on
+   * (empty: every node).
+   */
+  collectNext: CollectNext[];
 }

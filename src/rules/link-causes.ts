@@ -2,23 +2,21 @@
  * Root cause over symptom: decides which findings explain which. A node-level cause
  * (BIRD down on node-c, wrong node IP) explains symptoms that involve that node; a pair-level
  * cause (TCP 179 dropped between node-a and node-c) explains symptoms about the same pair.
+ * Which rule can cause which is declared by each cause rule (`meta.explains`).
  */
-import type { Finding } from '../model/finding.js';
+import type { Finding, RuleMeta } from '../model/finding.js';
 
-/** For each symptom rule, the rules that can be its cause. */
-export const CAUSES: Record<string, string[]> = {
-  'block-route-missing': [
-    'bird-confd-not-running',
-    'ip-autodetect-wrong-interface',
-    'node-ip-duplicate',
-    'bgp-port179-blocked',
-    'bgp-as-mismatch',
-    'bgp-peer-refused-or-unreachable',
-  ],
-  'bgp-peer-refused-or-unreachable': ['bird-confd-not-running', 'ip-autodetect-wrong-interface', 'node-ip-duplicate'],
-  'bgp-port179-blocked': ['ip-autodetect-wrong-interface', 'node-ip-duplicate'],
-  'node-bundle-missing': [],
-};
+/** For each symptom rule, the rules that can be its cause (inverted from the causes' `meta.explains`). */
+export function causesOf(metas: readonly RuleMeta[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const m of metas) {
+    for (const symptom of m.explains ?? []) {
+      if (!out.has(symptom)) out.set(symptom, new Set());
+      out.get(symptom)!.add(m.id);
+    }
+  }
+  return out;
+}
 
 export interface Linkable {
   finding: Finding;
@@ -38,21 +36,21 @@ function explains(cause: Linkable, symptom: Linkable): boolean {
 }
 
 /** Fills `explains` on cause findings. A symptom explained by a cause that is itself explained keeps only the deepest cause. */
-export function linkCauses(items: Linkable[]): void {
+export function linkCauses(items: Linkable[], causes: Map<string, Set<string>>): void {
   const explainedBy = new Map<string, Set<string>>();
   for (const s of items) {
-    const causes = CAUSES[s.finding.rule];
-    if (causes === undefined) continue;
+    const possible = causes.get(s.finding.rule);
+    if (possible === undefined) continue;
     for (const c of items) {
-      if (c === s || !causes.includes(c.finding.rule)) continue;
+      if (c === s || !possible.has(c.finding.rule)) continue;
       if (c.finding.severity === 'info') continue;
       if (!explains(c, s)) continue;
       explainedBy.set(s.finding.id, new Set([...(explainedBy.get(s.finding.id) ?? []), c.finding.id]));
     }
   }
-  for (const [symptom, causes] of explainedBy) {
+  for (const [symptom, byCauses] of explainedBy) {
     // Drop a cause that is itself explained by another cause of the same symptom.
-    const direct = [...causes].filter((c) => ![...causes].some((o) => o !== c && (explainedBy.get(c)?.has(o) ?? false)));
+    const direct = [...byCauses].filter((c) => ![...byCauses].some((o) => o !== c && (explainedBy.get(c)?.has(o) ?? false)));
     for (const c of direct) {
       const f = items.find((i) => i.finding.id === c)!.finding;
       if (!f.explains.includes(symptom)) f.explains.push(symptom);

@@ -1,6 +1,6 @@
 import type { ClusterModel } from '../model/node.js';
 import type { Derived } from '../model/derived.js';
-import type { Evidence, Finding, RuleMeta } from '../model/finding.js';
+import type { CollectHint, Evidence, Finding, RuleMeta } from '../model/finding.js';
 
 /** What a rule sees: the cluster model and the cross-node tables. Never files or text. */
 export interface RuleContext {
@@ -27,10 +27,14 @@ export interface FindingDraft {
   pairs?: [string, string][];
 }
 
+/**
+ * `collect`: commands that would decide what this check could not (a skip, or a cause it could only
+ * suspect). A skipped rule without its own `collect` uses `meta.collect`.
+ */
 export type CheckResult =
-  | { status: 'found'; findings: FindingDraft[]; reason?: string }
-  | { status: 'passed'; reason: string }
-  | { status: 'skipped'; reason: string };
+  | { status: 'found'; findings: FindingDraft[]; reason?: string; collect?: CollectHint[] }
+  | { status: 'passed'; reason: string; collect?: CollectHint[] }
+  | { status: 'skipped'; reason: string; collect?: CollectHint[] };
 
 export interface Rule {
   meta: RuleMeta;

@@ -1,9 +1,9 @@
 /** Runs every rule over the model, turns drafts into findings, and links causes to symptoms. */
-import type { Finding, RuleOutcome } from '../model/finding.js';
+import type { CollectHint, CollectNext, Finding, RuleOutcome } from '../model/finding.js';
 import { SEVERITY_RANK } from '../model/finding.js';
 import type { Rule, RuleContext } from './rule.js';
 import type { Linkable } from './link-causes.js';
-import { linkCauses } from './link-causes.js';
+import { causesOf, linkCauses } from './link-causes.js';
 import { compareEvidence } from '../combiners/evidence.js';
 
 /** Evidence lines kept per finding; the rest are counted in `evidenceDropped`. */
@@ -12,11 +12,34 @@ export const EVIDENCE_CAP = 25;
 export interface RuleRun {
   findings: Finding[];
   outcomes: RuleOutcome[];
+  /** What to collect next: the commands skipped rules (and unconfirmed causes) need, merged by command. */
+  collectNext: CollectNext[];
+}
+
+/** Merges hints by command: one entry per command with every rule that asked for it and the union of nodes. */
+export function mergeCollect(hints: { rule: string; hint: CollectHint }[]): CollectNext[] {
+  const byCommand = new Map<string, CollectNext & { all: boolean }>();
+  for (const { rule, hint } of hints) {
+    let e = byCommand.get(hint.command);
+    if (e === undefined) {
+      e = { command: hint.command, why: hint.why, rules: [], nodes: [], all: false };
+      byCommand.set(hint.command, e);
+    } else if (!e.why.includes(hint.why)) {
+      e.why = `${e.why}; ${hint.why}`;
+    }
+    if (!e.rules.includes(rule)) e.rules.push(rule);
+    if (hint.nodes === undefined || hint.nodes.length === 0) e.all = true;
+    else for (const n of hint.nodes) if (!e.nodes.includes(n)) e.nodes.push(n);
+  }
+  return [...byCommand.values()]
+    .map(({ all, ...e }) => ({ ...e, rules: e.rules.sort(), nodes: all ? [] : e.nodes.sort() }))
+    .sort((a, b) => b.rules.length - a.rules.length || (a.command < b.command ? -1 : a.command > b.command ? 1 : 0));
 }
 
 export function runRules(rules: readonly Rule[], ctx: RuleContext): RuleRun {
   const items: Linkable[] = [];
   const outcomes: RuleOutcome[] = [];
+  const hints: { rule: string; hint: CollectHint }[] = [];
   for (const rule of rules) {
     let result;
     try {
@@ -25,6 +48,8 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext): RuleRun {
       outcomes.push({ id: rule.meta.id, status: 'error', reason: `rule failed: ${(err as Error)?.message ?? String(err)}` });
       continue;
     }
+    const collect = result.collect ?? (result.status === 'skipped' ? rule.meta.collect : undefined);
+    for (const hint of collect ?? []) hints.push({ rule: rule.meta.id, hint });
     if (result.status !== 'found') {
       outcomes.push({ id: rule.meta.id, status: result.status, reason: result.reason });
       continue;
@@ -52,9 +77,9 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext): RuleRun {
       items.push({ finding, pairs: d.pairs });
     }
   }
-  linkCauses(items);
+  linkCauses(items, causesOf(rules.map((r) => r.meta)));
   const findings = items.map((i) => i.finding).sort(compareFindings);
-  return { findings, outcomes };
+  return { findings, outcomes, collectNext: mergeCollect(hints) };
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

@@ -138,6 +138,21 @@ test('every message of the §3.3 table that the model knows', () => {
   assert.is(s.lastTime, '2024-03-15T00:46:57.801Z');
 });
 
+test('netlink errors (calico#10585, #4273): the kernel refused a route', () => {
+  const s = parseBirdLog(
+    [
+      '2025-01-10_08:00:01.00001 bird: Netlink: File exists',
+      '2025-01-10_08:00:01.00002 bird: Kernel dropped some netlink messages, will resync on next scan.',
+      '2025-01-10_08:00:02.00003 bird: Netlink: Network is down',
+      '2025-01-10_08:00:03.00004 bird: kernel1: Initializing',
+    ].join('\n'),
+    { daemon: 'bird', file: 'logs/bird/current' },
+  );
+  const ev = s.events.filter((e) => e.kind === 'netlink-error');
+  assert.equal(ev.map((e) => [e.line, e.detail]), [[1, 'File exists'], [2, 'Kernel dropped some netlink messages, will resync on next scan.'], [3, 'Network is down']]);
+  assert.not.ok('Netlink' in s.protocols, 'Netlink is not a protocol');
+});
+
 test('protocol names decode to peer type, IP and port', () => {
   assert.equal(decodeBirdProtocolName('Mesh_10_0_0_12'), { peerType: 'Mesh', peerIP: '10.0.0.12' });
   assert.equal(decodeBirdProtocolName('Node_10_0_0_1_port_1790'), { peerType: 'Node', peerIP: '10.0.0.1', peerPort: 1790 });

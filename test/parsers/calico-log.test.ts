@@ -144,6 +144,35 @@ test('catalogue signatures: each named one is found, with level rules', () => {
   assert.ok(notableLines.includes(8));
 });
 
+test('catalogue signatures of Felix, CNI and IPAM (also those beyond the first 30 of the table)', () => {
+  const lines = [
+    '2023-06-07 00:21:53.517 [ERROR][1541825] felix/route_table.go 1040: Failed to get link attributes error=interface not present ifaceRegex="^vxlan.calico$" ipVersion=0x4 tableIndex=0',
+    '2021-07-13 09:49:37.513 [ERROR][4532] felix/ipsets.go 570: Bad return code from \'ipset list\'. error=exit status 1 family="inet6" stderr="ipset v7.1: Kernel and userspace incompatible: settype hash:ip with revision 5 not supported by userspace.\\n"',
+    '2024-01-02 10:00:00.000 [WARNING][61] felix/route_table.go 880: Failed to add route error=file exists ifaceName="ens29f1" ipVersion=0x4 tableIndex=0',
+    '2022-07-01 09:31:06.551 [ERROR][4035329] plugin.go 121: Final result of CNI ADD was an error. error=error adding host side routes for interface: calicfa03c2c5b1, error: route (Ifindex: 436, Dst: 100.80.1.62/32, Scope: 253) already exists for an interface other than \'calicfa03c2c5b1\'',
+    '2024-01-02 10:00:01.000 [WARNING][61] felix/int_dataplane.go 400: Configured MTU is larger than detected host interface MTU hostMTU=1400 mtu=1450',
+    '2024-01-02 10:00:02.000 [WARNING][61] felix/feature_detect_linux.go 300: Iptables backend specified does not match the detected backend, using specified backend detected="nft" specified="legacy"',
+    '2024-01-02 10:00:03.000 [ERROR][77] ipam/ipam.go 1200: Assigned 0 out of 1 requested IPv4 addresses; No more free affine blocks and strict affinity enabled',
+    '2024-01-02 10:00:04.000 [WARNING][61] felix/daemon.go 800: Felix is shutting down reason="Connection to Typha failed"',
+    '2024-01-02 10:00:05.000 [WARNING][90] node/health.go 200: calico/node is not ready: Felix is not live: Get "http://localhost:9099/liveness": dial tcp 127.0.0.1:9099: connect: connection refused',
+  ];
+  const s = parseCalicoLog(lines.join('\n'), { daemon: 'felix', file: 'f.log' });
+  const count = (n: string): number => s.signatures[n]!.count;
+  assert.ok(CALICO_LOG_SIGNATURES.length > 30, 'the table has outgrown one 30-bit word');
+  assert.is(count('vtep-missing'), 1);
+  assert.is(count('ipset-error'), 1);
+  assert.is(count('route-add-failed'), 2);
+  assert.is(count('mtu-config'), 1);
+  assert.is(count('iptables-backend-mismatch'), 1);
+  assert.is(count('ipam-exhausted'), 1);
+  assert.is(count('felix-shutdown'), 1);
+  assert.is(count('typha-error'), 1, 'the shutdown reason names Typha');
+  assert.is(s.signatures['felix-shutdown']!.refs[0]!.line, 8);
+  assert.is(count('not-live'), 1);
+  const rbac = parseCalicoLog('2024-01-02 10:00:06.000 [ERROR][7] felix/sync.go 1: list failed error=ippools.crd.projectcalico.org is forbidden: User "system:serviceaccount:kube-system:calico-node" cannot list resource', { daemon: 'felix', file: 'f' });
+  assert.is(rbac.signatures['rbac-forbidden']!.count, 1, 'a signature in the high word');
+});
+
 test('notable cap and signature refs cap', () => {
   const lines: string[] = [];
   for (let i = 0; i < MAX_CALICO_NOTABLE + 7; i++) lines.push(`2020-01-01 00:00:00.000 [ERROR][1] x.go 1: Error from checkcmd ${i}`);

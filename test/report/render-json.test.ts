@@ -16,7 +16,7 @@ function reversedKeys<T>(value: T): T {
 test('top-level keys in the fixed order, generatedAt absent unless set', () => {
   const parsed = JSON.parse(renderJson(sampleReport())) as Record<string, unknown>;
   assert.equal(Object.keys(parsed), [
-    'schemaVersion', 'tool', 'summary', 'inputs', 'nodes', 'findings', 'rules', 'blocks', 'routeMatrix', 'bgp', 'timeline', 'problems',
+    'schemaVersion', 'tool', 'summary', 'inputs', 'nodes', 'findings', 'rules', 'blocks', 'routeMatrix', 'bgp', 'timeline', 'problems', 'collectNext',
   ]);
   const withTime = JSON.parse(renderJson({ ...sampleReport(), generatedAt: '2025-03-01T10:20:00Z' })) as Record<string, unknown>;
   assert.equal(Object.keys(withTime).slice(0, 4), ['schemaVersion', 'tool', 'generatedAt', 'summary']);
@@ -53,7 +53,7 @@ test('nested keys: identity first, evidence fields in reading order', () => {
 test('unknown extra top-level keys are kept, after the known ones, sorted', () => {
   const extended = { ...sampleReport(), zeta: 1, alpha: 2 } as unknown as Report;
   const keys = Object.keys(JSON.parse(renderJson(extended)) as object);
-  assert.equal(keys.slice(-3), ['problems', 'alpha', 'zeta']);
+  assert.equal(keys.slice(-3), ['collectNext', 'alpha', 'zeta']);
 });
 
 test('hostile strings stay data: escaped by JSON, no raw control characters', () => {

@@ -399,5 +399,8 @@ function buildSampleReport(): Report {
       dropped: 120,
     },
     problems: [],
+    collectNext: [
+      { command: 'calicoctl node status', why: 'BGP state of every peer as BIRD sees it now', rules: ['bgp-hold-timer-flapping'], nodes: ['node-a'] },
+    ],
   };
 }

@@ -5,13 +5,15 @@ import { RULES } from '../../src/rules/index.js';
 import { rulesTable, TABLE_END, TABLE_START } from '../../src/docs/rules-table.js';
 
 const root = new URL('../../../', import.meta.url);
-const NOT_RULES = new Set(['rule.ts', 'index.ts', 'run-rules.ts', 'link-causes.ts']);
+const LAYERS = readdirSync(new URL('src/rules/', root), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
 
 test('every rule file is registered, its id is its file name, and it has a test', () => {
-  const files = readdirSync(new URL('src/rules/', root)).filter((f) => f.endsWith('.ts') && !NOT_RULES.has(f));
+  // Rules live in one folder per layer (bgp/, dataplane/, felix/, policy/, host/, bundle/); index.ts registers them.
+  const files = LAYERS.flatMap((l) => readdirSync(new URL(`src/rules/${l}/`, root)).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => `${l}/${f.slice(0, -3)}`));
   const ids = RULES.map((r) => r.meta.id);
-  assert.equal([...files].map((f) => f.slice(0, -3)).sort(), [...ids].sort());
-  for (const id of ids) assert.ok(existsSync(new URL(`test/rules/${id}.test.ts`, root)), `test/rules/${id}.test.ts exists`);
+  assert.equal(files.map((f) => f.split('/')[1]).sort(), [...ids].sort());
+  assert.equal(readdirSync(new URL('src/rules/', root)).filter((f) => f.endsWith('.ts')).sort(), ['index.ts', 'link-causes.ts', 'rule.ts', 'run-rules.ts'], 'only the runner modules sit beside the layer folders');
+  for (const f of files) assert.ok(existsSync(new URL(`test/rules/${f}.test.ts`, root)), `test/rules/${f}.test.ts exists`);
 });
 
 test('every rule has meta: kebab-case id, severity, summary, rationale, remediation steps', () => {
@@ -24,6 +26,7 @@ test('every rule has meta: kebab-case id, severity, summary, rationale, remediat
     assert.ok(meta.summary.length > 30 && meta.summary.endsWith('.'), `${meta.id} summary`);
     assert.ok(meta.rationale.length > 100, `${meta.id} rationale`);
     assert.ok(meta.remediation.length >= 2 && meta.remediation.every((s) => s.length > 20), `${meta.id} remediation`);
+    for (const c of meta.collect ?? []) assert.ok(c.command.length > 3 && c.why.length > 10, `${meta.id} collect hint ${c.command}`);
   }
 });
 

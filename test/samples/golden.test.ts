@@ -40,6 +40,7 @@ export function goldenText(r: Report): string {
     if (f.explains.length > 0) lines.push(`    explains: ${f.explains.join(', ')}`);
     for (const e of f.evidence.slice(0, 3)) lines.push(`    ${e.node} ${e.file}:${e.line}: ${e.text.trim().slice(0, 160)}`);
   }
+  for (const c of r.collectNext) lines.push(`collect: ${c.command}${c.nodes.length > 0 ? ` (on ${c.nodes.join(', ')})` : ''} [${c.rules.join(', ')}]`);
   return lines.join('\n') + '\n';
 }
 
@@ -68,7 +69,7 @@ for (const id of ids) {
         assert.ok(explained.has(f.id), `${id}: symptom ${f.id} is explained by a root cause`);
       }
     }
-    if (id === 'healthy') {
+    if (id === 'healthy' || id.startsWith('healthy-')) {
       const bad = report.findings.filter((f) => f.severity !== 'info');
       assert.equal(bad.map((f) => f.id), [], 'healthy: no critical or warning finding');
     }

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { contextFrom } from '../helpers/cluster.js';
-import { healthyCluster, netstat, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
-import { expectRule } from '../helpers/rule-tester.js';
-import { birdConfdNotRunning } from '../../src/rules/bird-confd-not-running.js';
+import { contextFrom } from '../../helpers/cluster.js';
+import { healthyCluster, netstat, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { expectRule } from '../../helpers/rule-tester.js';
+import { birdConfdNotRunning } from '../../../src/rules/bgp/bird-confd-not-running.js';
 
 const C = NODES[2]!;
 

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { contextFrom } from '../helpers/cluster.js';
-import { healthyCluster, POOL_YAML, proto, NODES } from '../helpers/healthy-cluster.js';
-import { expectRule } from '../helpers/rule-tester.js';
-import { bgpAsMismatch } from '../../src/rules/bgp-as-mismatch.js';
+import { contextFrom } from '../../helpers/cluster.js';
+import { healthyCluster, POOL_YAML, proto, NODES } from '../../helpers/healthy-cluster.js';
+import { expectRule } from '../../helpers/rule-tester.js';
+import { bgpAsMismatch } from '../../../src/rules/bgp/bgp-as-mismatch.js';
 
 const [A, , C] = NODES as [typeof NODES[0], typeof NODES[0], typeof NODES[0]];
 

@@ -2,9 +2,9 @@
  * A peer named by a BIRD protocol, or a Node resource, for which no bundle was given:
  * half of every pair involving it cannot be checked.
  */
-import type { FindingDraft, Rule } from './rule.js';
-import type { Evidence } from '../model/finding.js';
-import { stripPrefix, nodeAddresses4 } from '../combiners/node-identity.js';
+import type { FindingDraft, Rule } from '../rule.js';
+import type { Evidence } from '../../model/finding.js';
+import { stripPrefix, nodeAddresses4 } from '../../combiners/node-identity.js';
 
 /** Up to this many peers without bundle get a finding each; more make one grouped finding. */
 const GROUP_ABOVE = 3;

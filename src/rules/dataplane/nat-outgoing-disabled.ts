@@ -2,12 +2,12 @@
  * Runbook B2 / catalogue F1: the pool used by pods has `natOutgoing: false`, or a node has
  * no MASQUERADE/SNAT rule in `cali-nat-outgoing`, or an empty `cali40masq-ipam-pools`.
  */
-import type { FindingDraft, Rule } from './rule.js';
-import type { Evidence } from '../model/finding.js';
-import type { NodeModel } from '../model/node.js';
-import type { IPPoolResource } from '../model/facts.js';
-import { artifactFile, fileEvidence, lineEvidence } from '../combiners/evidence.js';
-import { cidrInside, ipInCidr } from '../combiners/cidr.js';
+import type { FindingDraft, Rule } from '../rule.js';
+import type { Evidence } from '../../model/finding.js';
+import type { NodeModel } from '../../model/node.js';
+import type { IPPoolResource } from '../../model/facts.js';
+import { artifactFile, fileEvidence, lineEvidence } from '../../combiners/evidence.js';
+import { cidrInside, ipInCidr } from '../../combiners/cidr.js';
 
 function poolInUse(pool: IPPoolResource, blocks: string[], podIPs: string[]): boolean {
   return blocks.some((b) => cidrInside(b, pool.cidr)) || podIPs.some((ip) => ipInCidr(ip, pool.cidr));

@@ -2,11 +2,11 @@
  * Catalogue B2 / T1(b): two nodes claim the same node IP (Node resources, or the address
  * Calico uses per bundle), or two bundles come from machines with the same hostname.
  */
-import type { FindingDraft, Rule } from './rule.js';
-import type { Evidence } from '../model/finding.js';
-import type { NodeModel } from '../model/node.js';
-import { artifactFile, lineEvidence } from '../combiners/evidence.js';
-import { stripPrefix } from '../combiners/node-identity.js';
+import type { FindingDraft, Rule } from '../rule.js';
+import type { Evidence } from '../../model/finding.js';
+import type { NodeModel } from '../../model/node.js';
+import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
+import { stripPrefix } from '../../combiners/node-identity.js';
 
 function addrEvidence(n: NodeModel, ip: string): Evidence | undefined {
   for (const i of n.interfaces4) for (const a of i.addresses) if (a.address === ip) return lineEvidence(n, artifactFile(n, 'ipv4_addr'), a);
@@ -29,6 +29,7 @@ export const nodeIpDuplicate: Rule = {
       'Give every machine a unique hostname (cloned VMs keep the template\'s name), then delete the stale Node resource with `calicoctl delete node <name>` if needed.',
       'Confirm with `calicoctl get node -o wide` that every node has a distinct IPv4 address.',
     ],
+    explains: ['block-route-missing', 'bgp-peer-refused-or-unreachable', 'bgp-port179-blocked'],
   },
   check({ cluster }) {
     const findings: FindingDraft[] = [];

@@ -2,11 +2,11 @@
  * Catalogue A11: BIRD or confd is down, or BIRD has no configuration, on a node that should
  * run BGP (its peers have a BIRD protocol for it, or it owns `proto bird` blocks).
  */
-import type { FindingDraft, Rule } from './rule.js';
-import type { Evidence } from '../model/finding.js';
-import { fileEvidence, lineEvidence } from '../combiners/evidence.js';
-import { birdPeerIPs } from '../combiners/node-identity.js';
-import { listens179 } from '../combiners/bgp-pairs.js';
+import type { FindingDraft, Rule } from '../rule.js';
+import type { Evidence } from '../../model/finding.js';
+import { fileEvidence, lineEvidence } from '../../combiners/evidence.js';
+import { birdPeerIPs } from '../../combiners/node-identity.js';
+import { listens179 } from '../../combiners/bgp-pairs.js';
 
 const CONFD_SIGNATURES = ['bgp-query-failed', 'checkcmd-error'] as const;
 
@@ -23,6 +23,7 @@ export const birdConfdNotRunning: Rule = {
       'If BIRD reports `Unable to open configuration file` or a config error, look at the confd log for why bird.cfg was not rendered; restart calico-node after fixing.',
       'If the cluster is meant to be VXLAN-only, set the networking backend to vxlan (`calico_backend: vxlan` / operator `bgp: Disabled`) so BIRD is not expected, instead of "fixing" BIRD.',
     ],
+    explains: ['block-route-missing', 'bgp-peer-refused-or-unreachable'],
   },
   check({ cluster }) {
     const nodes = cluster.nodes;

@@ -3,13 +3,13 @@
  * while the other side listens on 179 and never sees the connection: something between
  * them (host firewall, security group, ACL) silently drops TCP 179.
  */
-import type { FindingDraft, Rule } from './rule.js';
-import type { Evidence } from '../model/finding.js';
-import type { NodeModel } from '../model/node.js';
-import type { BgpPair, BgpSide } from '../model/derived.js';
-import { blockingRules } from '../combiners/port-filters.js';
-import { artifactFile, lineEvidence } from '../combiners/evidence.js';
-import { listens179 } from '../combiners/bgp-pairs.js';
+import type { FindingDraft, Rule } from '../rule.js';
+import type { Evidence } from '../../model/finding.js';
+import type { NodeModel } from '../../model/node.js';
+import type { BgpPair, BgpSide } from '../../model/derived.js';
+import { blockingRules } from '../../combiners/port-filters.js';
+import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
+import { listens179 } from '../../combiners/bgp-pairs.js';
 
 interface Attempt {
   initiator: BgpSide;
@@ -29,6 +29,7 @@ export const bgpPort179Blocked: Rule = {
       'Test from the initiating node with `nc -zv <peer-ip> 179`; on the peer, `tcpdump -ni any tcp port 179` shows whether the SYN arrives.',
       'If the DROP is in the peer\'s own iptables (see the evidence), remove it or add an ACCEPT for the other nodes before it.',
     ],
+    explains: ['block-route-missing'],
   },
   check({ cluster, derived }) {
     const pairs = derived.bgp.pairs;

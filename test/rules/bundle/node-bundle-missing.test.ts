@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { contextFrom } from '../helpers/cluster.js';
-import { birdLog, healthyCluster, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
-import { expectRule } from '../helpers/rule-tester.js';
-import { nodeBundleMissing } from '../../src/rules/node-bundle-missing.js';
+import { contextFrom } from '../../helpers/cluster.js';
+import { birdLog, healthyCluster, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { expectRule } from '../../helpers/rule-tester.js';
+import { nodeBundleMissing } from '../../../src/rules/bundle/node-bundle-missing.js';
 
 test('silent on the healthy cluster', () => {
   expectRule(nodeBundleMissing, contextFrom(healthyCluster(), POOL_YAML), { status: 'passed' });

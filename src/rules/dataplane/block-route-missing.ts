@@ -4,13 +4,13 @@
  * needs a route to it — IPIP `via <owner> dev tunl0 proto bird onlink`, VXLAN Felix
  * `via <VTEP> dev vxlan.calico proto 80 onlink`, unencapsulated `via <owner> dev <nic> proto bird`.
  */
-import type { Rule } from './rule.js';
-import type { FindingDraft } from './rule.js';
-import type { NodeModel } from '../model/node.js';
-import type { IPPoolResource } from '../model/facts.js';
-import type { Evidence } from '../model/finding.js';
-import { cidrInside } from '../combiners/cidr.js';
-import { artifactFile } from '../combiners/evidence.js';
+import type { Rule } from '../rule.js';
+import type { FindingDraft } from '../rule.js';
+import type { NodeModel } from '../../model/node.js';
+import type { IPPoolResource } from '../../model/facts.js';
+import type { Evidence } from '../../model/finding.js';
+import { cidrInside } from '../../combiners/cidr.js';
+import { artifactFile } from '../../combiners/evidence.js';
 
 function poolFor(pools: IPPoolResource[], block: string): IPPoolResource | undefined {
   return pools.find((p) => cidrInside(block, p.cidr));

@@ -2,13 +2,13 @@
  * Catalogue B1 / T1(c): the node IP Calico uses sits on docker0, a bridge, a NAT address,
  * or an interface other than the one the node's peers can reach.
  */
-import type { FindingDraft, Rule } from './rule.js';
-import type { Evidence } from '../model/finding.js';
-import type { NodeModel } from '../model/node.js';
-import { artifactFile, lineEvidence } from '../combiners/evidence.js';
-import { nodeAddresses4, nodeResourceFor } from '../combiners/node-identity.js';
-import { protocolsTo } from '../combiners/bgp-pairs.js';
-import { ipInCidr, networkOf } from '../combiners/cidr.js';
+import type { FindingDraft, Rule } from '../rule.js';
+import type { Evidence } from '../../model/finding.js';
+import type { NodeModel } from '../../model/node.js';
+import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
+import { nodeAddresses4, nodeResourceFor } from '../../combiners/node-identity.js';
+import { protocolsTo } from '../../combiners/bgp-pairs.js';
+import { ipInCidr, networkOf } from '../../combiners/cidr.js';
 
 /** Interfaces calico-node's first-found method excludes by default (autodetection_linux.go), plus lo. */
 const NOT_UNDERLAY = /^(docker|cbr|dummy|podman|virbr|lxcbr|veth|lo$|br-|cali|tunl|flannel|kube-ipvs|cni|vxlan\.calico|vxlan-v6\.calico|wireguard\.cali|wg-v6\.cali|nodelocaldns|kube-bridge)/;
@@ -37,6 +37,7 @@ export const ipAutodetectWrongInterface: Rule = {
       'Restart calico-node on the node and check its Node resource: `calicoctl get node <name> -o yaml` must show the underlay address in `spec.bgp.ipv4Address`.',
       'Check `calicoctl node status` on its peers: the peer address must be the node\'s underlay IP and the session Established.',
     ],
+    explains: ['block-route-missing', 'bgp-peer-refused-or-unreachable', 'bgp-port179-blocked'],
   },
   check({ cluster }) {
     const nodes = cluster.nodes.filter((n) => n.nodeIP !== undefined && n.interfaces4.length > 0);

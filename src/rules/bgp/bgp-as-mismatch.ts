@@ -3,12 +3,12 @@
  * peer differs from what the peer announces), or AS numbers that disagree in the resources
  * (a BGPPeer's asNumber vs the peer Node's own AS or the cluster default).
  */
-import type { FindingDraft, Rule } from './rule.js';
-import type { Evidence } from '../model/finding.js';
-import type { NodeModel } from '../model/node.js';
-import type { BGPPeerResource, NodeResource } from '../model/facts.js';
-import { lineEvidence } from '../combiners/evidence.js';
-import { stripPrefix } from '../combiners/node-identity.js';
+import type { FindingDraft, Rule } from '../rule.js';
+import type { Evidence } from '../../model/finding.js';
+import type { NodeModel } from '../../model/node.js';
+import type { BGPPeerResource, NodeResource } from '../../model/facts.js';
+import { lineEvidence } from '../../combiners/evidence.js';
+import { stripPrefix } from '../../combiners/node-identity.js';
 
 const DEFAULT_AS = 64512;
 
@@ -28,6 +28,7 @@ export const bgpAsMismatch: Rule = {
       'For external peers, fix the BGPPeer `asNumber` (or the router\'s `neighbor ... remote-as`).',
       'Check with `calicoctl get node -o wide` (ASN column) and `calicoctl node status` on both ends afterwards.',
     ],
+    explains: ['block-route-missing'],
   },
   check({ cluster }) {
     const nodes = cluster.nodes;

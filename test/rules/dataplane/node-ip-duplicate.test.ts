@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { contextFrom } from '../helpers/cluster.js';
-import { healthyCluster, healthyNodeFiles, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
-import { expectRule } from '../helpers/rule-tester.js';
-import { nodeIpDuplicate } from '../../src/rules/node-ip-duplicate.js';
+import { contextFrom } from '../../helpers/cluster.js';
+import { healthyCluster, healthyNodeFiles, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { expectRule } from '../../helpers/rule-tester.js';
+import { nodeIpDuplicate } from '../../../src/rules/dataplane/node-ip-duplicate.js';
 
 const NODE_YAML = (name: string, ip: string) => `---
 apiVersion: projectcalico.org/v3

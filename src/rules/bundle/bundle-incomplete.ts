@@ -3,11 +3,11 @@
  * or hold an error instead of data, file logging that was disabled, and inputs that could
  * not be read, each with what it hides from the analysis.
  */
-import type { FindingDraft, Rule } from './rule.js';
-import type { Evidence } from '../model/finding.js';
-import type { ArtifactId } from '../model/node.js';
-import { ARTIFACT_IDS, MAY_BE_EMPTY } from '../model/node.js';
-import { fileEvidence } from '../combiners/evidence.js';
+import type { FindingDraft, Rule } from '../rule.js';
+import type { Evidence } from '../../model/finding.js';
+import type { ArtifactId } from '../../model/node.js';
+import { ARTIFACT_IDS, MAY_BE_EMPTY } from '../../model/node.js';
+import { fileEvidence } from '../../combiners/evidence.js';
 
 /** What the analysis cannot check without each artifact. */
 export const HIDES: Partial<Record<ArtifactId, string>> = {

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { contextFrom } from '../helpers/cluster.js';
-import { birdLog, establishedRows, healthyCluster, iptables, ipRoute, netstat, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
-import { expectRule, runAll } from '../helpers/rule-tester.js';
-import { bgpPort179Blocked } from '../../src/rules/bgp-port179-blocked.js';
+import { contextFrom } from '../../helpers/cluster.js';
+import { birdLog, establishedRows, healthyCluster, iptables, ipRoute, netstat, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { expectRule, runAll } from '../../helpers/rule-tester.js';
+import { bgpPort179Blocked } from '../../../src/rules/bgp/bgp-port179-blocked.js';
 
 const [A, B, C] = NODES as [typeof NODES[0], typeof NODES[0], typeof NODES[0]];
 

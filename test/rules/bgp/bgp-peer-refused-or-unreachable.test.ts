@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { contextFrom } from '../helpers/cluster.js';
-import { birdLog, establishedRows, healthyCluster, iptables, ipRoute, netstat, NODES, POOL_YAML, proto } from '../helpers/healthy-cluster.js';
-import { expectRule, runAll } from '../helpers/rule-tester.js';
-import { bgpPeerRefusedOrUnreachable } from '../../src/rules/bgp-peer-refused-or-unreachable.js';
+import { contextFrom } from '../../helpers/cluster.js';
+import { birdLog, establishedRows, healthyCluster, iptables, ipRoute, netstat, NODES, POOL_YAML, proto } from '../../helpers/healthy-cluster.js';
+import { expectRule, runAll } from '../../helpers/rule-tester.js';
+import { bgpPeerRefusedOrUnreachable } from '../../../src/rules/bgp/bgp-peer-refused-or-unreachable.js';
 
 const [A, B, C] = NODES as [typeof NODES[0], typeof NODES[0], typeof NODES[0]];
 

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { contextFrom } from '../helpers/cluster.js';
-import { healthyCluster, iptables, ipsets, POOL_YAML } from '../helpers/healthy-cluster.js';
-import { expectRule } from '../helpers/rule-tester.js';
-import { natOutgoingDisabled } from '../../src/rules/nat-outgoing-disabled.js';
+import { contextFrom } from '../../helpers/cluster.js';
+import { healthyCluster, iptables, ipsets, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { expectRule } from '../../helpers/rule-tester.js';
+import { natOutgoingDisabled } from '../../../src/rules/dataplane/nat-outgoing-disabled.js';
 
 test('silent on the healthy cluster', () => {
   expectRule(natOutgoingDisabled, contextFrom(healthyCluster(), POOL_YAML), { status: 'passed' });

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { contextFrom } from '../helpers/cluster.js';
-import { healthyCluster, POOL_YAML } from '../helpers/healthy-cluster.js';
-import { expectRule } from '../helpers/rule-tester.js';
-import { bundleIncomplete } from '../../src/rules/bundle-incomplete.js';
+import { contextFrom } from '../../helpers/cluster.js';
+import { healthyCluster, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { expectRule } from '../../helpers/rule-tester.js';
+import { bundleIncomplete } from '../../../src/rules/bundle/bundle-incomplete.js';
 
 test('silent on the healthy cluster', () => {
   expectRule(bundleIncomplete, contextFrom(healthyCluster(), POOL_YAML), { status: 'passed' });

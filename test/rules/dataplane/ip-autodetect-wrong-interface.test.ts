@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { contextFrom } from '../helpers/cluster.js';
-import { birdLog, healthyCluster, ipAddr, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
-import { expectRule } from '../helpers/rule-tester.js';
-import { ipAutodetectWrongInterface } from '../../src/rules/ip-autodetect-wrong-interface.js';
+import { contextFrom } from '../../helpers/cluster.js';
+import { birdLog, healthyCluster, ipAddr, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { expectRule } from '../../helpers/rule-tester.js';
+import { ipAutodetectWrongInterface } from '../../../src/rules/dataplane/ip-autodetect-wrong-interface.js';
 
 const [A, B, C] = NODES as [typeof NODES[0], typeof NODES[0], typeof NODES[0]];
 

@@ -3,13 +3,13 @@
  * 179, or `REJECT --reject-with tcp-reset`) or with ICMP unreachable (firewalld's
  * `icmp-host-prohibited`, no route to the peer).
  */
-import type { FindingDraft, Rule } from './rule.js';
-import type { Evidence } from '../model/finding.js';
-import type { NodeModel } from '../model/node.js';
-import type { BgpSide } from '../model/derived.js';
-import { blockingRules } from '../combiners/port-filters.js';
-import { artifactFile, fileEvidence, lineEvidence } from '../combiners/evidence.js';
-import { protocolsTo } from '../combiners/bgp-pairs.js';
+import type { FindingDraft, Rule } from '../rule.js';
+import type { Evidence } from '../../model/finding.js';
+import type { NodeModel } from '../../model/node.js';
+import type { BgpSide } from '../../model/derived.js';
+import { blockingRules } from '../../combiners/port-filters.js';
+import { artifactFile, fileEvidence, lineEvidence } from '../../combiners/evidence.js';
+import { protocolsTo } from '../../combiners/bgp-pairs.js';
 
 const REFUSED = /Connection refused|No route to host|Host is unreachable|Network is unreachable|Connection reset/;
 
@@ -31,6 +31,7 @@ export const bgpPeerRefusedOrUnreachable: Rule = {
       'If the peer\'s firewall rejects TCP 179 (REJECT rule, firewalld): allow TCP 179 from the other nodes or disable firewalld as Calico\'s requirements advise.',
       'If the error is `No route to host`/`Host is unreachable`: check the underlay route and ARP to the peer IP, and that the node IP is the address the peers can reach.',
     ],
+    explains: ['block-route-missing'],
   },
   check({ cluster, derived }) {
     const pairs = derived.bgp.pairs;

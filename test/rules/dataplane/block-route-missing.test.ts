@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { contextFrom } from '../helpers/cluster.js';
-import { healthyCluster, ipRoute, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
-import { expectRule } from '../helpers/rule-tester.js';
-import { blockRouteMissing } from '../../src/rules/block-route-missing.js';
+import { contextFrom } from '../../helpers/cluster.js';
+import { healthyCluster, ipRoute, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { expectRule } from '../../helpers/rule-tester.js';
+import { blockRouteMissing } from '../../../src/rules/dataplane/block-route-missing.js';
 
 test('silent on the healthy cluster', () => {
   expectRule(blockRouteMissing, contextFrom(healthyCluster(), POOL_YAML), { status: 'passed' });
