@@ -10,6 +10,7 @@ import type {
   Route,
   SocketTable,
 } from './facts.js';
+import type { ClusterAttachments, NodeAttachments } from './attachments.js';
 
 /**
  * Artifact ids are the file names calicoctl writes; logs are `<daemon>_log`.
@@ -105,6 +106,8 @@ export interface NodeFacts {
   journal?: JournalSummary;
   /** Best guess of the Calico version window from the file set and line shapes. */
   layout: LayoutGuess;
+  /** Command output the customer attached for this node (see attachments.ts); absent when none. */
+  attachments?: NodeAttachments;
   /** Problems reading this bundle (one line each, naming the file). */
   problems: string[];
 }
@@ -142,4 +145,6 @@ export interface ClusterModel {
   inputs: InputInfo[];
   nodes: NodeModel[];
   resources: ResourceSet;
+  /** Cluster-wide attachments (`kubectl get nodes/pods -o wide`) and those no node could be decided for. */
+  attachments?: ClusterAttachments;
 }
