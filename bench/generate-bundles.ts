@@ -198,10 +198,39 @@ function describeFaults(f: SynthFaults, c: SynthCluster): GenerateResult['faults
   return out;
 }
 
+export const GENERATOR_USAGE = `usage: node dist/bench/generate-bundles.js [dir] [bytes] [nodes] [seed]
+  Writes format-faithful calicoctl node diags bundles (one folder per node) for the bench.
+  dir     output folder (default: <tmp>/calico-diags-bundles)
+  bytes   total uncompressed size, e.g. 1e8 (default: 1e8)
+  nodes   number of nodes (default: 4)
+  seed    generator seed (default: 1)
+  -h, --help  print this and exit`;
+
+export type GeneratorArgs = { help: true } | { help: false; error: string } | { help: false; opts: GenerateOptions };
+
+/** Reads the quick-look command line: never takes an option (`--help`, `-x`) as the output folder. */
+export function parseGeneratorArgs(argv: string[]): GeneratorArgs {
+  if (argv.some((a) => a === '-h' || a === '--help')) return { help: true };
+  const option = argv.find((a) => a.startsWith('-') && Number.isNaN(Number(a)));
+  if (option !== undefined) return { help: false, error: `unknown option ${option}` };
+  const [dir = join(tmpdir(), 'calico-diags-bundles'), size = '1e8', nodes = '4', seed = '1'] = argv;
+  for (const [name, v] of [['bytes', size], ['nodes', nodes], ['seed', seed]] as const) {
+    if (!Number.isFinite(Number(v)) || Number(v) <= 0) return { help: false, error: `${name} must be a positive number, got ${JSON.stringify(v)}` };
+  }
+  return { help: false, opts: { dir, totalBytes: Number(size), nodes: Number(nodes), seed: Number(seed) } };
+}
+
 // `node dist/bench/generate-bundles.js <dir> [bytes] [nodes] [seed]` for a quick look.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const [dir = join(tmpdir(), 'calico-diags-bundles'), size = '1e8', nodes = '4', seed = '1'] = process.argv.slice(2);
-  generateBundles({ dir, totalBytes: Number(size), nodes: Number(nodes), seed: Number(seed), onProgress: (m) => console.error(m) })
-    .then((r) => console.log(JSON.stringify({ ...r, bundles: r.bundles.length }, null, 2)))
-    .catch((e: unknown) => { console.error(e); process.exitCode = 1; });
+  const args = parseGeneratorArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(GENERATOR_USAGE);
+  } else if ('error' in args) {
+    console.error(`generate-bundles: ${args.error}\n${GENERATOR_USAGE}`);
+    process.exitCode = 2;
+  } else {
+    generateBundles({ ...args.opts, onProgress: (m) => console.error(m) })
+      .then((r) => console.log(JSON.stringify({ ...r, bundles: r.bundles.length }, null, 2)))
+      .catch((e: unknown) => { console.error(e); process.exitCode = 1; });
+  }
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { generateBundles, type GenerateResult } from '../../bench/generate-bundles.js';
+import { generateBundles, parseGeneratorArgs, type GenerateResult } from '../../bench/generate-bundles.js';
 
 interface TarEntry {
   name: string;
@@ -155,6 +155,17 @@ test('same seed, same bytes; another seed, other bytes', async () => {
     assert.ok(readFileSync(b.path).equals(readFileSync(again.bundles[i]!.path)), b.hostname);
     assert.not.ok(readFileSync(b.path).equals(readFileSync(other.bundles[i]!.path)), b.hostname);
   });
+});
+
+test('the quick-look command line prints usage for --help and never takes an option as the output folder', () => {
+  assert.equal(parseGeneratorArgs(['--help']), { help: true });
+  assert.equal(parseGeneratorArgs(['/tmp/x', '-h']), { help: true });
+  const bad = parseGeneratorArgs(['--out', '/tmp/x']);
+  assert.ok('error' in bad && bad.error.includes('--out'), JSON.stringify(bad));
+  const zero = parseGeneratorArgs(['/tmp/x', '0']);
+  assert.ok('error' in zero && zero.error.includes('bytes'), JSON.stringify(zero));
+  const ok = parseGeneratorArgs(['/tmp/x', '2e6', '3', '9']);
+  assert.equal(ok, { help: false, opts: { dir: '/tmp/x', totalBytes: 2e6, nodes: 3, seed: 9 } });
 });
 
 test.run();
