@@ -87,7 +87,7 @@ export const mtuMismatch: Rule = {
         const limit = o.limitMtu - o.row.overhead;
         if (o.veths.length > 0) {
           const sizes = [...new Set(o.veths.map((v) => v.mtu))].sort((a, b) => b - a);
-          parts.push(`${o.row.node}: ${o.veths.length} of ${o.row.cali.length} pod veth${o.row.cali.length > 1 ? 's' : ''} at MTU ${sizes.join('/')} (max ${limit} = ${o.limitMtu} − ${o.row.overhead} for ${encapText(o.row)})`);
+          parts.push(`${o.row.node}: ${o.veths.length} of ${o.row.cali.length} pod veth${o.row.cali.length > 1 ? 's' : ''} at MTU ${sizes.join('/')} (max ${o.row.overhead > 0 ? `${limit} = ${o.limitMtu} − ${o.row.overhead} for ${encapText(o.row)}` : `${limit}, no encapsulation`})`);
           evidence.push(...o.veths.slice(0, 2).map((v) => v.evidence));
         }
         for (const t of o.tunnels) {
