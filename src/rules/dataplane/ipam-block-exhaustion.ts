@@ -75,7 +75,7 @@ export const ipamBlockExhaustion: Rule = {
           `Pool ${f.pool.cidr} with blockSize ${blockSizeOf(f.pool)} holds ${f.capacity} block${f.capacity === 1 ? '' : 's'}, and the route tables show ${f.used} of them allocated. A node that needs another block gets none: IPAM borrows from other nodes' blocks${borrowers.length > 0 ? ` (as it already did for ${borrowers.join(', ')})` : ''} and, once those are full too, pod creation fails.` +
           (logNodes.length > 0 ? ` The IPAM logs on ${logNodes.map((l) => l.node).join(', ')} confirm it.` : ''),
         nodes: [...new Set([...f.evidence.map((e) => e.node), ...logNodes.map((l) => l.node), ...borrowers])].sort(),
-        evidence: [...logs.slice(0, 4), ...ev, ...f.evidence],
+        evidence: [...logs.slice(0, 4), ...ev, ...derived.borrowed.filter((b) => cidrInside(b.block, f.pool.cidr)).slice(0, 3).map((b) => b.workload.evidence), ...f.evidence],
         severity: logNodes.length > 0 || borrowers.length > 0 ? undefined : 'warning',
         remediation: [`Add a pool next to ${f.pool.cidr} (\`calicoctl create -f\` an IPPool with a free range), or migrate to a larger one; ${f.capacity} blocks of /${blockSizeOf(f.pool)} are fewer than the cluster needs.`],
       });

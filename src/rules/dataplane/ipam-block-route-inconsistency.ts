@@ -25,22 +25,33 @@ function nodeByAddress(nodes: NodeModel[], ip: string): NodeModel | undefined {
   return nodes.find((n) => n.nodeIP === ip) ?? nodes.find((n) => nodeAddresses4(n).some((a) => a.address === ip));
 }
 
-/** ECMP routes for a block whose next hops are two or more different nodes. */
-function ecmpRoutes(nodes: NodeModel[], block: string): { node: NodeModel; route: Route; owners: string[] }[] {
+/**
+ * ECMP routes for a block whose next hops are two or more owners: a node that has the block's
+ * blackhole, or a peer without a bundle (a BGP peer or Node resource address). A next hop that is a
+ * bundle node without the blackhole, or no node at all (a gateway), re-advertises a foreign route
+ * (route-netlink-conflict), not a second affinity.
+ */
+function ecmpRoutes(nodes: NodeModel[], b: BlockOwnership, outsiders: Set<string>): { node: NodeModel; route: Route; owners: string[] }[] {
   const out: { node: NodeModel; route: Route; owners: string[] }[] = [];
   for (const n of nodes) {
-    for (const r of block.includes(':') ? n.routes6 : n.routes4) {
-      if (r.dst !== block || r.type !== 'unicast' || (r.nexthops?.length ?? 0) < 2) continue;
+    for (const r of b.block.includes(':') ? n.routes6 : n.routes4) {
+      if (r.dst !== b.block || r.type !== 'unicast' || (r.nexthops?.length ?? 0) < 2) continue;
       if (r.table !== undefined && r.table !== 'main') continue;
-      const owners = [...new Set(r.nexthops!.map((h) => (h.via !== undefined ? nodeByAddress(nodes, h.via)?.name ?? h.via : undefined)).filter((x): x is string => x !== undefined))];
-      if (owners.length >= 2) out.push({ node: n, route: r, owners: owners.sort() });
+      const owners = new Set<string>();
+      for (const h of r.nexthops!) {
+        if (h.via === undefined) continue;
+        const node = nodeByAddress(nodes, h.via);
+        if (node !== undefined ? b.owners.includes(node.name) : outsiders.has(h.via)) owners.add(node?.name ?? h.via);
+      }
+      if (owners.size >= 2) out.push({ node: n, route: r, owners: [...owners].sort() });
     }
   }
   return out;
 }
 
 function twoOwnerFinding(nodes: NodeModel[], b: BlockOwnership, ecmp: { node: NodeModel; route: Route; owners: string[] }[], workloadsIn: Map<string, number>): FindingDraft {
-  const owners = [...new Set([...b.owners, ...ecmp.flatMap((e) => e.owners.filter((o) => nodes.some((n) => n.name === o)))])].sort();
+  const owners = [...new Set([...b.owners, ...ecmp.flatMap((e) => e.owners)])].sort();
+  const known = owners.filter((o) => nodes.some((n) => n.name === o));
   const withPods = owners.filter((o) => (workloadsIn.get(o) ?? 0) > 0);
   const stale = withPods.length > 0 ? b.owners.filter((o) => !withPods.includes(o)) : [];
   const evidence: Evidence[] = [...b.evidence];
@@ -59,9 +70,9 @@ function twoOwnerFinding(nodes: NodeModel[], b: BlockOwnership, ecmp: { node: No
       `IPAM block ${b.block} is claimed by ${owners.join(' and ')} (duplicate block affinity): ` +
       (b.owners.length >= 2 ? `each has \`blackhole ${b.block}\` and advertises it over BGP.` : `${b.owners.join(', ')} has the blackhole and ${owners.filter((o) => !b.owners.includes(o)).join(', ')} also advertises it.`) +
       ecmpText + podText,
-    nodes: owners.concat(ecmp.map((e) => e.node.name)),
+    nodes: known.concat(ecmp.map((e) => e.node.name)),
     evidence,
-    pairs: owners.flatMap((o, i) => owners.slice(i + 1).map((p) => [o, p] as [string, string])).concat(ecmp.flatMap((e) => owners.map((o) => [e.node.name, o] as [string, string]))),
+    pairs: known.flatMap((o, i) => known.slice(i + 1).map((p) => [o, p] as [string, string])).concat(ecmp.flatMap((e) => known.map((o) => [e.node.name, o] as [string, string]))),
     remediation: [
       `Run \`calicoctl ipam check --show-problem-ips\` and \`calicoctl get blockaffinities -o yaml | grep -B3 -A8 ${b.block.split('/')[0]}\`; keep the affinity of the node that has the block's pods (${withPods.join(', ') || 'see `calicoctl get ipamblocks -o wide`'}) and delete the other BlockAffinity (\`kubectl delete blockaffinities.crd.projectcalico.org <name>\`), then restart calico-node on ${stale.join(', ') || 'the stale owner'} so confd drops its blackhole.`,
     ],
@@ -130,8 +141,11 @@ export const ipamBlockRouteInconsistency: Rule = {
       return { status: 'skipped', reason: 'no node\'s route table holds a `blackhole <block>` or a workload route: block ownership unknown', collect: COLLECT };
     }
     const findings: FindingDraft[] = [];
+    // Addresses of peers that have no bundle (BIRD protocols, Node resources): possible owners too.
+    const outsiders = new Set<string>(derived.bgp.unknownPeers.map((p) => p.peerIP));
+    for (const r of cluster.resources.nodes) if (r.ipv4Address !== undefined && !nodes.some((n) => n.hostname === r.name)) outsiders.add(r.ipv4Address.split('/')[0]!);
     for (const b of real) {
-      const ecmp = ecmpRoutes(nodes, b.block);
+      const ecmp = ecmpRoutes(nodes, b, outsiders);
       if (b.owners.length < 2 && ecmp.length === 0) continue;
       const workloadsIn = new Map<string, number>();
       for (const w of derived.workloads) if (ipInCidr(w.ip, b.block)) workloadsIn.set(w.node, (workloadsIn.get(w.node) ?? 0) + 1);

@@ -94,6 +94,24 @@ export const routeNetlinkConflict: Rule = {
       if (competing.length > 0) {
         parts.push(`its route table holds ${competing.length} foreign route${competing.length > 1 ? 's' : ''} for Calico prefixes: ${competing.slice(0, 4).map((c) => `\`${c.route.text.trim()}\` (${c.exact ? 'same prefix as block' : 'inside'} ${c.against})`).join(', ')}`);
       }
+      // BIRD learns the foreign route (kernel protocol `learn`) and, inside a pool, advertises it: peers then
+      // hold a path for the block via this node or via the foreign next hop.
+      const spread: { node: NodeModel; route: Route; dst: string }[] = [];
+      for (const c of competing.filter((x) => x.exact)) {
+        const hops = new Set([c.route.via, n.nodeIP].filter((x): x is string => x !== undefined));
+        for (const o of cluster.nodes) {
+          if (o === n) continue;
+          for (const r of c.v6 ? o.routes6 : o.routes4) {
+            if (r.dst !== c.route.dst || r.proto !== 'bird') continue;
+            if ([r.via, ...(r.nexthops ?? []).map((h) => h.via)].some((v) => v !== undefined && hops.has(v))) spread.push({ node: o, route: r, dst: r.dst });
+          }
+        }
+      }
+      for (const x of spread) evidence.push(lineEvidence(x.node, artifactFile(x.node, x.dst.includes(':') ? 'ipv6_route' : 'ipv4_route'), x.route));
+      if (spread.length > 0) {
+        const on = [...new Set(spread.map((x) => x.node.name))].sort();
+        parts.push(`BIRD on ${n.name} learned the foreign route from the kernel and advertises it inside the pool: ${on.join(', ')} ${on.length > 1 ? 'hold' : 'holds'} a path for ${[...new Set(spread.map((x) => x.dst))].join(', ')} towards it (${spread.length > 0 && (spread[0]!.route.nexthops?.length ?? 0) > 1 ? 'an ECMP route, so part of their flows follow it too' : 'their traffic follows it too'})`);
+      }
       const exact = competing.some((c) => c.exact);
       const strong = exact || birdErrors.length > 0 || felixErrors.length > 0;
       const down = kinds.some((k) => k.includes('Network is down'));
@@ -115,7 +133,7 @@ export const routeNetlinkConflict: Rule = {
               : strong
                 ? 'Routes Calico programs are refused by the kernel, so some block routes are missing on this node.'
                 : 'Traffic to those addresses leaves by a route that is not Calico\'s (a previous CNI or a static route), which misroutes pods whose block route is missing.'),
-        nodes: [n.name],
+        nodes: [n.name, ...spread.map((x) => x.node.name)],
         evidence,
         severity: strong ? undefined : 'warning',
         remediation: competing.length > 0 ? [`On ${n.name}: \`${competing.slice(0, 3).map((c) => `ip route del ${c.route.dst}${c.route.dev !== undefined ? ` dev ${c.route.dev}` : ''}`).join('; ')}\`, then find what re-adds ${competing.length > 1 ? 'them' : 'it'} (old CNI config in /etc/cni/net.d, flanneld, NetworkManager, a static route file).`] : undefined,

@@ -25,11 +25,16 @@ test('two owners: node-b also has node-a\'s blackhole, node-c holds an ECMP rout
   assert.match(f!.remediation![0]!, 'restart calico-node on node-b');
 });
 
-test('ECMP route alone (one blackhole) still names the second owner', () => {
+test('ECMP route alone (one blackhole): a peer without a bundle is the second owner, a gateway is not', () => {
   const c = healthyCluster();
-  c['node-c']!.ipv4_route = ipRoute(C, [B]) + `${A.block} proto bird \n\tnexthop via ${A.ip} dev eth0 weight 1 \n\tnexthop via ${B.ip} dev eth0 weight 1 \n`;
+  const ecmp = (hop: string) => ipRoute(C, [B]) + `${A.block} proto bird \n\tnexthop via ${A.ip} dev eth0 weight 1 \n\tnexthop via ${hop} dev eth0 weight 1 \n`;
+  c['node-c']!.ipv4_route = ecmp('10.77.0.14');
+  c['node-c']!['logs/bird/current'] += '2026-11-27T10:14:09.20002 bird: Mesh_10_77_0_14: State changed to up\n';
   const [f] = expectRule(ipamBlockRouteInconsistency, contextFrom(c, POOL_YAML), { status: 'found', count: 1 });
-  assert.match(f!.title, 'ECMP next hops on node-a and node-b');
+  assert.match(f!.title, 'ECMP next hops on 10.77.0.14 and node-a');
+  // The gateway re-advertising a static route is route-netlink-conflict's business.
+  c['node-c']!.ipv4_route = ecmp('10.77.0.1');
+  expectRule(ipamBlockRouteInconsistency, contextFrom(c, POOL_YAML), { status: 'passed' });
 });
 
 test('borrowed address: pod on node-b inside node-c\'s block, no /32 on node-a and node-c', () => {

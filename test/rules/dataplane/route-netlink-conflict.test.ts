@@ -25,6 +25,18 @@ test('static route for node-c\'s block on node-a and BIRD "Netlink: File exists"
   assert.is(runAll(ctx)[0]!.rule, 'route-netlink-conflict');
 });
 
+test('the foreign route re-advertised by BIRD: node-b\'s ECMP path via the gateway is named, and no second owner is claimed', () => {
+  const c = healthyCluster();
+  c['node-a']!.ipv4_route = ipRoute(A, [B]) + `${C.block} via 10.77.0.1 dev eth0 proto static \n`;
+  c['node-b']!.ipv4_route = ipRoute(B, [A]) + `${C.block} proto bird \n\tnexthop via 10.77.0.1 dev eth0 weight 1 \n\tnexthop via ${C.ip} dev eth0 weight 1 \n`;
+  const ctx = contextFrom(c, POOL_YAML);
+  const [f] = expectRule(routeNetlinkConflict, ctx, { status: 'found', keys: ['node-a'], nodes: ['node-a', 'node-b'] });
+  assert.match(f!.message, 'node-b holds a path for 10.244.99.128/26 towards it (an ECMP route');
+  const all = runAll(ctx);
+  assert.is(all[0]!.rule, 'route-netlink-conflict');
+  assert.not.ok(all.some((x) => x.rule === 'ipam-block-route-inconsistency'));
+});
+
 test('BIRD "Netlink: Network is down" alone names the device', () => {
   const c = healthyCluster();
   c['node-b']!['logs/bird/current'] = birdLog(B, [A, C]) + '2026-11-27T10:14:09.90001 bird: Netlink: Network is down\n';
