@@ -12,6 +12,7 @@ import type { EncapKind, MtuLink, MtuRow, MtuTable } from '../model/derived.js';
 import type { NodeModel } from '../model/node.js';
 import type { IPPoolResource } from '../model/facts.js';
 import { artifactFile, lineEvidence } from './evidence.js';
+import { ipInCidr } from './cidr.js';
 
 export const ENCAP_OVERHEAD: Record<EncapKind, number> = { ipip: 20, vxlan: 50, 'vxlan-v6': 70, wireguard: 60, 'wireguard-v6': 80 };
 
@@ -81,11 +82,25 @@ export function mtuRow(node: NodeModel, pools: IPPoolResource[]): MtuRow {
     }
   }
   const tunnels = links.filter((l) => TUNNEL_DEVICES[l.name] !== undefined).map((l) => ({ ...l, encap: TUNNEL_DEVICES[l.name]! }));
-  const cali = links.filter((l) => l.name.startsWith('cali')).sort((a, b) => a.mtu - b.mtu || (a.name < b.name ? -1 : 1));
   const fromPools = poolEncaps(pools);
   const fromRoutes = routeEncaps(node);
   const wg = tunnels.filter((t) => t.encap === 'wireguard' || t.encap === 'wireguard-v6').map((t) => t.encap);
   const encaps = [...new Set([...fromPools, ...fromRoutes, ...wg])].sort();
+  const overhead = Math.max(0, ...encaps.map((k) => ENCAP_OVERHEAD[k]));
+  // Each veth's pod IP (from its `<ip> dev cali…` route) and the encapsulation of the pool holding it.
+  const podIP = new Map<string, string>();
+  for (const r of [...node.routes4, ...node.routes6]) {
+    if (r.type === 'unicast' && r.via === undefined && r.dev?.startsWith('cali') === true && !podIP.has(r.dev)) podIP.set(r.dev, r.dst.slice(0, r.dst.lastIndexOf('/')));
+  }
+  const wgOverhead = Math.max(0, ...wg.map((k) => ENCAP_OVERHEAD[k]));
+  const cali = links
+    .filter((l) => l.name.startsWith('cali'))
+    .map((l) => {
+      const ip = podIP.get(l.name);
+      const pool = ip !== undefined ? pools.find((p) => !p.disabled && ipInCidr(ip, p.cidr)) : undefined;
+      return { ...l, podIP: ip, overhead: pool !== undefined ? Math.max(wgOverhead, ...poolEncaps([pool]).map((k) => ENCAP_OVERHEAD[k])) : overhead };
+    })
+    .sort((a, b) => a.mtu - b.mtu || (a.name < b.name ? -1 : 1));
   const from: string[] = [];
   if (fromPools.length > 0) from.push(`IPPool modes (${fromPools.join(', ')})`);
   if (fromRoutes.length > 0) from.push(`routes via ${fromRoutes.map((k) => Object.keys(TUNNEL_DEVICES).find((d) => TUNNEL_DEVICES[d] === k)).join(', ')}`);
@@ -101,7 +116,7 @@ export function mtuRow(node: NodeModel, pools: IPPoolResource[]): MtuRow {
     caliMax: cali[cali.length - 1],
     encaps,
     encapFrom: from.join('; '),
-    overhead: Math.max(0, ...encaps.map((k) => ENCAP_OVERHEAD[k])),
+    overhead,
   };
 }
 

@@ -143,10 +143,10 @@ export interface MtuRow {
   nicFrom?: string;
   /** Calico tunnel devices present: tunl0, vxlan.calico, vxlan-v6.calico, wireguard.cali, wg-v6.cali. */
   tunnels: (MtuLink & { encap: EncapKind })[];
-  /** Workload veths (`cali*`). */
-  cali: MtuLink[];
-  caliMin?: MtuLink;
-  caliMax?: MtuLink;
+  /** Workload veths (`cali*`), with the pod IP routed to each and the overhead its pool's encapsulation needs. */
+  cali: (MtuLink & { podIP?: string; overhead: number })[];
+  caliMin?: MtuLink & { overhead: number };
+  caliMax?: MtuLink & { overhead: number };
   /** Encapsulations in use on this node (IPPool modes, tunnel routes, WireGuard device). */
   encaps: EncapKind[];
   /** How `encaps` was decided. */

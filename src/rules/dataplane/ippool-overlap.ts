@@ -39,10 +39,10 @@ function overlaps(a: string, b: string): boolean {
   return cidrInside(a, b) || cidrInside(b, a);
 }
 
-function poolsOf(cluster: { resources: { ippools: { name: string; cidr: string; disabled: boolean; ref: { input: string; file: string; line: number } }[] }; nodes: NodeModel[] }): { pools: Pool[]; from: string } {
+function poolsOf(cluster: { resources: { ippools: { name: string; cidr: string; disabled: boolean; ref: { input: string; file: string; line: number } }[] }; nodes: NodeModel[] }): { pools: (Pool & { disabled?: boolean })[]; from: string } {
   const res = cluster.resources.ippools.filter((p) => parseCidr(p.cidr) !== undefined);
   if (res.length > 0) {
-    return { pools: res.map((p) => ({ name: p.name, cidr: p.cidr, evidence: { node: `IPPool ${p.name}`, input: p.ref.input, file: p.ref.file, line: p.ref.line, text: `IPPool ${p.name}: cidr: ${p.cidr}${p.disabled ? ' (disabled)' : ''}` } })), from: 'IPPool resources' };
+    return { pools: res.map((p) => ({ name: p.name, cidr: p.cidr, disabled: p.disabled, evidence: { node: `IPPool ${p.name}`, input: p.ref.input, file: p.ref.file, line: p.ref.line, text: `IPPool ${p.name}: cidr: ${p.cidr}${p.disabled ? ' (disabled)' : ''}` } })), from: 'IPPool resources' };
   }
   // No pool exported: Felix's cali40all-ipam-pools set lists every pool CIDR.
   const pools: Pool[] = [];
@@ -78,7 +78,9 @@ export const ippoolOverlap: Rule = {
     }
     const findings: FindingDraft[] = [];
     let hostChecked = 0;
-    for (const pool of pools) {
+    // A disabled pool allocates nothing: only enabled pools are held against hosts and services.
+    const enabled = pools.filter((p) => p.disabled !== true);
+    for (const pool of enabled) {
       // Host addresses and subnets.
       const hits: { node: NodeModel; text: string; subnet: string; inside: boolean; ev: Evidence[] }[] = [];
       for (const n of cluster.nodes) {
@@ -118,7 +120,7 @@ export const ippoolOverlap: Rule = {
     }
     // The service range, as far as the bundles show it.
     const services = serviceAddresses(cluster);
-    for (const pool of pools) {
+    for (const pool of enabled) {
       const inside = services.filter((s) => ipInCidr(s.ip, pool.cidr));
       if (inside.length === 0) continue;
       findings.push({

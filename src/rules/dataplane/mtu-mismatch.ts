@@ -27,7 +27,7 @@ interface Offence {
   limitNode: string;
   limitMtu: number;
   /** Pod veths above the limit. */
-  veths: MtuLink[];
+  veths: (MtuLink & { overhead: number })[];
   tunnels: (MtuLink & { limit: number; encap: EncapKind })[];
 }
 
@@ -66,8 +66,7 @@ export const mtuMismatch: Rule = {
       // The node's own NIC, or a smaller one elsewhere in the cluster, limits what its pods can send.
       const limitMtu = Math.min(nic.mtu, pathMtu ?? nic.mtu);
       const limitNode = nic.mtu <= (pathMtu ?? nic.mtu) ? row.node : pathNodes.find((n) => n !== row.node) ?? pathNodes[0]!;
-      const podLimit = limitMtu - row.overhead;
-      const veths = row.cali.filter((c) => c.mtu > podLimit);
+      const veths = row.cali.filter((c) => c.mtu > limitMtu - c.overhead);
       const tunnels = row.tunnels
         .filter((t) => row.encaps.includes(t.encap))
         .map((t) => ({ ...t, limit: limitMtu - ENCAP_OVERHEAD[t.encap] }))
@@ -84,10 +83,11 @@ export const mtuMismatch: Rule = {
       const evidence: Evidence[] = [nic.evidence];
       const parts: string[] = [];
       for (const o of list) {
-        const limit = o.limitMtu - o.row.overhead;
+        const ovh = Math.max(...o.veths.map((v) => v.overhead), 0);
+        const limit = o.limitMtu - ovh;
         if (o.veths.length > 0) {
           const sizes = [...new Set(o.veths.map((v) => v.mtu))].sort((a, b) => b - a);
-          parts.push(`${o.row.node}: ${o.veths.length} of ${o.row.cali.length} pod veth${o.row.cali.length > 1 ? 's' : ''} at MTU ${sizes.join('/')} (max ${o.row.overhead > 0 ? `${limit} = ${o.limitMtu} − ${o.row.overhead} for ${encapText(o.row)}` : `${limit}, no encapsulation`})`);
+          parts.push(`${o.row.node}: ${o.veths.length} of ${o.row.cali.length} pod veth${o.row.cali.length > 1 ? 's' : ''} at MTU ${sizes.join('/')} (max ${ovh > 0 ? `${limit} = ${o.limitMtu} − ${ovh} for ${encapText(o.row)}` : `${limit}, no encapsulation`})`);
           evidence.push(...o.veths.slice(0, 2).map((v) => v.evidence));
         }
         for (const t of o.tunnels) {

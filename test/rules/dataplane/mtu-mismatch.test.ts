@@ -66,6 +66,16 @@ test('VXLAN from the routes (no pool exported): 1450 veths are fine, 1500 are no
   assert.match(f!.message, 'VXLAN 50 B');
 });
 
+test('the overhead follows each pod\'s pool: 1480 is fine in the IP-in-IP pool, too large in the VXLAN pool', () => {
+  const c = cluster({ 'node-a': 1480, 'node-b': 1480, 'node-c': 1480 });
+  const pools = POOL_YAML.replace('cidr: 10.244.0.0/16', 'cidr: 10.244.0.0/17').replace('ipipMode: Never', 'ipipMode: Always') +
+    '---\napiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: vxlan-pool\nspec:\n  cidr: 10.244.128.0/17\n  ipipMode: Never\n  vxlanMode: Always\n  natOutgoing: true\n';
+  // node-c's pod 10.244.99.129 lies in the IPIP pool; move node-b's pod into the VXLAN pool.
+  for (const n of Object.values(c)) n.ipv4_route = n.ipv4_route!.replace(/10\.244\.42\.65/g, '10.244.142.65');
+  const [f] = expectRule(mtuMismatch, contextFrom(c, pools), { status: 'found', keys: ['node-b'] });
+  assert.match(f!.message, 'max 1450 = 1500 − 50');
+});
+
 test('skipped when no cali* or tunnel MTU was collected (IPv6 off), asking for ip -d link', () => {
   const r = mtuMismatch.check(contextFrom(healthyCluster(), POOL_YAML));
   assert.is(r.status, 'skipped');
