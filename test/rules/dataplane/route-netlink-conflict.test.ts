@@ -37,6 +37,18 @@ test('the foreign route re-advertised by BIRD: node-b\'s ECMP path via the gatew
   assert.not.ok(all.some((x) => x.rule === 'ipam-block-route-inconsistency'));
 });
 
+test('file logging disabled: BIRD\'s Netlink lines come from the calico-node container log', () => {
+  const c = healthyCluster();
+  delete c['node-a']!['logs/bird/current'];
+  delete c['node-a']!['logs/felix/current'];
+  delete c['node-a']!['logs/confd/current'];
+  c['node-a']!['logs/k8s_calico-node_calico-node-7kq2x_calico-system_0.log'] = '2026-11-27 10:14:00.000 [INFO][9] startup/startup.go 431: Early log level set to info\nbird: Netlink: File exists\nbird: Netlink: File exists\n';
+  c['node-a']!.ipv4_route = ipRoute(A, [B]) + `${C.block} dev cni0 proto kernel scope link src 10.244.99.129 \n`;
+  const [f] = expectRule(routeNetlinkConflict, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-a'] });
+  assert.ok(f!.evidence[0]!.text.includes('dev cni0'));
+  assert.ok(f!.evidence.some((e) => e.text === 'bird: Netlink: File exists' && e.file.includes('k8s_calico-node')));
+});
+
 test('BIRD "Netlink: Network is down" alone names the device', () => {
   const c = healthyCluster();
   c['node-b']!['logs/bird/current'] = birdLog(B, [A, C]) + '2026-11-27T10:14:09.90001 bird: Netlink: Network is down\n';
