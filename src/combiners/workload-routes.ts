@@ -12,6 +12,22 @@ import type { Route } from '../model/facts.js';
 import { artifactFile, lineEvidence } from './evidence.js';
 import { ipInCidr } from './cidr.js';
 
+/** `a.b.c.d` masked to `len` bits, as `w.x.y.z/len` (undefined if not a dotted quad). */
+function network4(ip: string, len: number): string | undefined {
+  const p = ip.split('.');
+  if (p.length !== 4) return undefined;
+  let n = 0;
+  for (const x of p) {
+    const v = Number(x);
+    if (!Number.isInteger(v) || v < 0 || v > 255 || x.length === 0) return undefined;
+    n = n * 256 + v;
+  }
+  const mask = len === 0 ? 0 : 2 ** 32 - 2 ** (32 - len);
+  const m = (n - (n % 2 ** (32 - len))) & mask;
+  const u = m >>> 0;
+  return `${u >>> 24}.${(u >>> 16) & 255}.${(u >>> 8) & 255}.${u & 255}/${len}`;
+}
+
 function isWorkloadRoute(r: Route): boolean {
   if (r.type !== 'unicast' || r.via !== undefined || (r.nexthops?.length ?? 0) > 0) return false;
   if (r.table !== undefined && r.table !== 'main') return false;
@@ -51,9 +67,27 @@ function exactRoute(node: NodeModel, dst: string): Route | undefined {
  */
 export function borrowedAddresses(nodes: NodeModel[], workloads: WorkloadRoute[], blocks: BlockOwnership[]): BorrowedAddress[] {
   const owned = blocks.filter((b) => b.proto !== 'inferred' && b.owners.length > 0);
+  // IPv4 blocks by network, per prefix length: one lookup per length instead of a scan of every block.
+  const byNet = new Map<string, BlockOwnership>();
+  const lens = new Set<number>();
+  for (const b of owned) {
+    if (b.block.includes(':')) continue;
+    byNet.set(b.block, b);
+    lens.add(Number(b.block.slice(b.block.indexOf('/') + 1)));
+  }
+  const v6 = owned.filter((b) => b.block.includes(':'));
+  const blockOf = (ip: string): BlockOwnership | undefined => {
+    if (ip.includes(':')) return v6.find((b) => ipInCidr(ip, b.block));
+    for (const len of lens) {
+      const net = network4(ip, len);
+      const b = net !== undefined ? byNet.get(net) : undefined;
+      if (b !== undefined) return b;
+    }
+    return undefined;
+  };
   const out: BorrowedAddress[] = [];
   for (const w of workloads) {
-    const block = owned.find((b) => ipInCidr(w.ip, b.block));
+    const block = blockOf(w.ip);
     if (block === undefined || block.owners.includes(w.node)) continue;
     const others = nodes.filter((n) => n.name !== w.node).map((n) => {
       const v6 = w.dst.includes(':');

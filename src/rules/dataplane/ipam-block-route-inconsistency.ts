@@ -31,19 +31,28 @@ function nodeByAddress(nodes: NodeModel[], ip: string): NodeModel | undefined {
  * bundle node without the blackhole, or no node at all (a gateway), re-advertises a foreign route
  * (route-netlink-conflict), not a second affinity.
  */
-function ecmpRoutes(nodes: NodeModel[], b: BlockOwnership, outsiders: Set<string>): { node: NodeModel; route: Route; owners: string[] }[] {
+function ecmpRoutes(nodes: NodeModel[], b: BlockOwnership, candidates: Map<string, { node: NodeModel; route: Route }[]>, outsiders: Set<string>): { node: NodeModel; route: Route; owners: string[] }[] {
   const out: { node: NodeModel; route: Route; owners: string[] }[] = [];
+  for (const { node: n, route: r } of candidates.get(b.block) ?? []) {
+    const owners = new Set<string>();
+    for (const h of r.nexthops!) {
+      if (h.via === undefined) continue;
+      const node = nodeByAddress(nodes, h.via);
+      if (node !== undefined ? b.owners.includes(node.name) : outsiders.has(h.via)) owners.add(node?.name ?? h.via);
+    }
+    if (owners.size >= 2) out.push({ node: n, route: r, owners: [...owners].sort() });
+  }
+  return out;
+}
+
+/** Every multi-nexthop route of the main table, by destination (scanned once, not once per block). */
+function multipathRoutes(nodes: NodeModel[]): Map<string, { node: NodeModel; route: Route }[]> {
+  const out = new Map<string, { node: NodeModel; route: Route }[]>();
   for (const n of nodes) {
-    for (const r of b.block.includes(':') ? n.routes6 : n.routes4) {
-      if (r.dst !== b.block || r.type !== 'unicast' || (r.nexthops?.length ?? 0) < 2) continue;
+    for (const r of [...n.routes4, ...n.routes6]) {
+      if (r.type !== 'unicast' || (r.nexthops?.length ?? 0) < 2) continue;
       if (r.table !== undefined && r.table !== 'main') continue;
-      const owners = new Set<string>();
-      for (const h of r.nexthops!) {
-        if (h.via === undefined) continue;
-        const node = nodeByAddress(nodes, h.via);
-        if (node !== undefined ? b.owners.includes(node.name) : outsiders.has(h.via)) owners.add(node?.name ?? h.via);
-      }
-      if (owners.size >= 2) out.push({ node: n, route: r, owners: [...owners].sort() });
+      out.set(r.dst, [...(out.get(r.dst) ?? []), { node: n, route: r }]);
     }
   }
   return out;
@@ -144,8 +153,9 @@ export const ipamBlockRouteInconsistency: Rule = {
     // Addresses of peers that have no bundle (BIRD protocols, Node resources): possible owners too.
     const outsiders = new Set<string>(derived.bgp.unknownPeers.map((p) => p.peerIP));
     for (const r of cluster.resources.nodes) if (r.ipv4Address !== undefined && !nodes.some((n) => n.hostname === r.name)) outsiders.add(r.ipv4Address.split('/')[0]!);
+    const multipath = multipathRoutes(nodes);
     for (const b of real) {
-      const ecmp = ecmpRoutes(nodes, b, outsiders);
+      const ecmp = ecmpRoutes(nodes, b, multipath, outsiders);
       if (b.owners.length < 2 && ecmp.length === 0) continue;
       const workloadsIn = new Map<string, number>();
       for (const w of derived.workloads) if (ipInCidr(w.ip, b.block)) workloadsIn.set(w.node, (workloadsIn.get(w.node) ?? 0) + 1);
