@@ -22,6 +22,7 @@ import { collectNode } from './collect.js';
 import { IP6TABLES_RESTORE, ipsetRestore, iptablesRestore, vethName, type Workload } from './dataplane.js';
 import { addNamespace, cleanup, installCleanupHandlers, nsRun, nsRunAsync, resetCleanup, run, shuttingDown, sleep, startTracked } from './proc.js';
 import { renderResources } from './resources.js';
+import { addExtraBlocks, applyUnderlayFaults } from './routes.js';
 import { loadScenario, nodeLayout, type NodeSpec, type Scenario } from './scenario.js';
 import type { Writable } from 'node:stream';
 
@@ -382,10 +383,12 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
   log(`${s.id}: building ${s.nodes.length} nodes in ${workDir}`);
   const nodes = buildTopology(s, workDir);
   programDataplane(s, nodes);
+  applyUnderlayFaults(nodes);
   for (const n of nodes) {
     startLogs(s, n);
     writeStartupLines(s, n);
     if (!n.birdFailing) writeBirdConfigs(s, n);
+    if (!n.birdFailing) addExtraBlocks(n.spec, join(n.root, 'etc', 'calico', 'confd', 'config'));
   }
   const settle = (Number(process.env.LAB_SETTLE) || s.settleSeconds || 35) * 1000;
   const until = Date.now() + settle + 30000;

@@ -62,6 +62,12 @@ export interface NodeSpec {
   toggleRule?: { rule: string; period: number };
   /** Source addresses an ingress policy on this node's workloads DROPs (`cali-pi-*` rule). */
   policyDenyFrom?: string[];
+  /** MTU of the underlay interface (`ip link set <if> mtu N`); default 1500. */
+  underlayMtu?: number;
+  /** `ip route add` arguments installed before BIRD starts (foreign routes for Calico prefixes). */
+  staticRoutes?: string[];
+  /** More IPAM blocks confd renders for this node (blackhole + calico_aggr), e.g. a block two nodes hold. */
+  extraBlocks?: string[];
 }
 
 export interface PoolSpec {

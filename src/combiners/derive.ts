@@ -4,6 +4,8 @@ import { blockOwnership } from './block-ownership.js';
 import { routeMatrix } from './route-matrix.js';
 import { bgpPairs } from './bgp-pairs.js';
 import { timeline } from './timeline.js';
+import { borrowedAddresses, workloadRoutes } from './workload-routes.js';
+import { mtuTable } from './mtu-table.js';
 
 /**
  * Builds every cross-node table once; rules and the report read them. A table that fails on data
@@ -21,8 +23,12 @@ export function derive(cluster: ClusterModel): Derived {
     }
   };
   const blocks = guard('block ownership table', () => blockOwnership(cluster.nodes, cluster.resources.ippools), []);
+  const workloads = guard('workload route table', () => workloadRoutes(cluster.nodes), []);
   return {
     blocks,
+    workloads,
+    borrowed: guard('borrowed address table', () => borrowedAddresses(cluster.nodes, workloads, blocks), []),
+    mtu: guard('MTU table', () => mtuTable(cluster.nodes, cluster.resources.ippools), { rows: [], pathNodes: [] }),
     routeMatrix: guard('route matrix', () => routeMatrix(cluster.nodes, blocks), { nodes: [], rows: [] }),
     bgp: guard('BGP pair matrix', () => bgpPairs(cluster.nodes), { pairs: [], unknownPeers: [] }),
     timeline: guard('timeline', () => timeline(cluster.nodes), { events: [], dropped: 0 }),

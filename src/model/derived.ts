@@ -102,8 +102,73 @@ export interface Timeline {
   dropped: number;
 }
 
+/** T3: a local workload route (`<pod ip> dev cali… scope link`): pod IP ↔ interface ↔ node. */
+export interface WorkloadRoute {
+  node: string;
+  /** Pod IP without prefix. */
+  ip: string;
+  /** As routed: `<ip>/32` or `<ip>/128`. */
+  dst: string;
+  iface: string;
+  evidence: Evidence;
+}
+
+/** T3: a pod IP on one node inside a block whose blackhole is on other nodes (IPAM borrowing). */
+export interface BorrowedAddress {
+  workload: WorkloadRoute;
+  block: string;
+  owners: string[];
+  ownerEvidence: Evidence[];
+  /** Every other node's host route for the pod IP (`ok`: a forwarding `/32`/`/128` route exists). */
+  hostRoutes: { node: string; collected: boolean; ok: boolean; evidence?: Evidence }[];
+}
+
+/** Encapsulation whose overhead the pod MTU must leave room for. */
+export type EncapKind = 'ipip' | 'vxlan' | 'vxlan-v6' | 'wireguard' | 'wireguard-v6';
+
+/** One link of the MTU table, merged from `ip -4 addr` and `ip -6 addr`. */
+export interface MtuLink {
+  name: string;
+  mtu: number;
+  state?: string;
+  evidence: Evidence;
+}
+
+/** T5: MTUs of one node. */
+export interface MtuRow {
+  node: string;
+  /** The underlay NIC (holds the node IP, else carries the default route). */
+  nic?: MtuLink;
+  /** How the NIC was chosen. */
+  nicFrom?: string;
+  /** Calico tunnel devices present: tunl0, vxlan.calico, vxlan-v6.calico, wireguard.cali, wg-v6.cali. */
+  tunnels: (MtuLink & { encap: EncapKind })[];
+  /** Workload veths (`cali*`), with the pod IP routed to each and the overhead its pool's encapsulation needs. */
+  cali: (MtuLink & { podIP?: string; overhead: number })[];
+  caliMin?: MtuLink & { overhead: number };
+  caliMax?: MtuLink & { overhead: number };
+  /** Encapsulations in use on this node (IPPool modes, tunnel routes, WireGuard device). */
+  encaps: EncapKind[];
+  /** How `encaps` was decided. */
+  encapFrom: string;
+  /** Largest overhead of the encapsulations in use (0 without encapsulation). */
+  overhead: number;
+}
+
+export interface MtuTable {
+  rows: MtuRow[];
+  /** Smallest NIC MTU over the nodes, and the node(s) holding it. */
+  pathMtu?: number;
+  pathNodes: string[];
+}
+
 export interface Derived {
   blocks: BlockOwnership[];
+  /** Local workload routes of every node. */
+  workloads: WorkloadRoute[];
+  /** Borrowed pod addresses and the host routes other nodes have for them. */
+  borrowed: BorrowedAddress[];
+  mtu: MtuTable;
   routeMatrix: RouteMatrix;
   bgp: BgpMatrix;
   timeline: Timeline;

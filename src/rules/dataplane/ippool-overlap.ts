@@ -1,0 +1,157 @@
+/**
+ * Catalogue F2 / T1: an IPPool CIDR overlaps a node's host addresses or subnets (the default
+ * 192.168.0.0/16 on hosts in 192.168.x), the Kubernetes service range (a `kubernetes` ClusterIP
+ * inside the pool), or another pool.
+ */
+import ipaddr from 'ipaddr.js';
+import type { FindingDraft, Rule } from '../rule.js';
+import type { Evidence } from '../../model/finding.js';
+import type { NodeModel } from '../../model/node.js';
+import { cidrInside, ipInCidr, parseCidr } from '../../combiners/cidr.js';
+import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
+import { serviceAddresses } from '../../combiners/service-addresses.js';
+
+const COLLECT = [
+  { command: 'calicoctl get ippool -o yaml', why: 'the pool CIDRs to compare with host subnets and the service range' },
+  { command: 'kubectl -n kube-system get cm kubeadm-config -o yaml', why: 'the service CIDR (serviceSubnet) and pod CIDR the cluster was built with' },
+];
+
+/** Interfaces whose addresses are not host/underlay addresses (Calico's own, container bridges, kube-proxy). */
+const NOT_HOST = /^(lo|cali.*|tunl0|vxlan\.calico|vxlan-v6\.calico|wireguard\.cali|wg-v6\.cali|docker\d*|br-[0-9a-f]+|kube-ipvs0|nodelocaldns|cni0|flannel\..*|cilium_.*|weave)$/;
+
+interface Pool {
+  name: string;
+  cidr: string;
+  evidence: Evidence;
+}
+
+function networkCidr(address: string, prefix: number): string | undefined {
+  try {
+    const addr = ipaddr.parse(address);
+    const net = addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(`${address}/${prefix}`) : ipaddr.IPv6.networkAddressFromCIDR(`${address}/${prefix}`);
+    return `${net.toString()}/${prefix}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function overlaps(a: string, b: string): boolean {
+  return cidrInside(a, b) || cidrInside(b, a);
+}
+
+function poolsOf(cluster: { resources: { ippools: { name: string; cidr: string; disabled: boolean; ref: { input: string; file: string; line: number } }[] }; nodes: NodeModel[] }): { pools: (Pool & { disabled?: boolean })[]; from: string } {
+  const res = cluster.resources.ippools.filter((p) => parseCidr(p.cidr) !== undefined);
+  if (res.length > 0) {
+    return { pools: res.map((p) => ({ name: p.name, cidr: p.cidr, disabled: p.disabled, evidence: { node: `IPPool ${p.name}`, input: p.ref.input, file: p.ref.file, line: p.ref.line, text: `IPPool ${p.name}: cidr: ${p.cidr}${p.disabled ? ' (disabled)' : ''}` } })), from: 'IPPool resources' };
+  }
+  // No pool exported: Felix's cali40all-ipam-pools set lists every pool CIDR.
+  const pools: Pool[] = [];
+  for (const n of cluster.nodes) {
+    const set = n.ipsets?.sets['cali40all-ipam-pools'];
+    if (set === undefined || !set.membersKept) continue;
+    for (const m of set.members) {
+      if (parseCidr(m) === undefined || pools.some((p) => p.cidr === m)) continue;
+      pools.push({ name: m, cidr: m, evidence: { ...lineEvidence(n, artifactFile(n, 'ipsets'), set), text: `${set.text.trim()} (member ${m})` } });
+    }
+  }
+  return { pools, from: 'the cali40all-ipam-pools ipset' };
+}
+
+export const ippoolOverlap: Rule = {
+  meta: {
+    id: 'ippool-overlap',
+    severity: 'critical',
+    summary: 'An IP pool overlaps a node\'s host subnet, the Kubernetes service range, or another pool: IPAM can hand out addresses that already exist, and NAT treats host traffic as pod traffic.',
+    rationale:
+      'Calico\'s requirements: "The IP range selected for pod IP addresses cannot overlap with any other IP ranges in your network, including: The Kubernetes service cluster IP range; The range from which host IPs are allocated". With an overlap, "NAT outgoing doesn\'t work, because the NAT rules think the host network is part of the pool" (`! --match-set cali40all-ipam-pools dst` exempts host destinations from MASQUERADE) and "IPAM-chosen IPs can overlap with the real network at random" (calico#1401); block routes compete with `proto kernel scope link` host routes, and a ClusterIP inside a pool is routed as a pod. The classic case is the default pool 192.168.0.0/16 on hosts in 192.168.x (catalogue F2).',
+    remediation: [
+      'Create a pool that overlaps nothing (e.g. `calicoctl create -f` a pool in 10.244.0.0/16 or another unused range), disable the overlapping one (`calicoctl patch ippool <name> -p \'{"spec":{"disabled":true}}\'`), recreate the pods, then delete the old pool (docs "Migrate from one IP pool to another").',
+      'Check the service range (`kubeadm-config` serviceSubnet, kube-apiserver `--service-cluster-ip-range`) and the host subnets of every node against the new pool before applying it.',
+    ],
+    explains: ['route-netlink-conflict'],
+    collect: COLLECT,
+  },
+  check({ cluster }) {
+    const { pools, from } = poolsOf(cluster);
+    if (pools.length === 0) {
+      return { status: 'skipped', reason: 'no IPPool resource exported and no cali40all-ipam-pools ipset in any bundle: the pool CIDRs are unknown', collect: COLLECT };
+    }
+    const findings: FindingDraft[] = [];
+    let hostChecked = 0;
+    // A disabled pool allocates nothing: only enabled pools are held against hosts and services.
+    const enabled = pools.filter((p) => p.disabled !== true);
+    for (const pool of enabled) {
+      // Host addresses and subnets.
+      const hits: { node: NodeModel; text: string; subnet: string; inside: boolean; ev: Evidence[] }[] = [];
+      for (const n of cluster.nodes) {
+        for (const [ifaces, id] of [[n.interfaces4, 'ipv4_addr'], [n.interfaces6, 'ipv6_addr']] as const) {
+          for (const i of ifaces) {
+            if (NOT_HOST.test(i.name)) continue;
+            for (const a of i.addresses) {
+              if (a.scope === 'link' || a.scope === 'host' || a.address.startsWith('fe80:') || a.address.startsWith('169.254.')) continue;
+              hostChecked++;
+              const net = networkCidr(a.address, a.prefix);
+              const inside = ipInCidr(a.address, pool.cidr);
+              if (!inside && (net === undefined || !overlaps(net, pool.cidr))) continue;
+              const ev: Evidence[] = [lineEvidence(n, artifactFile(n, id), a)];
+              const routes = a.family === 4 ? n.routes4 : n.routes6;
+              const subnetRoute = routes.find((r) => r.dst === net && r.proto === 'kernel' && r.dev === i.name);
+              if (subnetRoute !== undefined) ev.push(lineEvidence(n, artifactFile(n, a.family === 4 ? 'ipv4_route' : 'ipv6_route'), subnetRoute));
+              hits.push({ node: n, subnet: net ?? a.cidr, text: `${n.name} ${i.name} ${a.cidr}${net !== undefined && net !== `${a.address}/${a.prefix}` ? ` (subnet ${net})` : ''}`, inside, ev });
+            }
+          }
+        }
+      }
+      if (hits.length > 0) {
+        const nodes = [...new Set(hits.map((h) => h.node.name))].sort();
+        const insideAny = hits.some((h) => h.inside);
+        findings.push({
+          key: `host:${pool.name}`,
+          title: `IP pool ${pool.cidr} overlaps the host network of ${nodes.join(', ')}`,
+          message:
+            `Pool ${pool.name} (${pool.cidr}) ${insideAny ? 'contains' : 'overlaps'} host addresses: ${hits.slice(0, 6).map((h) => h.text).join('; ')}${hits.length > 6 ? ` and ${hits.length - 6} more` : ''}. ` +
+            `IPAM may assign pod IPs that hosts on that subnet already use, Felix's NAT rules treat the host subnet as pod addresses (no MASQUERADE towards it), and Calico's block routes compete with the host subnet route.`,
+          nodes,
+          evidence: [pool.evidence, ...hits.flatMap((h) => h.ev)],
+          severity: insideAny ? undefined : 'warning',
+          remediation: [`Move pods to a pool that excludes ${[...new Set(hits.map((h) => h.subnet))].join(', ')} (the host subnet${nodes.length > 1 ? 's' : ''}) and disable ${pool.name}.`],
+        });
+      }
+    }
+    // The service range, as far as the bundles show it.
+    const services = serviceAddresses(cluster);
+    for (const pool of enabled) {
+      const inside = services.filter((s) => ipInCidr(s.ip, pool.cidr));
+      if (inside.length === 0) continue;
+      findings.push({
+        key: `service:${pool.name}`,
+        title: `IP pool ${pool.cidr} contains the Kubernetes service address ${inside.map((s) => s.ip).join(', ')}`,
+        message: `${inside.map((s) => `${s.ip} is ${s.how}`).join('; ')}; it lies inside pool ${pool.name} (${pool.cidr}), so the service range overlaps the pod range: a pod can get a ClusterIP's address and service traffic is routed as pod traffic.`,
+        nodes: [...new Set(inside.map((s) => s.evidence.node))].sort(),
+        evidence: [pool.evidence, ...inside.map((s) => s.evidence)],
+      });
+    }
+    // Pools against each other.
+    for (let i = 0; i < pools.length; i++) {
+      for (let j = i + 1; j < pools.length; j++) {
+        const a = pools[i]!;
+        const b = pools[j]!;
+        if (a.cidr === b.cidr && a.name === b.name) continue;
+        if (!overlaps(a.cidr, b.cidr)) continue;
+        findings.push({
+          key: `pools:${a.name}:${b.name}`,
+          title: `IP pools ${a.name} (${a.cidr}) and ${b.name} (${b.cidr}) overlap`,
+          message: `Pools ${a.cidr} and ${b.cidr} share addresses: two blocks can cover the same IPs, and the pool whose settings (encapsulation, natOutgoing) apply to a pod is ambiguous. calicoctl refuses overlapping pools, so one was created another way (kubectl on the CRD, or a changed CIDR).`,
+          nodes: [],
+          evidence: [a.evidence, b.evidence],
+          severity: 'warning',
+        });
+      }
+    }
+    if (findings.length > 0) return { status: 'found', findings };
+    return {
+      status: 'passed',
+      reason: `${pools.length} pool${pools.length === 1 ? '' : 's'} (from ${from}) checked against ${hostChecked} host addresses, ${services.length > 0 ? `service address${services.length === 1 ? '' : 'es'} ${services.map((s) => s.ip).join(', ')}` : 'no known service address (service CIDR not in the bundles)'} and each other: no overlap`,
+    };
+  },
+};

@@ -1,0 +1,69 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { contextFrom } from '../../helpers/cluster.js';
+import { birdLog, healthyCluster, ipRoute, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { expectRule, runAll } from '../../helpers/rule-tester.js';
+import { bgpEstablishedRoutesMissing } from '../../../src/rules/dataplane/bgp-established-routes-missing.js';
+
+const [A, B, C] = NODES as [typeof NODES[0], typeof NODES[0], typeof NODES[0]];
+
+function missingToC() {
+  const c = healthyCluster();
+  c['node-a']!.ipv4_route = ipRoute(A, [B]);
+  c['node-b']!.ipv4_route = ipRoute(B, [A]);
+  return c;
+}
+
+test('silent on the healthy cluster', () => {
+  expectRule(bgpEstablishedRoutesMissing, contextFrom(healthyCluster(), POOL_YAML), { status: 'passed' });
+});
+
+test('sessions up, node-c\'s block outside the pool: one finding for node-c, explaining block-route-missing', () => {
+  const ctx = contextFrom(missingToC(), POOL_YAML.replace('cidr: 10.244.0.0/16', 'cidr: 10.244.0.0/18'));
+  const [f] = expectRule(bgpEstablishedRoutesMissing, ctx, { status: 'found', keys: ['node-c'], nodes: ['node-a', 'node-b', 'node-c'] });
+  assert.match(f!.message, '10.244.99.128/26 lies outside every IPPool (default-ipv4-ippool 10.244.0.0/18)');
+  assert.ok(f!.evidence[0]!.text.startsWith('blackhole 10.244.99.128/26'));
+  const all = runAll(ctx);
+  assert.is(all[0]!.rule, 'bgp-established-routes-missing');
+  assert.equal(all[0]!.explains, ['block-route-missing:node-a->node-c', 'block-route-missing:node-b->node-c']);
+});
+
+test('disableBGPExport on the pool is named', () => {
+  const ctx = contextFrom(missingToC(), POOL_YAML.replace('    blockSize: 26', '    blockSize: 26\n    disableBGPExport: true'));
+  const [f] = expectRule(bgpEstablishedRoutesMissing, ctx, { status: 'found', count: 1 });
+  assert.match(f!.message, 'disableBGPExport: true');
+});
+
+test('not for VXLAN pools (Felix programs those routes)', () => {
+  const ctx = contextFrom(missingToC(), POOL_YAML.replace('vxlanMode: Never', 'vxlanMode: Always'));
+  const r = bgpEstablishedRoutesMissing.check(ctx);
+  assert.is(r.status, 'passed');
+  assert.match((r as { reason: string }).reason, 'left to Felix');
+});
+
+test('not when Felix programs the cluster routes (programClusterRoutes)', () => {
+  const fc = `\n---\napiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata:\n  name: default\nspec:\n  programClusterRoutes: Enabled\n`;
+  const r = bgpEstablishedRoutesMissing.check(contextFrom(missingToC(), POOL_YAML + fc));
+  assert.is(r.status, 'passed');
+});
+
+test('not when the session is down (that is a BGP cause)', () => {
+  const c = missingToC();
+  c['node-c']!['logs/bird/current'] = birdLog(C, [A, B], () => ['start']);
+  c['node-a']!['logs/bird/current'] = birdLog(A, [B, C], (p) => (p.name === 'node-c' ? ['start'] : ['start', 'up']));
+  c['node-b']!['logs/bird/current'] = birdLog(B, [A, C], (p) => (p.name === 'node-c' ? ['start'] : ['start', 'up']));
+  for (const n of ['node-a', 'node-b', 'node-c']) c[n]!.netstat = c[n]!.netstat!.split('\n').filter((l) => !l.includes('10.77.0.13') || l.includes('LISTEN')).join('\n');
+  const r = bgpEstablishedRoutesMissing.check(contextFrom(c, POOL_YAML));
+  assert.not.equal(r.status, 'found');
+});
+
+test('skipped without any BGP pair', () => {
+  const c = healthyCluster();
+  for (const n of Object.values(c)) {
+    delete n['logs/bird/current'];
+    delete n.netstat;
+  }
+  expectRule(bgpEstablishedRoutesMissing, contextFrom(c), { status: 'skipped' });
+});
+
+test.run();

@@ -1,0 +1,61 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { contextFrom } from '../../helpers/cluster.js';
+import { CONFD, healthyCluster, ipsets, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { expectRule, runAll } from '../../helpers/rule-tester.js';
+import { ippoolOverlap } from '../../../src/rules/dataplane/ippool-overlap.js';
+
+test('silent on the healthy cluster', () => {
+  expectRule(ippoolOverlap, contextFrom(healthyCluster(), POOL_YAML), { status: 'passed' });
+});
+
+test('pool containing the host subnet: every node, with the address and subnet route', () => {
+  const ctx = contextFrom(healthyCluster(), POOL_YAML.replace('cidr: 10.244.0.0/16', 'cidr: 10.0.0.0/8'));
+  const [f] = expectRule(ippoolOverlap, ctx, { status: 'found', keys: ['host:default-ipv4-ippool'], nodes: ['node-a', 'node-b', 'node-c'] });
+  assert.is(f!.severity, undefined);
+  assert.ok(f!.evidence[0]!.text.includes('cidr: 10.0.0.0/8'));
+  assert.ok(f!.evidence.some((e) => e.text.includes('inet 10.77.0.11/24')));
+  assert.ok(f!.evidence.some((e) => e.text.startsWith('10.77.0.0/24 dev eth0 proto kernel')));
+  assert.match(f!.remediation![0]!, '10.77.0.0/24');
+  assert.is(runAll(ctx)[0]!.rule, 'ippool-overlap');
+});
+
+test('pool only overlapping a wider host subnet is a warning', () => {
+  const c = healthyCluster();
+  c['node-a']!.ipv4_addr = c['node-a']!.ipv4_addr!.replace('10.77.0.11/24', '10.77.0.11/8');
+  const [f] = expectRule(ippoolOverlap, contextFrom(c, POOL_YAML), { status: 'found', keys: ['host:default-ipv4-ippool'], nodes: ['node-a'] });
+  assert.is(f!.severity, 'warning');
+});
+
+test('the kubernetes ClusterIP calico-node dials lies inside the pool', () => {
+  const c = healthyCluster();
+  c['node-a']!['logs/confd/current'] = CONFD + '2026-11-27T10:14:01.50001 2026-11-27 10:14:01.500 [ERROR][81] confd/watchercache.go 125: Failed to perform list of current data during resync ListRoot="/calico/resources/v3/projectcalico.org/bgpconfigurations" error=Get "https://10.96.0.1:443/apis/crd.projectcalico.org/v1/bgpconfigurations?limit=500": dial tcp 10.96.0.1:443: i/o timeout\n';
+  const ctx = contextFrom(c, POOL_YAML.replace('cidr: 10.244.0.0/16', 'cidr: 10.96.0.0/12'));
+  const [f] = expectRule(ippoolOverlap, ctx, { status: 'found', keys: ['service:default-ipv4-ippool'] });
+  assert.match(f!.title, '10.96.0.1');
+  // Outside the pool: passed, and the reason names the service address it checked.
+  const r = ippoolOverlap.check(contextFrom(c, POOL_YAML));
+  assert.is(r.status, 'passed');
+  assert.match((r as { reason: string }).reason, '10.96.0.1');
+});
+
+test('two overlapping pools', () => {
+  const second = `---\napiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: extra\nspec:\n  cidr: 10.244.128.0/17\n  ipipMode: Never\n  vxlanMode: Never\n  natOutgoing: true\n`;
+  const [f] = expectRule(ippoolOverlap, contextFrom(healthyCluster(), POOL_YAML + second), { status: 'found', keys: ['pools:default-ipv4-ippool:extra'] });
+  assert.is(f!.severity, 'warning');
+});
+
+test('no pool exported: the cali40all-ipam-pools ipset gives the pool', () => {
+  const c = healthyCluster();
+  for (const n of Object.values(c)) n.ipsets = ipsets().replace(/10\.244\.0\.0\/16/g, '10.77.0.0/16');
+  const [f] = expectRule(ippoolOverlap, contextFrom(c), { status: 'found', count: 1 });
+  assert.ok(f!.evidence[0]!.text.includes('cali40all-ipam-pools'));
+});
+
+test('skipped without pools and ipsets', () => {
+  const c = healthyCluster();
+  for (const n of Object.values(c)) delete n.ipsets;
+  expectRule(ippoolOverlap, contextFrom(c), { status: 'skipped' });
+});
+
+test.run();

@@ -1,0 +1,90 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { contextFrom } from '../../helpers/cluster.js';
+import { birdLog, healthyCluster, ipRoute, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { expectRule, runAll } from '../../helpers/rule-tester.js';
+import { routeNetlinkConflict } from '../../../src/rules/dataplane/route-netlink-conflict.js';
+
+const [A, B, C] = NODES as [typeof NODES[0], typeof NODES[0], typeof NODES[0]];
+
+test('silent on the healthy cluster', () => {
+  expectRule(routeNetlinkConflict, contextFrom(healthyCluster(), POOL_YAML), { status: 'passed' });
+});
+
+test('static route for node-c\'s block on node-a and BIRD "Netlink: File exists": critical, static route first', () => {
+  const c = healthyCluster();
+  c['node-a']!.ipv4_route = ipRoute(A, [B]) + `${C.block} via 10.77.0.1 dev eth0 proto static \n`;
+  c['node-a']!['logs/bird/current'] = birdLog(A, [B, C]) + '2026-11-27T10:14:09.90001 bird: Netlink: File exists\n2026-11-27T10:14:09.95001 bird: Netlink: File exists\n';
+  const ctx = contextFrom(c, POOL_YAML);
+  const [f] = expectRule(routeNetlinkConflict, ctx, { status: 'found', keys: ['node-a'] });
+  assert.is(f!.severity, undefined);
+  assert.ok(f!.evidence[0]!.text.includes('proto static'));
+  assert.ok(f!.evidence.some((e) => e.text.includes('Netlink: File exists')));
+  assert.match(f!.title, 'another route for the same prefix exists');
+  assert.match(f!.remediation![0]!, `ip route del ${C.block} dev eth0`);
+  assert.is(runAll(ctx)[0]!.rule, 'route-netlink-conflict');
+});
+
+test('the foreign route re-advertised by BIRD: node-b\'s ECMP path via the gateway is named, and no second owner is claimed', () => {
+  const c = healthyCluster();
+  c['node-a']!.ipv4_route = ipRoute(A, [B]) + `${C.block} via 10.77.0.1 dev eth0 proto static \n`;
+  c['node-b']!.ipv4_route = ipRoute(B, [A]) + `${C.block} proto bird \n\tnexthop via 10.77.0.1 dev eth0 weight 1 \n\tnexthop via ${C.ip} dev eth0 weight 1 \n`;
+  const ctx = contextFrom(c, POOL_YAML);
+  const [f] = expectRule(routeNetlinkConflict, ctx, { status: 'found', keys: ['node-a'], nodes: ['node-a', 'node-b'] });
+  assert.match(f!.message, 'node-b holds a path for 10.244.99.128/26 towards it (an ECMP route');
+  const all = runAll(ctx);
+  assert.is(all[0]!.rule, 'route-netlink-conflict');
+  assert.not.ok(all.some((x) => x.rule === 'ipam-block-route-inconsistency'));
+});
+
+test('file logging disabled: BIRD\'s Netlink lines come from the calico-node container log', () => {
+  const c = healthyCluster();
+  delete c['node-a']!['logs/bird/current'];
+  delete c['node-a']!['logs/felix/current'];
+  delete c['node-a']!['logs/confd/current'];
+  c['node-a']!['logs/k8s_calico-node_calico-node-7kq2x_calico-system_0.log'] = '2026-11-27 10:14:00.000 [INFO][9] startup/startup.go 431: Early log level set to info\nbird: Netlink: File exists\nbird: Netlink: File exists\n';
+  c['node-a']!.ipv4_route = ipRoute(A, [B]) + `${C.block} dev cni0 proto kernel scope link src 10.244.99.129 \n`;
+  const [f] = expectRule(routeNetlinkConflict, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-a'] });
+  assert.ok(f!.evidence[0]!.text.includes('dev cni0'));
+  assert.ok(f!.evidence.some((e) => e.text === 'bird: Netlink: File exists' && e.file.includes('k8s_calico-node')));
+});
+
+test('BIRD "Netlink: Network is down" alone names the device', () => {
+  const c = healthyCluster();
+  c['node-b']!['logs/bird/current'] = birdLog(B, [A, C]) + '2026-11-27T10:14:09.90001 bird: Netlink: Network is down\n';
+  const [f] = expectRule(routeNetlinkConflict, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-b'] });
+  assert.match(f!.title, 'output device is down');
+});
+
+test('flannel leftovers inside the pool (cni0) are a warning', () => {
+  const c = healthyCluster();
+  c['node-c']!.ipv4_route += '10.244.0.0/24 dev cni0 proto kernel scope link src 10.244.0.1 linkdown \n';
+  const [f] = expectRule(routeNetlinkConflict, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-c'] });
+  assert.is(f!.severity, 'warning');
+  assert.match(f!.message, 'dev cni0');
+});
+
+test('Felix "Failed to add route" is evidence', () => {
+  const c = healthyCluster();
+  c['node-a']!['logs/felix/current'] += '2026-11-27T10:14:00.20001 2026-11-27 10:14:00.200 [WARNING][68] felix/route_table.go 780: Failed to add route error=file exists ifaceName="ens29f1" ipVersion=0x4 targetCIDR=10.244.99.128/26\n';
+  const [f] = expectRule(routeNetlinkConflict, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-a'] });
+  assert.ok(f!.evidence.some((e) => e.text.includes('Failed to add route')));
+});
+
+test('a route that merely covers the pool (10.0.0.0/8 via the gateway) is not a conflict', () => {
+  const c = healthyCluster();
+  c['node-a']!.ipv4_route += '10.0.0.0/8 via 10.77.0.1 dev eth0 proto static \n';
+  expectRule(routeNetlinkConflict, contextFrom(c, POOL_YAML), { status: 'passed' });
+});
+
+test('skipped without routes or logs', () => {
+  const c = healthyCluster();
+  for (const n of Object.values(c)) {
+    delete n.ipv4_route;
+    delete n['logs/bird/current'];
+    delete n['logs/felix/current'];
+  }
+  expectRule(routeNetlinkConflict, contextFrom(c), { status: 'skipped' });
+});
+
+test.run();
