@@ -23,6 +23,7 @@ import { IP6TABLES_RESTORE, ipsetRestore, iptablesRestore, vethName, type Worklo
 import { addNamespace, cleanup, installCleanupHandlers, nsRun, nsRunAsync, resetCleanup, run, shuttingDown, sleep, startTracked } from './proc.js';
 import { renderResources } from './resources.js';
 import { loadScenario, nodeLayout, type NodeSpec, type Scenario } from './scenario.js';
+import { applyFelixLabFaults, writeFelixFaultStart, writeFelixFaultTick } from './felix-faults.js';
 import type { Writable } from 'node:stream';
 
 const REQUIRED: Array<[string, string]> = [
@@ -382,9 +383,11 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
   log(`${s.id}: building ${s.nodes.length} nodes in ${workDir}`);
   const nodes = buildTopology(s, workDir);
   programDataplane(s, nodes);
+  applyFelixLabFaults(s, nodes);
   for (const n of nodes) {
     startLogs(s, n);
     writeStartupLines(s, n);
+    writeFelixFaultStart(n, nodeLayout(s, n.spec));
     if (!n.birdFailing) writeBirdConfigs(s, n);
   }
   const settle = (Number(process.env.LAB_SETTLE) || s.settleSeconds || 35) * 1000;
@@ -397,6 +400,7 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
     await sleep(5000);
     tick++;
     if (tick % 2 === 0) for (const n of nodes) writeTickLines(n, tick / 2);
+    if (tick % 2 === 0) for (const n of nodes) writeFelixFaultTick(n, tick / 2);
     if (tick === 3 || tick === Math.floor(settle / 5000) - 1) await traffic(nodes);
   }
   await sleep(300);

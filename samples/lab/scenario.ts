@@ -62,6 +62,21 @@ export interface NodeSpec {
   toggleRule?: { rule: string; period: number };
   /** Source addresses an ingress policy on this node's workloads DROPs (`cali-pi-*` rule). */
   policyDenyFrom?: string[];
+  /** Felix-layer faults (samples/lab/felix-faults.ts): real iptables/socket parts and written Felix/confd/CNI lines. */
+  felixLab?: {
+    /** Calico's chains go to iptables-legacy; kube-proxy-like rules (FORWARD policy DROP) to iptables-nft. */
+    calicoBackend?: 'legacy';
+    /** kube-proxy's KUBE-SERVICES portal jumps in the nat table. */
+    kubeProxy?: boolean;
+    /** firewalld-like chains and a blanket REJECT inserted ahead of Calico's INPUT/FORWARD jumps. */
+    firewalld?: boolean;
+    /** A Typha-like listener on 0.0.0.0:5473. */
+    typhaHost?: boolean;
+    /** `host:port` this node keeps connecting to (SYN_SENT when the path drops it). */
+    connectTo?: string[];
+    /** Which written Felix/confd/CNI lines the node gets. */
+    felix?: 'backend-legacy' | 'datastore-unreachable' | 'typha-unreachable' | 'crashloop';
+  };
 }
 
 export interface PoolSpec {

@@ -115,6 +115,8 @@ const DATASTORE_FAILURES = [
   'Failed to query current BGP settings',
   'error getting ClusterInformation',
   'Unable to access datastore',
+  'Connection to datastore has failed',
+  'Failed to create watcher',
   'etcd cluster is unavailable',
 ];
 

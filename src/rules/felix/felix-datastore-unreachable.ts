@@ -32,7 +32,7 @@ function consequences(sources: string[]): string {
   const out: string[] = [];
   if (sources.includes('container') || sources.includes('agent')) out.push('calico-node start-up and its agents cannot complete');
   if (sources.includes('felix')) out.push('Felix gets no configuration or policy updates and stays not ready');
-  if (sources.includes('confd')) out.push('confd cannot render BIRD\'s configuration, so this node\'s BGP does not come up');
+  if (sources.includes('confd')) out.push('confd gets no BGP configuration (after a restart it cannot render bird.cfg, so BIRD has no configuration)');
   if (sources.includes('cni')) out.push('the CNI plugin cannot set up new pods');
   return out.length > 0 ? out.join('; ') : 'calico-node is not getting its configuration';
 }

@@ -110,7 +110,7 @@ export const foreignFirewallManager: Rule = {
       const who = managers.size > 0 ? [...managers].join(' and ') : 'a script or manual rules';
       findings.push({
         key: n.name,
-        title: `${who === 'a script or manual rules' ? 'Foreign iptables rules' : who} ${critical ? 'block traffic ahead of Calico' : 'run ahead of Calico'} on ${n.name}`,
+        title: `${who === 'a script or manual rules' ? 'Foreign iptables rules' : who} ${managers.size === 1 ? (critical ? 'blocks traffic ahead of Calico' : 'runs ahead of Calico') : critical ? 'block traffic ahead of Calico' : 'run ahead of Calico'} on ${n.name}`,
         message: `On ${n.name}, ${reasons.join('; ')}. These rules are not Calico's (${who}); packets they reject never reach Calico's allow rules, so BGP, tunnel and pod traffic through ${n.name} can fail even though Calico's own chains are correct.`,
         nodes: [n.name],
         evidence,

@@ -94,6 +94,11 @@ export const iptablesBackendMismatch: Rule = {
           severity = felixAlive(n) || fm !== undefined ? 'critical' : (severity ?? 'warning');
           reasons.push(`the host's iptables-save is ${backendName(main.backend)} and prints \`${w.text.trim()}\`, yet it holds none of Calico's chains${felixAlive(n) ? ' while Felix is running' : ''}: Calico's rules are in the legacy tables`);
           evidence.unshift(lineEvidence(n, main.file, w));
+          const fwd = main.dump.tables['filter']?.chains['FORWARD'];
+          if (fwd?.policy === 'DROP' && (fwd.packets ?? 0) > 0) {
+            reasons.push(`in the nf_tables rules the FORWARD policy DROP has dropped ${fwd.packets} packets (Calico's ACCEPTs, in the other backend, do not stop it)`);
+            evidence.push(lineEvidence(n, main.file, fwd));
+          }
         } else if (main.kubeJumps.length === 0 && main.caliChains > 0) {
           severity ??= 'warning';
           reasons.push(`the nf_tables dump holds Calico's chains but no kube-proxy chains and prints \`${w.text.trim()}\`: kube-proxy (or another tool) programs the legacy tables`);

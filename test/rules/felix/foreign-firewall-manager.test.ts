@@ -20,7 +20,7 @@ test('fires on firewalld chains and a blanket REJECT ahead of Calico\'s jumps', 
     .replace('[40:3360] -A FORWARD', '[88:7392] -A FORWARD -j REJECT --reject-with icmp-host-prohibited\n[0:0] -A FORWARD');
   const [f] = expectRule(foreignFirewallManager, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-c'] });
   assert.is(f!.severity, undefined);
-  assert.match(f!.title, 'firewalld block traffic ahead of Calico on node-c');
+  assert.match(f!.title, 'firewalld blocks traffic ahead of Calico on node-c');
   assert.match(f!.message, 'comes before Calico\'s jump (rule 5)');
   assert.match(f!.message, '(57 packets)');
   assert.match(f!.message, 'INPUT sends packets to INPUT_direct, IN_public (firewalld)');
