@@ -181,6 +181,18 @@ export function writeFelixFaultTick(n: FaultNode, tick: number, layout: Layout =
       write(n, 'felix', line('INFO', next, 'felix', 'config_params.go 460', 'Parsed value for IptablesBackend: Legacy (from environment variable)'));
       break;
     }
+    case 'tls-expired': {
+      // The cluster CA's serving certificate expired: every client fails verification (catalogue L2, #6550).
+      const x509 = `x509: certificate has expired or is not yet valid: current time ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} is after 2026-11-30T19:20:45Z`;
+      write(n, 'felix', line('WARNING', 68, 'felix', 'watchercache.go 392', `Failed to create watcher; will retry. ListRoot="/calico/resources/v3/projectcalico.org/felixconfigurations" error=Get "https://${API}/apis/crd.projectcalico.org/v1/felixconfigurations?allowWatchBookmarks=true&resourceVersion=1733&watch=true": tls: failed to verify certificate: ${x509} errorsWithoutProgress=${tick} performFullResync=false`));
+      write(n, 'confd', line('INFO', 66, 'confd', 'watchercache.go 274', `Failed to perform list of current data during resync ListRoot="/calico/resources/v3/projectcalico.org/bgpconfigurations" error=Get "https://${API}/apis/crd.projectcalico.org/v1/bgpconfigurations?limit=500": tls: failed to verify certificate: ${x509}`));
+      break;
+    }
+    case 'ipset-mismatch': {
+      write(n, 'felix', line('ERROR', 68, 'felix', 'ipsets.go 727', `Bad return code from 'ipset list'. error=exit status 1 family="inet" stderr="ipset v7.1: Kernel and userspace incompatible: settype hash:ip with revision 5 not supported by userspace.\\n"`));
+      write(n, 'felix', line('WARNING', 68, 'felix', 'ipsets.go 367', 'Failed to resync with dataplane error=exit status 1 family="inet"'));
+      break;
+    }
     default:
       break;
   }

@@ -75,7 +75,7 @@ export interface NodeSpec {
     /** `host:port` this node keeps connecting to (SYN_SENT when the path drops it). */
     connectTo?: string[];
     /** Which written Felix/confd/CNI lines the node gets. */
-    felix?: 'backend-legacy' | 'datastore-unreachable' | 'typha-unreachable' | 'crashloop';
+    felix?: 'backend-legacy' | 'datastore-unreachable' | 'typha-unreachable' | 'crashloop' | 'tls-expired' | 'ipset-mismatch';
   };
 }
 

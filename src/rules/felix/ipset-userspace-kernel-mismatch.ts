@@ -76,7 +76,9 @@ export const ipsetUserspaceKernelMismatch: Rule = {
       if (felixBad) {
         const first = fe.recs[0]!;
         const last = fe.recs[fe.recs.length - 1]!;
-        reasons.push(`Felix failed to program IP sets ${fe.count} time${fe.count === 1 ? '' : 's'} (first ${when({ rec: first })}, last ${when({ rec: last })}): \`${last.message.slice(0, 220)}\``);
+        const telling = fe.recs.find((r) => isIpsetKernelError(r.message)) ?? last;
+        const v = ipsetVersion(telling.message);
+        reasons.push(`Felix${v !== undefined ? `'s ipset v${v}` : ''} failed to program IP sets ${fe.count} time${fe.count === 1 ? '' : 's'} (first ${when({ rec: first })}, last ${when({ rec: last })}): \`${telling.message.slice(0, 220)}\``);
         evidence.push(lineEvidence(n, first.file, first));
         if (last !== first) evidence.push(lineEvidence(n, last.file, last));
       }

@@ -63,6 +63,47 @@ test('a datastore cause on the same node explains the crash loop', () => {
   assert.ok(cause!.explains.includes('calico-node-not-running:node-c'));
 });
 
+test('kubectl describe pod (attached): restarts, back-off and liveness failures', () => {
+  const ctx = contextFrom(healthyCluster(), POOL_YAML);
+  const node = ctx.cluster.nodes.find((n) => n.name === 'node-b')!;
+  const source = { kind: 'kubectl-describe-pod' as const, input: 'describe-calico-node-x8k2p.txt', file: 'describe-calico-node-x8k2p.txt', nodeFrom: 'content' };
+  const ev = (line: number, type: string, reason: string, message: string) => ({ input: source.input, file: source.file, line, text: `  ${type}  ${reason}  3m  kubelet  ${message}`, type, reason, message });
+  node.attachments = {
+    sources: [source],
+    podDescription: {
+      source,
+      pod: 'calico-node-x8k2p',
+      node: 'node-b',
+      restartCount: 7,
+      lastTerminationReason: 'Error',
+      events: [
+        ev(41, 'Warning', 'Unhealthy', 'Liveness probe failed: calico/node is not ready: Felix is not live: Get "http://localhost:9099/liveness": dial tcp 127.0.0.1:9099: connect: connection refused'),
+        ev(42, 'Warning', 'BackOff', 'Back-off restarting failed container calico-node in pod calico-node-x8k2p_calico-system'),
+      ],
+    },
+  };
+  const [f] = expectRule(calicoNodeNotRunning, ctx, { status: 'found', keys: ['node-b'] });
+  assert.is(f!.severity, undefined);
+  assert.match(f!.message, '`kubectl describe pod calico-node-x8k2p` shows 7 restarts (last terminated: Error) and 2 failing probe/back-off events');
+  assert.ok(f!.evidence.some((e) => e.file === 'describe-calico-node-x8k2p.txt' && e.line === 41));
+});
+
+test('readiness failing for BGP alone (no restarts) is not calico-node down', () => {
+  const ctx = contextFrom(healthyCluster(), POOL_YAML);
+  const node = ctx.cluster.nodes.find((n) => n.name === 'node-b')!;
+  const source = { kind: 'kubectl-describe-pod' as const, input: 'd.txt', file: 'd.txt' };
+  node.attachments = {
+    sources: [source],
+    podDescription: {
+      source,
+      pod: 'calico-node-x8k2p',
+      restartCount: 0,
+      events: [{ input: 'd.txt', file: 'd.txt', line: 9, text: 'x', type: 'Warning', reason: 'Unhealthy', message: 'Readiness probe failed: calico/node is not ready: BIRD is not ready: BGP not established with 10.77.0.11' }],
+    },
+  };
+  expectRule(calicoNodeNotRunning, ctx, { status: 'passed' });
+});
+
 test('skips when no node has a Calico log or pod description', () => {
   const c = healthyCluster();
   for (const n of Object.values(c)) for (const k of ['logs/felix/current', 'logs/confd/current', 'logs/cni/cni.log']) delete n[k];

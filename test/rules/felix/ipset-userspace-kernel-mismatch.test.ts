@@ -17,7 +17,7 @@ test('fires on Felix failing to list its sets until the end of the log', () => {
   c['node-b']!['logs/felix/current'] = FELIX + IPSET_ERR('10:14:05') + IPSET_ERR('10:14:15') + IPSET_ERR('10:14:25');
   const [f] = expectRule(ipsetUserspaceKernelMismatch, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-b'] });
   assert.is(f!.severity, undefined);
-  assert.match(f!.message, 'Felix failed to program IP sets 3 times (first 2026-11-27 10:14:05, last 2026-11-27 10:14:25)');
+  assert.match(f!.message, "Felix's ipset v7.1 failed to program IP sets 3 times (first 2026-11-27 10:14:05, last 2026-11-27 10:14:25)");
   assert.match(f!.message, 'revision 5 not supported by userspace');
 });
 
