@@ -174,6 +174,17 @@ export function classify(msg: string): { kind: FailureKind; target?: string; err
 
 const SIGNATURES_READ = ['datastore-error', 'tls-error', 'typha-error', 'rbac-forbidden', 'cni-not-ready'] as const;
 
+/** Nodes whose bundle has no calico-node log (felix, confd, agents, container), only the CNI plugin's or none: not collected is not healthy. */
+export function withoutAgentLogs(nodes: readonly NodeModel[]): string[] {
+  return nodes.filter((n) => !calicoLogs(n).some(([s]) => s !== 'cni')).map((n) => n.name);
+}
+
+/** `; node-b: no calico-node log in the bundle, not checked` (empty when every node has one). */
+export function blindNote(nodes: readonly NodeModel[]): string {
+  const blind = withoutAgentLogs(nodes);
+  return blind.length === 0 ? '' : `; ${blind.join(', ')}: no felix/confd/container log in the bundle, not checked`;
+}
+
 /** Logrus time (`YYYY-MM-DD HH:MM:SS.mmm`) in ms (as if UTC: only differences within one log are used). */
 export function logTimeMs(t: string | undefined): number | undefined {
   if (t === undefined || t.length < 19) return undefined;

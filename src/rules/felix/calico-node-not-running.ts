@@ -86,12 +86,10 @@ export const calicoNodeNotRunning: Rule = {
     const noData: string[] = [];
     for (const n of cluster.nodes) {
       const logs = calicoLogs(n).filter(([s]) => s !== 'cni');
+      if (logs.length === 0) noData.push(n.name);
       const pod = n.attachments?.podDescription;
       const status = n.attachments?.nodeStatus;
-      if (logs.length === 0 && pod === undefined && status === undefined) {
-        noData.push(n.name);
-        continue;
-      }
+      if (logs.length === 0 && pod === undefined && status === undefined) continue;
       checked++;
       const reasons: string[] = [];
       const evidence: Evidence[] = [];
@@ -145,7 +143,7 @@ export const calicoNodeNotRunning: Rule = {
         remediation: lastFatal !== undefined ? [`Start from the fatal line on ${n.name}: \`${lastFatal.rec.message.slice(0, 160)}\`.`] : undefined,
       });
     }
-    const collect: CollectHint[] | undefined = noData.length > 0 ? [{ command: 'kubectl logs -n calico-system <calico-node-pod> -c calico-node', why: 'calico-node output for nodes whose bundle has no Calico log', nodes: noData }] : undefined;
+    const collect: CollectHint[] | undefined = noData.length > 0 ? [{ command: 'kubectl logs -n calico-system <calico-node-pod> -c calico-node', why: 'calico-node output for nodes whose bundle has no felix/confd/container log (file logging disabled): their datastore, Typha and TLS errors are not in the bundle', nodes: noData }] : undefined;
     if (findings.length > 0) return { status: 'found', findings, collect };
     if (checked === 0) return { status: 'skipped', reason: `no Calico log, pod description or node status for any of ${cluster.nodes.length} nodes` };
     return { status: 'passed', reason: `no fatal end, crash loop or failing liveness on ${checked} nodes (Felix PIDs, fatal lines, container restarts checked)`, collect };

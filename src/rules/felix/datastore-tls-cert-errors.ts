@@ -3,9 +3,9 @@
  * towards the API server, etcd or Typha: expired certificates, unknown CA, missing IP SANs.
  */
 import type { FindingDraft, Rule } from '../rule.js';
-import type { Evidence } from '../../model/finding.js';
+import type { CollectHint, Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
-import { calicoLogs, failureSummary, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
+import { blindNote, withoutAgentLogs, calicoLogs, failureSummary, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
 import { lineEvidence } from '../../combiners/evidence.js';
 
 const ADVICE: Record<string, string> = {
@@ -22,6 +22,14 @@ const ADVICE: Record<string, string> = {
 function clockBehind(f: FailureSummary): boolean {
   return f.lines.some((l) => /current time \S+ is before \S+/.test(l.rec.message));
 }
+
+/** Nodes that cannot be checked: what to collect for them. */
+function blindCollect(nodes: readonly NodeModel[]): CollectHint[] | undefined {
+  const blind = withoutAgentLogs(nodes);
+  return blind.length > 0 ? [{ command: 'kubectl logs -n calico-system <calico-node-pod> -c calico-node', why: BLIND_WHY, nodes: blind }] : undefined;
+}
+
+const BLIND_WHY = 'calico-node output for nodes whose bundle has no felix/confd/container log (file logging disabled): their datastore, Typha and TLS errors are not in the bundle';
 
 export const datastoreTlsCertErrors: Rule = {
   meta: {
@@ -55,7 +63,8 @@ export const datastoreTlsCertErrors: Rule = {
     if (failing.length === 0) {
       return {
         status: 'passed',
-        reason: `no ongoing certificate errors in the logs of ${withLogs.length} nodes${recovered.length > 0 ? ` (${recovered.join(', ')}: errors that stopped before the end of the log)` : ''}`,
+        reason: `no ongoing certificate errors in the logs of ${withLogs.length} nodes${recovered.length > 0 ? ` (${recovered.join(', ')}: errors that stopped before the end of the log)` : ''}${blindNote(cluster.nodes)}`,
+        collect: blindCollect(cluster.nodes),
       };
     }
     // One finding per kind of certificate error: expiry is cluster-wide, a wrong CA is per node.
@@ -90,6 +99,6 @@ export const datastoreTlsCertErrors: Rule = {
         remediation: behind ? [`Check the clock on ${names.join(', ')} (\`date -u\`, \`chronyc tracking\`) before touching certificates.`] : undefined,
       });
     }
-    return { status: 'found', findings };
+    return { status: 'found', findings, collect: blindCollect(cluster.nodes) };
   },
 };

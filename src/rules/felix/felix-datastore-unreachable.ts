@@ -5,11 +5,11 @@
  * API server or kube-proxy).
  */
 import type { FindingDraft, Rule } from '../rule.js';
-import type { Evidence } from '../../model/finding.js';
+import type { CollectHint, Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
 import { failureSummary, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
 import { lineEvidence } from '../../combiners/evidence.js';
-import { calicoLogs } from '../../combiners/calico-health.js';
+import { blindNote, withoutAgentLogs, calicoLogs } from '../../combiners/calico-health.js';
 
 /** Sockets of the node towards `target` that never completed (SYN_SENT). */
 export function synSentTo(n: NodeModel, target: string): Evidence[] {
@@ -36,6 +36,14 @@ function consequences(sources: string[]): string {
   if (sources.includes('cni')) out.push('the CNI plugin cannot set up new pods');
   return out.length > 0 ? out.join('; ') : 'calico-node is not getting its configuration';
 }
+
+/** Nodes that cannot be checked: what to collect for them. */
+function blindCollect(nodes: readonly NodeModel[]): CollectHint[] | undefined {
+  const blind = withoutAgentLogs(nodes);
+  return blind.length > 0 ? [{ command: 'kubectl logs -n calico-system <calico-node-pod> -c calico-node', why: BLIND_WHY, nodes: blind }] : undefined;
+}
+
+const BLIND_WHY = 'calico-node output for nodes whose bundle has no felix/confd/container log (file logging disabled): their datastore, Typha and TLS errors are not in the bundle';
 
 export const felixDatastoreUnreachable: Rule = {
   meta: {
@@ -74,7 +82,7 @@ export const felixDatastoreUnreachable: Rule = {
     }
     if (failing.length === 0) {
       const t = transient.length > 0 ? `; ${transient.join(', ')} had datastore errors that stopped minutes before the end of the log (recovered)` : '';
-      return { status: 'passed', reason: `no ongoing datastore connection errors in the logs of ${withLogs.length} nodes${t}` };
+      return { status: 'passed', reason: `no ongoing datastore connection errors in the logs of ${withLogs.length} nodes${t}${blindNote(cluster.nodes)}`, collect: blindCollect(cluster.nodes) };
     }
     // One finding per target address (the API endpoint every failing node tries).
     const byTarget = new Map<string, { n: NodeModel; f: FailureSummary }[]>();
@@ -120,6 +128,6 @@ export const felixDatastoreUnreachable: Rule = {
     }
     // Nodes with logs that only show recovered blips are named in the reason.
     const reason = `${findings.length} datastore endpoint${findings.length === 1 ? '' : 's'} unreachable from ${failing.length} of ${withLogs.length} nodes`;
-    return { status: 'found', findings, reason };
+    return { status: 'found', findings, reason, collect: blindCollect(cluster.nodes) };
   },
 };
