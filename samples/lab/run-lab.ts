@@ -24,6 +24,7 @@ import { addNamespace, cleanup, installCleanupHandlers, nsRun, nsRunAsync, reset
 import { renderResources } from './resources.js';
 import { addExtraBlocks, applyUnderlayFaults } from './routes.js';
 import { loadScenario, nodeLayout, type NodeSpec, type Scenario } from './scenario.js';
+import { applyFelixLabFaults, writeFelixFaultStart, writeFelixFaultTick } from './felix-faults.js';
 import type { Writable } from 'node:stream';
 
 const REQUIRED: Array<[string, string]> = [
@@ -384,9 +385,11 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
   const nodes = buildTopology(s, workDir);
   programDataplane(s, nodes);
   applyUnderlayFaults(nodes);
+  applyFelixLabFaults(s, nodes);
   for (const n of nodes) {
     startLogs(s, n);
     writeStartupLines(s, n);
+    writeFelixFaultStart(n, nodeLayout(s, n.spec));
     if (!n.birdFailing) writeBirdConfigs(s, n);
     if (!n.birdFailing) addExtraBlocks(n.spec, join(n.root, 'etc', 'calico', 'confd', 'config'));
   }
@@ -400,6 +403,7 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
     await sleep(5000);
     tick++;
     if (tick % 2 === 0) for (const n of nodes) writeTickLines(n, tick / 2);
+    if (tick % 2 === 0) for (const n of nodes) writeFelixFaultTick(n, tick / 2);
     if (tick === 3 || tick === Math.floor(settle / 5000) - 1) await traffic(nodes);
   }
   await sleep(300);

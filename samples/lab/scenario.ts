@@ -68,6 +68,21 @@ export interface NodeSpec {
   staticRoutes?: string[];
   /** More IPAM blocks confd renders for this node (blackhole + calico_aggr), e.g. a block two nodes hold. */
   extraBlocks?: string[];
+  /** Felix-layer faults (samples/lab/felix-faults.ts): real iptables/socket parts and written Felix/confd/CNI lines. */
+  felixLab?: {
+    /** Calico's chains go to iptables-legacy; kube-proxy-like rules (FORWARD policy DROP) to iptables-nft. */
+    calicoBackend?: 'legacy';
+    /** kube-proxy's KUBE-SERVICES portal jumps in the nat table. */
+    kubeProxy?: boolean;
+    /** firewalld-like chains and a blanket REJECT inserted ahead of Calico's INPUT/FORWARD jumps. */
+    firewalld?: boolean;
+    /** A Typha-like listener on 0.0.0.0:5473. */
+    typhaHost?: boolean;
+    /** `host:port` this node keeps connecting to (SYN_SENT when the path drops it). */
+    connectTo?: string[];
+    /** Which written Felix/confd/CNI lines the node gets. */
+    felix?: 'backend-legacy' | 'datastore-unreachable' | 'typha-unreachable' | 'crashloop' | 'tls-expired' | 'ipset-mismatch';
+  };
 }
 
 export interface PoolSpec {

@@ -229,6 +229,12 @@ export class NodeBundleBuilder {
       }
       info.status = 'ok';
       this.assignCommand(facts, artifact, chosen);
+      if (artifact === 'ipv4_tables' && files.length > 1) {
+        facts.iptables4Dumps = files
+          .filter((f) => f.bytes > 0 && f.result !== undefined && detectCommandFailure(artifact, f.head) === undefined)
+          .map((f) => ({ file: f.path, variant: f.variant, dump: f.result as IptablesDump }))
+          .sort((a, b) => (a.file < b.file ? -1 : 1));
+      }
     }
 
     // Logs: merge per-file summaries in rotation order.

@@ -112,6 +112,8 @@ export interface IptablesDump {
   tables: Record<string, IptablesTable>;
   /** Lines that were neither comments, tables, chains, rules nor COMMIT (e.g. an error message). */
   unparsed: LineRef[];
+  /** `# Warning: iptables-legacy tables present, use iptables-legacy-save to see them` (printed by the nft variant). */
+  legacyTablesWarning?: LineRef;
 }
 
 // ---------------------------------------------------------------- ipset list
@@ -216,7 +218,7 @@ export interface CalicoLogSummary {
   notable: (CalicoLogRecord & { file: string })[];
   notableDropped: number;
   /** Named signatures (see the parser) with the first few matching lines. */
-  signatures: Record<string, { count: number; refs: (CalicoLogRecord & { file: string })[] }>;
+  signatures: Record<string, { count: number; refs: (CalicoLogRecord & { file: string })[]; last?: CalicoLogRecord & { file: string } }>;
 }
 
 export type BirdEventKind =

@@ -90,6 +90,11 @@ export interface NodeFacts {
   interfaces4: NetInterface[];
   interfaces6: NetInterface[];
   iptables4?: IptablesDump;
+  /**
+   * Every IPv4 iptables dump read, when there is more than one (cluster diags: `iptables-legacy-save.txt`
+   * and `iptables-nft-save.txt`); `iptables4` is the one holding Calico's chains.
+   */
+  iptables4Dumps?: { file: string; variant?: string; dump: IptablesDump }[];
   iptables6?: IptablesDump;
   ipsets?: IpSetDump;
   sockets?: SocketTable & { file: string };

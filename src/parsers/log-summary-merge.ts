@@ -86,6 +86,8 @@ export function mergeCalicoSummaries(parts: CalicoLogSummary[], daemon?: string)
       const prev = out.signatures[name] ?? { count: 0, refs: [] };
       prev.count += sig.count;
       for (const r of sig.refs) if (prev.refs.length < MAX_SIGNATURE_REFS) prev.refs.push(r);
+      if (sig.last !== undefined) prev.last = sig.last;
+      else if (sig.refs.length > 0) prev.last = sig.refs[sig.refs.length - 1];
       out.signatures[name] = prev;
     }
   }

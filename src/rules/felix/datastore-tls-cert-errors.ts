@@ -1,0 +1,104 @@
+/**
+ * Catalogue L2 (and L1): calico-node, confd, the CNI plugin or Typha clients fail TLS verification
+ * towards the API server, etcd or Typha: expired certificates, unknown CA, missing IP SANs.
+ */
+import type { FindingDraft, Rule } from '../rule.js';
+import type { CollectHint, Evidence } from '../../model/finding.js';
+import type { NodeModel } from '../../model/node.js';
+import { blindNote, withoutAgentLogs, calicoLogs, failureSummary, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
+import { lineEvidence } from '../../combiners/evidence.js';
+
+const ADVICE: Record<string, string> = {
+  'certificate has expired or is not yet valid': 'a certificate in the chain is expired (or the node clock is outside its validity window)',
+  'certificate signed by unknown authority': 'the client does not trust the CA that signed the server certificate (wrong or outdated CA bundle)',
+  "certificate doesn't contain any IP SANs": 'the server certificate has no IP SAN for the address calico-node dials',
+  'certificate is not valid for this name': 'the server certificate is not valid for the name or address calico-node dials',
+  'tls: bad certificate': 'the server rejected the client certificate',
+  'failed to load system roots': 'no CA was configured and the system roots could not be loaded',
+  'x509 error': 'certificate verification failed',
+};
+
+/** `current time X is before Y`: the node clock is behind the certificate's start. */
+function clockBehind(f: FailureSummary): boolean {
+  return f.lines.some((l) => /current time \S+ is before \S+/.test(l.rec.message));
+}
+
+/** Nodes that cannot be checked: what to collect for them. */
+function blindCollect(nodes: readonly NodeModel[]): CollectHint[] | undefined {
+  const blind = withoutAgentLogs(nodes);
+  return blind.length > 0 ? [{ command: 'kubectl logs -n calico-system <calico-node-pod> -c calico-node', why: BLIND_WHY, nodes: blind }] : undefined;
+}
+
+const BLIND_WHY = 'calico-node output for nodes whose bundle has no felix/confd/container log (file logging disabled): their datastore, Typha and TLS errors are not in the bundle';
+
+export const datastoreTlsCertErrors: Rule = {
+  meta: {
+    id: 'datastore-tls-cert-errors',
+    severity: 'critical',
+    summary: 'calico-node, confd or the CNI plugin fail TLS certificate verification towards the API server, etcd or Typha.',
+    rationale:
+      'Every calico-node component and the CNI plugin talk to the datastore (and Typha) over TLS. When the certificate chain does not verify, the connection fails before any request: `x509: certificate has expired or is not yet valid: current time … is after …` (expired, catalogue L2, #6550), `x509: cannot validate certificate for 10.96.0.1 because it doesn\'t contain any IP SANs` (#2040), `x509: certificate signed by unknown authority`, or etcd rejecting the client with `tls: bad certificate`. calico-node then never gets its configuration, exactly as if the datastore were unreachable, but no network fix helps. Expiry hits all nodes at once; a wrong CA or path only the misconfigured nodes; `current time … is before …` points at the node clock (catalogue L1).',
+    remediation: [
+      'Read the certificate the node is given: `openssl s_client -connect <address> -showcerts </dev/null | openssl x509 -noout -dates -subject -ext subjectAltName` from the failing node.',
+      'Rotate or fix the expired or mismatched certificate and CA (Kubernetes API: the cluster CA in the calico-node service account / kubeconfig; etcd: `ETCD_CA_CERT_FILE`, `ETCD_CERT_FILE`, `ETCD_KEY_FILE`; Typha: the operator-managed `typha-certs`/`node-certs` secrets), then restart calico-node.',
+      'If the error says `current time … is before …`, fix the node clock (NTP/chrony) instead of the certificate.',
+    ],
+    explains: ['felix-datastore-unreachable', 'typha-unreachable', 'calico-node-not-running', 'bird-confd-not-running', 'cni-plugin-cannot-reach-calico', 'bgp-peer-refused-or-unreachable', 'block-route-missing'],
+    collect: [{ command: 'openssl s_client -connect <api-server>:6443 -showcerts </dev/null | openssl x509 -noout -dates -ext subjectAltName', why: 'the validity dates and SANs of the certificate the node sees' }],
+  },
+  check({ cluster }) {
+    const withLogs = cluster.nodes.filter((n) => calicoLogs(n).length > 0);
+    if (withLogs.length === 0) return { status: 'skipped', reason: `no Calico log in any of ${cluster.nodes.length} bundles` };
+    const failing: { n: NodeModel; f: FailureSummary }[] = [];
+    const recovered: string[] = [];
+    for (const n of withLogs) {
+      const f = failureSummary(n, 'tls-cert');
+      if (f === undefined) continue;
+      if (!f.ongoing) {
+        recovered.push(n.name);
+        continue;
+      }
+      failing.push({ n, f });
+    }
+    if (failing.length === 0) {
+      return {
+        status: 'passed',
+        reason: `no ongoing certificate errors in the logs of ${withLogs.length} nodes${recovered.length > 0 ? ` (${recovered.join(', ')}: errors that stopped before the end of the log)` : ''}${blindNote(cluster.nodes)}`,
+        collect: blindCollect(cluster.nodes),
+      };
+    }
+    // One finding per kind of certificate error: expiry is cluster-wide, a wrong CA is per node.
+    const byError = new Map<string, { n: NodeModel; f: FailureSummary }[]>();
+    for (const x of failing) {
+      const e = x.f.errors.find((k) => ADVICE[k] !== undefined) ?? 'x509 error';
+      byError.set(e, [...(byError.get(e) ?? []), x]);
+    }
+    const findings: FindingDraft[] = [];
+    for (const [error, list] of [...byError].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      list.sort((a, b) => (a.n.name < b.n.name ? -1 : 1));
+      const names = list.map((x) => x.n.name);
+      const targets = [...new Set(list.flatMap((x) => x.f.targets.map((t) => t.target)))].sort();
+      const evidence: Evidence[] = [];
+      for (const { n, f } of list) {
+        evidence.push(lineEvidence(n, f.first.rec.file, f.first.rec));
+        if (f.last !== f.first) evidence.push(lineEvidence(n, f.last.rec.file, f.last.rec));
+      }
+      const perNode = list.map(({ n, f }) => `${n.name}: ${occurrence(f, 'certificate error')} in ${f.sources.map(sourceName).join(', ')}`);
+      const others = withLogs.filter((n) => !names.includes(n.name)).map((n) => n.name);
+      const behind = list.some((x) => clockBehind(x.f));
+      const scope =
+        others.length === 0
+          ? withLogs.length > 1 ? ' Every node fails the same way: a cluster-wide certificate (expired CA or server certificate) is the likely cause.' : ''
+          : ` ${others.join(', ')} ${others.length > 1 ? 'do' : 'does'} not fail: compare the CA and certificate configuration (and clocks) of ${names.join(', ')} with ${others.length > 1 ? 'theirs' : 'its'}.`;
+      findings.push({
+        key: error.replace(/[^a-z0-9]+/gi, '-').toLowerCase(),
+        title: `TLS to the datastore fails on ${names.join(', ')}: ${error}${targets.length > 0 ? ` (${targets.slice(0, 2).join(', ')})` : ''}`,
+        message: `${perNode.join('; ')}: ${ADVICE[error] ?? 'certificate verification failed'}.${behind ? ' The error says the current time is before the certificate\'s start: the node clock is behind (catalogue L1, clock skew).' : ''}${scope}`,
+        nodes: names,
+        evidence,
+        remediation: behind ? [`Check the clock on ${names.join(', ')} (\`date -u\`, \`chronyc tracking\`) before touching certificates.`] : undefined,
+      });
+    }
+    return { status: 'found', findings, collect: blindCollect(cluster.nodes) };
+  },
+};

@@ -1,0 +1,86 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { contextFrom } from '../../helpers/cluster.js';
+import { FELIX, healthyCluster, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { expectRule, runAll } from '../../helpers/rule-tester.js';
+import { felixDatastoreUnreachable } from '../../../src/rules/felix/felix-datastore-unreachable.js';
+
+/** A v3.31 felix/current line (svlogd -ttt stamp, then logrus). */
+export function felixLine(hms: string, level: string, pid: number, src: string, msg: string): string {
+  return `2026-11-27T${hms}.00001 2026-11-27 ${hms}.000 [${level}][${pid}] felix/${src}: ${msg}\n`;
+}
+
+const DS_ERR = (hms: string) =>
+  felixLine(hms, 'ERROR', 68, 'daemon.go 218', 'Failed to create datastore client error=Get "https://10.96.0.1:443/api/v1/nodes/foo": dial tcp 10.96.0.1:443: i/o timeout');
+
+test('silent on the healthy cluster', () => {
+  expectRule(felixDatastoreUnreachable, contextFrom(healthyCluster(), POOL_YAML), { status: 'passed' });
+});
+
+test('fires on Felix failing to reach the API service until the end of its log, with the target and first/last', () => {
+  const c = healthyCluster();
+  c['node-b']!['logs/felix/current'] = FELIX + DS_ERR('10:14:05') + DS_ERR('10:14:15') + DS_ERR('10:14:25') + DS_ERR('10:14:35');
+  c['node-b']!.netstat = c['node-b']!.netstat!.replace('Active UNIX', 'tcp        0      1 10.77.0.12:51234        10.96.0.1:443           SYN_SENT   \nActive UNIX');
+  const [f] = expectRule(felixDatastoreUnreachable, contextFrom(c, POOL_YAML), { status: 'found', keys: ['10.96.0.1:443'], nodes: ['node-b'] });
+  assert.equal(f!.nodes, ['node-b']);
+  assert.match(f!.title, '10.96.0.1:443');
+  assert.match(f!.title, 'i/o timeout');
+  assert.match(f!.message, '4 errors (first 2026-11-27 10:14:05, last 2026-11-27 10:14:35) in Felix');
+  assert.match(f!.message, 'node-a, node-c show no such errors');
+  assert.match(f!.message, 'SYN_SENT on node-b');
+  assert.is(f!.evidence[0]!.line, 2);
+  assert.is(f!.evidence[1]!.line, 5);
+  assert.ok(f!.evidence.some((e) => e.text.includes('SYN_SENT')));
+});
+
+test('startup retries in the container log (INFO) count, and all nodes failing points at the API side', () => {
+  const c = healthyCluster();
+  for (const n of ['node-a', 'node-b', 'node-c']) {
+    c[n]!['logs/k8s_calico-node_calico-node-x_calico-system_uid_0.log'] =
+      '2026-11-27 10:14:00.000 [INFO][9] startup/startup.go 431: Early log level set to info\n' +
+      '2026-11-27 10:14:01.000 [INFO][9] startup/startup.go 574: Hit error connecting to datastore - retry error=Get "https://10.96.0.1:443/api/v1/nodes/foo": dial tcp 10.96.0.1:443: connect: connection refused\n'.repeat(3) +
+      '2026-11-27 10:14:04.000 [INFO][9] startup/startup.go 574: Hit error connecting to datastore - retry error=Get "https://10.96.0.1:443/api/v1/nodes/foo": dial tcp 10.96.0.1:443: connect: connection refused\n';
+  }
+  const [f] = expectRule(felixDatastoreUnreachable, contextFrom(c, POOL_YAML), { status: 'found', count: 1 });
+  assert.equal(f!.nodes, ['node-a', 'node-b', 'node-c']);
+  assert.match(f!.title, 'connection refused');
+  assert.match(f!.message, 'Every node with logs fails the same way');
+});
+
+test('errors that stopped long before the end of the log (recovered) are not a finding', () => {
+  const c = healthyCluster();
+  c['node-b']!['logs/felix/current'] = DS_ERR('10:00:05') + DS_ERR('10:00:15') + DS_ERR('10:00:25') + FELIX;
+  const r = felixDatastoreUnreachable.check(contextFrom(c, POOL_YAML));
+  assert.is(r.status, 'passed');
+  assert.match(r.status === 'passed' ? r.reason : '', 'node-b had datastore errors that stopped');
+});
+
+test('local health-port and BIRD-socket refusals are not datastore errors', () => {
+  const c = healthyCluster();
+  c['node-b']!['logs/felix/current'] = FELIX + felixLine('10:14:05', 'WARNING', 68, 'health.go 66', 'Get "http://localhost:9099/readiness": dial tcp 127.0.0.1:9099: connect: connection refused').repeat(4);
+  expectRule(felixDatastoreUnreachable, contextFrom(c, POOL_YAML), { status: 'passed' });
+});
+
+test('skips without any Calico log', () => {
+  const c = healthyCluster();
+  for (const n of Object.values(c)) {
+    delete n['logs/felix/current'];
+    delete n['logs/confd/current'];
+    delete n['logs/cni/cni.log'];
+  }
+  expectRule(felixDatastoreUnreachable, contextFrom(c, POOL_YAML), { status: 'skipped' });
+});
+
+test('the datastore finding explains BIRD down on the same node', () => {
+  const c = healthyCluster();
+  c['node-c']!['logs/bird/current'] = '2026-11-27T10:14:01.10001 bird: Unable to open configuration file /etc/calico/confd/config/bird.cfg: No such file or directory\n';
+  c['node-c']!['logs/confd/current'] =
+    '2026-11-27T10:14:00.50001 2026-11-27 10:14:00.500 [ERROR][66] confd/watchercache.go 125: Failed to perform list of current data during resync ListRoot="/calico/resources/v3/projectcalico.org/bgpconfigurations" error=Get "https://10.96.0.1:443/apis/crd.projectcalico.org/v1/bgpconfigurations?limit=500": dial tcp 10.96.0.1:443: i/o timeout\n'.repeat(3);
+  const all = runAll(contextFrom(c, POOL_YAML));
+  const ds = all.find((f) => f.rule === 'felix-datastore-unreachable');
+  assert.ok(ds !== undefined);
+  assert.ok(ds!.explains.includes('bird-confd-not-running:node-c'), ds!.explains.join(' '));
+  assert.is(all[0]!.rule, 'felix-datastore-unreachable');
+});
+
+test.run();
