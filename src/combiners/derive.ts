@@ -4,6 +4,8 @@ import { blockOwnership } from './block-ownership.js';
 import { routeMatrix } from './route-matrix.js';
 import { bgpPairs } from './bgp-pairs.js';
 import { timeline } from './timeline.js';
+import { applySnapshotDeltas, policyDrops, snapshots as findSnapshots } from './policy-drops.js';
+import type { PolicyTable } from '../model/derived.js';
 
 /**
  * Builds every cross-node table once; rules and the report read them. A table that fails on data
@@ -21,11 +23,17 @@ export function derive(cluster: ClusterModel): Derived {
     }
   };
   const blocks = guard('block ownership table', () => blockOwnership(cluster.nodes, cluster.resources.ippools), []);
+  const emptyPolicy: PolicyTable = { nodesWithTables: [], policiesExported: false, policies: [], endpoints: [], drops: [], chains: [], truncated: [] };
+  const policy = guard('policy drop table', () => policyDrops(cluster.nodes, cluster.resources, cluster.attachments), emptyPolicy);
+  const snapshots = guard('snapshot table', () => findSnapshots(cluster.nodes), []);
+  guard('snapshot counter deltas', () => applySnapshotDeltas(policy, snapshots), undefined);
   return {
     blocks,
     routeMatrix: guard('route matrix', () => routeMatrix(cluster.nodes, blocks), { nodes: [], rows: [] }),
     bgp: guard('BGP pair matrix', () => bgpPairs(cluster.nodes), { pairs: [], unknownPeers: [] }),
     timeline: guard('timeline', () => timeline(cluster.nodes), { events: [], dropped: 0 }),
+    policy,
+    snapshots,
     problems,
   };
 }
