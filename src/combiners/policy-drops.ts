@@ -382,6 +382,11 @@ function nodeTime(n: NodeModel): string {
   return n.date?.iso ?? (n.archiveName !== undefined ? /(\d{8}_\d{6})/.exec(n.archiveName)?.[1] ?? '' : '');
 }
 
+/** The host's IPv4 addresses (as node-ip-duplicate compares them): equal on two snapshots of one machine. */
+function addrsOf(n: NodeModel): string {
+  return n.interfaces4.flatMap((i) => i.addresses.map((a) => a.cidr)).sort().join(',');
+}
+
 function macOf(n: NodeModel): string | undefined {
   return n.interfaces4.find((i) => i.name === n.nodeIPInterface)?.mac;
 }
@@ -402,8 +407,8 @@ function dropCounters(n: NodeModel): Map<string, { table: string; chain: string;
 }
 
 /**
- * Bundles of one host taken at two times: same hostname, same node IP (and MAC when known), different
- * `date` (or tarball stamp). Two machines that share a hostname differ in node IP or MAC and are not
+ * Bundles of one host taken at two times: same hostname, node IP, IPv4 addresses (and MAC when known),
+ * different `date` (or tarball stamp). Two machines that share a hostname differ in node IP or MAC and are not
  * snapshots (node-ip-duplicate reports those). Lists the Calico DROP counters that moved.
  */
 export function snapshots(nodes: readonly NodeModel[]): Snapshot[] {
@@ -418,6 +423,7 @@ export function snapshots(nodes: readonly NodeModel[]): Snapshot[] {
       const b = sorted[i + 1]!;
       if (a.nodeIP === undefined || a.nodeIP !== b.nodeIP) continue;
       if (macOf(a) !== undefined && macOf(b) !== undefined && macOf(a) !== macOf(b)) continue;
+      if (addrsOf(a) !== addrsOf(b)) continue;
       const ta = nodeTime(a);
       const tb = nodeTime(b);
       if (ta === '' || tb === '' || ta === tb) continue;

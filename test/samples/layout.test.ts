@@ -12,6 +12,7 @@ import * as tar from 'tar-stream';
 import { parse } from 'yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { RULES as REGISTERED } from '../../src/rules/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const SCEN_OUT = join(ROOT, 'samples', 'scenarios');
@@ -61,12 +62,15 @@ interface ScenarioDef {
   layout: string;
   nodes: NodeDef[];
   expect: { fire: string[]; silent: string[] };
+  /** The lab collected this node twice: the earlier bundle is in `<node>-earlier/`. */
+  snapshot?: { node: string };
 }
 
 const SVLOGD_TT = /^\d{4}-\d{2}-\d{2}_\d{2}:\d{2}:\d{2}\.\d{5} /;
 const SVLOGD_TTT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{5} /;
 const LOGRUS = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} \[(INFO|WARNING|ERROR|DEBUG)\]\[\d+\] [a-z-]+\/\S+\.go \d+: /;
-const RULES = new Set(['block-route-missing', 'bgp-port179-blocked', 'bgp-peer-refused-or-unreachable', 'bird-confd-not-running', 'bgp-as-mismatch', 'node-ip-duplicate', 'ip-autodetect-wrong-interface', 'nat-outgoing-disabled', 'bundle-incomplete', 'node-bundle-missing']);
+/** Every registered rule id (scenario files may only name these). */
+const RULES = new Set(REGISTERED.map((r) => r.meta.id));
 
 function expectedTopFiles(layout: string, node: NodeDef): string[] {
   const missing = new Set(node.missingBinaries ?? []);
@@ -111,7 +115,9 @@ for (const id of scenarioIds) {
     const nodes = (parse(readFileSync(join(SCEN_OUT, id, 'resources', 'node.yaml'), 'utf8')) as { items: Array<{ metadata: { name: string } }> }).items.map((i) => i.metadata.name);
     assert.equal(nodes.sort(), def.nodes.map((n) => n.hostname).sort(), `${id}: NodeList lists every node`);
     const hosts = readdirSync(join(SCEN_OUT, id)).filter((d) => d !== 'resources').sort();
-    assert.equal(hosts, def.nodes.filter((n) => n.keepBundle !== false).map((n) => n.hostname).sort(), `${id}: node folders`);
+    const kept = def.nodes.filter((n) => n.keepBundle !== false).map((n) => n.hostname);
+    if (def.snapshot !== undefined) kept.push(`${def.snapshot.node}-earlier`);
+    assert.equal(hosts, kept.sort(), `${id}: node folders`);
     for (const h of hosts) {
       const tgz = readdirSync(join(SCEN_OUT, id, h));
       assert.is(tgz.length, 1, `${id}/${h}: exactly one file`);

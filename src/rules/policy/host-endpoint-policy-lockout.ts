@@ -76,16 +76,21 @@ export const hostEndpointPolicyLockout: Rule = {
       const hostEps = d.endpoints.filter((u) => u.endpoint.kind === 'host');
       const epText = hostEps.length > 0 ? hostEps.map((u) => endpointLabel(u.endpoint)).join(', ') : `host endpoint chain ${d.chain} on ${d.node}`;
       const who = d.kind === 'policy-deny' ? (d.policy?.label ?? d.chain) : d.kind === 'end-of-tier' ? `the end of tier ${d.tier ?? 'default'} (no policy allowed the packets: ${d.policies.map((s) => s.label).join(', ') || 'none named'})` : 'the end of the profiles';
-      const bgpDown = derived.bgp.pairs.filter((p) => p.status !== 'up' && (p.a.node === d.node || p.b.node === d.node));
-      const peers = bgpDown.map((p) => (p.a.node === d.node ? p.b.node : p.a.node));
+      // BGP (179) and Typha (5473) can only be what this drop hit when the failsafe chain of this
+      // direction lets them fall through to the policy, or the DROP names the port itself.
+      const failsafeHere = failsafe.find((f) => f.chain === (d.direction === 'egress' ? 'cali-failsafe-out' : 'cali-failsafe-in'));
       const mentions179 = /--dports? \S*\b179\b/.test(d.ruleText);
+      const controlPlane = mentions179 || (failsafeHere?.missing.length ?? 0) > 0;
+      const bgpDown = derived.bgp.pairs.filter((p) => p.status !== 'up' && (p.a.node === d.node || p.b.node === d.node));
+      const peers = controlPlane && (mentions179 || failsafeHere?.missing.includes(179)) ? bgpDown.map((p) => (p.a.node === d.node ? p.b.node : p.a.node)) : [];
       const message =
         `${who} dropped ${d.packets} packets ${d.direction === 'ingress' ? 'arriving at' : 'leaving'} ${epText}: \`${d.ruleText.trim()}\`.` +
-        (failsafe.length > 0 ? ` The failsafe chains do not let Calico's own traffic through: ${failsafe.map((f) => `${f.chain} has no tcp:${f.missing.join('/tcp:')}`).join('; ')}.` : '') +
+        (failsafeHere !== undefined ? ` ${failsafeHere.chain} does not let Calico's own ${d.direction} traffic through: no tcp:${failsafeHere.missing.join('/tcp:')}, so it falls to the policy.` : '') +
         (peers.length > 0 ? ` BGP from ${d.node} to ${peers.join(', ')} is not up, which this drop explains${mentions179 ? ' (the rule matches TCP 179)' : ''}.` : '') +
+        (!controlPlane ? ` The failsafe ports of this direction cover BGP (179) and Typha (5473), so these are other host packets the policy does not allow (by design or not): check that no service the node needs is among them.` : '') +
         (d.delta !== undefined ? (d.delta > 0 ? ` The counter moved by ${d.delta} packets between the two snapshots of ${d.node}.` : ` The counter did not move between the two snapshots of ${d.node}.`) : '');
       const evidence = dropEvidence(d);
-      for (const f of failsafe) if (f.evidence !== undefined) evidence.push(f.evidence);
+      if (failsafeHere?.evidence !== undefined) evidence.push(failsafeHere.evidence);
       const name = `diag-allow-host-${hostEps[0]?.endpoint.iface ?? 'eth0'}-${d.direction}`.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 63);
       findings.push({
         key: `${d.node}:${d.chain}:${d.evidence.line}`,
@@ -97,7 +102,8 @@ export const hostEndpointPolicyLockout: Rule = {
           `On ${d.node}: allow TCP 179 to and from the other nodes (and 5473 to Typha) in the host endpoint policy before the deny, or restore \`failsafeInboundHostPorts\`/\`failsafeOutboundHostPorts\` with tcp:179 and tcp:5473.`,
           ...a7Steps(d, name),
         ],
-        severity: d.delta === 0 ? 'info' : undefined,
+        // Only a drop that can hit Calico's own traffic is the lockout; other host drops are listed as info.
+        severity: d.delta === 0 || !controlPlane ? 'info' : undefined,
       });
     }
     return { status: 'found', findings };

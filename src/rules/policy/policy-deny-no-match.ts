@@ -64,7 +64,7 @@ export const policyDenyNoMatch: Rule = {
       if (d.kind === 'end-of-tier') {
         title = `No policy allows ${d.direction} traffic ${dirWord(d)} ${epText}: the end of tier ${d.tier ?? 'default'} dropped ${counted}`;
         message =
-          `${names.length > 0 ? `${names.join(', ')} ${names.length === 1 ? 'selects' : 'select'}` : 'A policy selects'} ${epText} for ${d.direction} and none of ${names.length === 1 ? 'its rules' : 'their rules'} allowed these packets, so \`${d.chain}\` dropped them at the end of tier ${d.tier ?? 'default'} (\`Drop if no policies passed packet\`, ${counted}).` +
+          `${names.length > 0 ? `${names.join(', ')} ${names.length === 1 ? 'selects' : 'select'}` : 'A policy selects'} ${epText} for ${d.direction} and none of ${names.length === 1 ? 'its rules' : 'their rules'} allowed these packets, so \`${d.chain}\` dropped them at the end of tier ${d.tier ?? 'default'} (\`${/--comment "([^"]*if no policies passed packet)"/.exec(d.ruleText)?.[1] ?? 'Drop if no policies passed packet'}\`, ${counted}).` +
           (table.policiesExported && names.every((n) => n.includes('not in the exported YAML')) && names.length > 0 ? ' The policy chains did not match any exported policy: the YAML may be from another cluster or incomplete.' : '') +
           (!table.policiesExported ? ' No policy YAML was given, so the policies are named from their chains only.' : '');
       } else if (d.kind === 'end-of-profiles') {

@@ -56,7 +56,8 @@ test('names the host endpoint, the policy, the packet count, the missing failsaf
   assert.match(f!.title, '25 packets in cali-th-eth0');
   assert.match(f!.title, 'BGP to node-a, node-b is down');
   assert.match(f!.message, 'GlobalNetworkPolicy default.deny-host-egress (tier default, order 500)');
-  assert.match(f!.message, 'cali-failsafe-out has no tcp:179/tcp:5473');
+  assert.match(f!.message, 'cali-failsafe-out does not let Calico\'s own egress traffic through: no tcp:179/tcp:5473');
+  assert.is(f!.severity, undefined, 'critical (the rule\'s severity)');
   assert.match(f!.message, `host endpoint eth0 (${C.ip}) on node-c`);
   assert.match(f!.evidence[0]!.text, 'cali-th-eth0');
   assert.match(f!.remediation!.join('\n'), 'has(host-endpoint)');
@@ -71,9 +72,12 @@ test('is the root cause of the BGP symptoms it causes', () => {
   for (const id of bgp) assert.ok(cause.explains.includes(id), `explains ${id}`);
 });
 
-test('failsafe ports that cover 179 and 5473 are not blamed', () => {
+test('failsafe ports that cover 179 and 5473: the drop is other host traffic, listed as info, not blamed for BGP', () => {
   const [f] = expectRule(hostEndpointPolicyLockout, contextFrom(lockedOut('22,179,5473'), YAML), { status: 'found', count: 1 });
-  assert.not.match(f!.message, 'failsafe');
+  assert.not.match(f!.message, 'does not let');
+  assert.not.match(f!.title, 'BGP');
+  assert.match(f!.message, 'cover BGP (179) and Typha (5473)');
+  assert.is(f!.severity, 'info');
 });
 
 test('skipped without iptables-save', () => {

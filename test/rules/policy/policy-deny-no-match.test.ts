@@ -70,6 +70,10 @@ test('two snapshots of node-b: reported once, from the later bundle, with the co
   assert.equal(ctx.derived.snapshots.map((s) => [s.host, s.earlier, s.later]), [['node-b', 'node-b', 'node-b#2']]);
   const [f] = expectRule(policyDenyNoMatch, ctx, { status: 'found', count: 1, nodes: ['node-b#2'] });
   assert.match(f!.message, 'moved by 15 packets');
+  // node-ip-duplicate still sees one hostname twice, and says these are snapshots (info), not two machines.
+  const dup = runAll(ctx).find((x) => x.rule === 'node-ip-duplicate')!;
+  assert.equal([dup.severity, dup.title], ['info', '2 bundles are snapshots of node-b taken at different times']);
+  assert.match(dup.message, 'rules that read counters report what moved between them');
 });
 
 test('skipped without iptables-save', () => {
