@@ -23,6 +23,7 @@ import { IP6TABLES_RESTORE, ipsetRestore, iptablesRestore, vethName, type Worklo
 import { addNamespace, cleanup, installCleanupHandlers, nsRun, nsRunAsync, resetCleanup, run, shuttingDown, sleep, startTracked } from './proc.js';
 import { renderResources } from './resources.js';
 import { addExtraBlocks, applyUnderlayFaults } from './routes.js';
+import { policyResources, policyRestore } from './policy.js';
 import { loadScenario, nodeLayout, type NodeSpec, type Scenario } from './scenario.js';
 import { applyFelixLabFaults, writeFelixFaultStart, writeFelixFaultTick } from './felix-faults.js';
 import type { Writable } from 'node:stream';
@@ -170,6 +171,8 @@ function programDataplane(s: Scenario, nodes: NodeRuntime[]): void {
     nsRun(n.ns, 'ipset', ['restore'], { input: ipsetRestore({ pools: [s.pool], hostIps, thisHost }) });
     nsRun(n.ns, 'iptables-restore', [], { input: iptablesRestore({ node: n.spec, workloads: n.workloads, natOutgoing: s.pool.natOutgoing }) });
     nsRun(n.ns, 'ip6tables-restore', [], { input: IP6TABLES_RESTORE });
+    const pol = policyRestore(s, n.spec, n.workloads);
+    if (pol !== undefined) nsRun(n.ns, 'iptables-restore', ['--noflush'], { input: pol });
     for (const rule of n.spec.firewall ?? []) nsRun(n.ns, 'iptables', rule.split(' '));
   }
 }
@@ -410,9 +413,9 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
   stopping.value = true;
   const outDir = join(outRoot, s.id);
   rmSync(outDir, { recursive: true, force: true });
-  for (const n of nodes) {
-    if (n.spec.keepBundle === false) continue;
-    const tgz = collectNode({
+  const snap = nodes.find((n) => n.spec.hostname === s.snapshot?.node);
+  const collect = (n: NodeRuntime, dir: string) =>
+    collectNode({
       ns: n.ns,
       hostname: n.spec.hostname,
       layout: nodeLayout(s, n.spec),
@@ -421,15 +424,24 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
       docker: n.spec.docker === true,
       containerLog: n.spec.docker ? containerLog(n) : undefined,
       containerCreated: new Date(t0 - 4000),
-      outDir: join(outDir, n.spec.hostname),
+      outDir: dir,
       netnsAliases: n.pods.map((p) => [p.ns, p.cniName] as [string, string]),
       scratch: mkdtempSync(join(workDir, 'mnt-')),
     });
+  if (snap !== undefined) {
+    // The same host collected twice: an earlier bundle, more traffic, then the usual one.
+    log(`${s.id}: ${snap.spec.hostname} (earlier) → ${collect(snap, join(outDir, `${snap.spec.hostname}-earlier`))}`);
+    await traffic(nodes);
+    await sleep(s.snapshot!.seconds * 1000);
+  }
+  for (const n of nodes) {
+    if (n.spec.keepBundle === false) continue;
+    const tgz = collect(n, join(outDir, n.spec.hostname));
     log(`${s.id}: ${n.spec.hostname} → ${tgz}`);
   }
   const res = renderResources(s, new Date(t0 - 3 * 86400_000));
   mkdirSync(join(outDir, 'resources'), { recursive: true });
-  for (const [kind, text] of Object.entries(res)) writeFileSync(join(outDir, 'resources', `${kind}.yaml`), text);
+  for (const [kind, text] of Object.entries({ ...res, ...policyResources(s, new Date(t0 - 3 * 86400_000)) })) writeFileSync(join(outDir, 'resources', `${kind}.yaml`), text);
 }
 
 async function main(): Promise<number> {

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import type { LabFailsafe, LabPolicy } from './policy.js';
 
 export type Layout = 'v3.20' | 'v3.31';
 
@@ -109,6 +110,12 @@ export interface Scenario {
   expect: { fire: string[]; silent: string[]; mayFire?: string[] };
   /** Seconds BIRD runs before the snapshot (default 35). */
   settleSeconds?: number;
+  /** GlobalNetworkPolicies rendered into Felix-like policy chains (samples/lab/policy.ts) and exported as YAML. */
+  policies?: LabPolicy[];
+  /** FelixConfiguration failsafe ports (`tcp:22`) when overridden; default Felix's. */
+  failsafe?: LabFailsafe;
+  /** Collect this node once more `seconds` earlier than the others (two snapshots of one host), into `<node>-earlier/`. */
+  snapshot?: { node: string; seconds: number };
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9.-]{0,40}$/;

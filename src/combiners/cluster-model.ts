@@ -23,10 +23,11 @@ export function buildClusterModel(sources: SourceResult[]): ClusterModel {
     addToResourceSet(resources, s.resources);
     facts.push(...s.nodes);
   }
-  // Stable order: by hostname, then input path, then root.
+  // Stable order: by hostname, then collection time (so that `name#2` is the later snapshot of a host
+  // collected twice), then input path, then root.
   facts.sort((a, b) => {
-    const ka = `${a.hostname ?? fallbackName(a)}\u0000${a.input}\u0000${a.root}`;
-    const kb = `${b.hostname ?? fallbackName(b)}\u0000${b.input}\u0000${b.root}`;
+    const ka = `${a.hostname ?? fallbackName(a)}\u0000${a.date?.iso ?? ''}\u0000${a.input}\u0000${a.root}`;
+    const kb = `${b.hostname ?? fallbackName(b)}\u0000${b.date?.iso ?? ''}\u0000${b.input}\u0000${b.root}`;
     return ka < kb ? -1 : ka > kb ? 1 : 0;
   });
   const seen = new Map<string, number>();

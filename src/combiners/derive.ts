@@ -6,6 +6,8 @@ import { bgpPairs } from './bgp-pairs.js';
 import { timeline } from './timeline.js';
 import { borrowedAddresses, workloadRoutes } from './workload-routes.js';
 import { mtuTable } from './mtu-table.js';
+import { applySnapshotDeltas, policyDrops, snapshots as findSnapshots } from './policy-drops.js';
+import type { PolicyTable } from '../model/derived.js';
 
 /**
  * Builds every cross-node table once; rules and the report read them. A table that fails on data
@@ -24,6 +26,10 @@ export function derive(cluster: ClusterModel): Derived {
   };
   const blocks = guard('block ownership table', () => blockOwnership(cluster.nodes, cluster.resources.ippools), []);
   const workloads = guard('workload route table', () => workloadRoutes(cluster.nodes), []);
+  const emptyPolicy: PolicyTable = { nodesWithTables: [], policiesExported: false, policies: [], endpoints: [], drops: [], chains: [], truncated: [] };
+  const policy = guard('policy drop table', () => policyDrops(cluster.nodes, cluster.resources, cluster.attachments), emptyPolicy);
+  const snapshots = guard('snapshot table', () => findSnapshots(cluster.nodes), []);
+  guard('snapshot counter deltas', () => applySnapshotDeltas(policy, snapshots), undefined);
   return {
     blocks,
     workloads,
@@ -32,6 +38,8 @@ export function derive(cluster: ClusterModel): Derived {
     routeMatrix: guard('route matrix', () => routeMatrix(cluster.nodes, blocks), { nodes: [], rows: [] }),
     bgp: guard('BGP pair matrix', () => bgpPairs(cluster.nodes), { pairs: [], unknownPeers: [] }),
     timeline: guard('timeline', () => timeline(cluster.nodes), { events: [], dropped: 0 }),
+    policy,
+    snapshots,
     problems,
   };
 }

@@ -162,6 +162,114 @@ export interface MtuTable {
   pathNodes: string[];
 }
 
+/** T6: a Calico policy as exported (GlobalNetworkPolicy / NetworkPolicy YAML), the fields a finding names. */
+export interface PolicyInfo {
+  kind: 'GlobalNetworkPolicy' | 'NetworkPolicy';
+  name: string;
+  namespace?: string;
+  tier: string;
+  /** `spec.order`; undefined means "last" (Calico applies policies without order after those with one). */
+  order?: number;
+  selector?: string;
+  types: string[];
+  /** Rule actions per direction, in order (`Allow`, `Deny`, `Pass`, `Log`). */
+  ingress: PolicyRuleInfo[];
+  egress: PolicyRuleInfo[];
+  /** Where the YAML was read. */
+  evidence: Evidence;
+}
+
+export interface PolicyRuleInfo {
+  action: string;
+  protocol?: string;
+  /** destination ports, as written (`80`, `8000:8080`, `http`). */
+  ports: string[];
+}
+
+/** A workload or host endpoint whose chains were found in a node's iptables. */
+export interface PolicyEndpoint {
+  node: string;
+  /** `cali1f5a29e647c` (workload) or `eth0` (host endpoint). */
+  iface: string;
+  kind: 'workload' | 'host';
+  /** From `<ip> dev <iface> scope link` (workloads). */
+  podIP?: string;
+  /** `namespace/name` from an attached `kubectl get pods -o wide`, when it lists the pod IP. */
+  pod?: string;
+  routeEvidence?: Evidence;
+}
+
+/** One policy or profile chain an endpoint chain jumps to, in Felix's evaluation order. */
+export interface PolicyStep {
+  chain: string;
+  kind: 'policy' | 'profile';
+  /** The exported policy this chain is, when its name matched. */
+  policy?: PolicyInfo;
+  /** What the chain name says when no YAML matched (`default/default.deny-all`, `namespace default`, or the hashed id). */
+  label: string;
+  /** Packets that entered the policy (the jump's counter). */
+  packets?: number;
+  evidence: Evidence;
+}
+
+/**
+ * A DROP/REJECT that matched packets on the way to or from an endpoint, tied to the policy responsible:
+ * `policy-deny` a Deny rule inside a policy chain; `end-of-tier` the endpoint chain's
+ * "Drop if no policies passed packet" (no policy of the tier allowed the flow); `end-of-profiles`
+ * "Drop if no profiles matched".
+ */
+export interface PolicyDrop {
+  node: string;
+  table: string;
+  kind: 'policy-deny' | 'end-of-tier' | 'end-of-profiles';
+  direction: 'ingress' | 'egress';
+  /** The chain holding the DROP and the rule itself. */
+  chain: string;
+  ruleText: string;
+  /** The rule's `cali:<id>` (or its spec), to find it again in another snapshot. */
+  ruleKey: string;
+  packets: number;
+  bytes?: number;
+  /** The endpoint chain(s) this drop happened for (a policy chain can serve several endpoints). */
+  endpoints: { endpoint: PolicyEndpoint; chain: string; packets?: number }[];
+  /** policy-deny: the policy that dropped; end-of-tier: the policies of the tier, in order, none of which allowed the flow. */
+  policy?: PolicyStep;
+  policies: PolicyStep[];
+  tier?: string;
+  /** policy-deny: Allow rules of policies evaluated later for the same endpoint that match the same protocol/port (shadowed). */
+  shadows?: { step: PolicyStep; endpointChain: string; allow: Evidence }[];
+  /** Packets this rule dropped since an earlier snapshot of the same node, when there is one. */
+  delta?: number;
+  evidence: Evidence;
+}
+
+/** Two bundles of one host taken at different times (same hostname, node IP and MAC, different `date`). */
+export interface Snapshot {
+  /** The host. */
+  host: string;
+  /** Node names of the earlier and the later bundle (`node-a`, `node-a#2`). */
+  earlier: string;
+  later: string;
+  earlierTime?: string;
+  laterTime?: string;
+  /** Calico DROP/REJECT rules whose packet counter moved between the two (by table, chain and rule comment). */
+  moved: { table: string; chain: string; key: string; rule: string; before: number; after: number }[];
+}
+
+export interface PolicyTable {
+  /** Nodes whose iptables-save was read. */
+  nodesWithTables: string[];
+  /** Whether any GlobalNetworkPolicy/NetworkPolicy YAML was given. */
+  policiesExported: boolean;
+  policies: PolicyInfo[];
+  endpoints: PolicyEndpoint[];
+  drops: PolicyDrop[];
+  /** For each endpoint chain with policies: the steps in order (used for shadowing). */
+  chains: { node: string; table: string; chain: string; direction: 'ingress' | 'egress'; endpoint: PolicyEndpoint; steps: PolicyStep[] }[];
+  /** Nodes where policy rules were left out beyond the parser's cap. */
+  truncated: string[];
+}
+
 export interface Derived {
   blocks: BlockOwnership[];
   /** Local workload routes of every node. */
@@ -172,6 +280,10 @@ export interface Derived {
   routeMatrix: RouteMatrix;
   bgp: BgpMatrix;
   timeline: Timeline;
+  /** T6: endpoints, policy chains, the exported policies, and what dropped how many packets. */
+  policy: PolicyTable;
+  /** Bundles that are the same host at two times. */
+  snapshots: Snapshot[];
   /** Tables that could not be built (a bug meeting unexpected data): the rest is still reported. */
   problems: string[];
 }

@@ -88,7 +88,11 @@ export interface IptablesChain extends LineRef {
   policy?: string;
   packets?: number;
   bytes?: number;
-  /** Rules kept for this chain (all `cali-*` chains and the built-in chains). */
+  /**
+   * Rules kept for this chain: all of the built-in and Felix's fixed chains; for policy, profile and
+   * group chains (cali-pi-/po-/pri-/pro-/gi-/go-) all, for endpoint chains (cali-tw-/fw-/th-/fh-) the
+   * jumps to those, up to a cap per dump; elsewhere the verdicts that matter (see iptables-save.ts).
+   */
   rules: IptablesRule[];
   /** Number of rules seen, including any not kept. */
   ruleCount: number;

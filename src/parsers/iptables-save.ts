@@ -38,8 +38,11 @@
  * With `-c` each rule starts with its counters: `[12:720] -A cali-tw-cali5125b8e5d77 ...`.
  *
  * Rules are kept whole for the built-in chains and Felix's fixed chains (cali-INPUT,
- * cali-FORWARD, cali-nat-outgoing, …); per-workload and policy chains (cali-tw-, cali-fw-,
- * cali-pi-, …) keep their verdict rules (DROP, REJECT, MASQUERADE, SNAT, LOG) that matched
+ * cali-FORWARD, cali-nat-outgoing, …); policy, profile and policy-group chains (cali-pi-,
+ * cali-po-, cali-pri-, cali-pro-, cali-gi-, cali-go-) are kept whole and endpoint chains
+ * (cali-tw-, cali-fw-, cali-th-, cali-fh-, cali-thfw-, cali-fhfw-) keep their jumps to them, in
+ * order, up to MAX_POLICY_RULES per dump (the rest counted in `policyRulesDropped`); endpoint and
+ * other per-workload chains keep their verdict rules (DROP, REJECT, MASQUERADE, SNAT, LOG) that matched
  * packets (or have no counters); any other chain
  * keeps only DROP/REJECT rules on a destination port (firewalld, ufw). Only built-in chains,
  * Felix's fixed chains and chains holding a kept rule get an entry; other chains are counted per table
@@ -64,6 +67,8 @@ export interface IptablesSaveResult extends IptablesDump {
   legacyTablesWarning?: LineRef;
   /** Rules that would have been kept beyond MAX_KEPT_RULES. */
   rulesDropped?: number;
+  /** Policy rules (see MAX_POLICY_RULES) not kept beyond the cap; still counted in their chain's ruleCount. */
+  policyRulesDropped?: number;
 }
 
 export const MAX_UNPARSED = 20;
@@ -101,6 +106,59 @@ function keepRules(chain: string): boolean {
   if (c === 99 /* c(ali-) */) return CALICO_STATIC_CHAINS.has(chain);
   // INPUT, FORWARD, OUTPUT, PREROUTING, POSTROUTING: KUBE-*, DOCKER, ... skip the lookup.
   return (c === 73 || c === 70 || c === 79 || c === 80) && BUILTIN_CHAINS.has(chain);
+}
+
+/**
+ * Felix's policy chain families: 1 for endpoint chains (cali-tw-, cali-fw-, cali-th-, cali-fh-,
+ * cali-thfw-, cali-fhfw-), whose jumps to policy and profile chains are kept (their order is the
+ * policy order); 2 for policy, profile and policy-group chains (cali-pi-, cali-po-, cali-pri-,
+ * cali-pro-, cali-gi-, cali-go-), kept whole; 0 for anything else. Both up to MAX_POLICY_RULES.
+ */
+function policyFamily(chain: string): 0 | 1 | 2 {
+  if (!chain.startsWith('cali-')) return 0;
+  if (chain.startsWith('cali-tw-') || chain.startsWith('cali-fw-') || chain.startsWith('cali-th-') || chain.startsWith('cali-fh-') ||
+    chain.startsWith('cali-thfw-') || chain.startsWith('cali-fhfw-')) return 1;
+  if (chain.startsWith('cali-pi-') || chain.startsWith('cali-po-') || chain.startsWith('cali-pri-') || chain.startsWith('cali-pro-') ||
+    chain.startsWith('cali-gi-') || chain.startsWith('cali-go-')) return 2;
+  return 0;
+}
+
+/** Targets that are policy, profile or policy-group chains. */
+const POLICY_TARGET_PREFIXES = ['cali-pi-', 'cali-po-', 'cali-pri-', 'cali-pro-', 'cali-gi-', 'cali-go-'];
+const POLICY_TARGET_PREFIX_BYTES = POLICY_TARGET_PREFIXES.map((p) => Buffer.from(p));
+
+/**
+ * Whether the rule in `text[from..end)` jumps (`-j`) or goes (`-g`) to a policy, profile or group
+ * chain: the token after its last ` -j ` or ` -g `. Scans back from the end.
+ */
+function policyJumpAt(text: string, from: number, end: number): boolean {
+  for (let j = end - 4; j >= from; j--) {
+    const c2 = text.charCodeAt(j + 2);
+    if ((c2 !== 106 && c2 !== 103) || text.charCodeAt(j + 1) !== 45 || text.charCodeAt(j) !== 32 || text.charCodeAt(j + 3) !== 32) continue;
+    const t = j + 4;
+    for (const p of POLICY_TARGET_PREFIXES) if (text.startsWith(p, t) && t + p.length <= end) return true;
+    return false;
+  }
+
+  return false;
+}
+
+/** Byte version of policyJumpAt. */
+function policyJumpAtBytes(buf: Buffer, from: number, end: number): boolean {
+  for (let j = end - 4; j >= from; j--) {
+    const c2 = buf[j + 2];
+    if ((c2 !== 106 && c2 !== 103) || buf[j + 1] !== 45 || buf[j] !== 32 || buf[j + 3] !== 32) continue;
+    const t = j + 4;
+    for (const p of POLICY_TARGET_PREFIX_BYTES) {
+      if (t + p.length > end) continue;
+      let k = 0;
+      while (k < p.length && buf[t + k] === p[k]) k++;
+      if (k === p.length) return true;
+    }
+    return false;
+  }
+
+  return false;
 }
 
 const VERDICTS = new Set(['DROP', 'REJECT', 'MASQUERADE', 'SNAT', 'LOG']);
@@ -159,6 +217,11 @@ function countersEndBytes(buf: Buffer, s: number, n: number): number {
 
 /** Rules kept per dump at most (the rest are counted in their chain's ruleCount). */
 export const MAX_KEPT_RULES = 5000;
+/**
+ * Policy rules kept per dump at most: jumps from endpoint chains to policy/profile chains and the
+ * rules of policy, profile and group chains (about 3 MB at most; the rest are counted).
+ */
+export const MAX_POLICY_RULES = 5000;
 
 function digitsOnly(s: string): boolean {
   if (s.length === 0 || s.length > 20) return false;
@@ -261,12 +324,15 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
   private legacyTablesWarning: LineRef | undefined;
   private kept = 0;
   private droppedRules = 0;
+  private policyKept = 0;
+  private policyDropped = 0;
   // The chain of the last rule counted from bytes: rules of one chain come together, so the name
   // string and its lookups are made once per run of rules. Any line that goes to push() resets it.
   private readonly lastName = Buffer.alloc(CACHED_NAME_MAX);
   private lastLen = -1;
   private lastKeep = false;
   private lastCali = false;
+  private lastFamily: 0 | 1 | 2 = 0;
   private lastChain: IptablesChain | undefined;
 
   private bad(line: string, lineNo: number): void {
@@ -325,6 +391,7 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
       const chainName = buf.toString('latin1', nameStart, nameEnd);
       this.lastKeep = keepRules(chainName);
       this.lastCali = chainName.startsWith('cali-');
+      this.lastFamily = policyFamily(chainName);
       this.lastChain = this.cur.chains.get(chainName);
       if (len <= CACHED_NAME_MAX) {
         buf.copy(this.lastName, 0, nameStart, nameEnd);
@@ -332,6 +399,13 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
       } else this.lastLen = -1;
     }
     if (this.lastKeep) return false;
+    if (this.lastFamily === 2 || (this.lastFamily === 1 && policyJumpAtBytes(buf, nameEnd, e))) {
+      // A policy rule: push keeps it, or (cap reached) counts it in its chain, once the chain exists.
+      if (this.policyKept < MAX_POLICY_RULES || this.lastChain === undefined) return false;
+      this.lastChain.ruleCount++;
+      this.policyDropped++;
+      return true;
+    }
     if (verdictAtBytes(buf, nameEnd, e) && (this.lastCali || buf.subarray(nameEnd, e).indexOf(DPORT) !== -1) && !(this.lastCali && noPackets)) return false;
     if (this.lastChain !== undefined) this.lastChain.ruleCount++;
     else this.cur.table.otherRules++;
@@ -375,7 +449,11 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
       // Per-workload and policy chains (cali-tw-/cali-fw-/cali-pi-/…) keep only their verdict rules;
       // other chains (firewalld, ufw, KUBE-*) only port-filtering DROP/REJECTs. Memory stays bounded.
       let keep = true;
-      if (!keepRules(chainName)) {
+      let policy = false;
+      const family = keepRules(chainName) ? 0 : policyFamily(chainName);
+      if (family === 2 || (family === 1 && policyJumpAt(line, nameEnd, line.length))) {
+        policy = true;
+      } else if (!keepRules(chainName)) {
         keep = verdictAt(line, nameEnd, line.length) && (chainName.startsWith('cali-') || line.includes('--dport', nameEnd));
         // A Calico verdict that never matched explains nothing: keep only those with packets (or no counters).
         if (keep && chainName.startsWith('cali-') && counters !== undefined && counters.packets === 0) keep = false;
@@ -387,11 +465,19 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
       }
       chain ??= this.chainFor(chainName, lineNo, line);
       chain.ruleCount++;
-      if (this.kept >= MAX_KEPT_RULES) {
-        this.droppedRules++;
-        return;
+      if (policy) {
+        if (this.policyKept >= MAX_POLICY_RULES) {
+          this.policyDropped++;
+          return;
+        }
+        this.policyKept++;
+      } else {
+        if (this.kept >= MAX_KEPT_RULES) {
+          this.droppedRules++;
+          return;
+        }
+        this.kept++;
       }
-      this.kept++;
       const rule: IptablesRule = {
         line: lineNo,
         text: line,
@@ -478,6 +564,7 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
     if (this.backend !== undefined) out.backend = this.backend;
     if (this.legacyTablesWarning !== undefined) out.legacyTablesWarning = this.legacyTablesWarning;
     if (this.droppedRules > 0) out.rulesDropped = this.droppedRules;
+    if (this.policyDropped > 0) out.policyRulesDropped = this.policyDropped;
     return out;
   }
 }

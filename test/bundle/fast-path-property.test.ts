@@ -5,7 +5,7 @@ import { feedChunks } from '../helpers/feed-chunks.js';
 import { runParser, type LineParser } from '../../src/parsers/line-parser.js';
 import { createCalicoLogParser, MAX_CALICO_NOTABLE } from '../../src/parsers/calico-log.js';
 import { createBirdLogParser } from '../../src/parsers/bird-log.js';
-import { createIptablesSaveParser } from '../../src/parsers/iptables-save.js';
+import { createIptablesSaveParser, MAX_POLICY_RULES } from '../../src/parsers/iptables-save.js';
 import { createIpsetListParser } from '../../src/parsers/ipset-list.js';
 import { createContainerLogParser } from '../../src/parsers/container-log.js';
 
@@ -76,6 +76,19 @@ const message = fc.constantFrom(
   '[00:0] -A cali-tw-cali5125b8e5d77 -j DROP',
   '-A cali-fw-cali5125b8e5d77 -m comment --comment "was -j DROP" -j ACCEPT',
   '[5:300] -A INPUT -m comment --comment "cali:Cz_u1IQiXIMmKD4c" -j cali-INPUT',
+  '[3:180] -A cali-tw-cali5125b8e5d77 -m comment --comment "cali:a1" -m mark --mark 0x0/0x20000 -j cali-pi-_FJ9yUkNpzshVDh2n7mg',
+  '-A cali-fw-cali5125b8e5d77 -m comment --comment "cali:a2" -j cali-pro-kns.default',
+  '[0:0] -A cali-pi-_FJ9yUkNpzshVDh2n7mg -p tcp -m comment --comment "cali:b1" -m multiport --dports 80 -j MARK --set-xmark 0x10000/0x10000',
+  '[7:420] -A cali-pi-default/default.deny -m comment --comment "cali:c1" -j DROP',
+  '[0:0] -A cali-th-eth0 -g cali-po-default/default.x',
+  '[0:0] -A cali-thfw-eth0 -j cali-po-',
+  '-A cali-tw-cali5125b8e5d77 -m comment --comment "-j cali-pi-x" -j ACCEPT',
+  '[2:120] -A cali-gi-abc -m mark --mark 0x0/0x30000 -j cali-pi-y',
+  '[1:60] -A cali-fh-eth0 -m comment --comment "cali:d1" -m comment --comment "Drop if no policies passed packet" -j DROP',
+  '[0:0] -A cali-pri-kns.default -m comment --comment "cali:e1" -j MARK --set-xmark 0x10000/0x10000',
+  '-A cali-pi-é -j DROP',
+  '[4:240] -A cali-tw-calié -j cali-pi-a',
+  ':cali-pi-_FJ9yUkNpzshVDh2n7mg - [0:0]',
   '[5:300] -A IN_públic -p tcp --dport 179 -j DROP',
   '-A',
   '[1:2]',
@@ -122,6 +135,18 @@ test('calico log once a file\'s notable lines are full (WARNING and worse counte
 
 test('bird log: fast path = string path', () => same(() => createBirdLogParser({ daemon: 'bird', file: 'f' })));
 test('iptables-save: fast path = string path', () => same(() => createIptablesSaveParser()));
+test('iptables-save once the policy rules are full (counted from bytes): fast path = string path', () => {
+  const full = '*filter\n' + Array.from({ length: MAX_POLICY_RULES }, (_, i) => `[1:60] -A cali-pi-p${i % 7} -m comment --comment "cali:r${i}" -j MARK --set-xmark 0x10000/0x10000`).join('\n') + '\n';
+  const tail = fc.array(fc.tuple(message, fc.constantFrom('', '\r')).map(([m, r]) => m + r), { maxLength: 40 });
+  fc.assert(
+    fc.property(tail, fc.integer({ min: 1, max: 400 }), (ls, size) => {
+      const t = full + ls.join('\n') + '\n';
+      const make = () => createIptablesSaveParser();
+      assert.equal(feedChunks(make(), t, size).result, runParser(make(), t));
+    }),
+    { numRuns: Number(process.env.FAST_PATH_RUNS ?? 40) },
+  );
+});
 test('ipset list: fast path = string path', () => same(() => createIpsetListParser()));
 test('container log: fast path = string path', () => same(() => createContainerLogParser({ file: 'f' })));
 

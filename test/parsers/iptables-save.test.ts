@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createIptablesSaveParser, MAX_UNPARSED, parseIptablesSave } from '../../src/parsers/iptables-save.js';
+import { createIptablesSaveParser, MAX_POLICY_RULES, MAX_UNPARSED, parseIptablesSave } from '../../src/parsers/iptables-save.js';
 
 const ROOT = new URL('../../../', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(`test/fixtures/parsers/${name}`, ROOT), 'utf8');
@@ -107,22 +107,42 @@ test('-c counters, nf_tables backend, legacy warning, non-Calico chains only cou
   assert.equal(d.unparsed, []);
 });
 
-test('per-workload and policy chains keep only their verdict rules; the rest is counted', () => {
+test('endpoint chains keep their verdicts and their jumps to policy/profile chains; policy chains are kept whole; the rest is counted', () => {
   const d = parseIptablesSave(
     [
       '*filter',
       ':cali-tw-cali5125b8e5d77 - [0:0]',
+      ':cali-pi-_FJ9yUkNpzshVDh2n7mg - [0:0]',
       '[12:720] -A cali-tw-cali5125b8e5d77 -m comment --comment "cali:HqDZuW76n3mdpCix" -j MARK --set-xmark 0x0/0x10000',
       '[1:60] -A cali-tw-cali5125b8e5d77 -m comment --comment "cali:abc" -g cali-pi-x',
+      '[0:0] -A cali-tw-cali5125b8e5d77 -m comment --comment "cali:abd" -m mark --mark 0x0/0x20000 -j cali-pi-_FJ9yUkNpzshVDh2n7mg',
+      '[0:0] -A cali-tw-cali5125b8e5d77 -m comment --comment "cali:abe" -m comment --comment "Return if policy accepted" -m mark --mark 0x10000/0x10000 -j RETURN',
       '[9:540] -A cali-tw-cali5125b8e5d77 -m comment --comment "cali:zzz" -m comment --comment "Drop if no policies passed packet" -j DROP',
+      '[0:0] -A cali-pi-_FJ9yUkNpzshVDh2n7mg -p tcp -m comment --comment "cali:p1" -m multiport --dports 80 -j MARK --set-xmark 0x10000/0x10000',
+      '[0:0] -A cali-pi-_FJ9yUkNpzshVDh2n7mg -m comment --comment "cali:p2" -j DROP',
       'COMMIT',
     ].join('\n'),
   );
-  // The chain gets an entry with its first kept rule; the two rules before it are counted per table.
+  // The chain gets an entry with its first kept rule; the rule before it is counted per table.
   const tw = d.tables['filter']!.chains['cali-tw-cali5125b8e5d77']!;
-  assert.is(tw.ruleCount, 1);
-  assert.equal(tw.rules.map((r) => [r.target, r.packets]), [['DROP', 9]]);
-  assert.equal([d.tables['filter']!.otherChains, d.tables['filter']!.otherRules], [1, 2]);
+  assert.is(tw.ruleCount, 4);
+  assert.equal(tw.rules.map((r) => [r.target, r.packets]), [['cali-pi-x', 1], ['cali-pi-_FJ9yUkNpzshVDh2n7mg', 0], ['DROP', 9]]);
+  const pi = d.tables['filter']!.chains['cali-pi-_FJ9yUkNpzshVDh2n7mg']!;
+  assert.equal(pi.rules.map((r) => [r.target, r.calicoId]), [['MARK', 'p1'], ['DROP', 'p2']], 'a policy chain is kept whole, DROPs that never matched too');
+  assert.equal([d.tables['filter']!.otherChains, d.tables['filter']!.otherRules], [2, 1], 'two declarations and the MARK before the entry existed');
+  assert.is(d.policyRulesDropped, undefined);
+});
+
+test('policy rules beyond MAX_POLICY_RULES are counted, not kept', () => {
+  const lines = ['*filter'];
+  for (let i = 0; i < MAX_POLICY_RULES + 5; i++) lines.push(`[1:60] -A cali-pi-p${i % 3} -m comment --comment "cali:r${i}" -j MARK --set-xmark 0x10000/0x10000`);
+  lines.push('[1:60] -A cali-tw-cali1 -j DROP', 'COMMIT');
+  const d = parseIptablesSave(lines.join('\n'));
+  const chains = d.tables['filter']!.chains;
+  const kept = ['cali-pi-p0', 'cali-pi-p1', 'cali-pi-p2'].reduce((n, c) => n + chains[c]!.rules.length, 0);
+  const counted = ['cali-pi-p0', 'cali-pi-p1', 'cali-pi-p2'].reduce((n, c) => n + chains[c]!.ruleCount, 0);
+  assert.equal([kept, counted, d.policyRulesDropped], [MAX_POLICY_RULES, MAX_POLICY_RULES + 5, 5]);
+  assert.is(chains['cali-tw-cali1']!.rules.length, 1, 'verdicts have their own cap');
 });
 
 test('the verdict is the target of the last -j: a comment that mentions "-j DROP" does not make a rule a drop', () => {

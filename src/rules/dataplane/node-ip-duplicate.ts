@@ -31,7 +31,7 @@ export const nodeIpDuplicate: Rule = {
     ],
     explains: ['block-route-missing', 'bgp-peer-refused-or-unreachable', 'bgp-port179-blocked'],
   },
-  check({ cluster }) {
+  check({ cluster, derived }) {
     const findings: FindingDraft[] = [];
     const nodes = cluster.nodes;
     // Same node IP across bundles.
@@ -75,9 +75,11 @@ export const nodeIpDuplicate: Rule = {
       const sameMachine = addrs.every((a) => a === addrs[0]);
       findings.push({
         key: `hostname:${host}`,
-        title: `${list.length} bundles come from hosts named ${host}`,
+        title: derived.snapshots.some((x) => x.host === host) && sameMachine ? `${list.length} bundles are snapshots of ${host} taken at different times` : `${list.length} bundles come from hosts named ${host}`,
         message: sameMachine
-          ? `${list.map((n) => n.name).join(' and ')} have the same hostname and the same addresses: probably the same node collected twice (${list.map((n) => n.archiveName ?? n.input).join(', ')}); analyze one of them.`
+          ? derived.snapshots.some((x) => x.host === host)
+            ? `${list.map((n) => n.name).join(' and ')} are snapshots of one host taken at different times (${list.map((n) => n.date?.iso ?? n.archiveName ?? n.input).join(', ')}; same hostname, node IP and addresses): rules that read counters report what moved between them.`
+            : `${list.map((n) => n.name).join(' and ')} have the same hostname and the same addresses: probably the same node collected twice (${list.map((n) => n.archiveName ?? n.input).join(', ')}); analyze one of them.`
           : `${list.map((n) => n.name).join(' and ')} are different machines (different addresses) with the same hostname ${host}: both register as Node ${host} and overwrite each other's node IP and blocks.`,
         nodes: list.map((n) => n.name),
         evidence: list.filter((n) => n.hostnameRef !== undefined).map((n) => lineEvidence(n, n.hostnameRef!.file, n.hostnameRef!)),

@@ -1,0 +1,71 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { contextFrom } from '../helpers/cluster.js';
+import { healthyCluster, ipAddr, iptables, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
+import { declare, gnpChain, npChain, allowRule, denyRule, returnRule, twChain, POLICY_YAML } from '../helpers/policy-tables.js';
+
+const B = NODES[1]!;
+const DENY = gnpChain('default-deny');
+const ALLOW = npChain('shop', 'allow-frontend');
+
+function withTables(lines: string[]) {
+  const c = healthyCluster();
+  c['node-b']!.ipv4_tables = iptables({ inputRules: lines });
+  return c;
+}
+
+test('ties the interface to the pod IP and node, each jump to its exported policy, in order', () => {
+  const c = withTables([...declare([`cali-tw-${B.iface}`, ALLOW, DENY]), ...twChain({ iface: B.iface, policies: [{ chain: ALLOW, packets: 9 }, { chain: DENY, packets: 7 }], endOfTier: 7 }), allowRule(ALLOW, 8080, 2), returnRule(ALLOW)]);
+  const { derived } = contextFrom(c, POOL_YAML + '---\n' + POLICY_YAML);
+  const t = derived.policy;
+  assert.equal(t.nodesWithTables, ['node-a', 'node-b', 'node-c']);
+  assert.ok(t.policiesExported);
+  const ep = t.endpoints.find((e) => e.iface === B.iface)!;
+  assert.equal([ep.node, ep.kind, ep.podIP], ['node-b', 'workload', B.pod]);
+  const [chain] = t.chains;
+  assert.equal([chain!.chain, chain!.direction], [`cali-tw-${B.iface}`, 'ingress']);
+  assert.equal(chain!.steps.map((s) => [s.chain, s.policy?.name, s.policy?.order, s.packets]), [[ALLOW, 'default.allow-frontend', 100, 9], [DENY, 'default.default-deny', 2000, 7]]);
+  assert.equal(t.drops.map((d) => [d.kind, d.node, d.chain, d.packets, d.tier, d.policies.length]), [['end-of-tier', 'node-b', `cali-tw-${B.iface}`, 7, 'default', 2]]);
+});
+
+test('a Deny in a policy chain is tied to the endpoints whose chains jumped into it with packets', () => {
+  const other = 'cali0123456789a';
+  const c = withTables([
+    ...declare([`cali-tw-${B.iface}`, `cali-tw-${other}`, DENY]),
+    ...twChain({ iface: B.iface, policies: [{ chain: DENY, packets: 5 }], endOfTier: 0 }),
+    ...twChain({ iface: other, policies: [{ chain: DENY, packets: 0 }], endOfTier: 0 }),
+    denyRule(DENY, 5432, 5),
+  ]);
+  const d = contextFrom(c, POOL_YAML + '---\n' + POLICY_YAML).derived.policy.drops;
+  assert.equal(d.map((x) => [x.kind, x.chain, x.packets, x.endpoints.map((u) => u.endpoint.iface)]), [['policy-deny', DENY, 5, [B.iface]]]);
+  assert.is(d[0]!.policy?.policy?.name, 'default.default-deny');
+  assert.is(d[0]!.endpoints[0]!.endpoint.podIP, B.pod);
+  assert.is(d[0]!.endpoints.find((u) => u.endpoint.iface === other), undefined, 'an endpoint that sent nothing into the policy is not blamed');
+});
+
+test('snapshots: the same host at two times (same node IP and MAC, other date), counter deltas; two machines sharing a hostname are not', () => {
+  const first = withTables([...declare([`cali-tw-${B.iface}`, DENY]), ...twChain({ iface: B.iface, policies: [{ chain: DENY, packets: 10 }], endOfTier: 10 })]);
+  const later = withTables([...declare([`cali-tw-${B.iface}`, DENY]), ...twChain({ iface: B.iface, policies: [{ chain: DENY, packets: 31 }], endOfTier: 31 })])['node-b']!;
+  later.date = 'Fri Nov 27 10:16:30 UTC 2026\n';
+  const ctx = contextFrom({ ...first, 'node-b-2': later }, POOL_YAML);
+  const [s] = ctx.derived.snapshots;
+  assert.equal([s!.host, s!.earlier, s!.later, s!.earlierTime, s!.laterTime], ['node-b', 'node-b', 'node-b#2', '2026-11-27T10:15:00.000Z', '2026-11-27T10:16:30.000Z']);
+  assert.equal(s!.moved.map((m) => [m.chain, m.before, m.after]), [[`cali-tw-${B.iface}`, 10, 31]]);
+  assert.equal(ctx.derived.policy.drops.filter((d) => d.node === 'node-b#2').map((d) => d.delta), [21]);
+  // Another machine named node-b (other node IP) at another time is no snapshot.
+  const clone = healthyCluster()['node-b']!;
+  clone.date = 'Fri Nov 27 10:16:30 UTC 2026\n';
+  clone.ipv4_addr = ipAddr({ ...B, ip: '10.77.0.99' });
+  assert.equal(contextFrom({ ...first, 'clone': clone }, POOL_YAML).derived.snapshots, []);
+  // The same bundle given twice (same date) is no snapshot either.
+  assert.equal(contextFrom({ ...first, 'copy': first['node-b']! }, POOL_YAML).derived.snapshots, []);
+});
+
+test('no iptables-save: an empty table', () => {
+  const c = healthyCluster();
+  for (const n of Object.values(c)) delete n.ipv4_tables;
+  const t = contextFrom(c, POOL_YAML).derived.policy;
+  assert.equal([t.nodesWithTables, t.drops, t.chains], [[], [], []]);
+});
+
+test.run();
