@@ -62,6 +62,10 @@ export interface NodeSpec {
   toggleRule?: { rule: string; period: number };
   /** Source addresses an ingress policy on this node's workloads DROPs (`cali-pi-*` rule). */
   policyDenyFrom?: string[];
+  /** `CALICO_ROUTER_ID` for this node (`router id` in bird.cfg); default the node IP. */
+  routerId?: string;
+  /** The machine is gone: only its Node resource remains (others still render a mesh peer for it). */
+  gone?: boolean;
 }
 
 export interface PoolSpec {
@@ -88,6 +92,8 @@ export interface Scenario {
   expect: { fire: string[]; silent: string[]; mayFire?: string[] };
   /** Seconds BIRD runs before the snapshot (default 35). */
   settleSeconds?: number;
+  /** BGPConfiguration default `nodeToNodeMeshEnabled: false` (confd renders no Mesh_ protocol). */
+  meshDisabled?: boolean;
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9.-]{0,40}$/;
