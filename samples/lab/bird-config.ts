@@ -90,7 +90,8 @@ export function renderBirdConfig(s: Scenario, node: NodeSpec, poolCidrs: string[
     '',
   ].join('\n');
   const mesh: string[] = [];
-  for (const other of s.nodes) {
+  if (s.meshDisabled) mesh.push('', '# Node-to-node mesh disabled');
+  for (const other of s.meshDisabled ? [] : s.nodes) {
     if (other === node) continue;
     const oip = calicoIp(other);
     mesh.push('', `# For peer /host/${other.hostname}/ip_addr_v4`);
@@ -116,7 +117,7 @@ export function renderBirdConfig(s: Scenario, node: NodeSpec, poolCidrs: string[
     'include "bird_aggr.cfg";',
     'include "bird_ipam.cfg";',
     '',
-    `router id ${me};`,
+    `router id ${node.routerId ?? me};`,
     '',
     ...fixedProtocols(debug, '  export filter calico_kernel_programming; # Default is export none'),
     '',
@@ -154,7 +155,7 @@ export function renderBirdConfig(s: Scenario, node: NodeSpec, poolCidrs: string[
     'include "bird6_aggr.cfg";',
     'include "bird6_ipam.cfg";',
     '',
-    `router id ${me};`,
+    `router id ${node.routerId ?? me};`,
     '',
     ...fixedProtocols(debug, '  export all;        # Default is export none'),
     '',

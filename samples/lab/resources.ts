@@ -67,7 +67,7 @@ export function renderResources(s: Scenario, created: Date): Record<string, stri
     spec: {
       asNumber: s.asNumber,
       logSeverityScreen: s.nodes.some((n) => n.debugAll) ? 'Debug' : 'Info',
-      nodeToNodeMeshEnabled: true,
+      nodeToNodeMeshEnabled: !s.meshDisabled,
     },
   };
   return {

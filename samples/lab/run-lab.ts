@@ -96,6 +96,7 @@ function buildTopology(s: Scenario, workDir: string): NodeRuntime[] {
   nsRun(sw, 'ip', ['link', 'set', 'br0', 'up']);
   const nodes: NodeRuntime[] = [];
   s.nodes.forEach((spec, idx) => {
+    if (spec.gone) return; // decommissioned machine: only its Node resource (and others' mesh peer) remain
     const ns = `cdlab-${s.id}-${spec.hostname}`;
     addNamespace(ns);
     const root = join(workDir, spec.hostname);

@@ -84,6 +84,10 @@ export interface NodeSpec {
     /** Which written Felix/confd/CNI lines the node gets. */
     felix?: 'backend-legacy' | 'datastore-unreachable' | 'typha-unreachable' | 'crashloop' | 'tls-expired' | 'ipset-mismatch';
   };
+  /** `CALICO_ROUTER_ID` for this node (`router id` in bird.cfg); default the node IP. */
+  routerId?: string;
+  /** The machine is gone: only its Node resource remains (others still render a mesh peer for it). */
+  gone?: boolean;
 }
 
 export interface PoolSpec {
@@ -116,6 +120,8 @@ export interface Scenario {
   failsafe?: LabFailsafe;
   /** Collect this node once more `seconds` earlier than the others (two snapshots of one host), into `<node>-earlier/`. */
   snapshot?: { node: string; seconds: number };
+  /** BGPConfiguration default `nodeToNodeMeshEnabled: false` (confd renders no Mesh_ protocol). */
+  meshDisabled?: boolean;
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9.-]{0,40}$/;
