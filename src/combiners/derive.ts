@@ -4,6 +4,7 @@ import { blockOwnership } from './block-ownership.js';
 import { routeMatrix } from './route-matrix.js';
 import { bgpPairs } from './bgp-pairs.js';
 import { timeline } from './timeline.js';
+import { clockOffsets } from './clock-offsets.js';
 
 /**
  * Builds every cross-node table once; rules and the report read them. A table that fails on data
@@ -21,11 +22,13 @@ export function derive(cluster: ClusterModel): Derived {
     }
   };
   const blocks = guard('block ownership table', () => blockOwnership(cluster.nodes, cluster.resources.ippools), []);
+  const clock = guard('clock offsets', () => clockOffsets(cluster.nodes), { offsets: [], pairsCompared: 0 });
   return {
     blocks,
     routeMatrix: guard('route matrix', () => routeMatrix(cluster.nodes, blocks), { nodes: [], rows: [] }),
     bgp: guard('BGP pair matrix', () => bgpPairs(cluster.nodes), { pairs: [], unknownPeers: [] }),
-    timeline: guard('timeline', () => timeline(cluster.nodes), { events: [], dropped: 0 }),
+    timeline: guard('timeline', () => timeline(cluster.nodes, undefined, clock), { events: [], dropped: 0 }),
+    clock,
     problems,
   };
 }
