@@ -62,6 +62,11 @@ export interface NodeSpec {
   toggleRule?: { rule: string; period: number };
   /** Source addresses an ingress policy on this node's workloads DROPs (`cali-pi-*` rule). */
   policyDenyFrom?: string[];
+  /**
+   * The node's clock runs this many seconds ahead (negative: behind). Written after collection
+   * (`clock-skew.ts`): its `date`, tarball name, log stamps and file mtimes are moved by the offset.
+   */
+  clockOffsetSeconds?: number;
 }
 
 export interface PoolSpec {

@@ -120,11 +120,8 @@ export function clockOffsets(nodes: NodeModel[]): ClockTable {
     offsets.set(name, { node: name, offsetSeconds: dateDelta, basis: 'date', dateDeltaSeconds: dateDelta, evidence: [t!.evidence] });
   }
   if (refTime !== undefined && offsets.size > 1) offsets.get(reference)!.evidence = [refTime.evidence];
-  return {
-    reference: offsets.size > 1 ? reference : undefined,
-    offsets: offsets.size > 1 ? [...offsets.values()].sort((p, q) => (p.node < q.node ? -1 : 1)) : [],
-    pairsCompared: edges.length,
-  };
+  if (offsets.size < 2) return { offsets: [], pairsCompared: edges.length };
+  return { reference, offsets: [...offsets.values()].sort((p, q) => (p.node < q.node ? -1 : 1)), pairsCompared: edges.length };
 }
 
 function round(s: number): number {

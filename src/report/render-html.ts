@@ -422,7 +422,7 @@ function htmlView(report: Report): HtmlView {
       hasEvents: events.length > 0,
       offsets: (report.timeline.offsets ?? []).map((o) => ({
         node: o.node,
-        offset: `${o.offsetSeconds >= 0 ? '+' : ''}${o.offsetSeconds} s`,
+        offset: `${o.offsetSeconds >= 0 ? '+' : ''}${Math.round(o.offsetSeconds * 10) / 10} s`,
         basis: o.basis === 'bgp' ? 'both ends of a BGP session' : o.basis === 'date' ? 'date file only (includes the gap between collections)' : 'reference clock',
         applied: o.applied ? 'corrected' : 'not corrected',
       })),

@@ -12,6 +12,7 @@ import * as tar from 'tar-stream';
 import { parse } from 'yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { RULES as REGISTERED } from '../../src/rules/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const SCEN_OUT = join(ROOT, 'samples', 'scenarios');
@@ -66,7 +67,7 @@ interface ScenarioDef {
 const SVLOGD_TT = /^\d{4}-\d{2}-\d{2}_\d{2}:\d{2}:\d{2}\.\d{5} /;
 const SVLOGD_TTT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{5} /;
 const LOGRUS = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} \[(INFO|WARNING|ERROR|DEBUG)\]\[\d+\] [a-z-]+\/\S+\.go \d+: /;
-const RULES = new Set(['block-route-missing', 'bgp-port179-blocked', 'bgp-peer-refused-or-unreachable', 'bird-confd-not-running', 'bgp-as-mismatch', 'node-ip-duplicate', 'ip-autodetect-wrong-interface', 'nat-outgoing-disabled', 'bundle-incomplete', 'node-bundle-missing']);
+const RULES = new Set(REGISTERED.map((r) => r.meta.id));
 
 function expectedTopFiles(layout: string, node: NodeDef): string[] {
   const missing = new Set(node.missingBinaries ?? []);
