@@ -14,7 +14,6 @@ import type { Evidence } from '../model/finding.js';
 import type { NodeModel } from '../model/node.js';
 import type { BirdEvent } from '../model/facts.js';
 import { lineEvidence } from './evidence.js';
-import { protocolsTo } from './bgp-pairs.js';
 import { toIso } from './timeline.js';
 
 /** Stamps of the two ends that differ by less than this are the same clock (BGP OPEN/KEEPALIVE round trips). */
@@ -41,14 +40,6 @@ export function collectionTime(n: NodeModel): { ms: number; evidence: Evidence }
   return undefined;
 }
 
-function lastUp(n: NodeModel, peer: NodeModel): BirdEvent | undefined {
-  if (peer.nodeIP === undefined) return undefined;
-  for (const { proto } of protocolsTo(n, [peer.nodeIP])) {
-    if (proto.lastState === 'up' && proto.lastStateRef?.time !== undefined) return proto.lastStateRef;
-  }
-  return undefined;
-}
-
 interface Edge {
   a: string;
   b: string;
@@ -59,20 +50,36 @@ interface Edge {
 
 export function clockOffsets(nodes: NodeModel[]): ClockTable {
   const byName = new Map(nodes.map((n) => [n.name, n]));
+  const byIP = new Map<string, NodeModel>();
+  for (const n of nodes) if (n.nodeIP !== undefined && !byIP.has(n.nodeIP)) byIP.set(n.nodeIP, n);
+  // Each node's last `up` per peer node, in one pass over its protocols (file log, else container log).
+  const ups = new Map<string, Map<string, BirdEvent>>();
+  for (const n of nodes) {
+    const mine = new Map<string, BirdEvent>();
+    for (const s of [n.bird, n.containerBird]) {
+      for (const p of Object.values(s?.protocols ?? {})) {
+        const peer = p.peerIP !== undefined ? byIP.get(p.peerIP) : undefined;
+        if (peer === undefined || peer === n || mine.has(peer.name)) continue;
+        if (p.lastState === 'up' && p.lastStateRef?.time !== undefined) mine.set(peer.name, p.lastStateRef);
+      }
+      if (mine.size > 0) break;
+    }
+    ups.set(n.name, mine);
+  }
   const edges: Edge[] = [];
-  for (let i = 0; i < nodes.length; i++) {
-    for (let j = i + 1; j < nodes.length; j++) {
-      const a = nodes[i]!;
-      const b = nodes[j]!;
-      const ea = lastUp(a, b);
-      const eb = lastUp(b, a);
-      if (ea === undefined || eb === undefined) continue;
+  for (const a of nodes) {
+    for (const [bName, ea] of ups.get(a.name)!) {
+      if (!(a.name < bName)) continue;
+      const eb = ups.get(bName)?.get(a.name);
+      if (eb === undefined) continue;
+      const b = byName.get(bName)!;
       const ta = Date.parse(toIso(ea.time) ?? '');
       const tb = Date.parse(toIso(eb.time) ?? '');
       if (Number.isNaN(ta) || Number.isNaN(tb)) continue;
       edges.push({ a: a.name, b: b.name, delta: (ta - tb) / 1000, evidence: [lineEvidence(a, ea.file, ea), lineEvidence(b, eb.file, eb)] });
     }
   }
+  edges.sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : x.b > y.b ? 1 : 0));
   const agree = new Map<string, number>();
   const degree = new Map<string, number>();
   for (const e of edges) {
@@ -90,13 +97,21 @@ export function clockOffsets(nodes: NodeModel[]): ClockTable {
   const offsets = new Map<string, ClockOffset>();
   offsets.set(reference, { node: reference, offsetSeconds: 0, basis: 'reference', evidence: [] });
   // Breadth-first over the sessions: off(b) = off(a) - delta(a, b).
+  const adjacent = new Map<string, Edge[]>();
+  for (const e of edges) {
+    for (const x of [e.a, e.b]) {
+      const list = adjacent.get(x);
+      if (list === undefined) adjacent.set(x, [e]);
+      else list.push(e);
+    }
+  }
   const queue = [reference];
-  while (queue.length > 0) {
-    const x = queue.shift()!;
+  for (let qi = 0; qi < queue.length; qi++) {
+    const x = queue[qi]!;
     const ox = offsets.get(x)!.offsetSeconds;
-    for (const e of edges) {
-      const other = e.a === x ? e.b : e.b === x ? e.a : undefined;
-      if (other === undefined || offsets.has(other)) continue;
+    for (const e of adjacent.get(x) ?? []) {
+      const other = e.a === x ? e.b : e.a;
+      if (offsets.has(other)) continue;
       const delta = e.a === x ? e.delta : -e.delta; // clock of x minus clock of other
       // This node's own `up` line first, then its peer's.
       const evidence = [...e.evidence].sort((p, q) => Number(q.node === other) - Number(p.node === other));
