@@ -40,7 +40,7 @@ export const conntrackTableFull: Rule = {
       const a = n.attachments;
       const count = sysctlNumber(a?.sysctl?.values, 'net.netfilter.nf_conntrack_count');
       const max = sysctlNumber(a?.sysctl?.values, 'net.netfilter.nf_conntrack_max');
-      const kernel = (a?.dmesg?.notable ?? []).filter((l) => /nf_conntrack: (?:nf_conntrack: )?table full, dropping packet/.test(l.text));
+      const kernel = (a?.dmesg?.notable ?? []).filter((l) => /(?:nf|ip)_conntrack: (?:nf_conntrack: )?table full, dropping packet/.test(l.text));
       const totals = a?.conntrack?.totals;
       if ((count === undefined || max === undefined) && a?.dmesg === undefined && totals === undefined) {
         unchecked.push(n.name);

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { contextFrom } from '../../helpers/cluster.js';
-import { healthyCluster, iptables, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { healthyCluster, iptables, netstat, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
 import { expectRule, runAll } from '../../helpers/rule-tester.js';
 import { attach, lines, source } from '../../helpers/host-attachments.js';
 import { dnsResolutionFailure } from '../../../src/rules/host/dns-resolution-failure.js';
@@ -58,6 +58,24 @@ test('CoreDNS on a node others have no route to: a symptom folded under the rout
   const all = runAll(ctx);
   const cause = all.find((x) => x.id === 'block-route-missing:node-a->node-c');
   assert.ok(cause?.explains.includes('dns-resolution-failure:unreachable:node-c'), JSON.stringify(all.map((x) => [x.id, x.explains])));
+});
+
+test('B1: BIRD down on the CoreDNS node is the root cause; the DNS failure and the missing routes fold under it', () => {
+  const c = healthyCluster();
+  // node-c: BIRD never got a config, nothing listens on 179; the others lost their routes to node-c's block.
+  c['node-c']!['logs/bird/current'] = '2026-11-27T10:14:01.10001 bird: Unable to open configuration file /etc/calico/confd/config/bird.cfg: No such file or directory\n';
+  c['node-c']!.netstat = netstat(NODES[2]!, []).replace(/^tcp .*:179 .*LISTEN.*\n/m, '');
+  for (const n of ['node-a', 'node-b']) c[n]!.ipv4_route = c[n]!.ipv4_route!.split('\n').filter((l) => !l.startsWith('10.244.99.128/26')).join('\n');
+  c['node-c']!.ipv4_route = c['node-c']!.ipv4_route!.split('\n').filter((l) => !l.includes('via')).join('\n');
+  const ctx = withPods(contextFrom(c, POOL_YAML));
+  failingLookup(ctx, 'node-a', 'kubernetes.default');
+  const all = runAll(ctx);
+  const dns = all.find((f) => f.rule === 'dns-resolution-failure');
+  assert.is(dns?.id, 'dns-resolution-failure:unreachable:node-c');
+  const by = all.filter((f) => f.explains.includes(dns!.id)).map((f) => f.id);
+  assert.equal(by, ['bird-confd-not-running:node-c'], JSON.stringify(all.map((f) => [f.id, f.explains])));
+  // Connectivity first: the root cause sorts before the egress symptom.
+  assert.ok(all.findIndex((f) => f.rule === 'bird-confd-not-running') < all.findIndex((f) => f.rule === 'dns-resolution-failure'));
 });
 
 test('egress policy without a DNS allow, while lookups fail', () => {
