@@ -14,6 +14,9 @@ export const SKEW_SECONDS = 60;
 /** Dates alone further apart than this are worth asking about. */
 export const DATE_GAP_SECONDS = 600;
 
+/** `x509: certificate has expired or is not yet valid: current time 2006-10-04T08:21:14Z is before 2022-05-14T06:25:00Z`. */
+const NOT_YET_VALID = /current time (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})) is before (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))/;
+
 const HINTS: CollectHint[] = [
   { command: 'date -u +%FT%T.%N; chronyc tracking || timedatectl timesync-status', why: 'each node\'s clock and NTP state, taken on all nodes at the same moment (e.g. from one loop over ssh)' },
 ];
@@ -43,10 +46,8 @@ export const clockSkew: Rule = {
   },
   check({ cluster, derived }) {
     const clock = derived.clock;
-    if (cluster.nodes.length < 2) return { status: 'skipped', reason: 'fewer than two node bundles: nothing to compare a clock with' };
-    if (clock.offsets.length < 2) return { status: 'skipped', reason: 'no two nodes with a `date` file, a tarball name or a BGP session both ends of which logged `up`' };
     const byName = new Map(cluster.nodes.map((n) => [n.name, n]));
-    const ref = clock.reference!;
+    const ref = clock.reference ?? '';
     const findings: FindingDraft[] = [];
     const measured = clock.offsets.filter((o) => o.basis === 'bgp');
     for (const o of measured) {
@@ -68,8 +69,25 @@ export const clockSkew: Rule = {
         remediation: [`On ${o.node}: check \`chronyc tracking\` (or \`timedatectl\`), enable NTP and step the clock.`],
       });
     }
+    // TLS saying the node's own time is before a certificate's start: that clock is behind (catalogue L1, kubespray #8830).
+    for (const n of cluster.nodes) {
+      if (findings.some((f) => f.key === n.name)) continue;
+      const before = calicoLogLines(n, ['is before']).map((e) => ({ e, m: NOT_YET_VALID.exec(e.text) })).filter((x) => x.m !== null);
+      if (before.length === 0) continue;
+      const [, now, start] = before[0]!.m!;
+      const gap = (Date.parse(start!) - Date.parse(now!)) / 1000;
+      if (!(gap > 0)) continue;
+      findings.push({
+        key: n.name,
+        title: `${n.name}'s clock is behind: TLS rejects certificates as not yet valid`,
+        message: `calico-node on ${n.name} logged \`current time ${now} is before ${start}\` (${before.length} line${before.length === 1 ? '' : 's'}): by its clock the certificate is not valid for another ${formatSeconds(gap)}, so every TLS connection from ${n.name} to the API, etcd or Typha fails while other nodes connect.`,
+        nodes: [n.name],
+        evidence: [...before.map((x) => x.e), ...(clock.offsets.find((o) => o.node === n.name)?.evidence ?? [])],
+        remediation: [`On ${n.name}: check \`timedatectl\`, enable NTP and step the clock, then restart calico-node.`],
+      });
+    }
     // Nodes with only a date: a large gap is a suspicion, not a proof (the collection may have been later).
-    const dateOnly = clock.offsets.filter((o) => o.basis === 'date' && Math.abs(o.offsetSeconds) >= DATE_GAP_SECONDS);
+    const dateOnly = ref === '' ? [] : clock.offsets.filter((o) => o.basis === 'date' && Math.abs(o.offsetSeconds) >= DATE_GAP_SECONDS);
     const refOffset = clock.offsets.find((o) => o.node === ref);
     if (dateOnly.length > 0) {
       const ev: Evidence[] = [...(refOffset?.evidence ?? []), ...dateOnly.flatMap((o) => o.evidence)];
@@ -82,8 +100,10 @@ export const clockSkew: Rule = {
         evidence: ev,
       });
     }
-    const collect = findings.length > 0 ? HINTS.map((h) => ({ ...h, nodes: [...new Set([ref, ...findings.flatMap((f) => f.nodes)])].sort() })) : undefined;
+    const collect = findings.length > 0 ? HINTS.map((h) => ({ ...h, nodes: [...new Set([...(ref !== '' ? [ref] : []), ...findings.flatMap((f) => f.nodes)])].sort() })) : undefined;
     if (findings.length > 0) return { status: 'found', findings, collect };
+    if (cluster.nodes.length < 2) return { status: 'skipped', reason: 'fewer than two node bundles and no TLS time error: nothing to compare a clock with' };
+    if (clock.offsets.length < 2) return { status: 'skipped', reason: 'no two nodes with a `date` file, a tarball name or a BGP session both ends of which logged `up`' };
     const near = (o: ClockOffset) => `${o.node} ${o.offsetSeconds >= 0 ? '+' : ''}${Math.round(o.offsetSeconds)} s`;
     return {
       status: 'passed',

@@ -53,6 +53,19 @@ test('dates alone far apart: a suspicion (info) that asks for the clocks, timeli
   assert.ok((clockSkew.check(ctx).collect ?? []).some((h) => h.command.startsWith('date -u')));
 });
 
+test("a single node whose TLS says its time is before the certificate's start: its clock is behind", () => {
+  const c = healthyCluster();
+  delete c['node-b'];
+  delete c['node-c'];
+  // kubespray #8830 (verbatim x509 text) in a confd ERROR line.
+  c['node-a']!['logs/confd/current'] =
+    '2006-10-04T08:21:14.00001 2006-10-04 08:21:14.000 [ERROR][55] confd/client.go 95: Failed to query current BGP settings: Get "https://10.96.0.1:443/apis/crd.projectcalico.org/v1/bgpconfigurations/default": x509: certificate has expired or is not yet valid: current time 2006-10-04T08:21:14Z is before 2022-05-14T06:25:00Z\n';
+  const [f] = expectRule(clockSkew, contextFrom(c), { status: 'found', keys: ['node-a'] });
+  assert.is(f!.title, "node-a's clock is behind: TLS rejects certificates as not yet valid");
+  assert.match(f!.message, 'current time 2006-10-04T08:21:14Z is before 2022-05-14T06:25:00Z');
+  assert.match(f!.evidence[0]!.file, 'logs/confd/current');
+});
+
 test('skipped with a single node', () => {
   const c = healthyCluster();
   delete c['node-b'];
