@@ -91,9 +91,16 @@ export const dnsResolutionFailure: Rule = {
     const byNode = new Map<string, KubePodRow[]>();
     for (const p of coredns) if (p.node !== undefined) byNode.set(p.node, [...(byNode.get(p.node) ?? []), p]);
     const m = derived.routeMatrix;
-    for (const [host, replicas] of [...byNode].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      const j = m.nodes.indexOf(host);
+    // Kubernetes node names vs bundle hostnames: exact, else the same short name (`node-c` vs `node-c.example.internal`).
+    const short = (x: string) => x.split('.')[0];
+    for (const [k8sName, replicas] of [...byNode].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      let j = m.nodes.indexOf(k8sName);
+      if (j === -1) {
+        const same = m.nodes.filter((x) => short(x) === short(k8sName));
+        j = same.length === 1 ? m.nodes.indexOf(same[0]!) : -1;
+      }
       if (j === -1) continue;
+      const host = m.nodes[j]!;
       const blind = m.nodes.filter((_, i) => i !== j && m.rows[i]?.[j]?.status === 'missing');
       if (blind.length === 0) continue;
       const share = `${replicas.length} of ${coredns.length} CoreDNS replica${coredns.length === 1 ? '' : 's'}`;
@@ -143,7 +150,7 @@ export const dnsResolutionFailure: Rule = {
     for (const n of cluster.nodes) {
       const stub = (n.attachments?.dns?.nameservers ?? []).filter((l) => /\bnameserver\s+127\./.test(l.text));
       if (stub.length === 0) continue;
-      const crashing = coredns.filter((p) => p.node === n.name && /CrashLoopBackOff|Error/.test(p.status));
+      const crashing = coredns.filter((p) => p.node !== undefined && (p.node === n.name || p.node.split('.')[0] === n.name.split('.')[0]) && /CrashLoopBackOff|Error/.test(p.status));
       const loopLines = failing.filter((f) => f.node === n.name && /Loop \(|plugin\/loop/.test(f.e.text));
       if (crashing.length === 0 && loopLines.length === 0) continue;
       findings.push({
