@@ -84,6 +84,8 @@ export const natOutgoingDisabled: Rule = {
         nodes: nats.filter((x) => x.masqRule === undefined).map((x) => x.node.name),
         evidence,
         remediation: [`\`calicoctl patch ippool ${pool.name} -p '{"spec":{"natOutgoing":true}}'\``],
+        // The pool's own setting: no node's fault explains it (empty pairs: never folded under a node cause).
+        pairs: [],
       });
     }
     // Node side: pools say NAT (or no pool exported) but this node has no MASQUERADE rule / empty set.
