@@ -29,12 +29,15 @@ export function archiveTime(name: string | undefined): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
-/** The node's clock at collection: the `date` file when its zone is known, else the tarball name. */
+/** The node's clock at collection: the `date` file when its zone is known, else (no `date`) the tarball name. */
 export function collectionTime(n: NodeModel): { ms: number; evidence: Evidence } | undefined {
   if (n.date?.iso !== undefined) {
     const ms = Date.parse(n.date.iso);
     if (!Number.isNaN(ms)) return { ms, evidence: lineEvidence(n, n.date.file, n.date) };
   }
+  // A `date` with a zone abbreviation (CEST) has no known instant; the tarball name is local time in the same
+  // zone, so it is no better. The name stands in only when there is no `date` file at all (read as UTC).
+  if (n.date !== undefined && n.date.text.trim() !== '') return undefined;
   const a = archiveTime(n.archiveName);
   if (a !== undefined) return { ms: a, evidence: { node: n.name, input: n.input, file: n.archiveName!, line: 0, text: `tarball name ${n.archiveName}` } };
   return undefined;

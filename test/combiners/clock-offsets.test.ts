@@ -34,6 +34,17 @@ test('a node with no BGP session to compare gets a date-only offset', () => {
   assert.equal([o.basis, o.offsetSeconds], ['date', 600]);
 });
 
+test('a date in an ambiguous zone is not used, nor the tarball name beside it; without a date the name stands in', () => {
+  const c = healthyCluster();
+  for (const n of Object.values(c)) delete n['logs/bird/current'];
+  c['node-b']!.date = 'Fri Nov 27 12:15:00 CEST 2026\n';
+  delete c['node-c']!.date;
+  const { cluster } = contextFrom(c);
+  const t = clockOffsets(cluster.nodes);
+  assert.equal(t.offsets.map((o) => [o.node, o.basis, o.offsetSeconds]), [['node-a', 'reference', 0], ['node-c', 'date', 0]]);
+  assert.is(t.offsets[1]!.evidence[0]!.text, 'tarball name diags-20261127_101500.tar.gz');
+});
+
 test('no clock at all: an empty table', () => {
   const c = healthyCluster();
   for (const n of Object.values(c)) {
