@@ -64,6 +64,8 @@ export const conntrackTableFull: Rule = {
         evidence.push(...(a?.conntrack?.lines ?? []).filter((l) => /\b(?:early_)?drop=[1-9]/.test(l.text)).slice(0, 4).map((l) => attachedEvidence(n.name, l)));
       }
       if (reasons.length === 0) continue;
+      const races = totals?.['insert_failed'] ?? 0;
+      if (races > 0) reasons.push(`also insert_failed=${races} (conntrack insertion races, a known cause of intermittent UDP/DNS timeouts)`);
       findings.push({
         key: n.name,
         title: `conntrack table full on ${n.name}`,

@@ -37,7 +37,7 @@ test('fires on count at max, and on conntrack -S drops', () => {
   attach(ctx, 'node-b', { conntrack: { source: source('conntrack-s', 'b.txt'), totals, lines: lines('b.txt', CONNTRACK_S) } });
   const fs = expectRule(conntrackTableFull, ctx, { status: 'found', keys: ['node-a', 'node-b'] });
   assert.match(fs[0]!.message, '100 % of nf_conntrack_max 262144');
-  assert.match(fs[1]!.message, 'drop=311 early_drop=42');
+  assert.match(fs[1]!.message, 'drop=311 early_drop=42; also insert_failed=2');
   assert.ok(fs[1]!.evidence[0]!.text.includes('drop=311'));
   assert.match(fs[0]!.remediation![0]!, 'nf_conntrack_max=1048576');
 });

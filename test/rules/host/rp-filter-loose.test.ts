@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { contextFrom } from '../../helpers/cluster.js';
-import { healthyCluster } from '../../helpers/healthy-cluster.js';
-import { expectRule } from '../../helpers/rule-tester.js';
+import { healthyCluster, iptables, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { expectRule, runAll } from '../../helpers/rule-tester.js';
 import { attach, HEALTHY_SYSCTL, sysctl } from '../../helpers/host-attachments.js';
 import { rpFilterLoose } from '../../../src/rules/host/rp-filter-loose.js';
 
@@ -27,6 +27,14 @@ test('fires on the Felix FATAL, with the sysctl line as support', () => {
   assert.match(f!.evidence[0]!.text, "Kernel's RPF check is set to 'loose'");
   assert.is(f!.evidence[1]!.text, 'net.ipv4.conf.all.rp_filter = 2');
   assert.match(f!.title, 'net.ipv4.conf.all.rp_filter = 2');
+});
+
+test('the Felix that exits explains the missing MASQUERADE rule on its node', () => {
+  const c = healthyCluster();
+  c['node-b']!['logs/felix/current'] = FATAL;
+  c['node-b']!.ipv4_tables = iptables({ masquerade: false });
+  const all = runAll(contextFrom(c, POOL_YAML));
+  assert.equal(all.find((f) => f.id === 'rp-filter-loose:node-b')?.explains, ['nat-outgoing-disabled:node:node-b']);
 });
 
 test('skipped without any Calico log, asking for the calico-node log', () => {
