@@ -91,6 +91,8 @@ async function explainCommand(id: string, io: CliIO): Promise<number> {
   }
   const m = rule.meta;
   io.stdout.write(`${m.id} [${m.severity}]\n\n${m.summary}\n\nWhy:\n${m.rationale}\n\nWhat to do:\n${m.remediation.map((s, i) => `${i + 1}. ${s}`).join('\n')}\n`);
+  if ((m.explains ?? []).length > 0) io.stdout.write(`\nCan be the root cause of: ${m.explains!.join(', ')}\n`);
+  if ((m.collect ?? []).length > 0) io.stdout.write(`\nWhen it cannot decide, collect:\n${m.collect!.map((c) => `  ${c.command}\n      ${c.why}`).join('\n')}\n`);
   return EXIT_OK;
 }
 

@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { renderBirdConfig } from './bird-config.js';
 import { CalicoLog, appendCniLog, logrusLine, services, startSvlogd, type Level } from './calico-logs.js';
 import { collectNode } from './collect.js';
+import { skewBundle } from './clock-skew.js';
 import { IP6TABLES_RESTORE, ipsetRestore, iptablesRestore, vethName, type Workload } from './dataplane.js';
 import { addNamespace, cleanup, installCleanupHandlers, nsRun, nsRunAsync, resetCleanup, run, shuttingDown, sleep, startTracked } from './proc.js';
 import { renderResources } from './resources.js';
@@ -437,7 +438,8 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
   }
   for (const n of nodes) {
     if (n.spec.keepBundle === false) continue;
-    const tgz = collect(n, join(outDir, n.spec.hostname));
+    const collected = collect(n, join(outDir, n.spec.hostname));
+    const tgz = n.spec.clockOffsetSeconds ? skewBundle(collected, n.spec.clockOffsetSeconds) : collected;
     log(`${s.id}: ${n.spec.hostname} → ${tgz}`);
   }
   const res = renderResources(s, new Date(t0 - 3 * 86400_000));

@@ -88,6 +88,11 @@ export interface NodeSpec {
   routerId?: string;
   /** The machine is gone: only its Node resource remains (others still render a mesh peer for it). */
   gone?: boolean;
+  /**
+   * The node's clock runs this many seconds ahead (negative: behind). Written after collection
+   * (`clock-skew.ts`): its `date`, tarball name, log stamps and file mtimes are moved by the offset.
+   */
+  clockOffsetSeconds?: number;
 }
 
 export interface PoolSpec {

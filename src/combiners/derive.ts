@@ -8,6 +8,7 @@ import { borrowedAddresses, workloadRoutes } from './workload-routes.js';
 import { mtuTable } from './mtu-table.js';
 import { applySnapshotDeltas, policyDrops, snapshots as findSnapshots } from './policy-drops.js';
 import type { PolicyTable } from '../model/derived.js';
+import { clockOffsets } from './clock-offsets.js';
 
 /**
  * Builds every cross-node table once; rules and the report read them. A table that fails on data
@@ -30,6 +31,7 @@ export function derive(cluster: ClusterModel): Derived {
   const policy = guard('policy drop table', () => policyDrops(cluster.nodes, cluster.resources, cluster.attachments), emptyPolicy);
   const snapshots = guard('snapshot table', () => findSnapshots(cluster.nodes), []);
   guard('snapshot counter deltas', () => applySnapshotDeltas(policy, snapshots), undefined);
+  const clock = guard('clock offsets', () => clockOffsets(cluster.nodes), { offsets: [], pairsCompared: 0 });
   return {
     blocks,
     workloads,
@@ -37,7 +39,8 @@ export function derive(cluster: ClusterModel): Derived {
     mtu: guard('MTU table', () => mtuTable(cluster.nodes, cluster.resources.ippools), { rows: [], pathNodes: [] }),
     routeMatrix: guard('route matrix', () => routeMatrix(cluster.nodes, blocks), { nodes: [], rows: [] }),
     bgp: guard('BGP pair matrix', () => bgpPairs(cluster.nodes), { pairs: [], unknownPeers: [] }),
-    timeline: guard('timeline', () => timeline(cluster.nodes), { events: [], dropped: 0 }),
+    timeline: guard('timeline', () => timeline(cluster.nodes, undefined, clock), { events: [], dropped: 0 }),
+    clock,
     policy,
     snapshots,
     problems,

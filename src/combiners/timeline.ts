@@ -2,8 +2,11 @@
  * T7 one timeline across nodes: BIRD state changes and errors, and WARNING-or-worse lines
  * of felix/confd/cni/calico-node, ordered by time (svlogd stamps are UTC; Calico's own
  * stamps are container-local time, normally UTC). Capped, with a count of what was left out.
+ * Each node's clock offset (T7, `clock-offsets.ts`) is listed; offsets measured at both ends of a BGP
+ * session (not those from dates alone, which include the gap between collections) correct the
+ * node's stamps, the raw stamp kept in `rawTime`.
  */
-import type { Timeline, TimelineEvent } from '../model/derived.js';
+import type { ClockTable, Timeline, TimelineEvent } from '../model/derived.js';
 import type { NodeModel } from '../model/node.js';
 import type { BirdEvent, BirdLogSummary, CalicoLogSummary } from '../model/facts.js';
 
@@ -49,9 +52,19 @@ function calicoEvents(node: NodeModel, s: CalicoLogSummary | undefined, out: Tim
   }
 }
 
-export function timeline(nodes: NodeModel[], cap = TIMELINE_CAP): Timeline {
+/** Offsets below this are not applied: the two ends of a session log `up` a few seconds apart at most (= SAME_CLOCK_SECONDS). */
+const APPLY_MIN_SECONDS = 5;
+
+export function timeline(nodes: NodeModel[], cap = TIMELINE_CAP, clock?: ClockTable): Timeline {
   const all: TimelineEvent[] = [];
+  const offsets = (clock?.offsets ?? []).map((o) => ({
+    node: o.node,
+    offsetSeconds: o.offsetSeconds,
+    basis: o.basis,
+    applied: o.basis === 'bgp' && Math.abs(o.offsetSeconds) >= APPLY_MIN_SECONDS,
+  }));
   for (const n of nodes) {
+    const start = all.length;
     birdEvents(n, n.bird, all);
     birdEvents(n, n.bird6, all);
     calicoEvents(n, n.felix, all);
@@ -59,6 +72,17 @@ export function timeline(nodes: NodeModel[], cap = TIMELINE_CAP): Timeline {
     calicoEvents(n, n.cni, all);
     calicoEvents(n, n.agent, all);
     calicoEvents(n, n.containerLog, all);
+    const o = offsets.find((x) => x.node === n.name && x.applied);
+    if (o === undefined) continue;
+    // Only this node's events, and only when its clock is off: one Date parse per event.
+    const shift = o.offsetSeconds * 1000;
+    for (let i = start; i < all.length; i++) {
+      const e = all[i]!;
+      const ms = Date.parse(e.time);
+      if (Number.isNaN(ms)) continue;
+      e.rawTime = e.time;
+      e.time = new Date(ms - shift).toISOString();
+    }
   }
   // One sort by (time, node, file, line); the same line reached twice (a state change that is also
   // an error) is kept once.
@@ -71,7 +95,8 @@ export function timeline(nodes: NodeModel[], cap = TIMELINE_CAP): Timeline {
     if (prev !== undefined && cmp(prev, e) === 0) sorted[sorted.length - 1] = e;
     else sorted.push(e);
   }
-  if (sorted.length <= cap) return { events: sorted, dropped: 0 };
+  const withOffsets = offsets.length > 0 ? { offsets } : {};
+  if (sorted.length <= cap) return { events: sorted, dropped: 0, ...withOffsets };
   // Keep errors first, then warnings, then the rest (each in time order), and show the kept ones in time order.
   const rank = { error: 0, warning: 1, info: 2 } as const;
   const perRank = [0, 0, 0];
@@ -83,5 +108,5 @@ export function timeline(nodes: NodeModel[], cap = TIMELINE_CAP): Timeline {
     left -= quota[r]!;
   }
   const events = sorted.filter((e) => quota[rank[e.level]]!-- > 0);
-  return { events, dropped: sorted.length - cap };
+  return { events, dropped: sorted.length - cap, ...withOffsets };
 }

@@ -86,8 +86,10 @@ export interface BgpMatrix {
 }
 
 export interface TimelineEvent {
-  /** ISO-8601 UTC when known, else the raw stamp. */
+  /** ISO-8601 UTC when known, else the raw stamp; corrected by the node's clock offset when one was measured. */
   time: string;
+  /** The stamp as the node's clock wrote it, when `time` was corrected by its offset. */
+  rawTime?: string;
   node: string;
   source: string;
   text: string;
@@ -100,6 +102,34 @@ export interface Timeline {
   events: TimelineEvent[];
   /** Events beyond the cap, not listed. */
   dropped: number;
+  /** Each node's clock offset (T7) and whether the events were corrected by it; empty when no clock could be compared. */
+  offsets?: { node: string; offsetSeconds: number; basis: ClockOffset['basis']; applied: boolean }[];
+}
+
+/** T7: one node's clock against the reference node's. */
+export interface ClockOffset {
+  node: string;
+  /**
+   * Seconds this node's clock is ahead (+) or behind (-) the reference clock. `bgp`: from both ends of
+   * the same BGP transition (`State changed to up` logged by each side of one session); `date`: from
+   * the `date` files (or tarball names) alone, which also holds the gap between the collections.
+   */
+  offsetSeconds: number;
+  basis: 'reference' | 'bgp' | 'date';
+  /** Node the BGP offset was measured against (a direct peer), when basis is `bgp`. */
+  via?: string;
+  /** Seconds between this node's `date` and the reference's (undefined without both dates). */
+  dateDeltaSeconds?: number;
+  evidence: Evidence[];
+}
+
+/** T7 time alignment: the clock of every node against one reference node. */
+export interface ClockTable {
+  /** Node whose clock the offsets are measured against (the one most peers agree with). */
+  reference?: string;
+  offsets: ClockOffset[];
+  /** BGP sessions whose two ends both logged their last `State changed to up` (the pairs compared). */
+  pairsCompared: number;
 }
 
 /** T3: a local workload route (`<pod ip> dev cali… scope link`): pod IP ↔ interface ↔ node. */
@@ -284,6 +314,8 @@ export interface Derived {
   policy: PolicyTable;
   /** Bundles that are the same host at two times. */
   snapshots: Snapshot[];
+  /** T7 clock offsets (also applied to the timeline). */
+  clock: ClockTable;
   /** Tables that could not be built (a bug meeting unexpected data): the rest is still reported. */
   problems: string[];
 }

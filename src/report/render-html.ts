@@ -8,6 +8,7 @@ import type { BgpSide, RouteCell, RouteToBlock } from '../model/derived.js';
 import type { Report, ReportNode } from './report-types.js';
 import { findingTree } from './finding-tree.js';
 import type { FindingTreeNode } from './finding-tree.js';
+import { coverage } from './coverage.js';
 
 /** Evidence rows shown per finding; the rest are counted as "… and N more". */
 export const HTML_EVIDENCE_CAP = 25;
@@ -164,6 +165,8 @@ interface HtmlView {
   hasAnalysisProblems: boolean;
   rootCauses: FindingView[];
   hasFindings: boolean;
+  /** Said instead of findings: what was checked, what could not be, what to collect. */
+  noFindings: string;
   nodes: NodeView[];
   blocks: { block: string; owners: string; proto: string; ownersClass: string }[];
   hasBlocks: boolean;
@@ -185,10 +188,12 @@ interface HtmlView {
   unknownPeers: { node: string; peerIP: string; protocol: string; evidence: EvidenceView }[];
   hasUnknownPeers: boolean;
   timeline: {
-    events: { time: string; node: string; source: string; level: string; levelClass: string; file: string; line: string; text: string }[];
+    events: { time: string; node: string; source: string; level: string; levelClass: string; file: string; line: string; text: string; rawTime: string }[];
     hasEvents: boolean;
     shown: number;
     dropped: number;
+    offsets: { node: string; offset: string; basis: string; applied: string }[];
+    hasOffsets: boolean;
   };
   rules: { id: string; severity: string; sevClass: string; status: string; statusClass: string; summary: string; reason: string }[];
   collectNext: { command: string; why: string; rules: string; nodes: string }[];
@@ -367,6 +372,7 @@ function htmlView(report: Report): HtmlView {
     hasAnalysisProblems: (report.problems ?? []).length > 0,
     rootCauses,
     hasFindings: rootCauses.length > 0,
+    noFindings: coverage(report).text,
     nodes: report.nodes.map((n, i) => nodeView(n, i, report.nodes.length <= NODES_OPEN_MAX)),
     blocks: report.blocks.map((b) => ({
       block: b.block,
@@ -411,8 +417,16 @@ function htmlView(report: Report): HtmlView {
         file: e.file,
         line: e.line > 0 ? String(e.line) : '',
         text: e.text,
+        rawTime: e.rawTime ?? '',
       })),
       hasEvents: events.length > 0,
+      offsets: (report.timeline.offsets ?? []).map((o) => ({
+        node: o.node,
+        offset: `${o.offsetSeconds >= 0 ? '+' : ''}${Math.round(o.offsetSeconds * 10) / 10} s`,
+        basis: o.basis === 'bgp' ? 'both ends of a BGP session' : o.basis === 'date' ? 'date file only (includes the gap between collections)' : 'reference clock',
+        applied: o.applied ? 'corrected' : 'not corrected',
+      })),
+      hasOffsets: (report.timeline.offsets ?? []).length > 0,
       shown: events.length,
       dropped: report.timeline.dropped + (report.timeline.events.length - events.length),
     },

@@ -3,6 +3,7 @@ import type { Colors } from 'picocolors/types.js';
 import type { Evidence, Severity } from '../model/finding.js';
 import type { Report } from './report-types.js';
 import { findingTree } from './finding-tree.js';
+import { coverage } from './coverage.js';
 
 export interface RenderTextOptions {
   /** Decided once by the caller (see `shouldColour`). */
@@ -68,7 +69,7 @@ export function renderText(report: Report, opts: RenderTextOptions): string {
   out.push(`${c.bold(clean(report.tool.name, 64))}: ${plural(s.nodes, 'node')}, ${inputs}: ${counts}`);
 
   const roots = findingTree(report.findings);
-  if (roots.length === 0) out.push('', 'No findings.');
+  if (roots.length === 0) out.push('', coverage(report).text);
   for (const root of roots) {
     const f = root.finding;
     const label = (sevLabel[f.severity] ?? ((x: string) => x))(f.severity.toUpperCase().padEnd(INDENT.length - 1));

@@ -102,6 +102,8 @@ test('rules and rules --json list every rule; explain shows one, unknown ids exi
   assert.is(await main(argv('explain', 'bgp-port179-blocked'), e.io), 0);
   assert.match(e.out(), 'bgp-port179-blocked [critical]');
   assert.match(e.out(), 'What to do:');
+  assert.match(e.out(), 'Can be the root cause of: block-route-missing, dns-resolution-failure');
+  assert.match(e.out(), 'When it cannot decide, collect:\n  calicoctl node status\n');
   assert.is(await main(argv('explain', 'nope'), captureIO().io), 2);
 });
 

@@ -28,4 +28,24 @@ test('one ordered timeline across nodes, capped with a count of the rest', () =>
   assert.ok(capped.events.some((e) => e.level === 'error'), 'errors are kept first when capping');
 });
 
+test('a node whose clock was measured off at both ends of a BGP session is corrected; dates alone are not applied', () => {
+  const { cluster } = contextFrom(healthyCluster());
+  const clock = {
+    reference: 'node-a',
+    pairsCompared: 3,
+    offsets: [
+      { node: 'node-a', offsetSeconds: 0, basis: 'reference' as const, evidence: [] },
+      { node: 'node-b', offsetSeconds: 600, basis: 'date' as const, evidence: [] },
+      { node: 'node-c', offsetSeconds: 90, basis: 'bgp' as const, evidence: [] },
+    ],
+  };
+  const t = timeline(cluster.nodes, undefined, clock);
+  assert.equal(t.offsets?.map((o) => [o.node, o.applied]), [['node-a', false], ['node-b', false], ['node-c', true]]);
+  const c = t.events.filter((e) => e.node === 'node-c');
+  assert.ok(c.length > 0);
+  for (const e of c) assert.is(Date.parse(e.rawTime!) - Date.parse(e.time), 90_000);
+  assert.ok(t.events.filter((e) => e.node !== 'node-c').every((e) => e.rawTime === undefined));
+  for (let i = 1; i < t.events.length; i++) assert.ok(t.events[i - 1]!.time <= t.events[i]!.time, 'sorted by corrected time');
+});
+
 test.run();

@@ -253,7 +253,8 @@ test('no findings: says so instead of an empty section', () => {
   const report = sampleReport();
   report.findings = [];
   const html = renderHtml(report);
-  assert.ok(html.includes('No findings.'));
+  assert.ok(html.includes('<p id="no-findings">No root cause found. 1 of 7 rules checked the data and passed; 1 could not decide from what was given (nat-outgoing-disabled)'));
+  assert.ok(html.includes('This is not a clean bill of health'));
   assert.not.ok(html.includes('class="finding'));
 });
 

@@ -78,8 +78,10 @@ test('evidence without node or file, problems that repeat the input path', () =>
 test('no findings', () => {
   const report = sampleReport();
   report.findings = [];
-  const text = renderText(report, { colour: true });
-  assert.ok(text.includes('\nNo findings.\n'));
+  const text = renderText(report, { colour: false });
+  // Never reads as healthy: what was checked, what could not be, and where to look next.
+  assert.ok(text.includes('\nNo root cause found. 1 of 7 rules checked the data and passed; 1 could not decide from what was given (nat-outgoing-disabled); 1 failed (ipip-tunl0-missing-or-down). This is not a clean bill of health: collect what is listed under "What to collect next" and analyze again.\n'), text);
+  assert.ok(text.includes('What to collect next:\n  calicoctl node status'));
 });
 
 test.run();

@@ -28,7 +28,12 @@ export const bgpAsMismatch: Rule = {
       'For external peers, fix the BGPPeer `asNumber` (or the router\'s `neighbor ... remote-as`).',
       'Check with `calicoctl get node -o wide` (ASN column) and `calicoctl node status` on both ends afterwards.',
     ],
-    explains: ['block-route-missing'],
+    explains: ['block-route-missing', 'dns-resolution-failure'],
+    collect: [
+      { command: 'calicoctl node status', why: 'BGP session state and last error per peer (Established, Connect, Active Socket: Connection refused), which the bundle does not hold' },
+      { command: 'calicoctl get bgpconfiguration,bgppeer -o yaml', why: 'AS numbers, mesh setting and explicit peers' },
+      { command: 'calicoctl get nodes -o yaml', why: 'each node\'s BGP address, AS number and tunnel addresses (Node resources)' },
+    ],
   },
   check({ cluster }) {
     const nodes = cluster.nodes;

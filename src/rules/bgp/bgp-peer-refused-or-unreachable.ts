@@ -31,7 +31,11 @@ export const bgpPeerRefusedOrUnreachable: Rule = {
       'If the peer\'s firewall rejects TCP 179 (REJECT rule, firewalld): allow TCP 179 from the other nodes or disable firewalld as Calico\'s requirements advise.',
       'If the error is `No route to host`/`Host is unreachable`: check the underlay route and ARP to the peer IP, and that the node IP is the address the peers can reach.',
     ],
-    explains: ['block-route-missing'],
+    explains: ['block-route-missing', 'dns-resolution-failure'],
+    collect: [
+      { command: 'calicoctl node status', why: 'BGP session state and last error per peer (Established, Connect, Active Socket: Connection refused), which the bundle does not hold' },
+      { command: 'ss -tanp \'( sport = :179 or dport = :179 )\'', why: 'TCP 179 socket states (LISTEN, SYN_SENT, ESTABLISHED) when netstat is not in the bundle (cluster diags)' },
+    ],
   },
   check({ cluster, derived }) {
     const pairs = derived.bgp.pairs;

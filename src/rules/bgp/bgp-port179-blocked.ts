@@ -29,7 +29,11 @@ export const bgpPort179Blocked: Rule = {
       'Test from the initiating node with `nc -zv <peer-ip> 179`; on the peer, `tcpdump -ni any tcp port 179` shows whether the SYN arrives.',
       'If the DROP is in the peer\'s own iptables (see the evidence), remove it or add an ACCEPT for the other nodes before it.',
     ],
-    explains: ['block-route-missing'],
+    explains: ['block-route-missing', 'dns-resolution-failure'],
+    collect: [
+      { command: 'calicoctl node status', why: 'BGP session state and last error per peer (Established, Connect, Active Socket: Connection refused), which the bundle does not hold' },
+      { command: 'ss -tanp \'( sport = :179 or dport = :179 )\'', why: 'TCP 179 socket states (LISTEN, SYN_SENT, ESTABLISHED) when netstat is not in the bundle (cluster diags)' },
+    ],
   },
   check({ cluster, derived }) {
     const pairs = derived.bgp.pairs;

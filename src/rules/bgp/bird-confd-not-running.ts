@@ -23,7 +23,11 @@ export const birdConfdNotRunning: Rule = {
       'If BIRD reports `Unable to open configuration file` or a config error, look at the confd log for why bird.cfg was not rendered; restart calico-node after fixing.',
       'If the cluster is meant to be VXLAN-only, set the networking backend to vxlan (`calico_backend: vxlan` / operator `bgp: Disabled`) so BIRD is not expected, instead of "fixing" BIRD.',
     ],
-    explains: ['block-route-missing', 'bgp-peer-refused-or-unreachable'],
+    explains: ['block-route-missing', 'bgp-peer-refused-or-unreachable', 'dns-resolution-failure', 'nat-outgoing-disabled'],
+    collect: [
+      { command: 'calicoctl node status', why: 'BGP session state and last error per peer (Established, Connect, Active Socket: Connection refused), which the bundle does not hold' },
+      { command: 'kubectl -n calico-system logs <calico-node-pod> -c calico-node', why: 'BIRD, confd and Felix lines when file logging is disabled (CALICO_DISABLE_FILE_LOGGING) and logs/ holds only cni/' },
+    ],
   },
   check({ cluster }) {
     const nodes = cluster.nodes;

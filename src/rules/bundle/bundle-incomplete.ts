@@ -41,6 +41,9 @@ export const bundleIncomplete: Rule = {
       'Ask for what is missing: `kubectl logs -n <calico-system|kube-system> <calico-node-pod> -c calico-node` when file logging is disabled; `calicoctl node status` and `ip route`, `ss -tanp | grep 179` from the node when commands failed.',
       'Re-run `calicoctl node diags` as root on the node, with ipset/iptables/netstat (or ss) installed in the host PATH.',
     ],
+    collect: [
+      { command: 'calicoctl node diags', why: 'the node bundle itself (routes, addresses, iptables, logs), on every node of the failing flows' },
+    ],
   },
   check({ cluster }) {
     const findings: FindingDraft[] = [];

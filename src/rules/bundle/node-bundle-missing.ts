@@ -20,6 +20,10 @@ export const nodeBundleMissing: Rule = {
       'Collect `calicoctl node diags` on the missing node(s) and analyze all bundles together.',
       'If the machine no longer exists, decommission the stale Node: `calicoctl delete node <name>` (and remove it from Kubernetes), so the mesh stops peering with it.',
     ],
+    collect: [
+      { command: 'calicoctl node diags', why: 'the node bundle itself (routes, addresses, iptables, logs), on every node of the failing flows' },
+      { command: 'calicoctl get nodes -o yaml', why: 'each node\'s BGP address, AS number and tunnel addresses (Node resources)' },
+    ],
   },
   check({ cluster, derived }) {
     if (cluster.nodes.length === 0) return { status: 'skipped', reason: 'no node bundle' };

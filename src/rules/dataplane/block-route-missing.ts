@@ -43,6 +43,11 @@ export const blockRouteMissing: Rule = {
       'For VXLAN pools, routes are programmed by Felix, not BIRD: check the Felix log on the node lacking the route for route_table errors and that the owner has a vxlan.calico interface and VTEP.',
       'After the fix, confirm with `ip route | grep <block>` on the node that lacked it.',
     ],
+    explains: ['dns-resolution-failure'],
+    collect: [
+      { command: 'ip -4 route', why: 'the node\'s routes to other nodes\' pod blocks' },
+      { command: 'calicoctl ipam show --show-blocks', why: 'which node owns which IPAM block when no blackhole route shows it' },
+    ],
   },
   check({ cluster, derived }) {
     const { rows } = derived.routeMatrix;

@@ -37,7 +37,11 @@ export const ipAutodetectWrongInterface: Rule = {
       'Restart calico-node on the node and check its Node resource: `calicoctl get node <name> -o yaml` must show the underlay address in `spec.bgp.ipv4Address`.',
       'Check `calicoctl node status` on its peers: the peer address must be the node\'s underlay IP and the session Established.',
     ],
-    explains: ['block-route-missing', 'bgp-peer-refused-or-unreachable', 'bgp-port179-blocked'],
+    explains: ['block-route-missing', 'bgp-peer-refused-or-unreachable', 'bgp-port179-blocked', 'conntrack-invalid-asymmetric-routing', 'dns-resolution-failure'],
+    collect: [
+      { command: 'calicoctl get nodes -o yaml', why: 'each node\'s BGP address, AS number and tunnel addresses (Node resources)' },
+      { command: 'kubectl get nodes -o wide', why: 'the address Kubernetes knows for each node, to compare with the one Calico chose' },
+    ],
   },
   check({ cluster }) {
     const nodes = cluster.nodes.filter((n) => n.nodeIP !== undefined && n.interfaces4.length > 0);

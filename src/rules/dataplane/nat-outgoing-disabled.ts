@@ -54,6 +54,11 @@ export const natOutgoingDisabled: Rule = {
       'If the pool already says true but a node lacks the rule, Felix on that node is out of sync: check its log for datastore/iptables errors and restart calico-node.',
       'If pod CIDRs are meant to be routed upstream instead, confirm the upstream routers have routes to the pool (BGP to the ToR) and ignore this warning.',
     ],
+    explains: ['dns-resolution-failure'],
+    collect: [
+      { command: 'calicoctl get ippool -o yaml', why: 'natOutgoing, encapsulation and CIDR of every pool' },
+      { command: 'iptables-save -c -t nat', why: 'Felix\'s cali-nat-outgoing MASQUERADE rule and its counters' },
+    ],
   },
   check({ cluster, derived }) {
     const pools = cluster.resources.ippools.filter((p) => !p.disabled && !p.cidr.includes(':'));
@@ -79,6 +84,8 @@ export const natOutgoingDisabled: Rule = {
         nodes: nats.filter((x) => x.masqRule === undefined).map((x) => x.node.name),
         evidence,
         remediation: [`\`calicoctl patch ippool ${pool.name} -p '{"spec":{"natOutgoing":true}}'\``],
+        // The pool's own setting: no node's fault explains it (empty pairs: never folded under a node cause).
+        pairs: [],
       });
     }
     // Node side: pools say NAT (or no pool exported) but this node has no MASQUERADE rule / empty set.

@@ -29,7 +29,11 @@ export const nodeIpDuplicate: Rule = {
       'Give every machine a unique hostname (cloned VMs keep the template\'s name), then delete the stale Node resource with `calicoctl delete node <name>` if needed.',
       'Confirm with `calicoctl get node -o wide` that every node has a distinct IPv4 address.',
     ],
-    explains: ['block-route-missing', 'bgp-peer-refused-or-unreachable', 'bgp-port179-blocked'],
+    explains: ['block-route-missing', 'bgp-peer-refused-or-unreachable', 'bgp-port179-blocked', 'dns-resolution-failure'],
+    collect: [
+      { command: 'calicoctl get nodes -o yaml', why: 'each node\'s BGP address, AS number and tunnel addresses (Node resources)' },
+      { command: 'kubectl get nodes -o wide', why: 'the address Kubernetes knows for each node, to compare with the one Calico chose' },
+    ],
   },
   check({ cluster, derived }) {
     const findings: FindingDraft[] = [];

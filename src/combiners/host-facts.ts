@@ -1,0 +1,57 @@
+/**
+ * Host-level facts rules share (catalogue J/K/L): Calico log lines by text, resource evidence, the
+ * node each attachment belongs to. Small lookups over the model; no parsing.
+ */
+import type { CalicoLogRecord, ResourceBase } from '../model/facts.js';
+import type { CollectHint, Evidence } from '../model/finding.js';
+import type { NodeModel } from '../model/node.js';
+import { lineEvidence } from './evidence.js';
+
+/**
+ * Felix/confd/container/agent log lines of a node (the notable ones and the first lines of each named
+ * signature, which is where INFO-level signatures land) whose text contains one of `needles`.
+ */
+export function calicoLogLines(n: NodeModel, needles: readonly string[]): Evidence[] {
+  const out: Evidence[] = [];
+  const seen = new Set<string>();
+  for (const s of [n.felix, n.containerLog, n.confd, n.agent]) {
+    if (s === undefined) continue;
+    const records: (CalicoLogRecord & { file: string })[] = [...s.notable];
+    for (const sig of Object.values(s.signatures)) records.push(...sig.refs);
+    for (const r of records) {
+      const key = `${r.file}\u0000${r.line}`;
+      if (seen.has(key) || !needles.some((x) => r.text.includes(x))) continue;
+      seen.add(key);
+      out.push(lineEvidence(n, r.file, r));
+    }
+  }
+  return out;
+}
+
+/** Whether any Calico Go daemon log (file or container) was read for this node. */
+export function hasCalicoLog(n: NodeModel): boolean {
+  return [n.felix, n.containerLog].some((s) => s !== undefined && s.lines > 0);
+}
+
+/** Evidence pointing at a resource in the exported YAML. */
+export function resourceEvidence(r: ResourceBase, text: string): Evidence {
+  return { node: `${r.kind} ${r.name}`, input: r.ref.input, file: r.ref.file, line: r.ref.line, text };
+}
+
+export function list(names: string[], max = 6): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
+/** One `sysctl` command for every host rule that needs a sysctl (merged into one "collect next" line). */
+export function sysctlCollect(nodes?: string[]): CollectHint {
+  return {
+    command: 'sysctl net.ipv4.ip_forward net.ipv4.conf.all.forwarding net.ipv4.conf.all.rp_filter net.netfilter.nf_conntrack_count net.netfilter.nf_conntrack_max',
+    why: 'IPv4 forwarding, rp_filter and the conntrack fill level are not in the bundle',
+    ...(nodes !== undefined && nodes.length > 0 ? { nodes } : {}),
+  };
+}
+
+/** Hints restricted to `nodes` (none when the list is empty). */
+export function onNodes(hints: CollectHint[], nodes: string[]): CollectHint[] {
+  return nodes.length === 0 ? [] : hints.map((h) => ({ ...h, nodes: [...nodes] }));
+}
