@@ -62,6 +62,10 @@ export interface NodeSpec {
   toggleRule?: { rule: string; period: number };
   /** Source addresses an ingress policy on this node's workloads DROPs (`cali-pi-*` rule). */
   policyDenyFrom?: string[];
+  /** Felix-programmed encapsulation (see vxlan.ts): this node has no tunnel device and no tunnel address. */
+  tunnelMissing?: boolean;
+  /** The node sits in a second routed subnet (its own bridge and gateway in the switch namespace). */
+  subnet?: { cidr: string; gateway: string };
 }
 
 export interface PoolSpec {
@@ -86,6 +90,8 @@ export interface Scenario {
   written: string[];
   /** Rule ids the analyzer must report, must not report, and may report as symptoms of the fault. */
   expect: { fire: string[]; silent: string[]; mayFire?: string[] };
+  /** FelixConfiguration/BGPConfiguration `programClusterRoutes` (v3.31+): `Enabled` = Felix programs IPIP routes, no BIRD. */
+  programClusterRoutes?: 'Enabled' | 'Disabled';
   /** Seconds BIRD runs before the snapshot (default 35). */
   settleSeconds?: number;
 }

@@ -4,6 +4,7 @@ import { blockOwnership } from './block-ownership.js';
 import { routeMatrix } from './route-matrix.js';
 import { bgpPairs } from './bgp-pairs.js';
 import { timeline } from './timeline.js';
+import { encapsulation } from './encapsulation.js';
 
 /**
  * Builds every cross-node table once; rules and the report read them. A table that fails on data
@@ -21,11 +22,13 @@ export function derive(cluster: ClusterModel): Derived {
     }
   };
   const blocks = guard('block ownership table', () => blockOwnership(cluster.nodes, cluster.resources.ippools), []);
+  const matrix = guard('route matrix', () => routeMatrix(cluster.nodes, blocks), { nodes: [], rows: [] });
   return {
     blocks,
-    routeMatrix: guard('route matrix', () => routeMatrix(cluster.nodes, blocks), { nodes: [], rows: [] }),
+    routeMatrix: matrix,
     bgp: guard('BGP pair matrix', () => bgpPairs(cluster.nodes), { pairs: [], unknownPeers: [] }),
     timeline: guard('timeline', () => timeline(cluster.nodes), { events: [], dropped: 0 }),
+    encap: guard('encapsulation table', () => encapsulation(cluster, blocks, matrix), { pools: [], nodes: [], pairs: [], vxlanPort: 4789, felixConfig: {} }),
     problems,
   };
 }

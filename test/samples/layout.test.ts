@@ -12,6 +12,7 @@ import * as tar from 'tar-stream';
 import { parse } from 'yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { RULES as ALL_RULES } from '../../src/rules/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const SCEN_OUT = join(ROOT, 'samples', 'scenarios');
@@ -59,6 +60,8 @@ interface NodeDef {
 interface ScenarioDef {
   id: string;
   layout: string;
+  pool?: { ipipMode?: string; vxlanMode?: string };
+  programClusterRoutes?: string;
   nodes: NodeDef[];
   expect: { fire: string[]; silent: string[] };
 }
@@ -66,7 +69,7 @@ interface ScenarioDef {
 const SVLOGD_TT = /^\d{4}-\d{2}-\d{2}_\d{2}:\d{2}:\d{2}\.\d{5} /;
 const SVLOGD_TTT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{5} /;
 const LOGRUS = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} \[(INFO|WARNING|ERROR|DEBUG)\]\[\d+\] [a-z-]+\/\S+\.go \d+: /;
-const RULES = new Set(['block-route-missing', 'bgp-port179-blocked', 'bgp-peer-refused-or-unreachable', 'bird-confd-not-running', 'bgp-as-mismatch', 'node-ip-duplicate', 'ip-autodetect-wrong-interface', 'nat-outgoing-disabled', 'bundle-incomplete', 'node-bundle-missing']);
+const RULES = new Set(ALL_RULES.map((r) => r.meta.id));
 
 function expectedTopFiles(layout: string, node: NodeDef): string[] {
   const missing = new Set(node.missingBinaries ?? []);
@@ -154,7 +157,9 @@ for (const id of scenarioIds) {
         assert.equal([...byName.keys()].filter((n) => n.startsWith('logs/cni/') && n !== 'logs/cni/'), ['logs/cni/cni.log']);
         return;
       }
-      const services = ['allocate-tunnel-addrs', 'bird', 'bird6', 'cni', 'confd', 'felix', 'monitor-addresses'];
+      // CALICO_NETWORKING_BACKEND=vxlan (or Felix-programmed IPIP routes): rc.local enables no bird, bird6, confd.
+      const birdless = (def!.pool?.vxlanMode ?? 'Never') !== 'Never' || def!.programClusterRoutes === 'Enabled';
+      const services = ['allocate-tunnel-addrs', ...(birdless ? [] : ['bird', 'bird6']), 'cni', ...(birdless ? [] : ['confd']), 'felix', 'monitor-addresses'];
       if (layout === 'v3.31') services.push('node-status-reporter');
       assert.equal(logDirs, services.sort(), `${id}/${node.hostname}: log dirs`);
       const containerLogs = [...byName.keys()].filter((n) => /^logs\/[^/]+$/.test(n));

@@ -4,10 +4,28 @@ import { blockRouteMissing } from './block-route-missing.js';
 import { nodeIpDuplicate } from './node-ip-duplicate.js';
 import { ipAutodetectWrongInterface } from './ip-autodetect-wrong-interface.js';
 import { natOutgoingDisabled } from './nat-outgoing-disabled.js';
+import { nodeSubnetMaskCrosssubnet } from './node-subnet-mask-crosssubnet.js';
+import { encapRouteOwnerMismatch } from './encap-route-owner-mismatch.js';
+import { ipipProtocolBlocked } from './ipip-protocol-blocked.js';
+import { ipipTunl0MissingOrDown } from './ipip-tunl0-missing-or-down.js';
+import { encapSourceNotInCalicoHostset } from './encap-source-not-in-calico-hostset.js';
+import { vxlanUdpPortBlockedOrConflict } from './vxlan-udp-port-blocked-or-conflict.js';
+import { vxlanDeviceOrVtepMissing } from './vxlan-device-or-vtep-missing.js';
+import { vxlanChecksumOffload } from './vxlan-checksum-offload.js';
+import { cloudFabricDropsUnencapsulated } from './cloud-fabric-drops-unencapsulated.js';
 
 export const DATAPLANE_RULES: readonly Rule[] = [
   blockRouteMissing,
   nodeIpDuplicate,
   ipAutodetectWrongInterface,
   natOutgoingDisabled,
+  nodeSubnetMaskCrosssubnet,
+  encapRouteOwnerMismatch,
+  ipipProtocolBlocked,
+  ipipTunl0MissingOrDown,
+  encapSourceNotInCalicoHostset,
+  vxlanUdpPortBlockedOrConflict,
+  vxlanDeviceOrVtepMissing,
+  vxlanChecksumOffload,
+  cloudFabricDropsUnencapsulated,
 ];
