@@ -131,7 +131,8 @@ export function setupEncap(s: Scenario, nodes: Array<{ spec: NodeSpec; ns: strin
     } else {
       if (!a.tunnelMissing) {
         // Labelled in the scenario: a VXLAN-type device named tunl0 (no ipip module here).
-        nsRun(ns, 'ip', ['link', 'add', 'tunl0', 'type', 'vxlan', 'id', '1', 'dstport', '4790', 'local', a.ip, 'dev', up, 'nolearning']);
+        // No lower device, so MTU 1480 (Calico's tunl0 MTU) is allowed.
+        nsRun(ns, 'ip', ['link', 'add', 'tunl0', 'type', 'vxlan', 'id', '1', 'dstport', '4790', 'nolearning']);
         nsRun(ns, 'ip', ['link', 'set', 'tunl0', 'arp', 'off', 'mtu', '1480', 'up']);
         nsRun(ns, 'ip', ['addr', 'add', `${tunnelAddress(a)}/32`, 'dev', 'tunl0']);
       }

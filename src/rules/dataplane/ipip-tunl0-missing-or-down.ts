@@ -84,6 +84,8 @@ export const ipipTunl0MissingOrDown: Rule = {
           ` Pods on ${e.node} cannot exchange IP-in-IP traffic with the other nodes.`,
         nodes: [e.node, ...new Set([...noRoutesFrom, ...noRoutesTo])],
         evidence,
+        // Every pair with this node: its routes to them and theirs to it depend on the device.
+        pairs: t.nodes.filter((o) => o !== e).map((o) => [e.node, o.node] as [string, string]),
         remediation: [`On ${e.node}: \`ip -d link show tunl0\` and \`lsmod | grep ipip\`; load the module (\`modprobe ipip\`) and restart calico-node there so Felix recreates tunl0 with its tunnel address.`],
       });
     }

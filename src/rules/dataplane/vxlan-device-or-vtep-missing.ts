@@ -108,6 +108,8 @@ export const vxlanDeviceOrVtepMissing: Rule = {
           (lacking.length > 0 ? ` ${lacking.join(', ')} ${lacking.length > 1 ? 'have' : 'has'} no route to ${e.node}'s pod block${missingDevice ? ', and ' + e.node + ' itself cannot send VXLAN' : ''}.` : missingDevice ? ` ${e.node} cannot send or receive VXLAN: its pods cannot reach pods on other nodes.` : ''),
         nodes: [e.node, ...lacking.filter((x) => x !== e.node)],
         evidence,
+        // Every pair with this node: its routes to them and theirs to it depend on the device.
+        pairs: t.nodes.filter((o) => o !== e).map((o) => [e.node, o.node] as [string, string]),
         remediation: [
           missingDevice
             ? `On ${e.node}: \`ip -d link show vxlan.calico\`; check Felix's log for VXLAN errors and that FelixConfiguration (also node.${e.node}) does not disable VXLAN; restart calico-node on ${e.node}.`
