@@ -313,25 +313,34 @@ export interface EncapGap {
   senders: NodeEncap[];
 }
 
+/** A node must have sent at least this many encapsulated packets before silence on its INPUT side means anything. */
+export const MIN_SENT = 3;
+
 /**
  * Catalogue T4 from counters: a node whose Felix OUTPUT rule (`Allow … to other … hosts`) counted
- * packets while its INPUT accept (`Allow … from … hosts`) and drop rules counted none, while other
- * nodes sent too. Every request it sent got no encapsulated reply: the packets towards it are lost
- * before its INPUT chain (host firewall ahead of cali-INPUT, or the underlay).
+ * packets while its INPUT accept (`Allow … from … hosts`) and drop rules counted none. Every request
+ * it sent got no encapsulated reply: the packets towards it are lost before its INPUT chain (host
+ * firewall ahead of cali-INPUT, or the underlay). A single node is a gap only when some other node
+ * did receive (so the counters work and traffic flows elsewhere); when no node that sent received
+ * anything, `everyone` is true (the port/protocol is blocked between all nodes).
  */
-export function encapCounterGaps(t: EncapTable, kind: 'ipip' | 'vxlan'): { withRules: NodeEncap[]; withTraffic: NodeEncap[]; gaps: EncapGap[] } {
+export function encapCounterGaps(t: EncapTable, kind: 'ipip' | 'vxlan'): { withRules: NodeEncap[]; withTraffic: NodeEncap[]; gaps: EncapGap[]; everyone: boolean } {
   const inKey = kind === 'ipip' ? 'ipipAllowIn' : 'vxlanAllowIn';
   const dropKey = kind === 'ipip' ? 'ipipDropIn' : 'vxlanDropIn';
   const outKey = kind === 'ipip' ? 'ipipAllowOut' : 'vxlanAllowOut';
   const withRules = t.nodes.filter((n) => n.rules[inKey]?.packets !== undefined && n.rules[outKey]?.packets !== undefined);
-  const withTraffic = withRules.filter((n) => (n.rules[outKey]!.packets ?? 0) > 0);
+  const withTraffic = withRules.filter((n) => (n.rules[outKey]!.packets ?? 0) >= MIN_SENT);
+  const deaf = withTraffic.filter((x) => (x.rules[inKey]!.packets ?? 0) === 0 && (x.rules[dropKey]?.packets ?? 0) === 0);
+  const someoneHears = withRules.some((n) => (n.rules[inKey]!.packets ?? 0) > 0);
   const gaps: EncapGap[] = [];
-  for (const x of withTraffic) {
-    if ((x.rules[inKey]!.packets ?? 0) > 0 || (x.rules[dropKey]?.packets ?? 0) > 0) continue;
-    const senders = withTraffic.filter((y) => y !== x);
-    if (senders.length > 0) gaps.push({ receiver: x, senders });
+  if (someoneHears) {
+    for (const x of deaf) {
+      const senders = withTraffic.filter((y) => y !== x);
+      if (senders.length > 0) gaps.push({ receiver: x, senders });
+    }
   }
-  return { withRules, withTraffic, gaps };
+  const everyone = !someoneHears && deaf.length >= 2 && deaf.length === withTraffic.length;
+  return { withRules, withTraffic, gaps, everyone };
 }
 
 /** Whether `ip` is a member of an ipset (hash:ip or hash:net members). */

@@ -54,7 +54,8 @@ export const encapRouteOwnerMismatch: Rule = {
     for (const row of rows) {
       for (const cell of row) {
         for (const b of cell.blocks) {
-          if (b.route?.type !== 'unicast' || b.kind === undefined) continue;
+          // Only the block's own route: a covering aggregate (a ToR advertising the pool) says nothing about the mode.
+          if (b.route?.type !== 'unicast' || b.kind === undefined || b.route.dst !== b.block) continue;
           const pool = poolOfBlock(t.pools, b.block);
           if (pool === undefined) continue;
           routesChecked++;

@@ -7,7 +7,7 @@
  */
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
-import { encapCounterGaps, usesIpip } from '../../combiners/encapsulation.js';
+import { encapCounterGaps, MIN_SENT, usesIpip } from '../../combiners/encapsulation.js';
 
 export const ipipProtocolBlocked: Rule = {
   meta: {
@@ -55,7 +55,7 @@ export const ipipProtocolBlocked: Rule = {
         remediation: [`On ${n.node}, remove the DROP of protocol 4 or accept it from the nodes first: \`iptables -I INPUT -p 4 -m set --match-set cali40all-hosts-net src -j ACCEPT\`.`],
       });
     }
-    const { withRules, withTraffic, gaps } = encapCounterGaps(t, 'ipip');
+    const { withRules, withTraffic, gaps, everyone } = encapCounterGaps(t, 'ipip');
     for (const g of gaps) {
       const x = g.receiver;
       if (flagged.has(x.node)) continue;
@@ -74,10 +74,25 @@ export const ipipProtocolBlocked: Rule = {
         remediation: [`Allow IP protocol 4 from ${g.senders.map((y) => y.nodeIP ?? y.node).join(', ')} to ${x.nodeIP ?? x.node}; check with \`tcpdump -ni <nic> ip proto 4\` on ${x.node}.`],
       });
     }
+    if (everyone) {
+      const nodes = withTraffic.filter((n) => !flagged.has(n.node));
+      if (nodes.length >= 2) {
+        const pairs: [string, string][] = [];
+        for (const a of nodes) for (const b of nodes) if (a.node < b.node) pairs.push([a.node, b.node]);
+        findings.push({
+          key: 'all-nodes',
+          title: `No node receives IP-in-IP (protocol 4): ${nodes.length} nodes sent it, none received any`,
+          message: `Every node that sent IP-in-IP (protocol 4) (\`Allow IPIP packets to other Calico hosts\`: ${nodes.map((n) => `${n.node} ${n.rules.ipipAllowOut!.packets}`).join(', ')}) counted nothing on \`Allow IPIP packets from Calico hosts\` nor on the drop rule for non-Calico hosts. The encapsulated packets are lost between all nodes: a security group/NACL, a cloud fabric or a firewall outside the nodes' iptables blocks them.`,
+          nodes: nodes.map((n) => n.node),
+          evidence: [...nodes.map((n) => n.rules.ipipAllowIn!.evidence), ...nodes.map((n) => n.rules.ipipAllowOut!.evidence)],
+          pairs,
+        });
+      }
+    }
     if (findings.length > 0) return { status: 'found', findings };
     if (withRules.length === 0) return { status: 'skipped', reason: 'IP-in-IP is in use but no node\'s ipv4_tables holds Felix\'s IPIP rules with counters (Allow IPIP packets from Calico hosts), so whether protocol 4 arrives cannot be read' };
     if (withTraffic.length === 0) {
-      return { status: 'skipped', reason: `Felix's IPIP counters are 0 on all ${withRules.length} nodes that have them: no cross-node IP-in-IP traffic was sent before the collection`, collect: ipipProtocolBlocked.meta.collect };
+      return { status: 'skipped', reason: `Felix's IPIP OUTPUT counters show fewer than ${MIN_SENT} packets sent on each of the ${withRules.length} nodes that have them: too little cross-node IP-in-IP traffic before the collection`, collect: ipipProtocolBlocked.meta.collect };
     }
     return { status: 'passed', reason: `${withTraffic.length} of ${withRules.length} nodes sent IP-in-IP and every node that sent also received it; no firewall DROP of protocol 4 matched packets` };
   },

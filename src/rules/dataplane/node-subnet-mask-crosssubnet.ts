@@ -67,7 +67,7 @@ export const nodeSubnetMaskCrosssubnet: Rule = {
           `IPPool ${cross.map((p) => `${p.name} (ipipMode ${p.ipipMode}, vxlanMode ${p.vxlanMode})`).join(', ')} encapsulates only between subnets, and Calico takes ${from}'s subnet from its Node resource: ipv4Address ${a.nodeAddress}. ` +
           `The interface really has ${realNet}, so ${peers} ${tos.length > 1 ? 'are' : 'is'} in another, routed subnet, yet ${from} sends ${tos.length > 1 ? 'them' : 'it'} pod traffic unencapsulated via the NIC` +
           (direct.length > 0 ? ` (its routes to ${[...new Set(direct)].join(', ')} go via the NIC, not the tunnel)` : '') +
-          `. The router between the subnets has no route for pod addresses and drops it.`,
+          `. Across the subnet boundary that traffic is lost: an on-link next hop in another segment gets no ARP answer, and a router on the way has no route for pod addresses.`,
         nodes: [from, ...tos],
         evidence,
         pairs: tos.map((to) => [from, to] as [string, string]),

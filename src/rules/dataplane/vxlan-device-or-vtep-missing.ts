@@ -62,7 +62,7 @@ export const vxlanDeviceOrVtepMissing: Rule = {
       } else if (!e.vxlan.up) {
         problems.push(`has vxlan.calico but it is down (state ${e.vxlan.state ?? 'unknown'})`);
         evidence.push(e.vxlan.evidence);
-      } else if (e.vtepAddress === undefined && e.vxlan.evidence.file.endsWith('ipv6_addr')) {
+      } else if (e.vtepAddress === undefined) {
         problems.push('has vxlan.calico without an IPv4 address (no VTEP address)');
         evidence.push(e.vxlan.evidence);
       }

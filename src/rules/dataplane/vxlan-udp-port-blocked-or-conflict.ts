@@ -9,7 +9,7 @@
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeEncap } from '../../model/derived.js';
-import { encapCounterGaps, usesVxlan } from '../../combiners/encapsulation.js';
+import { encapCounterGaps, MIN_SENT, usesVxlan } from '../../combiners/encapsulation.js';
 
 function vxlanInUse(nodes: NodeEncap[], poolsUse: boolean): boolean {
   return poolsUse || nodes.some((n) => n.routes.vxlan.length > 0 || n.vxlan !== undefined);
@@ -67,7 +67,7 @@ export const vxlanUdpPortBlockedOrConflict: Rule = {
       });
     }
     // 2. Counters: sends VXLAN, never receives any, while the others send too.
-    const { withRules, withTraffic, gaps } = encapCounterGaps(t, 'vxlan');
+    const { withRules, withTraffic, gaps, everyone } = encapCounterGaps(t, 'vxlan');
     for (const g of gaps) {
       const x = g.receiver;
       if (flagged.has(x.node)) continue;
@@ -87,6 +87,21 @@ export const vxlanUdpPortBlockedOrConflict: Rule = {
         pairs: g.senders.map((y) => [y.node, x.node] as [string, string]),
         remediation: [`Allow UDP ${port} from ${g.senders.map((y) => y.nodeIP ?? y.node).join(', ')} to ${x.nodeIP ?? x.node} in the security group/NACL or firewall in front of ${x.node}; check with \`tcpdump -ni <nic> udp port ${port}\` on ${x.node}.`],
       });
+    }
+    if (everyone) {
+      const nodes = withTraffic.filter((n) => !flagged.has(n.node));
+      if (nodes.length >= 2) {
+        const pairs: [string, string][] = [];
+        for (const a of nodes) for (const b of nodes) if (a.node < b.node) pairs.push([a.node, b.node]);
+        findings.push({
+          key: 'all-nodes',
+          title: `No node receives VXLAN (UDP ${port}): ${nodes.length} nodes sent it, none received any`,
+          message: `Every node that sent VXLAN (UDP ${port}) (\`Allow IPv4 VXLAN packets to other allowed hosts\`: ${nodes.map((n) => `${n.node} ${n.rules.vxlanAllowOut!.packets}`).join(', ')}) counted nothing on \`Allow IPv4 VXLAN packets from allowed hosts\` nor on the drop rule for non-Calico hosts. The encapsulated packets are lost between all nodes: a security group/NACL, a cloud fabric or a firewall outside the nodes' iptables blocks them.`,
+          nodes: nodes.map((n) => n.node),
+          evidence: [...nodes.map((n) => n.rules.vxlanAllowIn!.evidence), ...nodes.map((n) => n.rules.vxlanAllowOut!.evidence)],
+          pairs,
+        });
+      }
     }
     // 3. Nodes that disagree on the port (host-specific FelixConfiguration), or a device already on it.
     const ports = new Map<number, NodeEncap[]>();
@@ -123,7 +138,7 @@ export const vxlanUdpPortBlockedOrConflict: Rule = {
       return { status: 'skipped', reason: `VXLAN is in use but no node's ipv4_tables holds Felix's VXLAN rules with counters (Allow IPv4 VXLAN packets from allowed hosts), so whether UDP ${port} arrives cannot be read` };
     }
     if (withTraffic.length === 0) {
-      return { status: 'skipped', reason: `Felix's VXLAN counters are 0 on all ${withRules.length} nodes that have them: no cross-node VXLAN traffic was sent before the collection, so the counters cannot show a drop`, collect: vxlanUdpPortBlockedOrConflict.meta.collect };
+      return { status: 'skipped', reason: `Felix's VXLAN OUTPUT counters show fewer than ${MIN_SENT} packets sent on each of the ${withRules.length} nodes that have them: too little cross-node VXLAN traffic before the collection for the counters to show a drop`, collect: vxlanUdpPortBlockedOrConflict.meta.collect };
     }
     return { status: 'passed', reason: `${withTraffic.length} of ${withRules.length} nodes sent VXLAN and every node that sent also received it (UDP ${port}); no firewall DROP on UDP ${port} matched packets` };
   },

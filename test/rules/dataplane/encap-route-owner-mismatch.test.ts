@@ -48,6 +48,12 @@ test('BIRD down on one node only is not this rule\'s (bird-confd-not-running)', 
   void A; void B; void C;
 });
 
+test('a covering aggregate (ToR advertising the pool via the NIC) is not judged against an IPIP pool', () => {
+  const c = ipipCluster();
+  for (const n of NODES) c[n.name]!.ipv4_route = c[n.name]!.ipv4_route!.split('\n').filter((l) => !l.includes('dev tunl0')).join('\n') + '10.244.0.0/16 via 10.77.0.1 dev eth0 proto bird \n';
+  expectRule(rule, contextFrom(c, docs(poolYaml({ ipipMode: 'Always' }), nodeYaml('ipip'))), { status: 'passed' });
+});
+
 test('skipped without IPPool resources', () => {
   expectRule(rule, contextFrom(healthyCluster()), { status: 'skipped' });
 });

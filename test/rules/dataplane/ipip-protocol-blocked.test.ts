@@ -29,6 +29,11 @@ test('fires on a host firewall DROP of protocol 4 with counters', () => {
   assert.match(f!.evidence[0]!.text, '-A INPUT -p ipv4 -j DROP');
 });
 
+test('fires once when no node receives IP-in-IP at all (fabric blocks protocol 4, e.g. Azure)', () => {
+  const [f] = expectRule(rule, contextFrom(ipipCluster(() => ({ allowIn: 0, allowOut: 40 })), RES), { status: 'found', keys: ['all-nodes'] });
+  assert.match(f!.message, 'lost between all nodes');
+});
+
 test('skipped when no IPIP traffic was counted', () => {
   expectRule(rule, contextFrom(ipipCluster(() => ({})), RES), { status: 'skipped' });
 });

@@ -40,6 +40,18 @@ test('a receiver whose drop rule counted packets is not a port block (source not
   expectRule(rule, contextFrom(c, RES), { status: 'passed' });
 });
 
+test('fires once for the whole cluster when every node sent VXLAN and none received any', () => {
+  const c = vxlanCluster(() => ({ allowIn: 0, dropIn: 0, allowOut: 14 }));
+  const [f] = expectRule(rule, contextFrom(c, RES), { status: 'found', keys: ['all-nodes'], nodes: ['node-a', 'node-b', 'node-c'] });
+  assert.match(f!.title, 'No node receives VXLAN (UDP 4789): 3 nodes sent it, none received any');
+  assert.is(f!.pairs?.length, 3);
+});
+
+test('a node that sent only a couple of packets proves nothing', () => {
+  const c = vxlanCluster((n) => (n.name === 'node-b' ? { allowIn: 0, allowOut: 2 } : { allowIn: 20, allowOut: 22 }));
+  expectRule(rule, contextFrom(c, RES), { status: 'passed' });
+});
+
 test('skipped when there was no VXLAN traffic at all (all counters 0)', () => {
   const c = vxlanCluster(() => ({ allowIn: 0, allowOut: 0 }));
   expectRule(rule, contextFrom(c, RES), { status: 'skipped' });
