@@ -28,6 +28,7 @@ import { policyResources, policyRestore } from './policy.js';
 import { loadScenario, nodeLayout, type NodeSpec, type Scenario } from './scenario.js';
 import { applyFelixLabFaults, writeFelixFaultStart, writeFelixFaultTick } from './felix-faults.js';
 import type { Writable } from 'node:stream';
+import { birdless, encapResources, setupEncap, subnetBridge } from './vxlan.js';
 
 const REQUIRED: Array<[string, string]> = [
   ['bird', 'bird'],
@@ -108,8 +109,8 @@ function buildTopology(s: Scenario, workDir: string): NodeRuntime[] {
     const upIf = spec.underlayInterface ?? 'eth0';
     const port = `p${idx}-${short(s.id)}`;
     nsRun(ns, 'ip', ['link', 'add', upIf, 'type', 'veth', 'peer', 'name', port, 'netns', sw]);
-    nsRun(sw, 'ip', ['link', 'set', port, 'master', 'br0', 'up']);
-    nsRun(ns, 'ip', ['addr', 'add', `${spec.ip}/${s.underlay.cidr.split('/')[1]}`, 'dev', upIf]);
+    nsRun(sw, 'ip', ['link', 'set', port, 'master', subnetBridge(sw, spec), 'up']);
+    nsRun(ns, 'ip', ['addr', 'add', `${spec.ip}/${(spec.subnet?.cidr ?? s.underlay.cidr).split('/')[1]}`, 'dev', upIf]);
     nsRun(ns, 'ip', ['link', 'set', upIf, 'up']);
     if (spec.natNic) {
       const nat = `cdlab-${s.id}-${spec.hostname}-nat`;
@@ -122,7 +123,7 @@ function buildTopology(s: Scenario, workDir: string): NodeRuntime[] {
       nsRun(nat, 'ip', ['link', 'set', 'gw0', 'up']);
       nsRun(ns, 'ip', ['route', 'add', 'default', 'via', spec.natNic.gateway, 'dev', spec.natNic.name]);
     } else {
-      nsRun(ns, 'ip', ['route', 'add', 'default', 'via', s.underlay.gateway, 'dev', upIf]);
+      nsRun(ns, 'ip', ['route', 'add', 'default', 'via', spec.subnet?.gateway ?? s.underlay.gateway, 'dev', upIf]);
     }
     for (const extra of spec.interfaces ?? []) {
       nsRun(ns, 'ip', ['link', 'add', extra.name, 'type', 'bridge']);
@@ -191,6 +192,7 @@ function startLogs(s: Scenario, n: NodeRuntime): void {
   if (n.spec.fileLoggingDisabled) return; // rc.local removed every log/ dir; only cni.log remains.
   for (const svc of services(layout)) {
     if (svc === 'bird' || svc === 'bird6') continue; // started with BIRD itself
+    if (svc === 'confd' && birdless(s)) continue; // CALICO_NETWORKING_BACKEND=vxlan: rc.local enables no confd
     n.logs.set(svc, startSvlogd(n.logRoot, layout, svc));
   }
   n.felix = new CalicoLog(n.logs.get('felix'), layout, 68, 'felix');
@@ -389,18 +391,19 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
   log(`${s.id}: building ${s.nodes.length} nodes in ${workDir}`);
   const nodes = buildTopology(s, workDir);
   programDataplane(s, nodes);
+  setupEncap(s, nodes);
   applyUnderlayFaults(nodes);
   applyFelixLabFaults(s, nodes);
   for (const n of nodes) {
     startLogs(s, n);
     writeStartupLines(s, n);
     writeFelixFaultStart(n, nodeLayout(s, n.spec));
-    if (!n.birdFailing) writeBirdConfigs(s, n);
-    if (!n.birdFailing) addExtraBlocks(n.spec, join(n.root, 'etc', 'calico', 'confd', 'config'));
+    if (!n.birdFailing && !birdless(s)) writeBirdConfigs(s, n);
+    if (!n.birdFailing && !birdless(s)) addExtraBlocks(n.spec, join(n.root, 'etc', 'calico', 'confd', 'config'));
   }
   const settle = (Number(process.env.LAB_SETTLE) || s.settleSeconds || 35) * 1000;
   const until = Date.now() + settle + 30000;
-  for (const n of nodes) startBird(s, n, until);
+  if (!birdless(s)) for (const n of nodes) startBird(s, n, until);
   const t0 = Date.now();
   for (const n of nodes) if (n.spec.toggleRule) void toggle(n, n.spec.toggleRule, t0 + settle);
   let tick = 0;
@@ -442,7 +445,7 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
     const tgz = n.spec.clockOffsetSeconds ? skewBundle(collected, n.spec.clockOffsetSeconds) : collected;
     log(`${s.id}: ${n.spec.hostname} → ${tgz}`);
   }
-  const res = renderResources(s, new Date(t0 - 3 * 86400_000));
+  const res = encapResources(s, renderResources(s, new Date(t0 - 3 * 86400_000)));
   mkdirSync(join(outDir, 'resources'), { recursive: true });
   for (const [kind, text] of Object.entries({ ...res, ...policyResources(s, new Date(t0 - 3 * 86400_000)) })) writeFileSync(join(outDir, 'resources', `${kind}.yaml`), text);
 }

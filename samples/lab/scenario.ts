@@ -93,6 +93,10 @@ export interface NodeSpec {
    * (`clock-skew.ts`): its `date`, tarball name, log stamps and file mtimes are moved by the offset.
    */
   clockOffsetSeconds?: number;
+  /** Felix-programmed encapsulation (see vxlan.ts): this node has no tunnel device and no tunnel address. */
+  tunnelMissing?: boolean;
+  /** The node sits in a second routed subnet (its own bridge and gateway in the switch namespace). */
+  subnet?: { cidr: string; gateway: string };
 }
 
 export interface PoolSpec {
@@ -117,6 +121,8 @@ export interface Scenario {
   written: string[];
   /** Rule ids the analyzer must report, must not report, and may report as symptoms of the fault. */
   expect: { fire: string[]; silent: string[]; mayFire?: string[] };
+  /** FelixConfiguration/BGPConfiguration `programClusterRoutes` (v3.31+): `Enabled` = Felix programs IPIP routes, no BIRD. */
+  programClusterRoutes?: 'Enabled' | 'Disabled';
   /** Seconds BIRD runs before the snapshot (default 35). */
   settleSeconds?: number;
   /** GlobalNetworkPolicies rendered into Felix-like policy chains (samples/lab/policy.ts) and exported as YAML. */

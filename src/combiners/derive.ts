@@ -9,6 +9,7 @@ import { mtuTable } from './mtu-table.js';
 import { applySnapshotDeltas, policyDrops, snapshots as findSnapshots } from './policy-drops.js';
 import type { PolicyTable } from '../model/derived.js';
 import { clockOffsets } from './clock-offsets.js';
+import { encapsulation } from './encapsulation.js';
 
 /**
  * Builds every cross-node table once; rules and the report read them. A table that fails on data
@@ -32,17 +33,19 @@ export function derive(cluster: ClusterModel): Derived {
   const snapshots = guard('snapshot table', () => findSnapshots(cluster.nodes), []);
   guard('snapshot counter deltas', () => applySnapshotDeltas(policy, snapshots), undefined);
   const clock = guard('clock offsets', () => clockOffsets(cluster.nodes), { offsets: [], pairsCompared: 0 });
+  const matrix = guard('route matrix', () => routeMatrix(cluster.nodes, blocks), { nodes: [], rows: [] });
   return {
     blocks,
     workloads,
     borrowed: guard('borrowed address table', () => borrowedAddresses(cluster.nodes, workloads, blocks), []),
     mtu: guard('MTU table', () => mtuTable(cluster.nodes, cluster.resources.ippools), { rows: [], pathNodes: [] }),
-    routeMatrix: guard('route matrix', () => routeMatrix(cluster.nodes, blocks), { nodes: [], rows: [] }),
+    routeMatrix: matrix,
     bgp: guard('BGP pair matrix', () => bgpPairs(cluster.nodes), { pairs: [], unknownPeers: [] }),
     timeline: guard('timeline', () => timeline(cluster.nodes, undefined, clock), { events: [], dropped: 0 }),
     clock,
     policy,
     snapshots,
+    encap: guard('encapsulation table', () => encapsulation(cluster, blocks, matrix), { pools: [], nodes: [], pairs: [], vxlanPort: 4789, felixConfig: {} }),
     problems,
   };
 }

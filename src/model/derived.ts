@@ -300,6 +300,130 @@ export interface PolicyTable {
   truncated: string[];
 }
 
+/** A tunnel device of one node, from `ip addr` (`tunl0`, `vxlan.calico`, `vxlan-v6.calico`, `wireguard.cali`). */
+export interface TunnelDevice {
+  name: string;
+  /** `UP` in the flags and the state is not DOWN. */
+  up: boolean;
+  state?: string;
+  mtu?: number;
+  /** Addresses with prefix (`10.244.97.0/32`). */
+  addresses: string[];
+  /** `ipip`, `ether`, ... from the `link/` line (a `tunl0` of another type is not an IP-in-IP tunnel). */
+  linkType?: string;
+  evidence: Evidence;
+}
+
+/** One of Felix's fixed encapsulation rules (felix/rules/static.go) with its counters. */
+export interface EncapRule {
+  packets?: number;
+  bytes?: number;
+  /** `ACCEPT`, `DROP`, ... */
+  target?: string;
+  /** Destination port of a VXLAN rule (`--dports 4789`). */
+  port?: number;
+  evidence: Evidence;
+}
+
+/** Felix's IPIP/VXLAN admission rules on one node (cali-INPUT / cali-OUTPUT of ipv4_tables). */
+export interface EncapRules {
+  ipipAllowIn?: EncapRule;
+  ipipDropIn?: EncapRule;
+  ipipAllowOut?: EncapRule;
+  vxlanAllowIn?: EncapRule;
+  vxlanDropIn?: EncapRule;
+  vxlanAllowOut?: EncapRule;
+  /** Non-Felix DROP/REJECT rules of the filter table on UDP <vxlanPort> or protocol 4 (host firewall). */
+  foreignDrops: (EncapRule & { proto: 'udp' | 'ipip' })[];
+}
+
+/** An ipset Felix builds for encapsulation admission, with its members (kept for Calico's sets). */
+export interface EncapHostSet {
+  name: string;
+  members: string[];
+  evidence: Evidence;
+}
+
+/** How the routes of one node reach other nodes' blocks (T3 per node). */
+export interface EncapRoutes {
+  /** Routes to other nodes' blocks, by device class. */
+  ipip: Evidence[];
+  vxlan: Evidence[];
+  direct: Evidence[];
+  /** Block routes (remote or blackhole) programmed by BIRD (`proto bird`) and by Felix (`proto 80`). */
+  bird: number;
+  felix: number;
+  /** Proto of this node's own block blackholes (`bird`, `80`), when it has any. */
+  blackholeProto?: string;
+}
+
+/** Catalogue T1/T3/T4 for one node: configured encapsulation against what the node shows. */
+export interface NodeEncap {
+  node: string;
+  nodeIP?: string;
+  /** Node resource `spec.bgp.ipv4Address` (with prefix) and where it came from. */
+  nodeAddress?: string;
+  nodeAddressEvidence?: Evidence;
+  /** The address with prefix on the interface that holds nodeIP (`ip addr`). */
+  realCidr?: string;
+  realEvidence?: Evidence;
+  routes: EncapRoutes;
+  tunl0?: TunnelDevice;
+  vxlan?: TunnelDevice;
+  vxlanV6?: TunnelDevice;
+  wireguard?: TunnelDevice;
+  /** VTEP: the vxlan.calico address from ip addr, and the Node resource `ipv4VXLANTunnelAddr`. */
+  vtepAddress?: string;
+  vtepResource?: string;
+  ipipTunnelResource?: string;
+  /** Whether BIRD runs here: true/false when something shows it, undefined when nothing does. */
+  birdRunning?: boolean;
+  birdEvidence?: Evidence[];
+  rules: EncapRules;
+  /** Whether ipv4_tables was collected with Calico chains in it. */
+  rulesCollected: boolean;
+  hostsNet?: EncapHostSet;
+  vxlanNet?: EncapHostSet;
+  /** Kernel version from Felix's `Updating detected iptables features … kernelVersion=…` or an attached `uname -r`. */
+  kernelVersion?: string;
+  kernelEvidence?: Evidence;
+  /** Felix's detected `ChecksumOffloadBroken` (from the same log line). */
+  checksumOffloadBroken?: boolean;
+  /** `tx-checksum-ip-generic` of vxlan.calico from an attached `ethtool -k vxlan.calico`. */
+  vxlanTxChecksum?: { on: boolean; evidence: Evidence };
+}
+
+/** Encapsulation configured by one IPPool. */
+export interface EncapPool {
+  name: string;
+  cidr: string;
+  ipipMode: string;
+  vxlanMode: string;
+  vxlanModeV6?: string;
+  evidence: Evidence;
+}
+
+/** CrossSubnet decision for an ordered pair: does `from` consider `to` in its own subnet? */
+export interface EncapPairDecision {
+  from: string;
+  to: string;
+  /** `to`'s node IP inside the network of `from`'s Node resource ipv4Address. */
+  sameByNodeResource?: boolean;
+  /** `to`'s node IP inside the network of `from`'s real interface prefix. */
+  sameByInterface?: boolean;
+}
+
+export interface EncapTable {
+  pools: EncapPool[];
+  nodes: NodeEncap[];
+  pairs: EncapPairDecision[];
+  /** FelixConfiguration `vxlanPort` (default 4789) and the line that set it. */
+  vxlanPort: number;
+  vxlanPortEvidence?: Evidence;
+  /** FelixConfiguration flags that matter here (`vxlanEnabled`, `ipipEnabled`, `awsSrcDstCheck`, `programClusterRoutes`), with evidence. */
+  felixConfig: Record<string, { value: string; evidence: Evidence }>;
+}
+
 export interface Derived {
   blocks: BlockOwnership[];
   /** Local workload routes of every node. */
@@ -316,6 +440,8 @@ export interface Derived {
   snapshots: Snapshot[];
   /** T7 clock offsets (also applied to the timeline). */
   clock: ClockTable;
+  /** Encapsulation per node and per pair (catalogue T1, T3, T4). */
+  encap: EncapTable;
   /** Tables that could not be built (a bug meeting unexpected data): the rest is still reported. */
   problems: string[];
 }

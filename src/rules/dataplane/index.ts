@@ -10,6 +10,15 @@ import { routeNetlinkConflict } from './route-netlink-conflict.js';
 import { bgpEstablishedRoutesMissing } from './bgp-established-routes-missing.js';
 import { mtuMismatch } from './mtu-mismatch.js';
 import { ippoolOverlap } from './ippool-overlap.js';
+import { nodeSubnetMaskCrosssubnet } from './node-subnet-mask-crosssubnet.js';
+import { encapRouteOwnerMismatch } from './encap-route-owner-mismatch.js';
+import { ipipProtocolBlocked } from './ipip-protocol-blocked.js';
+import { ipipTunl0MissingOrDown } from './ipip-tunl0-missing-or-down.js';
+import { encapSourceNotInCalicoHostset } from './encap-source-not-in-calico-hostset.js';
+import { vxlanUdpPortBlockedOrConflict } from './vxlan-udp-port-blocked-or-conflict.js';
+import { vxlanDeviceOrVtepMissing } from './vxlan-device-or-vtep-missing.js';
+import { vxlanChecksumOffload } from './vxlan-checksum-offload.js';
+import { cloudFabricDropsUnencapsulated } from './cloud-fabric-drops-unencapsulated.js';
 
 export const DATAPLANE_RULES: readonly Rule[] = [
   blockRouteMissing,
@@ -22,4 +31,13 @@ export const DATAPLANE_RULES: readonly Rule[] = [
   bgpEstablishedRoutesMissing,
   mtuMismatch,
   ippoolOverlap,
+  nodeSubnetMaskCrosssubnet,
+  encapRouteOwnerMismatch,
+  ipipProtocolBlocked,
+  ipipTunl0MissingOrDown,
+  encapSourceNotInCalicoHostset,
+  vxlanUdpPortBlockedOrConflict,
+  vxlanDeviceOrVtepMissing,
+  vxlanChecksumOffload,
+  cloudFabricDropsUnencapsulated,
 ];

@@ -1,0 +1,55 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { contextFrom } from '../../helpers/cluster.js';
+import { healthyCluster, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { docs, encapTables, hostSet, ipipCluster, ipipRoutes, nodeYaml, poolYaml, vxlanCluster } from '../../helpers/encap-cluster.js';
+import { expectRule } from '../../helpers/rule-tester.js';
+import { encapSourceNotInCalicoHostset as rule } from '../../../src/rules/dataplane/encap-source-not-in-calico-hostset.js';
+
+const VX = docs(poolYaml({ vxlanMode: 'Always' }), nodeYaml('vxlan'));
+const IPIP = docs(poolYaml({ ipipMode: 'Always' }), nodeYaml('ipip'));
+const [A, B, C] = NODES as [typeof NODES[0], typeof NODES[0], typeof NODES[0]];
+
+test('passes on healthy VXLAN and IPIP clusters, and (not in use) on the BGP cluster', () => {
+  expectRule(rule, contextFrom(vxlanCluster(), VX), { status: 'passed' });
+  expectRule(rule, contextFrom(ipipCluster(), IPIP), { status: 'passed' });
+  expectRule(rule, contextFrom(healthyCluster(), POOL_YAML), { status: 'passed' });
+});
+
+test('VXLAN: node-a\'s set lacks node-c\'s address and its drop rule counts packets', () => {
+  const c = vxlanCluster();
+  c['node-a']!.ipsets = hostSet('cali40all-vxlan-net', [A.ip, B.ip]);
+  c['node-a']!.ipv4_tables = encapTables('vxlan', { allowIn: 20, dropIn: 11, allowOut: 30 });
+  const [f] = expectRule(rule, contextFrom(c, VX), { status: 'found', keys: ['vxlan:node-a'] });
+  assert.match(f!.title, 'node-a drops VXLAN from node-c: source 10.77.0.13 not in cali40all-vxlan-net');
+  assert.match(f!.evidence[0]!.text, 'Drop IPv4 VXLAN packets from non-allowed hosts');
+  assert.ok(f!.evidence[0]!.text.startsWith('[11:'));
+  assert.equal(f!.pairs, [['node-c', 'node-a']]);
+});
+
+test('IPIP: node-b sends from a second NIC address (route src) that node-a does not accept', () => {
+  const c = ipipCluster();
+  c['node-b']!.ipv4_route = ipipRoutes(B, [A, C]) + `10.77.0.11 dev eth1 scope link src 192.168.50.12 \n`;
+  const [f] = expectRule(rule, contextFrom(c, IPIP), { status: 'found', keys: ['ipip:node-a'] });
+  assert.match(f!.message, 'node-b sends from 192.168.50.12');
+  assert.ok(f!.evidence.some((e) => e.node === 'node-b' && e.text.includes('src 192.168.50.12')));
+});
+
+test('drop counter alone (all nodes in the set): a warning about non-Calico senders', () => {
+  const c = vxlanCluster();
+  c['node-b']!.ipv4_tables = encapTables('vxlan', { allowIn: 20, dropIn: 5, allowOut: 30 });
+  const [f] = expectRule(rule, contextFrom(c, VX), { status: 'found', keys: ['vxlan:node-b'] });
+  assert.is(f!.severity, 'warning');
+  assert.match(f!.message, 'not a Calico node');
+});
+
+test('skipped when no host set or drop rule was collected', () => {
+  const c = vxlanCluster();
+  for (const n of Object.values(c)) {
+    delete n.ipsets;
+    delete n.ipv4_tables;
+  }
+  expectRule(rule, contextFrom(c, VX), { status: 'skipped' });
+});
+
+test.run();
