@@ -7,7 +7,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import fg from 'fast-glob';
+import { findBundleRoot } from './artifact-path.js';
 import { BundleCollector } from './bundle-collector.js';
+import type { AttachmentFile } from './read-attachment.js';
+import { readAttachment } from './read-attachment.js';
 import { CHUNK_BYTES, describeReadError } from './read-archive.js';
 import type { SourceResult } from './source-result.js';
 
@@ -22,6 +25,7 @@ export async function findArchives(dir: string): Promise<string[]> {
 export async function readDirectory(dir: string): Promise<SourceResult> {
   const collector = new BundleCollector(dir);
   const problems: string[] = [];
+  const attachments: AttachmentFile[] = [];
   let files: string[] = [];
   try {
     files = await fg(['**/*'], {
@@ -50,7 +54,13 @@ export async function readDirectory(dir: string): Promise<SourceResult> {
       continue;
     }
     const sink = collector.openFile(logical, size);
-    if (sink === undefined) continue;
+    if (sink === undefined) {
+      // Not a bundle file nor resource YAML: command output pasted beside the bundles (dotfiles are not).
+      if (!insideDiagnostics && findBundleRoot(f) === undefined && !f.split('/').some((p) => p.startsWith('.'))) {
+        attachments.push(await readAttachment(full, { input: dir, file: f }));
+      }
+      continue;
+    }
     try {
       for await (const chunk of createReadStream(full, { highWaterMark: CHUNK_BYTES })) sink.write(chunk as Buffer);
     } catch (err) {
@@ -68,5 +78,6 @@ export async function readDirectory(dir: string): Promise<SourceResult> {
     resources: collector.resources,
     problems,
     unreadable: false,
+    ...(attachments.length > 0 ? { attachments } : {}),
   };
 }
