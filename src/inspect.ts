@@ -19,6 +19,11 @@ import type { ClusterModel, InputInfo, NodeModel } from './model/node.js';
 import { ARTIFACT_IDS, MAY_BE_EMPTY } from './model/node.js';
 import { clean } from './report/render-text.js';
 
+/** `lines 4-15`, `line 7`. */
+function lineRange(r: string): string {
+  return r.includes('-') ? `lines ${r}` : `line ${r}`;
+}
+
 function artifactLines(n: NodeModel): string[] {
   const found: string[] = [];
   const missing: string[] = [];
@@ -49,7 +54,7 @@ function nodeBlock(n: NodeModel): string[] {
   const out = [`  node ${clean(n.name, 120)}: ${n.format}, ${n.layout.versionHint}${n.layout.fileLoggingDisabled ? ', file logging disabled' : ''}, ${ip}`];
   out.push(...artifactLines(n));
   for (const s of n.attachments?.sources ?? []) {
-    out.push(`    attachment: ${s.kind} from ${clean(s.file, 160)}${s.lines !== undefined ? ` lines ${s.lines}` : ''}${s.nodeFrom !== undefined ? ` (${clean(s.nodeFrom, 120)})` : ''}`);
+    out.push(`    attachment: ${s.kind} from ${clean(s.file, 160)}${s.lines !== undefined ? ` ${lineRange(s.lines)}` : ''}${s.nodeFrom !== undefined ? ` (${clean(s.nodeFrom, 120)})` : ''}`);
   }
   for (const p of n.problems) out.push(`    problem: ${clean(p, 300)}`);
   return out;
@@ -61,7 +66,7 @@ function inputBlock(i: InputInfo, cluster: ClusterModel): string[] {
   if (a !== undefined && a.parts.length > 0) {
     const target = a.node !== undefined ? `, for ${clean(a.node, 120)} (${clean(a.nodeFrom ?? '', 160)})` : a.takenAs.every((k) => k.startsWith('kubectl-get-')) ? ', for the cluster' : `, node not decided`;
     out.push(`  taken as ${a.takenAs.join(', ')}${target}`);
-    for (const p of a.parts) out.push(`    lines ${p.lines} ${p.kind}: ${clean(p.summary, 200)}`);
+    for (const p of a.parts) out.push(`    ${lineRange(p.lines)} ${p.kind}: ${clean(p.summary, 200)}`);
     if (a.note !== undefined) out.push(`    note: ${clean(a.note, 200)}`);
   }
   if (i.kind !== 'attachment') {
@@ -84,7 +89,7 @@ export function renderInspect(cluster: ClusterModel): string {
   const un = cluster.attachments?.unassigned ?? [];
   if (un.length > 0) {
     out.push('', 'attachments without a node (used by no rule):');
-    for (const s of un) out.push(`  ${s.kind} from ${clean(s.file, 160)}${s.lines !== undefined ? ` lines ${s.lines}` : ''}`);
+    for (const s of un) out.push(`  ${s.kind} from ${clean(s.file, 160)}${s.lines !== undefined ? ` ${lineRange(s.lines)}` : ''}`);
   }
   return out.join('\n') + '\n';
 }

@@ -88,6 +88,8 @@ export interface Scenario {
   expect: { fire: string[]; silent: string[]; mayFire?: string[] };
   /** Seconds BIRD runs before the snapshot (default 35). */
   settleSeconds?: number;
+  /** Command output pasted beside the bundles (see attachments.ts), written before the snapshot. */
+  attachments?: { file: string; node: string; commands: string[]; prompt?: boolean }[];
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9.-]{0,40}$/;

@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { findArchives, readDirectory } from './read-directory.js';
 import { describeReadError, readArchive } from './read-archive.js';
 import { readYaml } from './read-yaml.js';
-import { isCalicoJson, readAttachment, readHead, sniffBytes } from './read-attachment.js';
+import { guessBinary, isCalicoJson, readAttachment, readHead, sniffBytes } from './read-attachment.js';
 import type { SourceResult } from './source-result.js';
 
 export type ArchiveReader = (path: string, onRead?: (bytesRead: number) => void) => Promise<SourceResult>;
@@ -54,7 +54,8 @@ async function plainFileKind(p: string): Promise<'archive' | 'attachment' | 'yam
   const sniffed = sniffBytes(head);
   if (sniffed === 'gzip' || sniffed === 'tar') return 'archive';
   if (sniffed === 'text') return isCalicoJson(head.toString('utf8')) ? 'yaml' : 'attachment';
-  return isArchivePath(p) ? 'archive' : 'attachment';
+  // A screenshot or a zip renamed .tar.gz is not a damaged bundle: list it as ignored with what it is.
+  return isArchivePath(p) && guessBinary(head) === 'binary data' ? 'archive' : 'attachment';
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {

@@ -41,6 +41,8 @@ async function ticket(): Promise<string> {
   writeFileSync(join(root, 'export.json'), '{"items": [{"name": "x"}]}\n');
   writeFileSync(join(root, 'notes.tgz'), 'hello, this is not a tarball\n'.repeat(4));
   writeFileSync(join(root, '.DS_Store'), 'x');
+  writeFileSync(join(root, 'renamed.tar.gz'), PNG);
+  writeFileSync(join(root, 'pools.json'), JSON.stringify({ apiVersion: 'projectcalico.org/v3', kind: 'IPPoolList', items: [{ apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'p' }, spec: { cidr: '10.244.0.0/16', natOutgoing: true } }] }));
   return root;
 }
 
@@ -60,6 +62,9 @@ test('a folder with bundles and pastes: each paste tied to its node by content, 
   assert.equal([row('export.json').status, row('export.json').attachment!.guess], ['ignored', 'JSON that is not a Calico export']);
   assert.equal([row('notes.tgz').status, row('notes.tgz').attachment!.guess], ['ignored', 'unknown text, 4 lines']);
   assert.ok(!cluster.inputs.some((i) => i.path.endsWith('.DS_Store')));
+  assert.equal([row('renamed.tar.gz').status, row('renamed.tar.gz').attachment!.guess], ['ignored', 'image (PNG)']);
+  assert.ok(!cluster.inputs.some((i) => i.path.endsWith('pools.json')), 'a Calico JSON export is resources, not an attachment');
+  assert.ok(cluster.resources.ippools.some((p) => p.name === 'p'));
   assert.ok(!cluster.inputs.some((i) => i.status === 'unreadable'));
 
   const a = cluster.nodes.find((n) => n.name === 'node-a')!;

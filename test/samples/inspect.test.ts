@@ -5,7 +5,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { inspect } from '../../src/inspect.js';
 import { main } from '../../src/cli.js';
@@ -37,6 +38,19 @@ test('calico-diags inspect: prints the same text, exit 0; --node needs <name>=<f
   assert.is(c.out(), (await inspect([dir], { workers: false })).text);
   assert.match(c.out(), /^calico-diags inspect: \d+ nodes/);
   assert.is(await main(['node', 'calico-diags', 'inspect', dir, '--node', 'nonsense'], captureIO().io), 2);
+});
+
+test('--node ties a pasted file nothing else places; the file need not be listed as an input', async () => {
+  const dir = relative(process.cwd(), join(scenariosDir, 'healthy'));
+  const tmp = mkdtempSync(join(tmpdir(), 'cdiags-node-'));
+  const neigh = join(tmp, 'neigh.txt');
+  writeFileSync(neigh, '10.77.0.11 dev eth0 lladdr 52:54:00:12:34:11 REACHABLE\n');
+  const c = captureIO();
+  assert.is(await main(['node', 'calico-diags', 'inspect', dir, '--node', `node-b=${neigh}`], c.io), 0);
+  assert.match(c.out(), 'taken as ip-neigh, for node-b (--node)');
+  const plain = captureIO();
+  await main(['node', 'calico-diags', 'inspect', dir, neigh], plain.io);
+  assert.match(plain.out(), 'taken as ip-neigh, node not decided');
 });
 
 test.run();

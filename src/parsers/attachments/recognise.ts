@@ -51,8 +51,16 @@ const SHAPES: readonly KindShape[] = [
 
 const SHAPE_OF = new Map<AttachmentKind, KindShape>(SHAPES.map((s) => [s.kind, s]));
 
-/** `root@k8s-master:~# cmd`, `[root@node-b ~]# cmd`, `user@host$ cmd`, `$ cmd`, `PS C:\> cmd`. */
-const PROMPT = /^(?:(?:\([\w.-]+\)\s*)?(?:[\w.-]+@[\w.-]+(?::[^\s#$%>]*)?|\[[\w.-]+@[\w.-]+[^\]]*\])\s?[#$%>]|[$>]|PS [^>]*>|#(?=\s+(?:sudo|calicoctl|kubectl|sysctl|ethtool|ip|bridge|conntrack|dmesg|cat|nslookup|dig|iptables|uname|birdc|birdcl)\b))\s*(\S.*)?$/;
+/** Commands a bare prompt (`$ `, `# `, `> `) must start with to count as one. */
+const COMMAND_WORDS = 'sudo|calicoctl|kubectl|oc|sysctl|ethtool|ip|bridge|conntrack|dmesg|journalctl|cat|nslookup|dig|iptables|ip6tables|uname|birdc|birdcl|docker|crictl|host';
+/** `root@k8s-master:~# cmd`, `[root@node-b ~]# cmd`, `user@host$ cmd` (any command), or `$ cmd`, `# cmd`, `PS C:\> cmd` with a known command. */
+const PROMPT = new RegExp(
+  `^(?:(?:\\([\\w.-]+\\)\\s*)?(?:[\\w.-]+@[\\w.-]+(?::[^\\s#$%>]*)?|\\[[\\w.-]+@[\\w.-]+[^\\]]*\\])\\s?[#$%>]\\s*(\\S.*)?|(?:[$#>]|PS [^>]*>|/[\\w/.-]* [#$])\\s+((?:${COMMAND_WORDS})\\b.*))$`,
+);
+/** E-mail quoting (`> `) and markdown links (`[10.0.0.1](http://10.0.0.1)`) are paste noise. */
+function unquote(text: string): string {
+  return text.replace(/^(?:> ?)+/, '').replace(/\[([^\]]+)\]\([^)]*\)/g, '$1');
+}
 
 /** The kind a typed command will print, from the command line after a prompt. */
 export function kindOfCommand(cmd: string): AttachmentKind | undefined {
@@ -120,11 +128,13 @@ export function segmentAttachment(text: string): { segments: Segment[]; unrecogn
   for (let i = 0; i < raw.length; i++) {
     // Markdown code fences and a BOM are paste noise.
     let t = raw[i]!.replace(/\r$/, '').replace(/^\uFEFF/, '');
+    const quoted = /^> ?/.test(t) && PROMPT.exec(t) === null;
+    if (quoted || t.includes('](')) t = unquote(t);
     if (/^\s*```/.test(t)) continue;
     const line = i + 1;
     const prompt = PROMPT.exec(t);
     if (prompt !== null && !(cur?.kind === 'resolv-conf' && t.startsWith('#'))) {
-      const cmd = prompt[1] ?? '';
+      const cmd = prompt[1] ?? prompt[2] ?? '';
       const host = /^\[?[\w.-]+@([\w.-]+)/.exec(t);
       if (host !== null && !/^(localhost|xxx+|node|host|server)$/i.test(host[1]!)) hosts.add(host[1]!);
       open(kindOfCommand(cmd), kindOfCommand(cmd) !== undefined);

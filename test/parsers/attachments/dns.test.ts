@@ -18,4 +18,9 @@ test('dig: SERVFAIL from the named server, name from the command', () => {
   assert.equal(d.lookups.map((l) => [l.name, l.server, l.ok, l.error]), [['example.com', '10.96.0.10', false, 'SERVFAIL']]);
 });
 
+test('nslookup answering (busybox prompt): the name resolved, the server that answered', () => {
+  const d = factsOf('nslookup-ok.txt', 'dns-lookup').dns;
+  assert.equal(d.lookups.map((l) => [l.name, l.server, l.ok]), [['kubernetes.default.svc.cluster.local', '10.96.0.10', true]]);
+});
+
 test.run();

@@ -28,4 +28,22 @@ test('text nothing recognises yields no part, counts its lines', () => {
   assert.equal(v.parts, [], 'a bare version is not a kernel');
 });
 
+test('e-mail quoting, markdown links and bare prompts: content kept, prompt hosts noted', () => {
+  const text = [
+    '> Calico process is running.',
+    '>',
+    '> IPv4 BGP status',
+    '> | [10.0.0.1](http://10.0.0.1) | node-to-node mesh | start | 10:00:01 | Connect |',
+    '$ sysctl -a',
+    'net.ipv4.ip_forward = 0',
+    'admin@node-x:~$ uname -r',
+    '5.4.0',
+  ].join('\n');
+  const r = recogniseAttachment(text, { input: 'x', file: 'x' });
+  assert.equal(r.parts.map((p) => p.kind), ['calicoctl-node-status', 'sysctl', 'uname']);
+  const f = r.parts[0]!.facts;
+  assert.ok(f.kind === 'calicoctl-node-status' && f.nodeStatus.peers[0]!.peerIP === '10.0.0.1');
+  assert.equal(r.promptHosts, ['node-x']);
+});
+
 test.run();
