@@ -64,9 +64,16 @@ function inputBlock(i: InputInfo, cluster: ClusterModel): string[] {
   const out = [`${i.kind} ${clean(i.path, 200)}: ${i.status}${i.attachment?.guess !== undefined ? ` (${clean(i.attachment.guess, 120)})` : ''}`];
   const a = i.attachment;
   if (a !== undefined && a.parts.length > 0) {
-    const target = a.node !== undefined ? `, for ${clean(a.node, 120)} (${clean(a.nodeFrom ?? '', 160)})` : a.takenAs.every((k) => k.startsWith('kubectl-get-')) ? ', for the cluster' : `, node not decided`;
+    const target =
+      a.node !== undefined
+        ? `, for ${clean(a.node, 120)} (${clean(a.nodeFrom ?? '', 160)})`
+        : a.takenAs.every((k) => k.startsWith('kubectl-get-'))
+          ? ', for the cluster'
+          : i.nodes.length > 1
+            ? `, for ${clean(i.nodes.join(', '), 160)}`
+            : ', node not decided';
     out.push(`  taken as ${a.takenAs.join(', ')}${target}`);
-    for (const p of a.parts) out.push(`    ${lineRange(p.lines)} ${p.kind}: ${clean(p.summary, 200)}`);
+    for (const p of a.parts) out.push(`    ${lineRange(p.lines)} ${p.kind}: ${clean(p.summary, 200)}${p.node !== undefined ? ` → ${clean(p.node, 120)} (${clean(p.nodeFrom ?? '', 160)})` : ''}`);
     if (a.note !== undefined) out.push(`    note: ${clean(a.note, 200)}`);
   }
   if (i.kind !== 'attachment') {

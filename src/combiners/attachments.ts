@@ -71,50 +71,53 @@ function byPeerList(nodes: NodeModel[], status: NodeStatusFacts): NodeModel | un
   return rest.length === 1 && known.length - 1 <= peers.size ? rest[0] : undefined;
 }
 
-function fromContent(nodes: NodeModel[], file: AttachmentFile): { node: NodeModel; how: string } | undefined {
-  for (const p of file.parts) {
-    const f = p.facts;
-    if (f.kind === 'kubectl-describe-pod' && f.podDescription.node !== undefined) {
-      const n = byName(nodes, f.podDescription.node);
-      if (n !== undefined) return { node: n, how: `content: kubectl describe names Node ${f.podDescription.node}` };
+/** What one segment's own content says about its node. */
+function partContent(nodes: NodeModel[], p: AttachmentPart): { node: NodeModel; how: string } | undefined {
+  const f = p.facts;
+  if (f.kind === 'kubectl-describe-pod' && f.podDescription.node !== undefined) {
+    const n = byName(nodes, f.podDescription.node);
+    if (n !== undefined) return { node: n, how: `content: kubectl describe names Node ${f.podDescription.node}` };
+  }
+  if (f.kind === 'kubectl-logs-calico-node') {
+    for (const name of f.nodeNames) {
+      const n = byName(nodes, name);
+      if (n !== undefined) return { node: n, how: `content: calico-node logged node name ${name}` };
+    }
+    for (const ip of f.nodeIPs) {
+      const n = byAddress(nodes, ip);
+      if (n !== undefined) return { node: n, how: `content: calico-node logged its address ${ip}` };
     }
   }
-  for (const h of file.promptHosts) {
+  if (f.kind === 'birdc-show-protocols') {
+    for (const peer of f.birdProtocols.peers) {
+      if (peer.sourceAddress === undefined) continue;
+      const n = byAddress(nodes, peer.sourceAddress);
+      if (n !== undefined) return { node: n, how: `content: BGP source address ${peer.sourceAddress}` };
+    }
+  }
+  if (f.kind === 'uname' && f.uname.hostname !== undefined) {
+    const n = byName(nodes, f.uname.hostname);
+    if (n !== undefined) return { node: n, how: `content: uname -a names ${f.uname.hostname}` };
+  }
+  if (f.kind === 'sysctl' && f.sysctl.values['kernel.hostname'] !== undefined) {
+    const h = f.sysctl.values['kernel.hostname'].value;
     const n = byName(nodes, h);
-    if (n !== undefined) return { node: n, how: `content: shell prompt on ${h}` };
+    if (n !== undefined) return { node: n, how: `content: kernel.hostname = ${h}` };
   }
-  for (const p of file.parts) {
-    const f = p.facts;
-    if (f.kind === 'kubectl-logs-calico-node') {
-      for (const name of f.nodeNames) {
-        const n = byName(nodes, name);
-        if (n !== undefined) return { node: n, how: `content: calico-node logged node name ${name}` };
-      }
-      for (const ip of f.nodeIPs) {
-        const n = byAddress(nodes, ip);
-        if (n !== undefined) return { node: n, how: `content: calico-node logged its address ${ip}` };
-      }
+  if (p.promptHost !== undefined) {
+    const n = byName(nodes, p.promptHost);
+    if (n !== undefined) return { node: n, how: `content: shell prompt on ${p.promptHost}` };
+  }
+  if (f.kind === 'ip-d-link') {
+    for (const l of f.links) {
+      const ip = l.vxlan?.local ?? l.ipip?.local;
+      const n = ip !== undefined ? byAddress(nodes, ip) : undefined;
+      if (n !== undefined) return { node: n, how: `content: ${l.name} local address ${ip}` };
     }
-    if (f.kind === 'birdc-show-protocols') {
-      for (const peer of f.birdProtocols.peers) {
-        if (peer.sourceAddress === undefined) continue;
-        const n = byAddress(nodes, peer.sourceAddress);
-        if (n !== undefined) return { node: n, how: `content: BGP source address ${peer.sourceAddress}` };
-      }
-      const n = byPeerList(nodes, f.birdProtocols);
-      if (n !== undefined) return { node: n, how: `content: the only node not among its BGP peers` };
-    }
-    if (f.kind === 'ip-d-link') {
-      for (const l of f.links) {
-        const ip = l.vxlan?.local ?? l.ipip?.local;
-        const n = ip !== undefined ? byAddress(nodes, ip) : undefined;
-        if (n !== undefined) return { node: n, how: `content: ${l.name} local address ${ip}` };
-      }
-    }
-    if (f.kind === 'calicoctl-node-status') {
-      const n = byPeerList(nodes, f.nodeStatus);
-      if (n !== undefined) return { node: n, how: `content: the only node not among its peers` };
-    }
+  }
+  if (f.kind === 'calicoctl-node-status' || f.kind === 'birdc-show-protocols') {
+    const n = byPeerList(nodes, f.kind === 'calicoctl-node-status' ? f.nodeStatus : f.birdProtocols);
+    if (n !== undefined) return { node: n, how: f.kind === 'calicoctl-node-status' ? 'content: the only node not among its peers' : 'content: the only node not among its BGP peers' };
   }
   return undefined;
 }
@@ -128,25 +131,40 @@ function fromName(nodes: NodeModel[], name: string): NodeModel | undefined {
   return candidates[0]?.n;
 }
 
-/** Decides the node of one pasted file; undefined when nothing says. */
-export function decideNode(nodes: NodeModel[], file: AttachmentFile, opts: AttachOptions): { node?: NodeModel; how?: string; note?: string } {
+interface Decision {
+  node?: NodeModel;
+  how?: string;
+}
+
+/**
+ * Decides the node of each segment of one pasted file: `--node` for all; else a segment's own
+ * content (or the prompt it followed); else what another segment of the file said, its file name,
+ * its folder. `note` says why nothing was decided.
+ */
+export function decideNodes(nodes: NodeModel[], file: AttachmentFile, opts: AttachOptions): { parts: Decision[]; note?: string } {
   const forced = opts.nodeFor?.get(resolve(file.path));
   if (forced !== undefined) {
     const n = byName(nodes, forced);
-    return n !== undefined ? { node: n, how: '--node' } : { note: `--node names ${forced}, which has no bundle among the inputs` };
+    return n !== undefined ? { parts: file.parts.map(() => ({ node: n, how: '--node' })) } : { parts: file.parts.map(() => ({})), note: `--node names ${forced}, which has no bundle among the inputs` };
   }
-  const c = fromContent(nodes, file);
-  if (c !== undefined) return { node: c.node, how: c.how };
-  const segments = file.file.split(/[\\/]/);
-  const baseName = segments[segments.length - 1]!;
-  const n = fromName(nodes, baseName);
-  if (n !== undefined) return { node: n, how: 'file name' };
-  const folders = [...segments.slice(0, -1).reverse(), ...(file.file === file.input ? [] : file.input.split(/[\\/]/).filter(Boolean).reverse())];
-  for (const f of folders) {
-    const hit = nodes.find((x) => [x.name, x.hostname, x.hostname !== undefined ? shortName(x.hostname) : undefined].some((k) => k !== undefined && f.toLowerCase() === k.toLowerCase()));
-    if (hit !== undefined) return { node: hit, how: 'folder' };
+  const own = file.parts.map((p) => partContent(nodes, p));
+  let fallback: Decision | undefined = own.find((d) => d !== undefined);
+  if (fallback === undefined) {
+    const segments = file.file.split(/[\\/]/);
+    const n = fromName(nodes, segments[segments.length - 1]!);
+    if (n !== undefined) fallback = { node: n, how: 'file name' };
+    else {
+      const folders = [...segments.slice(0, -1).reverse(), ...(file.file === file.input ? [] : file.input.split(/[\\/]/).filter(Boolean).reverse())];
+      for (const f of folders) {
+        const hit = nodes.find((x) => [x.name, x.hostname, x.hostname !== undefined ? shortName(x.hostname) : undefined].some((k) => k !== undefined && f.toLowerCase() === k.toLowerCase()));
+        if (hit !== undefined) {
+          fallback = { node: hit, how: 'folder' };
+          break;
+        }
+      }
+    }
   }
-  return {};
+  return { parts: own.map((d) => d ?? fallback ?? {}) };
 }
 
 function mergeStatus(prev: NodeStatusFacts | undefined, next: NodeStatusFacts): NodeStatusFacts {
@@ -246,21 +264,31 @@ export function attachToNodes(cluster: ClusterModel, files: AttachmentFile[], op
     out.set(file, info);
     if (file.parts.length === 0) continue;
     const nodeScoped = file.parts.some((p) => !CLUSTER_KINDS.has(p.kind));
-    const decided = nodeScoped ? decideNode(cluster.nodes, file, opts) : {};
-    if (decided.node !== undefined) {
-      info.node = decided.node.name;
-      info.nodeFrom = decided.how;
-    } else if (nodeScoped) {
+    const decided = nodeScoped ? decideNodes(cluster.nodes, file, opts) : { parts: file.parts.map((): Decision => ({})) };
+    const scoped = file.parts.map((p, i) => ({ p, d: decided.parts[i]! })).filter(({ p }) => !CLUSTER_KINDS.has(p.kind));
+    const names = [...new Set(scoped.map(({ d }) => d.node?.name))];
+    if (names.length === 1 && names[0] !== undefined) {
+      info.node = names[0];
+      info.nodeFrom = [...new Set(scoped.map(({ d }) => d.how))].join('; ');
+    } else if (names.length > 1) {
+      file.parts.forEach((p, i) => {
+        const d = decided.parts[i]!;
+        if (!CLUSTER_KINDS.has(p.kind) && d.node !== undefined) Object.assign(info.parts[i]!, { node: d.node.name, nodeFrom: d.how });
+      });
+    }
+    if (nodeScoped && scoped.some(({ d }) => d.node === undefined)) {
       info.note = decided.note ?? 'node not decided from content, file name or folder: name it with --node <name>=<file>';
     }
-    for (const p of file.parts) {
+    info.nodes = names.filter((x): x is string => x !== undefined).sort();
+    file.parts.forEach((p, i) => {
+      const d = decided.parts[i]!;
       const src: AttachmentSource = {
         kind: p.kind,
         input: file.input,
         file: file.file,
-        lines: info.parts[file.parts.indexOf(p)]!.lines,
+        lines: info.parts[i]!.lines,
         summary: p.summary,
-        ...(decided.how !== undefined && !CLUSTER_KINDS.has(p.kind) ? { nodeFrom: decided.how } : {}),
+        ...(d.how !== undefined && !CLUSTER_KINDS.has(p.kind) ? { nodeFrom: d.how } : {}),
       };
       const f = p.facts;
       if (f.kind === 'kubectl-get-nodes') {
@@ -269,9 +297,9 @@ export function attachToNodes(cluster: ClusterModel, files: AttachmentFile[], op
       } else if (f.kind === 'kubectl-get-pods') {
         ca.sources.push(src);
         ca.kubePods = [...(ca.kubePods ?? []), ...f.kubePods];
-      } else if (decided.node !== undefined) fileOnNode(decided.node, p, src, file);
+      } else if (d.node !== undefined) fileOnNode(d.node, p, src, file);
       else ca.unassigned.push(src);
-    }
+    });
   }
   if (ca.sources.length > 0 || ca.unassigned.length > 0) cluster.attachments = ca;
   return out;

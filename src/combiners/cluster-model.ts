@@ -64,7 +64,8 @@ export function buildClusterModel(sources: SourceResult[], opts: AttachOptions =
     const info = taken.get(file);
     if (info === undefined) continue;
     row.attachment = info;
-    if (info.node !== undefined) row.nodes = [info.node];
+    row.nodes = info.nodes ?? (info.node !== undefined ? [info.node] : []);
+    delete info.nodes;
   }
   return cluster;
 }

@@ -188,7 +188,7 @@ export interface NodeAttachments {
   podDescription?: PodDescription;
   dns?: DnsFacts;
   iptablesVersion?: AttachedLine & { version: string; backend?: 'legacy' | 'nf_tables' };
-  uname?: AttachedLine & { kernel: string };
+  uname?: AttachedLine & { kernel: string; /** `uname -a`'s node name. */ hostname?: string };
 }
 
 /** Attachments that belong to the cluster rather than one node. */

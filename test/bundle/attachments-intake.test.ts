@@ -99,6 +99,39 @@ test('a text file given directly is an attachment; --node ties it; kubectl logs 
   assert.equal([n.attachment!.node, n.attachment!.nodeFrom], ['node-a', '--node']);
 });
 
+test('one paste with several nodes behind their prompts: each segment goes to its node; kubectl prompts do not count', async () => {
+  const root = join(dir, 'multi');
+  mkdirSync(root, { recursive: true });
+  for (const n of NODES) await makeTarball(join(root, `${n.name}.tar.gz`), healthyNodeFiles(n));
+  const paste = join(root, 'outputs.txt');
+  writeFileSync(
+    paste,
+    [
+      '[root@node-a ~]# sysctl net.ipv4.ip_forward',
+      'net.ipv4.ip_forward = 1',
+      '[root@node-c ~]# sysctl net.ipv4.ip_forward',
+      'net.ipv4.ip_forward = 0',
+      'root@node-a:~# kubectl get pods -A -o wide',
+      'NAMESPACE     NAME                READY   STATUS    RESTARTS   AGE   IP           NODE     NOMINATED NODE   READINESS GATES',
+      'kube-system   calico-node-4jq9z   1/1     Running   0          12d   10.77.0.11   node-a   <none>           <none>',
+      'root@node-a:~# kubectl exec -n kube-system calico-node-4jq9z -- uname -a',
+      'Linux node-b 5.15.0-105-generic #115-Ubuntu SMP Mon Apr 15 09:52:04 UTC 2024 x86_64 x86_64 x86_64 GNU/Linux',
+      '',
+    ].join('\n'),
+  );
+  const cluster = await loadCluster([root], { workers: false });
+  const row = cluster.inputs.find((i) => i.path === paste)!;
+  assert.equal(row.nodes, ['node-a', 'node-b', 'node-c']);
+  assert.equal(row.attachment!.parts.map((p) => [p.kind, p.node]), [
+    ['sysctl', 'node-a'],
+    ['sysctl', 'node-c'],
+    ['kubectl-get-pods', undefined],
+    ['uname', 'node-b'],
+  ]);
+  assert.is(cluster.nodes.find((n) => n.name === 'node-c')!.attachments!.sysctl!.values['net.ipv4.ip_forward']!.value, '0');
+  assert.is(cluster.nodes.find((n) => n.name === 'node-b')!.attachments!.uname!.kernel, '5.15.0-105-generic');
+});
+
 test('JSON report lists inputs of kind attachment and attachments per node', async () => {
   const root = join(dir, 'ticket');
   const j = JSON.parse(renderJson(await analyze([root], { workers: false })));

@@ -98,6 +98,8 @@ export interface RecognisedFile {
 interface Segment {
   kind?: AttachmentKind;
   hinted: boolean;
+  /** Host named by the last shell prompt before this segment. */
+  host?: string;
   lines: SegLine[];
 }
 
@@ -120,8 +122,9 @@ export function segmentAttachment(text: string): { segments: Segment[]; unrecogn
   let unrecognised = 0;
   let lastUnknown: SegLine | undefined;
   const hosts = new Set<string>();
+  let host: string | undefined;
   const open = (kind: AttachmentKind | undefined, hinted: boolean): Segment => {
-    cur = { kind, hinted, lines: [] };
+    cur = { kind, hinted, lines: [], ...(host !== undefined ? { host } : {}) };
     segments.push(cur);
     return cur;
   };
@@ -135,8 +138,13 @@ export function segmentAttachment(text: string): { segments: Segment[]; unrecogn
     const prompt = PROMPT.exec(t);
     if (prompt !== null && !(cur?.kind === 'resolv-conf' && t.startsWith('#'))) {
       const cmd = prompt[1] ?? prompt[2] ?? '';
-      const host = /^\[?[\w.-]+@([\w.-]+)/.exec(t);
-      if (host !== null && !/^(localhost|xxx+|node|host|server)$/i.test(host[1]!)) hosts.add(host[1]!);
+      const h = /^\[?[\w.-]+@([\w.-]+)/.exec(t);
+      host = undefined;
+      // kubectl runs anywhere: its prompt names the admin's host, not the node the output is about.
+      if (h !== null && !/^(sudo\s+)?(kubectl|oc)\b/.test(cmd) && !/^(localhost|xxx+|node|host|server)$/i.test(h[1]!)) {
+        host = h[1]!;
+        hosts.add(host);
+      }
       open(kindOfCommand(cmd), kindOfCommand(cmd) !== undefined);
       lastUnknown = undefined;
       continue;
@@ -276,7 +284,7 @@ export function recogniseAttachment(text: string, ctx: PartContext): RecognisedF
   for (const s of segments) {
     const p = parsePart(s.kind!, s.lines, ctx);
     if (p === undefined) continue;
-    parts.push({ kind: s.kind!, firstLine: s.lines[0]!.line, lastLine: s.lines[s.lines.length - 1]!.line, summary: p.summary, facts: p.facts });
+    parts.push({ kind: s.kind!, firstLine: s.lines[0]!.line, lastLine: s.lines[s.lines.length - 1]!.line, summary: p.summary, facts: p.facts, ...(s.host !== undefined ? { promptHost: s.host } : {}) });
   }
   return { parts, unrecognisedLines, totalLines, promptHosts };
 }

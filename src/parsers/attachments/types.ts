@@ -62,6 +62,8 @@ export interface AttachmentPart {
   /** What it holds, one short phrase for `inspect` (`3 peers: 1 up, 2 start`). */
   summary: string;
   facts: PartFacts;
+  /** Host named by the shell prompt this segment followed (`[root@node-b ~]# …`). */
+  promptHost?: string;
 }
 
 /** A kind's line shapes, used to cut a file into segments. */

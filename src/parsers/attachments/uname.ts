@@ -15,7 +15,7 @@ import { attached } from './types.js';
 
 const RELEASE = /^([2-7]\.\d+\.\d+(?:-[\w.+~-]+|\.el\d[\w.]*|\+\w*))\s*$/;
 const BARE = /^([2-7]\.\d+\.\d+[\w.+~-]*)\s*$/;
-const UNAME_A = /^Linux \S+ ([2-7]\.\d+\.\d+\S*) #/;
+const UNAME_A = /^Linux (\S+) ([2-7]\.\d+\.\d+\S*) #/;
 
 export const unameShape: KindShape = {
   kind: 'uname',
@@ -26,7 +26,9 @@ export const unameShape: KindShape = {
 export function parseUname(lines: SegLine[], ctx: PartContext): NodeAttachments['uname'] {
   for (const l of lines) {
     const t = l.text.trim();
-    const m = UNAME_A.exec(t) ?? RELEASE.exec(t) ?? BARE.exec(t);
+    const a = UNAME_A.exec(t);
+    if (a !== null) return { ...attached(ctx, l), kernel: a[2]!, hostname: a[1]! };
+    const m = RELEASE.exec(t) ?? BARE.exec(t);
     if (m !== null) return { ...attached(ctx, l), kernel: m[1]! };
   }
   return undefined;
