@@ -18,9 +18,25 @@ export interface CliIO {
 
 const defaultIO = (): CliIO => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
 
+/** `--node <name>=<file>` (repeatable) → resolved file path → node name; throws on a malformed value. */
+function nodeOption(value: string, previous: Map<string, string> | undefined): Map<string, string> {
+  const m = /^([^=]+)=(.+)$/.exec(value);
+  if (m === null) throw new CommanderError(EXIT_USAGE, 'calico-diags.badNode', `--node expects <name>=<file>, got '${value}'`);
+  const out = new Map(previous ?? []);
+  out.set(resolve(m[2]!), m[1]!.trim());
+  return out;
+}
+
+async function inspectCommand(inputs: string[], opts: { node?: Map<string, string> }, io: CliIO): Promise<number> {
+  const { inspect } = await import('./inspect.js');
+  const { text, cluster } = await inspect(inputs, { nodeFor: opts.node });
+  io.stdout.write(text);
+  return cluster.inputs.some((i) => i.status !== 'unreadable' && i.status !== 'ignored') ? EXIT_OK : EXIT_USAGE;
+}
+
 async function analyzeCommand(
   inputs: string[],
-  opts: { out: string; json?: string; failOn?: Severity; timestamp?: boolean; progress: boolean },
+  opts: { out: string; json?: string; failOn?: Severity; timestamp?: boolean; progress: boolean; node?: Map<string, string> },
   io: CliIO,
 ): Promise<number> {
   const { analyze } = await import('./analyze.js');
@@ -40,6 +56,7 @@ async function analyzeCommand(
     report = await analyze(inputs, {
       generatedAt: opts.timestamp ? new Date().toISOString() : undefined,
       progress,
+      nodeFor: opts.node,
     });
   } finally {
     progress?.stop();
@@ -48,7 +65,7 @@ async function analyzeCommand(
   const { clean } = await import('./report/render-text.js');
   for (const input of report.inputs) for (const p of input.problems) io.stderr.write(`calico-diags: ${clean(p, 1000)}\n`);
   for (const p of report.problems) io.stderr.write(`calico-diags: ${clean(p, 1000)}\n`);
-  const readable = report.inputs.filter((i) => i.status !== 'unreadable');
+  const readable = report.inputs.filter((i) => i.status !== 'unreadable' && i.status !== 'ignored');
   if (readable.length === 0) {
     io.stderr.write('calico-diags: no input could be read\n');
     return EXIT_USAGE;
@@ -106,14 +123,23 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   program
     .command('analyze')
     .description('analyze diags tarballs, folders of bundles and exported Calico YAML')
-    .argument('<inputs...>', '.tar.gz/.tgz/.tar bundles, folders, or YAML from calicoctl get -o yaml')
+    .argument('<inputs...>', '.tar.gz/.tgz/.tar bundles, folders, YAML from calicoctl get -o yaml, pasted command output (.txt)')
     .option('-o, --out <file>', 'HTML report', 'calico-diags-report.html')
+    .option('--node <name=file>', 'pasted command output <file> belongs to node <name> (repeatable)', nodeOption)
     .option('--json <file>', "JSON result; '-' writes it to stdout (and nothing else goes to stdout)")
     .addOption(new Option('--fail-on <severity>', 'exit 1 if a finding at or above this severity exists').choices(['critical', 'warning', 'info']))
     .option('--timestamp', 'record the generation time in the report (off: same input, same bytes)')
     .option('--no-progress', 'no progress bar on stderr')
     .action(async (inputs: string[], opts) => {
       code = await analyzeCommand(inputs, opts, io);
+    });
+  program
+    .command('inspect')
+    .description('what each input was taken to be, for which node, and which artifacts were found, missing, empty or failed (runs no rule)')
+    .argument('<inputs...>', 'the same inputs as analyze')
+    .option('--node <name=file>', 'pasted command output <file> belongs to node <name> (repeatable)', nodeOption)
+    .action(async (inputs: string[], opts) => {
+      code = await inspectCommand(inputs, opts, io);
     });
   program
     .command('rules')

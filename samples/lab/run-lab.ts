@@ -20,6 +20,7 @@ import { renderBirdConfig } from './bird-config.js';
 import { CalicoLog, appendCniLog, logrusLine, services, startSvlogd, type Level } from './calico-logs.js';
 import { collectNode } from './collect.js';
 import { skewBundle } from './clock-skew.js';
+import { writeAttachments } from './attachments.js';
 import { IP6TABLES_RESTORE, ipsetRestore, iptablesRestore, vethName, type Workload } from './dataplane.js';
 import { addNamespace, cleanup, installCleanupHandlers, nsRun, nsRunAsync, resetCleanup, run, shuttingDown, sleep, startTracked } from './proc.js';
 import { renderResources } from './resources.js';
@@ -415,9 +416,10 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
     if (tick === 3 || tick === Math.floor(settle / 5000) - 1) await traffic(nodes);
   }
   await sleep(300);
-  stopping.value = true;
   const outDir = join(outRoot, s.id);
   rmSync(outDir, { recursive: true, force: true });
+  writeAttachments(s, nodes, outDir);
+  stopping.value = true;
   const snap = nodes.find((n) => n.spec.hostname === s.snapshot?.node);
   const collect = (n: NodeRuntime, dir: string) =>
     collectNode({

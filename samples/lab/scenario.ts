@@ -133,6 +133,8 @@ export interface Scenario {
   snapshot?: { node: string; seconds: number };
   /** BGPConfiguration default `nodeToNodeMeshEnabled: false` (confd renders no Mesh_ protocol). */
   meshDisabled?: boolean;
+  /** Command output pasted beside the bundles (see attachments.ts), written before the snapshot. */
+  attachments?: { file: string; node: string; commands: string[]; prompt?: boolean }[];
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9.-]{0,40}$/;

@@ -4,10 +4,15 @@
  * streamed to the collector; archives found inside are read by the archive reader.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import fg from 'fast-glob';
+import { findBundleRoot } from './artifact-path.js';
 import { BundleCollector } from './bundle-collector.js';
+import type { AttachmentFile } from './read-attachment.js';
+import { isCalicoJson, readAttachment, readHead } from './read-attachment.js';
+import { MAX_RESOURCE_YAML_BYTES } from './bundle-collector.js';
+import { parseCalicoResources } from '../parsers/calico-resources.js';
 import { CHUNK_BYTES, describeReadError } from './read-archive.js';
 import type { SourceResult } from './source-result.js';
 
@@ -22,6 +27,7 @@ export async function findArchives(dir: string): Promise<string[]> {
 export async function readDirectory(dir: string): Promise<SourceResult> {
   const collector = new BundleCollector(dir);
   const problems: string[] = [];
+  const attachments: AttachmentFile[] = [];
   let files: string[] = [];
   try {
     files = await fg(['**/*'], {
@@ -50,7 +56,20 @@ export async function readDirectory(dir: string): Promise<SourceResult> {
       continue;
     }
     const sink = collector.openFile(logical, size);
-    if (sink === undefined) continue;
+    if (sink === undefined) {
+      // Not a bundle file nor resource YAML: command output pasted beside the bundles (dotfiles are not).
+      if (!insideDiagnostics && findBundleRoot(f) === undefined && !f.split('/').some((p) => p.startsWith('.'))) {
+        if (f.toLowerCase().endsWith('.json') && size <= MAX_RESOURCE_YAML_BYTES && isCalicoJson((await readHead(full)).toString('utf8'))) {
+          // `calicoctl get … -o json`: resources, like the YAML form.
+          const r = parseCalicoResources(await readFile(full, 'utf8'), { input: dir, file: f });
+          collector.resources.push(...r.resources);
+          problems.push(...r.problems);
+          continue;
+        }
+        attachments.push(await readAttachment(full, { input: dir, file: f }));
+      }
+      continue;
+    }
     try {
       for await (const chunk of createReadStream(full, { highWaterMark: CHUNK_BYTES })) sink.write(chunk as Buffer);
     } catch (err) {
@@ -68,5 +87,6 @@ export async function readDirectory(dir: string): Promise<SourceResult> {
     resources: collector.resources,
     problems,
     unreadable: false,
+    ...(attachments.length > 0 ? { attachments } : {}),
   };
 }

@@ -6,6 +6,8 @@ import type { ClusterModel, InputInfo, NodeFacts, NodeModel } from '../model/nod
 import { addToResourceSet, emptyResourceSet } from '../parsers/calico-resources.js';
 import type { SourceResult } from '../bundle/source-result.js';
 import { identifyNodeIPs } from './node-identity.js';
+import type { AttachOptions } from './attachments.js';
+import { attachToNodes } from './attachments.js';
 
 /** Name for a bundle without a readable hostname file: from its archive or folder. */
 function fallbackName(f: NodeFacts): string {
@@ -14,7 +16,7 @@ function fallbackName(f: NodeFacts): string {
   return `unknown(${base})`;
 }
 
-export function buildClusterModel(sources: SourceResult[]): ClusterModel {
+export function buildClusterModel(sources: SourceResult[], opts: AttachOptions = {}): ClusterModel {
   const resources = emptyResourceSet();
   const inputs: InputInfo[] = [];
   const facts: NodeFacts[] = [];
@@ -37,7 +39,15 @@ export function buildClusterModel(sources: SourceResult[]): ClusterModel {
     seen.set(base, n);
     return { ...f, name: n === 1 ? base : `${base}#${n}` };
   });
+  const attachmentRows = new Map<InputInfo, NonNullable<SourceResult['attachments']>[number]>();
   for (const s of sources) {
+    if (s.kind === 'attachment') {
+      const a = s.attachments?.[0];
+      const row: InputInfo = { path: s.path, kind: 'attachment', nodes: [], status: s.unreadable ? 'unreadable' : a !== undefined && a.parts.length === 0 ? 'ignored' : 'ok', problems: s.problems };
+      inputs.push(row);
+      if (a !== undefined) attachmentRows.set(row, a);
+      continue;
+    }
     const names = nodes.filter((n) => s.nodes.includes(n as unknown as NodeFacts) || s.nodes.some((f) => f.input === n.input && f.root === n.root)).map((n) => n.name);
     const partial = s.problems.length > 0 || s.nodes.some((n) => n.problems.length > 0);
     inputs.push({
@@ -50,5 +60,13 @@ export function buildClusterModel(sources: SourceResult[]): ClusterModel {
   }
   const cluster: ClusterModel = { inputs, nodes, resources };
   identifyNodeIPs(cluster);
+  const taken = attachToNodes(cluster, [...attachmentRows.values()], opts);
+  for (const [row, file] of attachmentRows) {
+    const info = taken.get(file);
+    if (info === undefined) continue;
+    row.attachment = info;
+    row.nodes = info.nodes ?? (info.node !== undefined ? [info.node] : []);
+    delete info.nodes;
+  }
   return cluster;
 }

@@ -40,6 +40,9 @@ export interface AttachmentSource {
   file: string;
   /** How the node was decided: `content`, `file name`, `folder`, `--node`. */
   nodeFrom?: string;
+  /** Lines of the file this segment spans (`4-15`) and what it holds (`2 peers: 1 start, 1 up`). */
+  lines?: string;
+  summary?: string;
 }
 
 /** A fact from an attachment: where it came from (input, file, line) and the line's text. */
@@ -59,6 +62,13 @@ export interface PeerStatusRow extends AttachedLine {
   since?: string;
   /** The INFO column: `Established`, `Active Socket: Connection refused`, `Idle BGP Error: Bad peer AS: 64513`. */
   info?: string;
+  /** The address as printed when it was redacted (`xxx.xxx.xx.48`, `<node-ip>`). */
+  redactedPeer?: string;
+  /** 6 for rows under `IPv6 BGP status` (absent: IPv4). */
+  family?: 4 | 6;
+  /** `show protocols all`: `Source address:` (this node's BGP address) and `Neighbor AS:`. */
+  sourceAddress?: string;
+  neighborAS?: number;
 }
 
 export interface NodeStatusFacts {
@@ -167,7 +177,7 @@ export interface NodeAttachments {
   /** `birdc show protocols [all]` (same rows as node status, BIRD's names). */
   birdProtocols?: NodeStatusFacts;
   /** `birdc show route`: prefixes BIRD holds, with next hop. */
-  birdRoutes?: (AttachedLine & { prefix: string; via?: string; dev?: string; protocol?: string; primary: boolean })[];
+  birdRoutes?: (AttachedLine & { prefix: string; via?: string; dev?: string; protocol?: string; primary: boolean; /** `blackhole`, `unreachable` */ type?: string })[];
   sysctl?: SysctlFacts;
   ethtool?: EthtoolFacts[];
   links?: LinkDetail[];
@@ -178,7 +188,7 @@ export interface NodeAttachments {
   podDescription?: PodDescription;
   dns?: DnsFacts;
   iptablesVersion?: AttachedLine & { version: string; backend?: 'legacy' | 'nf_tables' };
-  uname?: AttachedLine & { kernel: string };
+  uname?: AttachedLine & { kernel: string; /** `uname -a`'s node name. */ hostname?: string };
 }
 
 /** Attachments that belong to the cluster rather than one node. */

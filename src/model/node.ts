@@ -140,10 +140,31 @@ export interface NodeModel extends NodeFacts {
 
 export interface InputInfo {
   path: string;
-  kind: 'archive' | 'directory' | 'yaml';
+  kind: 'archive' | 'directory' | 'yaml' | 'attachment';
   nodes: string[];
-  status: 'ok' | 'partial' | 'unreadable';
+  /** `ignored`: a file given or found beside the bundles that nothing recognised (not an error). */
+  status: 'ok' | 'partial' | 'unreadable' | 'ignored';
   problems: string[];
+  /** For kind `attachment`: what the file was taken to be, and for which node. */
+  attachment?: InputAttachment;
+}
+
+/** What a pasted file was taken to be (inputs table, JSON `inputs[].attachment`, `inspect`). */
+export interface InputAttachment {
+  /** The kinds recognised in it, in file order (several commands may share one file). */
+  takenAs: string[];
+  /** The node its node-scoped facts went to; absent for cluster-wide output or when undecided. */
+  node?: string;
+  /** How the node was decided: `--node`, `content: …`, `file name`, `folder`. */
+  nodeFrom?: string;
+  /** Every node its segments went to (several when one paste holds output of several nodes). */
+  nodes?: string[];
+  /** One entry per recognised segment: kind, line range, what it holds, and its node when the segments of one file belong to different nodes. */
+  parts: { kind: string; lines: string; summary: string; node?: string; nodeFrom?: string }[];
+  /** When nothing was recognised (status `ignored`): what the file looks like. */
+  guess?: string;
+  /** Why the facts are not used (node not decided, named node has no bundle). */
+  note?: string;
 }
 
 export interface ClusterModel {

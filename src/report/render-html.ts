@@ -76,6 +76,7 @@ const STATUS_CLASS: Record<string, string> = {
   missing: 'st-bad',
   down: 'st-bad',
   unreadable: 'st-bad',
+  ignored: 'st-none',
   'command-failed': 'st-bad',
   error: 'st-bad',
   partial: 'st-warn',
@@ -151,6 +152,8 @@ interface NodeView {
   bgpPeers: { protocol: string; peerIP: string; lastState: string; stateClass: string; everUp: string }[];
   hasBgpPeers: boolean;
   artifacts: { id: string; status: string; statusClass: string }[];
+  attachments: { kind: string; file: string; lines: string; summary: string; nodeFrom: string }[];
+  hasAttachments: boolean;
 }
 
 interface HtmlView {
@@ -278,6 +281,8 @@ function nodeView(n: ReportNode, index: number, open: boolean): NodeView {
     headline,
     hasProblems: n.problems.length > 0,
     problems: n.problems,
+    attachments: (n.attachments ?? []).map((a) => ({ kind: a.kind, file: a.file, lines: a.lines ?? '', summary: a.summary ?? '', nodeFrom: a.nodeFrom ?? '' })),
+    hasAttachments: (n.attachments ?? []).length > 0,
     addresses: n.addresses.join(', ') || 'none',
     blocks: n.blocks.join(', ') || 'none',
     interfaces: n.interfaces.map((i) => ({
@@ -362,8 +367,8 @@ function htmlView(report: Report): HtmlView {
     },
     inputs: report.inputs.map((i) => ({
       path: i.path,
-      kind: i.kind,
-      nodes: i.nodes.join(', ') || 'none',
+      kind: i.attachment === undefined ? i.kind : `${i.kind}: ${i.attachment.takenAs.length > 0 ? i.attachment.takenAs.join(', ') : (i.attachment.guess ?? 'not recognised')}`,
+      nodes: i.nodes.join(', ') || (i.attachment?.note !== undefined ? `none (${i.attachment.note})` : 'none'),
       status: i.status,
       statusClass: statusClass(i.status),
       problems: i.problems,

@@ -33,7 +33,8 @@ const NESTED_ORDER = [
   'inputs', 'unreadableInputs', 'nodes', 'findings', 'critical', 'warning', 'info',
   // node facts
   'nodeIP', 'nodeIPSource', 'addresses', 'versionHint', 'date', 'blocks', 'interfaces', 'mtu', 'state',
-  'bgpPeers', 'protocol', 'peerIP', 'lastState', 'everUp', 'errors', 'socket', 'listens179',
+  'bgpPeers', 'protocol', 'peerIP', 'lastState', 'everUp', 'errors', 'socket', 'listens179', 'attachment',
+  'takenAs', 'nodeFrom', 'lines', 'guess', 'note', 'parts', 'attachments',
   'logCollected', 'initiator', 'owners', 'proto', 'artifacts',
   // routes
   'route', 'dst', 'via', 'dev', 'onlink', 'type', 'rows', 'pairs', 'unknownPeers', 'events', 'dropped',

@@ -102,6 +102,12 @@ export function renderText(report: Report, opts: RenderTextOptions): string {
     if (report.collectNext.length > 8) out.push(`  ${c.dim(`… and ${report.collectNext.length - 8} more in the report`)}`);
   }
 
+  const ignored = report.inputs.filter((i) => i.status === 'ignored');
+  if (ignored.length > 0) {
+    out.push('', c.dim('Ignored (not recognised as a bundle, resources or command output):'));
+    for (const i of ignored) out.push(`  ${clean(i.path, 160)}${i.attachment?.guess !== undefined ? c.dim(`: ${clean(i.attachment.guess, 120)}`) : ''}`);
+  }
+
   const unreadable = report.inputs.filter((i) => i.status === 'unreadable');
   if (unreadable.length > 0) {
     out.push('', c.red(c.bold('Unreadable inputs:')));

@@ -36,7 +36,18 @@ export interface ReportNode {
   blocks: string[];
   interfaces: ReportNodeInterface[];
   bgpPeers: ReportBgpPeer[];
+  /** Pasted command output filed on this node (absent when none). */
+  attachments?: ReportAttachment[];
   problems: string[];
+}
+
+/** One pasted segment filed on a node: what it is, where, and how the node was decided. */
+export interface ReportAttachment {
+  kind: string;
+  file: string;
+  lines?: string;
+  summary?: string;
+  nodeFrom?: string;
 }
 
 export interface ReportRule extends RuleOutcome {

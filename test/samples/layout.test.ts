@@ -62,6 +62,7 @@ interface ScenarioDef {
   layout: string;
   nodes: NodeDef[];
   expect: { fire: string[]; silent: string[] };
+  attachments?: { file: string; node: string }[];
 }
 
 const SVLOGD_TT = /^\d{4}-\d{2}-\d{2}_\d{2}:\d{2}:\d{2}\.\d{5} /;
@@ -112,11 +113,17 @@ for (const id of scenarioIds) {
     }
     const nodes = (parse(readFileSync(join(SCEN_OUT, id, 'resources', 'node.yaml'), 'utf8')) as { items: Array<{ metadata: { name: string } }> }).items.map((i) => i.metadata.name);
     assert.equal(nodes.sort(), def.nodes.map((n) => n.hostname).sort(), `${id}: NodeList lists every node`);
-    const hosts = readdirSync(join(SCEN_OUT, id)).filter((d) => d !== 'resources').sort();
+    // Pasted command output beside the bundles (scenario `attachments:`) is listed there, nothing else.
+    const pasted = new Set((def.attachments ?? []).map((a) => a.file));
+    const isDir = (p: string) => statSync(join(SCEN_OUT, id, p)).isDirectory();
+    for (const f of readdirSync(join(SCEN_OUT, id)).filter((d) => !isDir(d))) assert.ok(pasted.has(f), `${id}/${f}: not a declared attachment`);
+    const hosts = readdirSync(join(SCEN_OUT, id)).filter((d) => d !== 'resources' && isDir(d)).sort();
     assert.equal(hosts, def.nodes.filter((n) => n.keepBundle !== false).map((n) => n.hostname).sort(), `${id}: node folders`);
     for (const h of hosts) {
-      const tgz = readdirSync(join(SCEN_OUT, id, h));
-      assert.is(tgz.length, 1, `${id}/${h}: exactly one file`);
+      const all = readdirSync(join(SCEN_OUT, id, h));
+      for (const f of all.filter((x) => !x.startsWith('diags-'))) assert.ok(pasted.has(`${h}/${f}`), `${id}/${h}/${f}: not a declared attachment`);
+      const tgz = all.filter((x) => x.startsWith('diags-'));
+      assert.is(tgz.length, 1, `${id}/${h}: exactly one bundle`);
       assert.match(tgz[0]!, /^diags-\d{8}_\d{6}\.tar\.gz$/);
       const size = statSync(join(SCEN_OUT, id, h, tgz[0]!)).size;
       assert.ok(size > 2000 && size < 600_000, `${id}/${h}: ${size} bytes`);
@@ -129,7 +136,7 @@ for (const id of scenarioIds) {
     const layout = node.layout ?? def!.layout;
     test(`${id}/${node.hostname}: ${layout} layout`, async () => {
       const dir = join(SCEN_OUT, id, node.hostname);
-      const tgz = readdirSync(dir)[0]!;
+      const tgz = readdirSync(dir).find((f) => f.startsWith('diags-'))!;
       const entries = await readTarball(join(dir, tgz));
       const first = entries[0]!;
       assert.is(first.name, 'diagnostics/');

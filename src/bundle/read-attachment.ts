@@ -1,0 +1,126 @@
+/**
+ * Reads a file that is not a bundle, not an archive and not resource YAML: command output a
+ * customer pasted beside the bundles (pastes.md). The file is sniffed by its bytes, never by its
+ * name: images, PDFs and other binaries are listed as ignored with what they look like; text is
+ * handed to the attachment recogniser, and text it does not recognise is ignored as "unknown text".
+ */
+import { open, stat } from 'node:fs/promises';
+import { recogniseAttachment } from '../parsers/attachments/recognise.js';
+import type { AttachmentPart } from '../parsers/attachments/types.js';
+import { describeReadError } from './read-archive.js';
+
+/** Pasted outputs larger than this are not read (a pasted log is megabytes, not gigabytes). */
+export const MAX_ATTACHMENT_BYTES = 64 * 1024 * 1024;
+
+/** One pasted file and what it was taken to be. */
+export interface AttachmentFile {
+  /** The input as given (the file itself, or the folder holding it). */
+  input: string;
+  /** Path of the file: the input itself for a plain file, else relative to the input folder. */
+  file: string;
+  /** Path on disk (for `--node <name>=<file>`). */
+  path: string;
+  parts: AttachmentPart[];
+  /** Hosts named by shell prompts in the paste (`[root@node-b ~]#`). */
+  promptHosts: string[];
+  unrecognisedLines: number;
+  totalLines: number;
+  /** Set when nothing was recognised: what the file looks like (`image (PNG)`, `unknown text, 12 lines`). */
+  ignored?: string;
+  /** Set when the file could not be read at all. */
+  problem?: string;
+}
+
+/** What the first bytes say: an archive, text, or some other binary. */
+export function sniffBytes(head: Buffer): 'gzip' | 'tar' | 'text' | 'binary' {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar') return 'tar';
+  return looksLikeText(head) ? 'text' : 'binary';
+}
+
+function looksLikeText(buf: Buffer): boolean {
+  if (buf.length === 0) return true;
+  let bad = 0;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i]!;
+    if (c === 0) return false;
+    if (c < 9 || (c > 13 && c < 32 && c !== 27)) bad++;
+  }
+  return bad / buf.length < 0.02;
+}
+
+/** What a binary file looks like, from its magic bytes. */
+export function guessBinary(head: Buffer): string {
+  const ascii = head.toString('latin1', 0, 8);
+  if (ascii.startsWith('\u0089PNG')) return 'image (PNG)';
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image (JPEG)';
+  if (ascii.startsWith('GIF8')) return 'image (GIF)';
+  if (ascii.startsWith('RIFF') && head.toString('latin1', 8, 12) === 'WEBP') return 'image (WebP)';
+  if (ascii.startsWith('BM')) return 'image (BMP)';
+  if (ascii.startsWith('%PDF')) return 'PDF document';
+  if (ascii.startsWith('PK\u0003\u0004')) return 'zip archive (not a calicoctl diags bundle)';
+  if (ascii.startsWith('7z')) return '7-Zip archive (not a calicoctl diags bundle)';
+  if (ascii.startsWith('\u00fd7zXZ')) return 'xz archive (not a calicoctl diags bundle)';
+  if (ascii.startsWith('BZh')) return 'bzip2 archive (not a calicoctl diags bundle)';
+  return 'binary data';
+}
+
+/** What unrecognised text looks like. */
+export function guessText(text: string, lines: number): string {
+  const t = text.trimStart();
+  if (t === '') return 'empty file';
+  if (t.startsWith('{') || t.startsWith('[')) {
+    try {
+      JSON.parse(t);
+      return 'JSON that is not a Calico export';
+    } catch {
+      // not JSON
+    }
+  }
+  if (/^<(!doctype html|html)/i.test(t)) return 'HTML page';
+  if (/^apiVersion:|^kind:/m.test(t)) return 'YAML that is not a Calico export';
+  return `unknown text, ${lines} ${lines === 1 ? 'line' : 'lines'}`;
+}
+
+/** Whether JSON text is a Calico export (`calicoctl get … -o json`): read as resources instead. */
+export function isCalicoJson(text: string): boolean {
+  const t = text.trimStart();
+  if (!(t.startsWith('{') || t.startsWith('['))) return false;
+  return /"apiVersion"\s*:\s*"(projectcalico\.org|crd\.projectcalico\.org)\//.test(t.slice(0, 4096));
+}
+
+/** The first bytes of a file (for sniffing). */
+export async function readHead(path: string, n = 4096): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Recognises pasted text already read (shared by the file and folder readers). */
+export function attachmentFromText(text: string, where: { input: string; file: string; path: string }): AttachmentFile {
+  const r = recogniseAttachment(text, { input: where.input, file: where.file });
+  const out: AttachmentFile = { ...where, parts: r.parts, promptHosts: r.promptHosts, unrecognisedLines: r.unrecognisedLines, totalLines: r.totalLines };
+  if (r.parts.length === 0) out.ignored = guessText(text, r.totalLines);
+  return out;
+}
+
+/** Reads one pasted file from disk. */
+export async function readAttachment(path: string, where: { input: string; file: string }): Promise<AttachmentFile> {
+  const base: AttachmentFile = { ...where, path, parts: [], promptHosts: [], unrecognisedLines: 0, totalLines: 0 };
+  try {
+    const { size } = await stat(path);
+    if (size > MAX_ATTACHMENT_BYTES) return { ...base, ignored: `text of ${size} bytes, too large to read as pasted output` };
+    const head = await readHead(path);
+    if (sniffBytes(head) !== 'text') return { ...base, ignored: guessBinary(head) };
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(path, 'utf8');
+    return attachmentFromText(text, { ...where, path });
+  } catch (err) {
+    return { ...base, problem: `${path}: cannot read: ${describeReadError(err)}` };
+  }
+}
