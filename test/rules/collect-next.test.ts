@@ -23,8 +23,9 @@ function assertEverySkipAsks(ctx: RuleContext, minSkipped: number) {
   return run;
 }
 
-test('resources only, no bundle: every rule is skipped and every one asks for something', () => {
-  const run = assertEverySkipAsks(contextFrom({}, POOL_YAML), RULES.length - 1);
+test('resources only, no bundle: most rules are skipped and every skipped one asks for something', () => {
+  // Rules that read only the resources (pool overlap, pool NAT, encapsulation config) can still decide.
+  const run = assertEverySkipAsks(contextFrom({}, POOL_YAML), Math.ceil(RULES.length * 0.6));
   assert.ok(run.collectNext.some((c) => c.command === 'calicoctl node diags'));
 });
 

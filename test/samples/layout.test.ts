@@ -60,15 +60,18 @@ interface NodeDef {
 interface ScenarioDef {
   id: string;
   layout: string;
+  pool?: { ipipMode?: string; vxlanMode?: string };
+  programClusterRoutes?: string;
   nodes: NodeDef[];
   expect: { fire: string[]; silent: string[] };
+  /** The lab collected this node twice: the earlier bundle is in `<node>-earlier/`. */
+  snapshot?: { node: string };
   attachments?: { file: string; node: string }[];
 }
 
 const SVLOGD_TT = /^\d{4}-\d{2}-\d{2}_\d{2}:\d{2}:\d{2}\.\d{5} /;
 const SVLOGD_TTT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{5} /;
 const LOGRUS = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} \[(INFO|WARNING|ERROR|DEBUG)\]\[\d+\] [a-z-]+\/\S+\.go \d+: /;
-/** Every registered rule id (scenario files may name any of them). */
 const RULES = new Set(ALL_RULES.map((r) => r.meta.id));
 
 function expectedTopFiles(layout: string, node: NodeDef): string[] {
@@ -118,7 +121,9 @@ for (const id of scenarioIds) {
     const isDir = (p: string) => statSync(join(SCEN_OUT, id, p)).isDirectory();
     for (const f of readdirSync(join(SCEN_OUT, id)).filter((d) => !isDir(d))) assert.ok(pasted.has(f), `${id}/${f}: not a declared attachment`);
     const hosts = readdirSync(join(SCEN_OUT, id)).filter((d) => d !== 'resources' && isDir(d)).sort();
-    assert.equal(hosts, def.nodes.filter((n) => n.keepBundle !== false).map((n) => n.hostname).sort(), `${id}: node folders`);
+    const kept = def.nodes.filter((n) => n.keepBundle !== false).map((n) => n.hostname);
+    if (def.snapshot !== undefined) kept.push(`${def.snapshot.node}-earlier`);
+    assert.equal(hosts, kept.sort(), `${id}: node folders`);
     for (const h of hosts) {
       const all = readdirSync(join(SCEN_OUT, id, h));
       for (const f of all.filter((x) => !x.startsWith('diags-'))) assert.ok(pasted.has(`${h}/${f}`), `${id}/${h}/${f}: not a declared attachment`);
@@ -163,7 +168,9 @@ for (const id of scenarioIds) {
         assert.equal([...byName.keys()].filter((n) => n.startsWith('logs/cni/') && n !== 'logs/cni/'), ['logs/cni/cni.log']);
         return;
       }
-      const services = ['allocate-tunnel-addrs', 'bird', 'bird6', 'cni', 'confd', 'felix', 'monitor-addresses'];
+      // CALICO_NETWORKING_BACKEND=vxlan (or Felix-programmed IPIP routes): rc.local enables no bird, bird6, confd.
+      const birdless = (def!.pool?.vxlanMode ?? 'Never') !== 'Never' || def!.programClusterRoutes === 'Enabled';
+      const services = ['allocate-tunnel-addrs', ...(birdless ? [] : ['bird', 'bird6']), 'cni', ...(birdless ? [] : ['confd']), 'felix', 'monitor-addresses'];
       if (layout === 'v3.31') services.push('node-status-reporter');
       assert.equal(logDirs, services.sort(), `${id}/${node.hostname}: log dirs`);
       const containerLogs = [...byName.keys()].filter((n) => /^logs\/[^/]+$/.test(n));
