@@ -131,6 +131,24 @@ export const ippoolOverlap: Rule = {
         evidence: [pool.evidence, ...inside.map((s) => s.evidence)],
       });
     }
+    // The service CIDR itself, where BGPConfiguration advertises it (spec.serviceClusterIPs).
+    for (const bc of cluster.resources.bgpConfigurations) {
+      const list = Array.isArray(bc.spec['serviceClusterIPs']) ? (bc.spec['serviceClusterIPs'] as unknown[]) : [];
+      for (const item of list) {
+        const cidr = typeof item === 'object' && item !== null ? (item as Record<string, unknown>)['cidr'] : undefined;
+        if (typeof cidr !== 'string' || parseCidr(cidr) === undefined) continue;
+        for (const pool of enabled) {
+          if (!overlaps(cidr, pool.cidr) || findings.some((f) => f.key === `service:${pool.name}`)) continue;
+          findings.push({
+            key: `service:${pool.name}`,
+            title: `IP pool ${pool.cidr} overlaps the Kubernetes service range ${cidr}`,
+            message: `BGPConfiguration ${bc.name} advertises the service range ${cidr} (spec.serviceClusterIPs), and pool ${pool.name} (${pool.cidr}) overlaps it: a pod can get a ClusterIP's address and service traffic is routed as pod traffic.`,
+            nodes: [],
+            evidence: [pool.evidence, { node: `BGPConfiguration ${bc.name}`, input: bc.ref.input, file: bc.ref.file, line: bc.ref.line, text: `BGPConfiguration ${bc.name}: serviceClusterIPs: ${cidr}` }],
+          });
+        }
+      }
+    }
     // Pools against each other.
     for (let i = 0; i < pools.length; i++) {
       for (let j = i + 1; j < pools.length; j++) {
