@@ -83,7 +83,7 @@ export const bgpEstablishedRoutesMissing: Rule = {
         const from = byName.get(cell.from)!;
         const blocks = cell.blocks.filter((b) => b.route === undefined || b.route.type !== 'unicast').map((b) => b.block).filter((b) => {
           const own = derived.blocks.find((x) => x.block === b);
-          const vx = isVxlanPool(poolFor(pools, b)) || own?.proto === '80' || (pools.length === 0 && felixOwnsRoutes(from));
+          const vx = isVxlanPool(poolFor(pools, b)) || own?.proto === '80' || felixOwnsRoutes(from);
           if (vx) vxlanSkipped++;
           return !vx && own?.proto !== 'inferred';
         });

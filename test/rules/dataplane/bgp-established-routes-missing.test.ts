@@ -58,6 +58,13 @@ test('not when Felix programs the cluster routes (programClusterRoutes)', () => 
   assert.is(r.status, 'passed');
 });
 
+test('not when the node\'s tunnel routes are Felix\'s (proto 80 via tunl0), even with an IPIP pool', () => {
+  const c = missingToC();
+  c['node-a']!.ipv4_route = c['node-a']!.ipv4_route!.replace('10.244.42.64/26 via 10.77.0.12 dev eth0 proto bird', '10.244.42.64/26 via 10.77.0.12 dev tunl0 proto 80 onlink');
+  const r = bgpEstablishedRoutesMissing.check(contextFrom(c, POOL_YAML.replace('ipipMode: Never', 'ipipMode: Always')));
+  assert.ok(r.status === 'found' ? !(r.findings[0]!.nodes.includes('node-a')) : true, 'node-a is not blamed');
+});
+
 test('not when the session is down (that is a BGP cause)', () => {
   const c = missingToC();
   c['node-c']!['logs/bird/current'] = birdLog(C, [A, B], () => ['start']);
