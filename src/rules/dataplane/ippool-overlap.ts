@@ -110,7 +110,7 @@ export const ippoolOverlap: Rule = {
           title: `IP pool ${pool.cidr} overlaps the host network of ${nodes.join(', ')}`,
           message:
             `Pool ${pool.name} (${pool.cidr}) ${insideAny ? 'contains' : 'overlaps'} host addresses: ${hits.slice(0, 6).map((h) => h.text).join('; ')}${hits.length > 6 ? ` and ${hits.length - 6} more` : ''}. ` +
-            `IPAM may pick a block inside ${[...new Set(hits.map((h) => h.subnet))].join(', ')} and give pods addresses that hosts already use (the block's routes then hijack those hosts), Felix's NAT rules treat the host subnet as pod addresses (cali40all-ipam-pools: no MASQUERADE towards it), and BIRD's pool export filter advertises the host subnet to every BGP peer.`,
+            `IPAM may pick a block inside ${[...new Set(hits.map((h) => h.subnet))].join(', ')} and give pods addresses that hosts already use (the block's routes then hijack those hosts), Felix's NAT rules treat the host subnet as pod addresses (cali40all-ipam-pools: no MASQUERADE towards it)${hits.some((h) => cidrInside(h.subnet, pool.cidr)) ? ", and BIRD's pool export filter (`if ( net ~ " + pool.cidr + " ) then { accept; }`) advertises the host subnet to every BGP peer" : ''}.`,
           nodes,
           evidence: [pool.evidence, ...hits.flatMap((h) => h.ev)],
           severity: insideAny ? undefined : 'warning',
