@@ -4,7 +4,7 @@
  * encapsulations in use with their overhead (IP-in-IP 20, VXLAN 50, VXLAN over IPv6 70,
  * WireGuard 60, WireGuard over IPv6 80; Calico docs "Configure MTU").
  *
- * Links come from `ip -4 addr` and `ip -6 addr` merged by name: `cali*` veths carry no IPv4
+ * Links come from `ip -4 addr` and `ip -6 addr` merged by name (then an attached `ip -d link show`): `cali*` veths carry no IPv4
  * address, so `ip -4 addr` never lists them; their MTU is only in `ipv6_addr` (fe80:: link-local),
  * and absent when IPv6 is off on the host.
  */
@@ -41,6 +41,11 @@ export function nodeLinks(node: NodeModel): MtuLink[] {
       if (i.mtu === undefined || byName.has(i.name)) continue;
       byName.set(i.name, { name: i.name, mtu: i.mtu, state: i.state, evidence: lineEvidence(node, file, i) });
     }
+  }
+  // An attached `ip -d link show` lists every link with its MTU, also when IPv6 is off and cali* are in neither file.
+  for (const l of node.attachments?.links ?? []) {
+    if (l.mtu === undefined || byName.has(l.name)) continue;
+    byName.set(l.name, { name: l.name, mtu: l.mtu, state: l.state, evidence: { node: node.name, input: l.input, file: l.file, line: l.line, text: l.text } });
   }
   return [...byName.values()];
 }

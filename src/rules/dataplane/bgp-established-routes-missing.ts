@@ -83,7 +83,7 @@ export const bgpEstablishedRoutesMissing: Rule = {
         const from = byName.get(cell.from)!;
         const blocks = cell.blocks.filter((b) => b.route === undefined || b.route.type !== 'unicast').map((b) => b.block).filter((b) => {
           const own = derived.blocks.find((x) => x.block === b);
-          const vx = isVxlanPool(poolFor(pools, b)) || own?.proto === '80' || (pools.length === 0 && felixOwnsRoutes(from));
+          const vx = isVxlanPool(poolFor(pools, b)) || own?.proto === '80' || felixOwnsRoutes(from);
           if (vx) vxlanSkipped++;
           return !vx && own?.proto !== 'inferred';
         });
@@ -122,6 +122,17 @@ export const bgpEstablishedRoutesMissing: Rule = {
         reasons.push(`IPPool ${p.name} (${p.cidr}) has disableBGPExport: true, so confd renders "# Skip ${p.cidr} as BGP export is disabled for it"`);
         evidence.push({ node: `IPPool ${p.name}`, input: p.ref.input, file: p.ref.file, line: p.ref.line, text: `IPPool ${p.name}: cidr: ${p.cidr}, disableBGPExport: true` });
       }
+      // Attached `birdc show route` output, when the customer added it: learned but not installed, or never exported.
+      const learned = receivers.filter((r) => byName.get(r)!.attachments?.birdRoutes?.some((x) => blocks.includes(x.prefix)) === true);
+      for (const r of learned) {
+        const n = byName.get(r)!;
+        const row = n.attachments!.birdRoutes!.find((x) => blocks.includes(x.prefix))!;
+        evidence.push({ node: r, input: row.input, file: row.file, line: row.line, text: row.text });
+      }
+      if (learned.length > 0) reasons.push(`BIRD on ${learned.join(', ')} did learn ${learned.length > 1 ? 'them' : 'it'} (birdc show route) but the kernel table lacks ${blocks.length > 1 ? 'them' : 'it'}: the kernel protocol's export filter or the kernel refused ${blocks.length > 1 ? 'them' : 'it'}`);
+      const ownerBird = owner.attachments?.birdRoutes;
+      const notInOwner = ownerBird !== undefined && ownerBird.length > 0 ? blocks.filter((b) => !ownerBird.some((x) => x.prefix === b)) : [];
+      if (notInOwner.length > 0) reasons.push(`BIRD on ${ownerName} does not hold ${notInOwner.join(', ')} at all (birdc show route), so confd did not render the block into bird_aggr.cfg (affinity not confirmed, or the block is not this node's)`);
       if (netlink.length > 0) reasons.push(`BIRD on ${netlink.join(', ')} logs Netlink errors: the kernel refused routes there (see route-netlink-conflict)`);
       if (reasons.length === 0) reasons.push(`nothing in the bundles shows why: check BGPFilters, whether ${ownerName}'s affinity for the block is confirmed, and BIRD's own table on both ends`);
       for (const x of list) evidence.push(...(x.pair.a.node === x.cell.from ? x.pair.a : x.pair.b).evidence.slice(0, 1));

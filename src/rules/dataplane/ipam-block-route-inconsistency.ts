@@ -64,7 +64,12 @@ function twoOwnerFinding(nodes: NodeModel[], b: BlockOwnership, ecmp: { node: No
   const withPods = owners.filter((o) => (workloadsIn.get(o) ?? 0) > 0);
   const stale = withPods.length > 0 ? b.owners.filter((o) => !withPods.includes(o)) : [];
   const evidence: Evidence[] = [...b.evidence];
-  for (const e of ecmp) evidence.push(lineEvidence(e.node, artifactFile(e.node, b.block.includes(':') ? 'ipv6_route' : 'ipv4_route'), e.route));
+  for (const e of ecmp) {
+    const file = artifactFile(e.node, b.block.includes(':') ? 'ipv6_route' : 'ipv4_route');
+    evidence.push(lineEvidence(e.node, file, e.route));
+    // iproute2 prints each next hop on its own line right below the route.
+    e.route.nexthops!.forEach((h, i) => evidence.push({ node: e.node.name, input: e.node.input, file, line: e.route.line + 1 + i, text: `\tnexthop via ${h.via ?? '?'}${h.dev !== undefined ? ` dev ${h.dev}` : ''}${h.weight !== undefined ? ` weight ${h.weight}` : ''}` }));
+  }
   const ecmpText = ecmp.length > 0
     ? ` ${ecmp.map((e) => e.node.name).join(', ')} ${ecmp.length > 1 ? 'hold' : 'holds'} an ECMP route for it with next hops on ${ecmp[0]!.owners.join(' and ')}, so about half of the connections to its pods go to a node that does not have them.`
     : '';

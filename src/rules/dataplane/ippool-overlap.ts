@@ -110,7 +110,7 @@ export const ippoolOverlap: Rule = {
           title: `IP pool ${pool.cidr} overlaps the host network of ${nodes.join(', ')}`,
           message:
             `Pool ${pool.name} (${pool.cidr}) ${insideAny ? 'contains' : 'overlaps'} host addresses: ${hits.slice(0, 6).map((h) => h.text).join('; ')}${hits.length > 6 ? ` and ${hits.length - 6} more` : ''}. ` +
-            `IPAM may assign pod IPs that hosts on that subnet already use, Felix's NAT rules treat the host subnet as pod addresses (no MASQUERADE towards it), and Calico's block routes compete with the host subnet route.`,
+            `IPAM may pick a block inside ${[...new Set(hits.map((h) => h.subnet))].join(', ')} and give pods addresses that hosts already use (the block's routes then hijack those hosts), Felix's NAT rules treat the host subnet as pod addresses (cali40all-ipam-pools: no MASQUERADE towards it)${hits.some((h) => cidrInside(h.subnet, pool.cidr)) ? ", and BIRD's pool export filter (`if ( net ~ " + pool.cidr + " ) then { accept; }`) advertises the host subnet to every BGP peer" : ''}.`,
           nodes,
           evidence: [pool.evidence, ...hits.flatMap((h) => h.ev)],
           severity: insideAny ? undefined : 'warning',
@@ -130,6 +130,24 @@ export const ippoolOverlap: Rule = {
         nodes: [...new Set(inside.map((s) => s.evidence.node))].sort(),
         evidence: [pool.evidence, ...inside.map((s) => s.evidence)],
       });
+    }
+    // The service CIDR itself, where BGPConfiguration advertises it (spec.serviceClusterIPs).
+    for (const bc of cluster.resources.bgpConfigurations) {
+      const list = Array.isArray(bc.spec['serviceClusterIPs']) ? (bc.spec['serviceClusterIPs'] as unknown[]) : [];
+      for (const item of list) {
+        const cidr = typeof item === 'object' && item !== null ? (item as Record<string, unknown>)['cidr'] : undefined;
+        if (typeof cidr !== 'string' || parseCidr(cidr) === undefined) continue;
+        for (const pool of enabled) {
+          if (!overlaps(cidr, pool.cidr) || findings.some((f) => f.key === `service:${pool.name}`)) continue;
+          findings.push({
+            key: `service:${pool.name}`,
+            title: `IP pool ${pool.cidr} overlaps the Kubernetes service range ${cidr}`,
+            message: `BGPConfiguration ${bc.name} advertises the service range ${cidr} (spec.serviceClusterIPs), and pool ${pool.name} (${pool.cidr}) overlaps it: a pod can get a ClusterIP's address and service traffic is routed as pod traffic.`,
+            nodes: [],
+            evidence: [pool.evidence, { node: `BGPConfiguration ${bc.name}`, input: bc.ref.input, file: bc.ref.file, line: bc.ref.line, text: `BGPConfiguration ${bc.name}: serviceClusterIPs: ${cidr}` }],
+          });
+        }
+      }
     }
     // Pools against each other.
     for (let i = 0; i < pools.length; i++) {

@@ -72,7 +72,9 @@ export const routeNetlinkConflict: Rule = {
   },
   check({ cluster, derived }) {
     const blocks = derived.blocks.filter((b) => b.proto !== 'inferred').map((b) => b.block);
-    const pools = cluster.resources.ippools.filter((p) => !p.disabled && parseCidr(p.cidr) !== undefined).map((p) => p.cidr);
+    // Without any Calico block (policy-only installs such as canal, or another IPAM), routes inside a pool are
+    // the other CNI's own and not foreign: only same-prefix conflicts with blocks would count, and there are none.
+    const pools = blocks.length === 0 ? [] : cluster.resources.ippools.filter((p) => !p.disabled && parseCidr(p.cidr) !== undefined).map((p) => p.cidr);
     const findings: FindingDraft[] = [];
     let checked = 0;
     for (const n of cluster.nodes) {

@@ -28,6 +28,17 @@ test('sessions up, node-c\'s block outside the pool: one finding for node-c, exp
   assert.equal(all[0]!.explains, ['block-route-missing:node-a->node-c', 'block-route-missing:node-b->node-c']);
 });
 
+test('attached `birdc show route`: learned by BIRD on node-a but not in its kernel table', () => {
+  const c = missingToC();
+  const ctx = contextFrom(c, POOL_YAML);
+  const a = ctx.cluster.nodes.find((n) => n.name === 'node-a')!;
+  const text = '10.244.99.128/26   via 10.77.0.13 on eth0 [Mesh_10_77_0_13 10:14:05] * (100/0) [i]';
+  a.attachments = { sources: [], birdRoutes: [{ input: 'birdc-node-a.txt', file: 'birdc-node-a.txt', line: 3, text, prefix: '10.244.99.128/26', via: '10.77.0.13', dev: 'eth0', protocol: 'Mesh_10_77_0_13', primary: true }] };
+  const [f] = expectRule(bgpEstablishedRoutesMissing, ctx, { status: 'found', keys: ['node-c'] });
+  assert.match(f!.message, 'BIRD on node-a did learn it (birdc show route) but the kernel table lacks it');
+  assert.ok(f!.evidence.some((e) => e.file === 'birdc-node-a.txt' && e.line === 3));
+});
+
 test('disableBGPExport on the pool is named', () => {
   const ctx = contextFrom(missingToC(), POOL_YAML.replace('    blockSize: 26', '    blockSize: 26\n    disableBGPExport: true'));
   const [f] = expectRule(bgpEstablishedRoutesMissing, ctx, { status: 'found', count: 1 });
@@ -45,6 +56,13 @@ test('not when Felix programs the cluster routes (programClusterRoutes)', () => 
   const fc = `\n---\napiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata:\n  name: default\nspec:\n  programClusterRoutes: Enabled\n`;
   const r = bgpEstablishedRoutesMissing.check(contextFrom(missingToC(), POOL_YAML + fc));
   assert.is(r.status, 'passed');
+});
+
+test('not when the node\'s tunnel routes are Felix\'s (proto 80 via tunl0), even with an IPIP pool', () => {
+  const c = missingToC();
+  c['node-a']!.ipv4_route = c['node-a']!.ipv4_route!.replace('10.244.42.64/26 via 10.77.0.12 dev eth0 proto bird', '10.244.42.64/26 via 10.77.0.12 dev tunl0 proto 80 onlink');
+  const r = bgpEstablishedRoutesMissing.check(contextFrom(c, POOL_YAML.replace('ipipMode: Never', 'ipipMode: Always')));
+  assert.ok(r.status === 'found' ? !(r.findings[0]!.nodes.includes('node-a')) : true, 'node-a is not blamed');
 });
 
 test('not when the session is down (that is a BGP cause)', () => {

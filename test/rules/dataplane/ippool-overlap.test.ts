@@ -39,6 +39,12 @@ test('the kubernetes ClusterIP calico-node dials lies inside the pool', () => {
   assert.match((r as { reason: string }).reason, '10.96.0.1');
 });
 
+test('BGPConfiguration serviceClusterIPs overlapping the pool', () => {
+  const bgp = `---\napiVersion: projectcalico.org/v3\nkind: BGPConfiguration\nmetadata:\n  name: default\nspec:\n  serviceClusterIPs:\n  - cidr: 10.244.128.0/20\n`;
+  const [f] = expectRule(ippoolOverlap, contextFrom(healthyCluster(), POOL_YAML + bgp), { status: 'found', keys: ['service:default-ipv4-ippool'] });
+  assert.ok(f!.evidence[1]!.text.includes('serviceClusterIPs: 10.244.128.0/20'));
+});
+
 test('two overlapping pools', () => {
   const second = `---\napiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: extra\nspec:\n  cidr: 10.244.128.0/17\n  ipipMode: Never\n  vxlanMode: Never\n  natOutgoing: true\n`;
   const [f] = expectRule(ippoolOverlap, contextFrom(healthyCluster(), POOL_YAML + second), { status: 'found', keys: ['pools:default-ipv4-ippool:extra'] });

@@ -5,6 +5,7 @@ import { healthyCluster, ipAddr, NODES, POOL_YAML, type NodeSpec } from '../../h
 import type { NodeFiles } from '../../helpers/cluster.js';
 import { expectRule, runAll } from '../../helpers/rule-tester.js';
 import { mtuMismatch } from '../../../src/rules/dataplane/mtu-mismatch.js';
+import * as MTU from '../../../src/combiners/mtu-table.js';
 
 /** `ip -6 addr` with the node's pod veth at `mtu` (cali* veths appear only here). */
 function ipv6Addr(self: NodeSpec, mtu = 1500): string {
@@ -80,6 +81,18 @@ test('skipped when no cali* or tunnel MTU was collected (IPv6 off), asking for i
   const r = mtuMismatch.check(contextFrom(healthyCluster(), POOL_YAML));
   assert.is(r.status, 'skipped');
   assert.ok(r.collect?.some((h) => h.command === 'ip -d link show'));
+});
+
+test('IPv6 off: the cali* MTUs come from an attached `ip -d link show`', () => {
+  const ctx = contextFrom(healthyCluster(), POOL_YAML);
+  const node = ctx.cluster.nodes.find((n) => n.name === 'node-b')!;
+  ctx.cluster.nodes.find((n) => n.name === 'node-c')!.interfaces4[1]!.mtu = 1400;
+  const text = '12: cali7f8e9d0c1b2@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default';
+  node.attachments = { sources: [], links: [{ input: 'ip-d-link-node-b.txt', file: 'ip-d-link-node-b.txt', line: 7, text, name: 'cali7f8e9d0c1b2', mtu: 1500, state: 'UP' }] };
+  const { mtuTable } = MTU;
+  const derived = { ...ctx.derived, mtu: mtuTable(ctx.cluster.nodes, ctx.cluster.resources.ippools) };
+  const [f] = expectRule(mtuMismatch, { cluster: ctx.cluster, derived }, { status: 'found', keys: ['node-c'] });
+  assert.ok(f!.evidence.some((e) => e.file === 'ip-d-link-node-b.txt' && e.line === 7));
 });
 
 test('Felix "Configured MTU is larger" without a table offence is a warning', () => {

@@ -64,6 +64,15 @@ test('flannel leftovers inside the pool (cni0) are a warning', () => {
   assert.match(f!.message, 'dev cni0');
 });
 
+test('canal (flannel routes, no Calico block anywhere): flannel routes inside the pool are not foreign', () => {
+  const c = healthyCluster();
+  for (const [name, n] of Object.entries(c)) {
+    const i = Number(name.slice(-1).charCodeAt(0) - 97);
+    n.ipv4_route = `10.77.0.0/24 dev eth0 proto kernel scope link src 10.77.0.1${i + 1} \n10.244.${i}.0/24 dev cni0 proto kernel scope link src 10.244.${i}.1 \n10.244.${(i + 1) % 3}.0/24 via 10.244.${(i + 1) % 3}.0 dev flannel.1 onlink \n`;
+  }
+  expectRule(routeNetlinkConflict, contextFrom(c, POOL_YAML), { status: 'passed' });
+});
+
 test('Felix "Failed to add route" is evidence', () => {
   const c = healthyCluster();
   c['node-a']!['logs/felix/current'] += '2026-11-27T10:14:00.20001 2026-11-27 10:14:00.200 [WARNING][68] felix/route_table.go 780: Failed to add route error=file exists ifaceName="ens29f1" ipVersion=0x4 targetCIDR=10.244.99.128/26\n';
