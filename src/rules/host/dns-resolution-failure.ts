@@ -89,6 +89,7 @@ export const dnsResolutionFailure: Rule = {
 
     // 1. CoreDNS on a node others have no route to.
     const byNode = new Map<string, KubePodRow[]>();
+    const noBundle: string[] = [];
     for (const p of coredns) if (p.node !== undefined) byNode.set(p.node, [...(byNode.get(p.node) ?? []), p]);
     const m = derived.routeMatrix;
     // Kubernetes node names vs bundle hostnames: exact, else the same short name (`node-c` vs `node-c.example.internal`).
@@ -99,7 +100,10 @@ export const dnsResolutionFailure: Rule = {
         const same = m.nodes.filter((x) => short(x) === short(k8sName));
         j = same.length === 1 ? m.nodes.indexOf(same[0]!) : -1;
       }
-      if (j === -1) continue;
+      if (j === -1) {
+        noBundle.push(k8sName);
+        continue;
+      }
       const host = m.nodes[j]!;
       const blind = m.nodes.filter((_, i) => i !== j && m.rows[i]?.[j]?.status === 'missing');
       if (blind.length === 0) continue;
@@ -163,13 +167,20 @@ export const dnsResolutionFailure: Rule = {
       });
     }
 
-    const collect: CollectHint[] = [...(coredns.length === 0 ? [PODS_HINT] : []), ...(lookups === 0 ? [LOOKUP_HINT] : []), ...(hasDns ? [] : [RESOLV_HINT]), ...(failing.length > 0 ? [COREDNS_LOG_HINT] : [])];
+    const diagsHint: CollectHint[] = noBundle.length > 0 ? [{ command: 'calicoctl node diags', why: 'CoreDNS runs on nodes without a bundle: whether the others reach them is unknown', nodes: noBundle }] : [];
+    const collect: CollectHint[] = [...diagsHint, ...(coredns.length === 0 ? [PODS_HINT] : []), ...(lookups === 0 ? [LOOKUP_HINT] : []), ...(hasDns ? [] : [RESOLV_HINT]), ...(failing.length > 0 ? [COREDNS_LOG_HINT] : [])];
     if (findings.length > 0) return { status: 'found', findings, collect };
     if (failing.length > 0) {
       return { status: 'skipped', reason: `${failing.length} lookup${failing.length === 1 ? '' : 's'} fail${failing.length === 1 ? 's' : ''} (${list([...new Set(failing.map((f) => f.node))])}) but no Calico cause was found in what is attached`, collect };
     }
     if (coredns.length > 0) {
-      return { status: 'passed', reason: `CoreDNS on ${list([...byNode.keys()])}; every node with routes has a route to them${lookups > 0 ? `; ${lookups} lookups succeed` : ''}`, collect };
+      const checked = [...byNode.keys()].filter((x) => !noBundle.includes(x));
+      if (checked.length === 0) return { status: 'skipped', reason: `CoreDNS runs on ${list(noBundle)}, for which no bundle was given`, collect };
+      return {
+        status: 'passed',
+        reason: `CoreDNS on ${list(checked)}: every node with routes has a route to ${checked.length === 1 ? 'it' : 'them'}${noBundle.length > 0 ? `; not checked (no bundle): ${list(noBundle)}` : ''}${lookups > 0 ? `; ${lookups} lookups succeed` : ''}`,
+        collect,
+      };
     }
     return { status: 'passed', reason: `${lookups} lookup${lookups === 1 ? '' : 's'} attached, none failing`, collect };
   },

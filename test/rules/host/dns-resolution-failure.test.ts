@@ -133,6 +133,13 @@ test('failing lookups without a Calico cause: skipped, asking for CoreDNS logs',
   assert.ok(r.collect?.some((c) => c.command.startsWith('kubectl -n kube-system logs -l k8s-app=kube-dns')));
 });
 
+test('CoreDNS only on a node without a bundle: skipped, asking for that node\'s diags', () => {
+  const ctx = withPods(contextFrom(healthyCluster(), POOL_YAML), PODS.replace(/node-c   <none>/g, 'node-d   <none>'));
+  const r = dnsResolutionFailure.check(ctx);
+  assert.is(r.status, 'skipped');
+  assert.equal(r.collect?.[0], { command: 'calicoctl node diags', why: 'CoreDNS runs on nodes without a bundle: whether the others reach them is unknown', nodes: ['node-d'] });
+});
+
 test('skipped without attachments, asking for where CoreDNS runs and what fails', () => {
   const r = dnsResolutionFailure.check(contextFrom(healthyCluster(), POOL_YAML));
   assert.is(r.status, 'skipped');
