@@ -4,7 +4,7 @@
  * name: images, PDFs and other binaries are listed as ignored with what they look like; text is
  * handed to the attachment recogniser, and text it does not recognise is ignored as "unknown text".
  */
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { recogniseAttachment } from '../parsers/attachments/recognise.js';
 import type { AttachmentPart } from '../parsers/attachments/types.js';
 import { describeReadError } from './read-archive.js';
@@ -117,7 +117,6 @@ export async function readAttachment(path: string, where: { input: string; file:
     if (size > MAX_ATTACHMENT_BYTES) return { ...base, ignored: `text of ${size} bytes, too large to read as pasted output` };
     const head = await readHead(path);
     if (sniffBytes(head) !== 'text') return { ...base, ignored: guessBinary(head) };
-    const { readFile } = await import('node:fs/promises');
     const text = await readFile(path, 'utf8');
     return attachmentFromText(text, { ...where, path });
   } catch (err) {

@@ -58,7 +58,8 @@ export async function readDirectory(dir: string): Promise<SourceResult> {
     const sink = collector.openFile(logical, size);
     if (sink === undefined) {
       // Not a bundle file nor resource YAML: command output pasted beside the bundles (dotfiles are not).
-      if (!insideDiagnostics && findBundleRoot(f) === undefined && !f.split('/').some((p) => p.startsWith('.'))) {
+      // (not inside an extracted cluster diags tree either: its kubectl outputs are the bundle's own files)
+      if (!insideDiagnostics && findBundleRoot(f) === undefined && !f.split('/').some((p) => p.startsWith('.') || p.startsWith('calico-diagnostics-'))) {
         if (f.toLowerCase().endsWith('.json') && size <= MAX_RESOURCE_YAML_BYTES && isCalicoJson((await readHead(full)).toString('utf8'))) {
           // `calicoctl get … -o json`: resources, like the YAML form.
           const r = parseCalicoResources(await readFile(full, 'utf8'), { input: dir, file: f });

@@ -255,13 +255,14 @@ function fileOnNode(node: NodeModel, part: AttachmentPart, src: AttachmentSource
  * Files every pasted file's facts on its node (or the cluster) and returns, per file, what it was
  * taken to be, for the inputs table and `inspect`.
  */
-export function attachToNodes(cluster: ClusterModel, files: AttachmentFile[], opts: AttachOptions = {}): Map<AttachmentFile, InputAttachment> {
-  const out = new Map<AttachmentFile, InputAttachment>();
+export function attachToNodes(cluster: ClusterModel, files: AttachmentFile[], opts: AttachOptions = {}): Map<AttachmentFile, { info: InputAttachment; nodes: string[] }> {
+  const out = new Map<AttachmentFile, { info: InputAttachment; nodes: string[] }>();
   const ca: ClusterAttachments = cluster.attachments ?? { sources: [], unassigned: [] };
   for (const file of files) {
     const info: InputAttachment = { takenAs: [...new Set(file.parts.map((p) => p.kind))], parts: file.parts.map((p) => ({ kind: p.kind, lines: p.firstLine === p.lastLine ? `${p.firstLine}` : `${p.firstLine}-${p.lastLine}`, summary: p.summary })) };
     if (file.ignored !== undefined) info.guess = file.ignored;
-    out.set(file, info);
+    const entry = { info, nodes: [] as string[] };
+    out.set(file, entry);
     if (file.parts.length === 0) continue;
     const nodeScoped = file.parts.some((p) => !CLUSTER_KINDS.has(p.kind));
     const decided = nodeScoped ? decideNodes(cluster.nodes, file, opts) : { parts: file.parts.map((): Decision => ({})) };
@@ -279,7 +280,7 @@ export function attachToNodes(cluster: ClusterModel, files: AttachmentFile[], op
     if (nodeScoped && scoped.some(({ d }) => d.node === undefined)) {
       info.note = decided.note ?? 'node not decided from content, file name or folder: name it with --node <name>=<file>';
     }
-    info.nodes = names.filter((x): x is string => x !== undefined).sort();
+    entry.nodes = names.filter((x): x is string => x !== undefined).sort();
     file.parts.forEach((p, i) => {
       const d = decided.parts[i]!;
       const src: AttachmentSource = {

@@ -62,11 +62,10 @@ export function buildClusterModel(sources: SourceResult[], opts: AttachOptions =
   identifyNodeIPs(cluster);
   const taken = attachToNodes(cluster, [...attachmentRows.values()], opts);
   for (const [row, file] of attachmentRows) {
-    const info = taken.get(file);
-    if (info === undefined) continue;
-    row.attachment = info;
-    row.nodes = info.nodes ?? (info.node !== undefined ? [info.node] : []);
-    delete info.nodes;
+    const taken1 = taken.get(file);
+    if (taken1 === undefined) continue;
+    row.attachment = taken1.info;
+    row.nodes = taken1.nodes;
   }
   return cluster;
 }

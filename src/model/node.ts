@@ -157,8 +157,6 @@ export interface InputAttachment {
   node?: string;
   /** How the node was decided: `--node`, `content: …`, `file name`, `folder`. */
   nodeFrom?: string;
-  /** Every node its segments went to (several when one paste holds output of several nodes). */
-  nodes?: string[];
   /** One entry per recognised segment: kind, line range, what it holds, and its node when the segments of one file belong to different nodes. */
   parts: { kind: string; lines: string; summary: string; node?: string; nodeFrom?: string }[];
   /** When nothing was recognised (status `ignored`): what the file looks like. */

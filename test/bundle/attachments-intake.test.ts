@@ -132,6 +132,17 @@ test('one paste with several nodes behind their prompts: each segment goes to it
   assert.is(cluster.nodes.find((n) => n.name === 'node-b')!.attachments!.uname!.kernel, '5.15.0-105-generic');
 });
 
+test('an extracted cluster diags tree: its kubectl outputs are bundle files, not pastes', async () => {
+  const top = join(dir, 'cd', 'calico-diagnostics-20261127_101500');
+  mkdirSync(join(top, 'cluster', 'kubernetes'), { recursive: true });
+  mkdirSync(join(top, 'nodes', 'worker-1'), { recursive: true });
+  copyFileSync(fx('kubectl-get-nodes-wide.txt'), join(top, 'cluster', 'kubernetes', 'nodes.txt'));
+  writeFileSync(join(top, 'nodes', 'worker-1', 'ip-route.txt'), 'blackhole 10.244.1.0/26 proto bird\n');
+  const cluster = await loadCluster([join(dir, 'cd')], { workers: false });
+  assert.equal(cluster.inputs.filter((i) => i.kind === 'attachment').map((i) => i.path), []);
+  assert.equal(cluster.nodes.map((n) => n.name), ['worker-1']);
+});
+
 test('JSON report lists inputs of kind attachment and attachments per node', async () => {
   const root = join(dir, 'ticket');
   const j = JSON.parse(renderJson(await analyze([root], { workers: false })));

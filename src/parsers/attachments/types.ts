@@ -90,7 +90,8 @@ export function realIP(s: string | undefined): string | undefined {
   if (s === undefined) return undefined;
   const t = s.trim();
   if (IPV4.test(t)) return t;
-  if (/^[0-9a-fA-F:]+$/.test(t) && /[0-9a-fA-F]/.test(t) && (t.match(/:/g) ?? []).length >= 2) return t.toLowerCase();
+  // IPv6: compressed (`fe80::1`) or all eight groups; never a clock time (`17:19:38`).
+  if (/^[0-9a-fA-F:]+$/.test(t) && /[0-9a-fA-F]/.test(t) && (t.includes('::') || (t.match(/:/g) ?? []).length === 7)) return t.toLowerCase();
   return undefined;
 }
 

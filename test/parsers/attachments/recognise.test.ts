@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { recogniseAttachment } from '../../../src/parsers/attachments/recognise.js';
+import { realIP } from '../../../src/parsers/attachments/types.js';
 import { fixture, partsOf } from './helpers.js';
 
 test('several commands in one paste: each recognised on its own, prompts name the next kind', () => {
@@ -44,6 +45,11 @@ test('e-mail quoting, markdown links and bare prompts: content kept, prompt host
   const f = r.parts[0]!.facts;
   assert.ok(f.kind === 'calicoctl-node-status' && f.nodeStatus.peers[0]!.peerIP === '10.0.0.1');
   assert.equal(r.promptHosts, ['node-x']);
+});
+
+test('realIP: addresses kept, redactions and clock times are not addresses', () => {
+  assert.equal(['10.0.0.1', 'fe80::1', '2001:db8:0:0:0:0:0:1'].map(realIP), ['10.0.0.1', 'fe80::1', '2001:db8:0:0:0:0:0:1']);
+  assert.equal(['x.x.x.12', '10.x.x.5', '<node-ip>', 'xxx.xxx.xx.48', '17:19:38', '300.1.1.1'].map(realIP), [undefined, undefined, undefined, undefined, undefined, undefined]);
 });
 
 test.run();
