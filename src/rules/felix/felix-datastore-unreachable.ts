@@ -131,11 +131,14 @@ export const felixDatastoreUnreachable: Rule = {
       const kube = noKube.length > 0 && kubeElsewhere && /^10\.|^172\.|^192\.168\./.test(target) && target.endsWith(':443')
         ? ` ${noKube.join(', ')} ${noKube.length > 1 ? 'have' : 'has'} no jump to KUBE-SERVICES in the nat table: kube-proxy does not seem to run there, and Calico reaches the API service IP through kube-proxy.`
         : '';
+      const auth = errs.some((e) => e === 'Unauthorized' || e === 'forbidden (RBAC)')
+        ? ' The API server answers but rejects calico-node\'s credentials (expired service-account token or missing RBAC): fix the token or ClusterRole, not the network.'
+        : '';
       const synText = syn.length > 0 ? ` netstat shows connections to ${target} stuck in SYN_SENT on ${syn.join(', ')}.` : '';
       findings.push({
         key: target,
         title: `calico-node on ${names.join(', ')} cannot reach the datastore at ${target}${errs.length > 0 ? ` (${errs.slice(0, 2).join(', ')})` : ''}`,
-        message: `${perNode.join('; ')}. The errors last until the end of the logs: ${consequences(list.flatMap((x) => x.f.sources))}.${synText}${kube}${scope}`,
+        message: `${perNode.join('; ')}. The errors last until the end of the logs: ${consequences(list.flatMap((x) => x.f.sources))}.${auth}${synText}${kube}${scope}`,
         nodes: names,
         evidence,
         remediation: [`On ${names.join(', ')}: \`curl -vk https://${target}/version\` and \`nc -zv ${target.replace(/:(\d+)$/, ' $1')}\` to see whether the endpoint answers from the node.`],
