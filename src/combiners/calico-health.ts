@@ -105,18 +105,14 @@ const CERT_ERRORS = new Set([
 
 const DATASTORE_PORTS = new Set(['443', '6443', '2379', '8443']);
 
-/** Messages that are a failed datastore operation even without a Go error text. */
+/** Messages that are a failed datastore operation even without a Go error text (others need one: a watcher can fail for a missing CRD). */
 const DATASTORE_FAILURES = [
   'Hit error connecting to datastore',
   'Failed to create datastore client',
   'Failed to get config from datastore',
   'Failed to (re)connect to datastore',
-  'Failed to perform list of current data during resync',
-  'Failed to query current BGP settings',
-  'error getting ClusterInformation',
   'Unable to access datastore',
   'Connection to datastore has failed',
-  'Failed to create watcher',
   'etcd cluster is unavailable',
 ];
 

@@ -112,6 +112,14 @@ export const calicoNodeNotRunning: Rule = {
         reasons.push(`Felix restarted ${felixRestarts} times in its log (${felixPids} PIDs: ${n.felix!.pids.slice(0, 6).join(', ')}${felixPids > 6 ? ', …' : ''}) between ${n.felix!.firstTime ?? '?'} and ${n.felix!.lastTime ?? '?'}`);
         if (!endedWithFatal) for (const f of fs.slice(-3)) evidence.push(lineEvidence(n, f.rec.file, f.rec));
       }
+      // `calicoctl node run` keeps one container across restarts: its docker log holds one start-up banner per run.
+      const banners = n.containerLog?.signatures['node-started'];
+      if (banners !== undefined && banners.count >= 3) {
+        strong = true;
+        const lastBanner = banners.last ?? banners.refs[banners.refs.length - 1]!;
+        reasons.push(`the calico-node container log holds ${banners.count} start-up banners (\`Calico node started successfully\`): the container restarted ${banners.count - 1} times`);
+        evidence.push(lineEvidence(n, lastBanner.file, lastBanner));
+      }
       if (cr !== undefined && cr.restarts >= 3) {
         strong = true;
         reasons.push(`the calico-node container log is from restart #${cr.restarts} of the container (${cr.file.slice(cr.file.lastIndexOf('/') + 1)})`);

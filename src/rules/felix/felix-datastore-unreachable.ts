@@ -28,6 +28,16 @@ function hasKubeServices(n: NodeModel): boolean | undefined {
   return ['PREROUTING', 'OUTPUT'].some((c) => nat.chains[c]?.rules.some((r) => r.target === 'KUBE-SERVICES') ?? false);
 }
 
+/** The node's underlay subnet (the network of its Calico address), when known. */
+function subnetOf(n: NodeModel): string | undefined {
+  const a = n.interfaces4.flatMap((i) => i.addresses).find((x) => x.address === n.nodeIP);
+  if (a === undefined || a.prefix < 8 || a.prefix > 30) return undefined;
+  const parts = a.address.split('.').map(Number);
+  const v = ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+  const net = (v & (0xffffffff << (32 - a.prefix))) >>> 0;
+  return `${net >>> 24}.${(net >>> 16) & 255}.${(net >>> 8) & 255}.${net & 255}/${a.prefix}`;
+}
+
 function consequences(sources: string[]): string {
   const out: string[] = [];
   if (sources.includes('container') || sources.includes('agent')) out.push('calico-node start-up and its agents cannot complete');
@@ -111,16 +121,24 @@ export const felixDatastoreUnreachable: Rule = {
         scope = withLogs.length > 1 ? ` Every node with logs fails the same way, so the API server (or etcd) itself, or kube-proxy on all nodes, is the place to look.` : '';
       } else {
         scope = ` ${okNodes.join(', ')} ${okNodes.length > 1 ? 'show' : 'shows'} no such errors, so the path from ${names.join(', ')} to ${target} (host firewall, security group, routing) or kube-proxy on ${names.length > 1 ? 'those nodes' : 'that node'} is the place to look.`;
+        const failNets = new Set(list.map(({ n }) => subnetOf(n)));
+        const okNets = new Set(withLogs.filter((n) => okNodes.includes(n.name)).map(subnetOf));
+        if (failNets.size === 1 && !failNets.has(undefined) && !okNets.has([...failNets][0]) && !okNets.has(undefined)) {
+          scope += ` Every failing node is in ${[...failNets][0]} and no working node is: check the route and security group between that subnet and the API endpoint.`;
+        }
       }
       const kubeElsewhere = cluster.nodes.some((o) => hasKubeServices(o) === true);
       const kube = noKube.length > 0 && kubeElsewhere && /^10\.|^172\.|^192\.168\./.test(target) && target.endsWith(':443')
         ? ` ${noKube.join(', ')} ${noKube.length > 1 ? 'have' : 'has'} no jump to KUBE-SERVICES in the nat table: kube-proxy does not seem to run there, and Calico reaches the API service IP through kube-proxy.`
         : '';
+      const auth = errs.some((e) => e === 'Unauthorized' || e === 'forbidden (RBAC)')
+        ? ' The API server answers but rejects calico-node\'s credentials (expired service-account token or missing RBAC): fix the token or ClusterRole, not the network.'
+        : '';
       const synText = syn.length > 0 ? ` netstat shows connections to ${target} stuck in SYN_SENT on ${syn.join(', ')}.` : '';
       findings.push({
         key: target,
         title: `calico-node on ${names.join(', ')} cannot reach the datastore at ${target}${errs.length > 0 ? ` (${errs.slice(0, 2).join(', ')})` : ''}`,
-        message: `${perNode.join('; ')}. The errors last until the end of the logs: ${consequences(list.flatMap((x) => x.f.sources))}.${synText}${kube}${scope}`,
+        message: `${perNode.join('; ')}. The errors last until the end of the logs: ${consequences(list.flatMap((x) => x.f.sources))}.${auth}${synText}${kube}${scope}`,
         nodes: names,
         evidence,
         remediation: [`On ${names.join(', ')}: \`curl -vk https://${target}/version\` and \`nc -zv ${target.replace(/:(\d+)$/, ' $1')}\` to see whether the endpoint answers from the node.`],

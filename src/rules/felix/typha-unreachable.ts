@@ -50,7 +50,9 @@ export const typhaUnreachable: Rule = {
     for (const n of withLogs) {
       const f = failureSummary(n, 'typha');
       if (f === undefined) continue;
-      if (!f.ongoing || (f.count < 2 && f.last.rec.level !== 'FATAL')) {
+      // Felix gave up (FATAL / shutting down), or kept failing: a Typha rolling update logs a few warnings, then connects.
+      const gaveUp = f.lines.some((l) => l.rec.level === 'FATAL' || l.rec.level === 'PANIC' || l.rec.message.includes('Felix is shutting down'));
+      if (!f.ongoing || (!gaveUp && f.count < 5)) {
         recovered.push(n.name);
         continue;
       }

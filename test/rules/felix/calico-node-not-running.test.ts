@@ -40,6 +40,15 @@ test('startup Terminating and "Calico node failed to start" at the end of the co
   assert.match(f!.message, 'Terminating');
 });
 
+test('calicoctl node run: several start-up banners in one container log are restarts', () => {
+  const c = healthyCluster();
+  const run = (s: string) => `2026-11-27 10:1${s}:00.000 [INFO][9] startup/startup.go 431: Early log level set to info\nCalico node started successfully\n`;
+  c['node-b']!['logs/calico-node.log'] = run('0') + run('1') + run('2') + run('3');
+  const [f] = expectRule(calicoNodeNotRunning, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-b'] });
+  assert.match(f!.message, 'holds 4 start-up banners');
+  assert.is(f!.evidence[0]!.line, 8);
+});
+
 test('a single config-change restart of Felix is normal', () => {
   const c = healthyCluster();
   c['node-b']!['logs/felix/current'] =

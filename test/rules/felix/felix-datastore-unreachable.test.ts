@@ -47,6 +47,19 @@ test('startup retries in the container log (INFO) count, and all nodes failing p
   assert.match(f!.message, 'Every node with logs fails the same way');
 });
 
+test('only the nodes of one subnet fail: the finding says so', () => {
+  const c = healthyCluster();
+  // node-c moves to another subnet (routed by the underlay): its address everywhere in the cluster's files.
+  for (const files of Object.values(c)) {
+    for (const [k, v] of Object.entries(files)) files[k] = v.replace(/10\.77\.0\.13/g, '10.78.0.13').replace(/Mesh_10_77_0_13/g, 'Mesh_10_78_0_13');
+  }
+  c['node-c']!.ipv4_addr = c['node-c']!.ipv4_addr!.replace('brd 10.77.0.255', 'brd 10.78.0.255');
+  c['node-c']!['logs/felix/current'] = FELIX + DS_ERR('10:14:05') + DS_ERR('10:14:15') + DS_ERR('10:14:25');
+  const ctx = contextFrom(c, POOL_YAML);
+  const [f] = expectRule(felixDatastoreUnreachable, ctx, { status: 'found', nodes: ['node-c'] });
+  assert.match(f!.message, `Every failing node is in 10.78.0.0/24 and no working node is`);
+});
+
 test('errors that stopped long before the end of the log (recovered) are not a finding', () => {
   const c = healthyCluster();
   c['node-b']!['logs/felix/current'] = DS_ERR('10:00:05') + DS_ERR('10:00:15') + DS_ERR('10:00:25') + FELIX;

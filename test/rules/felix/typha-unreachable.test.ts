@@ -34,6 +34,12 @@ test('a DROP on 5473 in the Typha host\'s iptables is named', () => {
   assert.match(f!.message, 'node-b drops TCP 5473');
 });
 
+test('a few warnings without Felix giving up (a Typha rolling update) are not a finding', () => {
+  const c = healthyCluster();
+  c['node-a']!['logs/felix/current'] = FELIX + WARN('10:14:05') + WARN('10:14:06') + WARN('10:14:07');
+  expectRule(typhaUnreachable, contextFrom(c, POOL_YAML), { status: 'passed' });
+});
+
 test('a single recovered error is not a finding', () => {
   const c = healthyCluster();
   c['node-a']!['logs/felix/current'] = WARN('10:00:05') + FELIX;
