@@ -61,6 +61,19 @@ test('snapshots: the same host at two times (same node IP and MAC, other date), 
   assert.equal(contextFrom({ ...first, 'copy': first['node-b']! }, POOL_YAML).derived.snapshots, []);
 });
 
+test('policy groups (cali-gi-): the endpoint chain jumps to the group, the group to its policies, in order', () => {
+  const group = 'cali-gi-rAfxTv9AX7PpXAhJ';
+  const c = withTables([
+    ...declare([`cali-tw-${B.iface}`, group, ALLOW, DENY]),
+    `[9:540] -A ${group} -m comment --comment "cali:g1AAAAAAAAAAAAAA" -j ${ALLOW}`,
+    `[7:420] -A ${group} -m comment --comment "cali:g2AAAAAAAAAAAAAA" -m mark --mark 0x0/0x30000 -j ${DENY}`,
+    ...twChain({ iface: B.iface, policies: [{ chain: group, packets: 9 }], endOfTier: 7 }),
+  ]);
+  const t = contextFrom(c, POOL_YAML + '---\n' + POLICY_YAML).derived.policy;
+  assert.equal(t.chains[0]!.steps.map((s) => s.policy?.name), ['default.allow-frontend', 'default.default-deny']);
+  assert.equal(t.drops[0]!.policies.map((s) => s.chain), [ALLOW, DENY]);
+});
+
 test('no iptables-save: an empty table', () => {
   const c = healthyCluster();
   for (const n of Object.values(c)) delete n.ipv4_tables;

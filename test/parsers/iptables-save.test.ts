@@ -136,12 +136,15 @@ test('endpoint chains keep their verdicts and their jumps to policy/profile chai
 test('policy rules beyond MAX_POLICY_RULES are counted, not kept', () => {
   const lines = ['*filter'];
   for (let i = 0; i < MAX_POLICY_RULES + 5; i++) lines.push(`[1:60] -A cali-pi-p${i % 3} -m comment --comment "cali:r${i}" -j MARK --set-xmark 0x10000/0x10000`);
-  lines.push('[1:60] -A cali-tw-cali1 -j DROP', 'COMMIT');
+  lines.push('[0:0] -A cali-pi-late -j DROP', '[7:420] -A cali-pi-late2 -j DROP', '[1:60] -A cali-tw-cali1 -j DROP', 'COMMIT');
   const d = parseIptablesSave(lines.join('\n'));
   const chains = d.tables['filter']!.chains;
   const kept = ['cali-pi-p0', 'cali-pi-p1', 'cali-pi-p2'].reduce((n, c) => n + chains[c]!.rules.length, 0);
   const counted = ['cali-pi-p0', 'cali-pi-p1', 'cali-pi-p2'].reduce((n, c) => n + chains[c]!.ruleCount, 0);
-  assert.equal([kept, counted, d.policyRulesDropped], [MAX_POLICY_RULES, MAX_POLICY_RULES + 5, 5]);
+  assert.equal([kept, counted, d.policyRulesDropped], [MAX_POLICY_RULES, MAX_POLICY_RULES + 5, 6]);
+  assert.is(chains['cali-pi-late'], undefined, 'no new chain entry beyond the cap');
+  assert.is(d.tables['filter']!.otherRules, 1, 'its rule is counted per table');
+  assert.equal(chains['cali-pi-late2']!.rules.map((r) => [r.target, r.packets]), [['DROP', 7]], 'beyond the cap a DROP that matched packets is still kept');
   assert.is(chains['cali-tw-cali1']!.rules.length, 1, 'verdicts have their own cap');
 });
 

@@ -76,6 +76,22 @@ test('two snapshots of node-b: reported once, from the later bundle, with the co
   assert.match(dup.message, 'rules that read counters report what moved between them');
 });
 
+test('no policy and no profile allows the flow: "Drop if no profiles matched" names the profiles', () => {
+  const c = healthyCluster();
+  const fw = `cali-fw-${B.iface}`;
+  c['node-b']!.ipv4_tables = iptables({
+    inputRules: [
+      ...declare([fw, 'cali-pro-kns.shop']),
+      `[40:2400] -A ${fw} -m comment --comment "cali:aaaaaaaaaaaaaaaa" -j cali-pro-kns.shop`,
+      `[0:0] -A ${fw} -m comment --comment "cali:bbbbbbbbbbbbbbbb" -m comment --comment "Return if profile accepted" -m mark --mark 0x10000/0x10000 -j RETURN`,
+      `[40:2400] -A ${fw} -m comment --comment "cali:cccccccccccccccc" -m comment --comment "Drop if no profiles matched" -j DROP`,
+    ],
+  });
+  const [f] = expectRule(policyDenyNoMatch, contextFrom(c, POOL_YAML), { status: 'found', count: 1, nodes: ['node-b'] });
+  assert.match(f!.title, `Egress traffic from ${B.iface} (pod ${B.pod}) on node-b matched no profile: 40 packets`);
+  assert.match(f!.message, 'namespace shop');
+});
+
 test('skipped without iptables-save', () => {
   const c = healthyCluster();
   for (const n of Object.values(c)) delete n.ipv4_tables;
