@@ -6,7 +6,7 @@ import { loadInputs } from './bundle/load-inputs.js';
 import { createArchivePool } from './bundle/worker-pool.js';
 import type { LoadOptions } from './bundle/load-inputs.js';
 import { buildClusterModel } from './combiners/cluster-model.js';
-import { derive } from './combiners/derive.js';
+import { derive, withoutEarlierSnapshots } from './combiners/derive.js';
 import { RULES } from './rules/index.js';
 import { runRules } from './rules/run-rules.js';
 import { buildReport } from './report/build-report.js';
@@ -56,6 +56,6 @@ export async function loadCluster(paths: string[], opts: AnalyzeOptions = {}): P
 export async function analyze(paths: string[], opts: AnalyzeOptions = {}): Promise<Report> {
   const cluster = await loadCluster(paths, opts);
   const derived = derive(cluster);
-  const run = runRules(RULES, { cluster, derived });
+  const run = runRules(RULES, { cluster: withoutEarlierSnapshots(cluster, derived.snapshots), derived });
   return buildReport(cluster, derived, run, RULES.map((r) => r.meta), { tool: TOOL, generatedAt: opts.generatedAt });
 }

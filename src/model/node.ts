@@ -169,6 +169,11 @@ export interface ClusterModel {
   inputs: InputInfo[];
   nodes: NodeModel[];
   resources: ResourceSet;
+  /**
+   * Earlier snapshots of hosts also given later (same host, an earlier date): not nodes of the
+   * cluster; the combiners read their counters for the deltas of the later bundle.
+   */
+  snapshots?: NodeModel[];
   /** Cluster-wide attachments (`kubectl get nodes/pods -o wide`) and those no node could be decided for. */
   attachments?: ClusterAttachments;
 }

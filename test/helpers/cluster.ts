@@ -5,7 +5,7 @@
  */
 import { NodeBundleBuilder } from '../../src/bundle/node-bundle-builder.js';
 import { buildClusterModel } from '../../src/combiners/cluster-model.js';
-import { derive } from '../../src/combiners/derive.js';
+import { derive, withoutEarlierSnapshots } from '../../src/combiners/derive.js';
 import { parseCalicoResources } from '../../src/parsers/calico-resources.js';
 import type { SourceResult } from '../../src/bundle/source-result.js';
 import type { RuleContext } from '../../src/rules/rule.js';
@@ -33,5 +33,6 @@ export function contextFrom(nodes: Record<string, NodeFiles>, yaml?: string): Ru
     sources.push({ path: 'resources.yaml', kind: 'yaml', nodes: [], resources: r.resources, problems: r.problems, unreadable: false });
   }
   const cluster = buildClusterModel(sources);
-  return { cluster, derived: derive(cluster) };
+  const derived = derive(cluster);
+  return { cluster: withoutEarlierSnapshots(cluster, derived.snapshots), derived };
 }

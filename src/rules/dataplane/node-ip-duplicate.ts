@@ -72,9 +72,10 @@ export const nodeIpDuplicate: Rule = {
     }
     // Same hostname in several bundles.
     const byHost = new Map<string, NodeModel[]>();
-    for (const n of nodes) if (n.hostname !== undefined) byHost.set(n.hostname, [...(byHost.get(n.hostname) ?? []), n]);
+    for (const n of [...nodes, ...(cluster.snapshots ?? [])]) if (n.hostname !== undefined) byHost.set(n.hostname, [...(byHost.get(n.hostname) ?? []), n]);
     for (const [host, list] of [...byHost].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       if (list.length < 2) continue;
+      list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const addrs = list.map((n) => n.interfaces4.flatMap((i) => i.addresses.map((a) => a.cidr)).sort().join(','));
       const sameMachine = addrs.every((a) => a === addrs[0]);
       findings.push({
