@@ -85,6 +85,9 @@ export const encapSourceNotInCalicoHostset: Rule = {
         if (set !== undefined) {
           for (const ye of t.nodes) {
             if (ye === x) continue;
+            // Only a node that can send this encapsulation (its device or its routes) is a sender.
+            const sends = kind === 'ipip' ? ye.tunl0 !== undefined || ye.routes.ipip.length > 0 : ye.vxlan !== undefined || ye.routes.vxlan.length > 0;
+            if (!sends) continue;
             const y = byName.get(ye.node)!;
             const src = tunnelSource(y, ye, x, kind);
             if (src === undefined) continue;
