@@ -28,7 +28,7 @@ export function derive(cluster: ClusterModel): Derived {
     routeMatrix: matrix,
     bgp: guard('BGP pair matrix', () => bgpPairs(cluster.nodes), { pairs: [], unknownPeers: [] }),
     timeline: guard('timeline', () => timeline(cluster.nodes), { events: [], dropped: 0 }),
-    encap: guard('encapsulation table', () => encapsulation(cluster, blocks, matrix), { pools: [], nodes: [], pairs: [], vxlanPort: 4789, felixConfig: {} }),
+    encap: guard('encapsulation table', () => encapsulation(cluster, blocks, matrix), { pools: [], nodes: [], pairs: [], prefixesCompared: 0, vxlanPort: 4789, felixConfig: {} }),
     problems,
   };
 }

@@ -244,6 +244,11 @@ export function kernelAtMost(version: string, major: number, minor: number): boo
   return a < major || (a === major && b <= minor);
 }
 
+function prefixLen(cidr: string): number {
+  const i = cidr.indexOf('/');
+  return i === -1 ? 32 : Number(cidr.slice(i + 1));
+}
+
 function network(cidr: string | undefined): string | undefined {
   if (cidr === undefined) return undefined;
   return cidr.includes('/') ? cidr : `${cidr}/32`;
@@ -280,8 +285,14 @@ export function encapsulation(cluster: ClusterModel, blocks: BlockOwnership[], m
       };
     });
   const nodes = cluster.nodes.map((n) => nodeEncap(cluster, n, blocks, matrix, vxlanPort));
+  // Only a node whose Node prefix differs from its interface prefix can decide CrossSubnet differently
+  // from the wire, so only its pairs are listed (keeps the table small on clusters of hundreds of nodes).
   const pairs: EncapPairDecision[] = [];
+  let prefixesCompared = 0;
   for (const a of nodes) {
+    if (a.nodeAddress === undefined || a.realCidr === undefined) continue;
+    prefixesCompared++;
+    if (prefixLen(a.nodeAddress) === prefixLen(a.realCidr)) continue;
     for (const b of nodes) {
       if (a === b || b.nodeIP === undefined) continue;
       const d: EncapPairDecision = { from: a.node, to: b.node };
@@ -291,7 +302,7 @@ export function encapsulation(cluster: ClusterModel, blocks: BlockOwnership[], m
       pairs.push(d);
     }
   }
-  return { pools, nodes, pairs, vxlanPort, ...(vxlanPortEvidence !== undefined ? { vxlanPortEvidence } : {}), felixConfig };
+  return { pools, nodes, pairs, prefixesCompared, vxlanPort, ...(vxlanPortEvidence !== undefined ? { vxlanPortEvidence } : {}), felixConfig };
 }
 
 /** The pool a block belongs to (first match), if the pools were exported. */
@@ -343,7 +354,14 @@ export function encapCounterGaps(t: EncapTable, kind: 'ipip' | 'vxlan'): { withR
   return { withRules, withTraffic, gaps, everyone };
 }
 
+const exactMembers = new WeakMap<EncapHostSet, { exact: Set<string>; nets: string[] }>();
+
 /** Whether `ip` is a member of an ipset (hash:ip or hash:net members). */
 export function inHostSet(set: EncapHostSet, ip: string): boolean {
-  return set.members.some((m) => (m.includes('/') ? ipInCidr(ip, m) : m === ip));
+  let m = exactMembers.get(set);
+  if (m === undefined) {
+    m = { exact: new Set(set.members.filter((x) => !x.includes('/') || x.endsWith('/32')).map((x) => stripPrefix(x))), nets: set.members.filter((x) => x.includes('/') && !x.endsWith('/32')) };
+    exactMembers.set(set, m);
+  }
+  return m.exact.has(ip) || m.nets.some((n) => ipInCidr(ip, n));
 }
