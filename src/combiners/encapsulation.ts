@@ -281,6 +281,7 @@ export function encapsulation(cluster: ClusterModel, blocks: BlockOwnership[], m
         ipipMode: p.ipipMode,
         vxlanMode: p.vxlanMode,
         ...(v6 !== undefined ? { vxlanModeV6: v6 } : {}),
+        ...(p.nodeSelector !== undefined && p.nodeSelector.trim() !== '' && p.nodeSelector.trim() !== 'all()' ? { nodeSelector: p.nodeSelector } : {}),
         evidence: resourceEvidence(`IPPool ${p.name}`, p, `IPPool ${p.name}: cidr: ${p.cidr}, ipipMode: ${p.ipipMode}, vxlanMode: ${p.vxlanMode}${v6 !== undefined ? `, vxlanModeV6: ${v6}` : ''}`),
       };
     });
@@ -308,6 +309,11 @@ export function encapsulation(cluster: ClusterModel, blocks: BlockOwnership[], m
 /** The pool a block belongs to (first match), if the pools were exported. */
 export function poolOfBlock(pools: EncapPool[], block: string): EncapPool | undefined {
   return pools.find((p) => ipInCidr(stripPrefix(block), p.cidr));
+}
+
+/** Whether every pool of a kind selects only some nodes (then a node without a tunnel may simply not be selected). */
+export function onlySelectedNodes(pools: EncapPool[]): boolean {
+  return pools.length > 0 && pools.every((p) => p.nodeSelector !== undefined);
 }
 
 /** Whether any pool uses IPIP / VXLAN (Always or CrossSubnet). */

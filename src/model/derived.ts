@@ -202,6 +202,8 @@ export interface EncapPool {
   ipipMode: string;
   vxlanMode: string;
   vxlanModeV6?: string;
+  /** `spec.nodeSelector` when it is not `all()`: the pool (and its tunnel addresses) may cover some nodes only. */
+  nodeSelector?: string;
   evidence: Evidence;
 }
 
