@@ -121,6 +121,8 @@ export interface Scenario {
   written: string[];
   /** Rule ids the analyzer must report, must not report, and may report as symptoms of the fault. */
   expect: { fire: string[]; silent: string[]; mayFire?: string[] };
+  /** CALICO_NETWORKING_BACKEND (default bird): `vxlan` runs no BIRD/confd, whatever the pool modes. */
+  networkingBackend?: 'bird' | 'vxlan';
   /** FelixConfiguration/BGPConfiguration `programClusterRoutes` (v3.31+): `Enabled` = Felix programs IPIP routes, no BIRD. */
   programClusterRoutes?: 'Enabled' | 'Disabled';
   /** Seconds BIRD runs before the snapshot (default 35). */

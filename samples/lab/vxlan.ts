@@ -30,7 +30,7 @@ export type LabEncap = 'vxlan' | 'ipip' | undefined;
 /** Which Felix-programmed encapsulation a scenario runs (then BIRD, confd and their logs are off). */
 export function labEncap(s: Scenario): LabEncap {
   if (s.pool.vxlanMode !== 'Never' && s.pool.vxlanMode !== undefined) return 'vxlan';
-  if (s.pool.ipipMode !== 'Never' && s.programClusterRoutes === 'Enabled') return 'ipip';
+  if (s.pool.ipipMode !== 'Never' && (s.programClusterRoutes === 'Enabled' || s.networkingBackend === 'vxlan')) return 'ipip';
   return undefined;
 }
 
@@ -99,7 +99,10 @@ export function setupEncap(s: Scenario, nodes: Array<{ spec: NodeSpec; ns: strin
   if (kind === undefined) return;
   for (const { spec: a, ns } of nodes) {
     const up = underlayIf(a);
-    nsRun(ns, 'ip', ['route', 'add', 'blackhole', a.block, 'proto', '80']);
+    // Felix programs IPIP cluster routes (and their blackholes) only with programClusterRoutes Enabled
+    // (felix/dataplane/linux/ipip_mgr.go); otherwise they are BIRD's, and BIRD does not run here.
+    const felixRoutes = kind === 'vxlan' || s.programClusterRoutes === 'Enabled';
+    if (felixRoutes) nsRun(ns, 'ip', ['route', 'add', 'blackhole', a.block, 'proto', '80']);
     if (kind === 'vxlan') {
       if (!a.tunnelMissing) {
         nsRun(ns, 'ip', ['link', 'add', 'vxlan.calico', 'type', 'vxlan', 'id', '4096', 'dstport', String(VXLAN_PORT), 'local', a.ip, 'dev', up, 'nolearning']);
@@ -137,7 +140,7 @@ export function setupEncap(s: Scenario, nodes: Array<{ spec: NodeSpec; ns: strin
         nsRun(ns, 'ip', ['addr', 'add', `${tunnelAddress(a)}/32`, 'dev', 'tunl0']);
       }
       for (const { spec: b } of nodes) {
-        if (b === a || a.tunnelMissing) continue;
+        if (b === a || a.tunnelMissing || !felixRoutes) continue;
         nsRun(ns, 'ip', ['route', 'add', b.block, 'via', b.ip, 'dev', 'tunl0', 'onlink', 'proto', '80']);
       }
       nsRun(ns, 'iptables', felixRule('cali-INPUT', 1, '4', 'Allow IPIP packets from Calico hosts', '-m set --match-set cali40all-hosts-net src -m addrtype --dst-type LOCAL', 'ACCEPT'));
@@ -181,7 +184,7 @@ export function encapResources(s: Scenario, res: Record<string, string>): Record
           bpfEnabled: false,
           floatingIPs: 'Disabled',
           logSeverityScreen: 'Info',
-          ...(kind === 'ipip' ? { programClusterRoutes: 'Enabled' } : {}),
+          ...(kind === 'ipip' && s.programClusterRoutes !== undefined ? { programClusterRoutes: s.programClusterRoutes } : {}),
           reportingInterval: '0s',
           ...(kind === 'vxlan' ? { vxlanPort: VXLAN_PORT, vxlanVNI: 4096 } : {}),
         },

@@ -61,7 +61,7 @@ export function derive(all: ClusterModel): Derived {
     clock,
     policy,
     snapshots,
-    encap: guard('encapsulation table', () => encapsulation(cluster, blocks, matrix), { pools: [], nodes: [], pairs: [], vxlanPort: 4789, felixConfig: {} }),
+    encap: guard('encapsulation table', () => encapsulation(cluster, blocks, matrix), { pools: [], nodes: [], pairs: [], prefixesCompared: 0, vxlanPort: 4789, felixConfig: {} }),
     problems,
   };
 }

@@ -244,6 +244,11 @@ export function kernelAtMost(version: string, major: number, minor: number): boo
   return a < major || (a === major && b <= minor);
 }
 
+function prefixLen(cidr: string): number {
+  const i = cidr.indexOf('/');
+  return i === -1 ? 32 : Number(cidr.slice(i + 1));
+}
+
 function network(cidr: string | undefined): string | undefined {
   if (cidr === undefined) return undefined;
   return cidr.includes('/') ? cidr : `${cidr}/32`;
@@ -276,12 +281,19 @@ export function encapsulation(cluster: ClusterModel, blocks: BlockOwnership[], m
         ipipMode: p.ipipMode,
         vxlanMode: p.vxlanMode,
         ...(v6 !== undefined ? { vxlanModeV6: v6 } : {}),
+        ...(p.nodeSelector !== undefined && p.nodeSelector.trim() !== '' && p.nodeSelector.trim() !== 'all()' ? { nodeSelector: p.nodeSelector } : {}),
         evidence: resourceEvidence(`IPPool ${p.name}`, p, `IPPool ${p.name}: cidr: ${p.cidr}, ipipMode: ${p.ipipMode}, vxlanMode: ${p.vxlanMode}${v6 !== undefined ? `, vxlanModeV6: ${v6}` : ''}`),
       };
     });
   const nodes = cluster.nodes.map((n) => nodeEncap(cluster, n, blocks, matrix, vxlanPort));
+  // Only a node whose Node prefix differs from its interface prefix can decide CrossSubnet differently
+  // from the wire, so only its pairs are listed (keeps the table small on clusters of hundreds of nodes).
   const pairs: EncapPairDecision[] = [];
+  let prefixesCompared = 0;
   for (const a of nodes) {
+    if (a.nodeAddress === undefined || a.realCidr === undefined) continue;
+    prefixesCompared++;
+    if (prefixLen(a.nodeAddress) === prefixLen(a.realCidr)) continue;
     for (const b of nodes) {
       if (a === b || b.nodeIP === undefined) continue;
       const d: EncapPairDecision = { from: a.node, to: b.node };
@@ -291,12 +303,17 @@ export function encapsulation(cluster: ClusterModel, blocks: BlockOwnership[], m
       pairs.push(d);
     }
   }
-  return { pools, nodes, pairs, vxlanPort, ...(vxlanPortEvidence !== undefined ? { vxlanPortEvidence } : {}), felixConfig };
+  return { pools, nodes, pairs, prefixesCompared, vxlanPort, ...(vxlanPortEvidence !== undefined ? { vxlanPortEvidence } : {}), felixConfig };
 }
 
 /** The pool a block belongs to (first match), if the pools were exported. */
 export function poolOfBlock(pools: EncapPool[], block: string): EncapPool | undefined {
   return pools.find((p) => ipInCidr(stripPrefix(block), p.cidr));
+}
+
+/** Whether every pool of a kind selects only some nodes (then a node without a tunnel may simply not be selected). */
+export function onlySelectedNodes(pools: EncapPool[]): boolean {
+  return pools.length > 0 && pools.every((p) => p.nodeSelector !== undefined);
 }
 
 /** Whether any pool uses IPIP / VXLAN (Always or CrossSubnet). */
@@ -343,7 +360,14 @@ export function encapCounterGaps(t: EncapTable, kind: 'ipip' | 'vxlan'): { withR
   return { withRules, withTraffic, gaps, everyone };
 }
 
+const exactMembers = new WeakMap<EncapHostSet, { exact: Set<string>; nets: string[] }>();
+
 /** Whether `ip` is a member of an ipset (hash:ip or hash:net members). */
 export function inHostSet(set: EncapHostSet, ip: string): boolean {
-  return set.members.some((m) => (m.includes('/') ? ipInCidr(ip, m) : m === ip));
+  let m = exactMembers.get(set);
+  if (m === undefined) {
+    m = { exact: new Set(set.members.filter((x) => !x.includes('/') || x.endsWith('/32')).map((x) => stripPrefix(x))), nets: set.members.filter((x) => x.includes('/') && !x.endsWith('/32')) };
+    exactMembers.set(set, m);
+  }
+  return m.exact.has(ip) || m.nets.some((n) => ipInCidr(ip, n));
 }

@@ -60,6 +60,8 @@ function viaFromPeers(cluster: ClusterModel, n: NodeModel): { ip: string; from: 
     if (other === n) continue;
     for (const r of other.routes4) {
       if (r.type !== 'unicast' || !blocks.has(r.dst)) continue;
+      // VXLAN routes go via the owner's VTEP (its vxlan.calico address), not its node IP.
+      if ((r.dev ?? r.nexthops?.[0]?.dev) === 'vxlan.calico') continue;
       const via = r.via ?? r.nexthops?.[0]?.via;
       if (via !== undefined && mine.has(via)) return { ip: via, from: other.name, block: r.dst };
     }

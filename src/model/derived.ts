@@ -400,6 +400,8 @@ export interface EncapPool {
   ipipMode: string;
   vxlanMode: string;
   vxlanModeV6?: string;
+  /** `spec.nodeSelector` when it is not `all()`: the pool (and its tunnel addresses) may cover some nodes only. */
+  nodeSelector?: string;
   evidence: Evidence;
 }
 
@@ -416,7 +418,10 @@ export interface EncapPairDecision {
 export interface EncapTable {
   pools: EncapPool[];
   nodes: NodeEncap[];
+  /** Ordered pairs whose sender's Node prefix differs from its interface prefix (the only ones that can disagree). */
   pairs: EncapPairDecision[];
+  /** Nodes whose Node resource prefix and interface prefix were both known and compared. */
+  prefixesCompared: number;
   /** FelixConfiguration `vxlanPort` (default 4789) and the line that set it. */
   vxlanPort: number;
   vxlanPortEvidence?: Evidence;

@@ -62,6 +62,7 @@ interface ScenarioDef {
   layout: string;
   pool?: { ipipMode?: string; vxlanMode?: string };
   programClusterRoutes?: string;
+  networkingBackend?: string;
   nodes: NodeDef[];
   expect: { fire: string[]; silent: string[] };
   /** The lab collected this node twice: the earlier bundle is in `<node>-earlier/`. */
@@ -169,7 +170,7 @@ for (const id of scenarioIds) {
         return;
       }
       // CALICO_NETWORKING_BACKEND=vxlan (or Felix-programmed IPIP routes): rc.local enables no bird, bird6, confd.
-      const birdless = (def!.pool?.vxlanMode ?? 'Never') !== 'Never' || def!.programClusterRoutes === 'Enabled';
+      const birdless = (def!.pool?.vxlanMode ?? 'Never') !== 'Never' || def!.programClusterRoutes === 'Enabled' || def!.networkingBackend === 'vxlan';
       const services = ['allocate-tunnel-addrs', ...(birdless ? [] : ['bird', 'bird6']), 'cni', ...(birdless ? [] : ['confd']), 'felix', 'monitor-addresses'];
       if (layout === 'v3.31') services.push('node-status-reporter');
       assert.equal(logDirs, services.sort(), `${id}/${node.hostname}: log dirs`);

@@ -14,12 +14,32 @@ import { inHostSet, usesIpip, usesVxlan } from '../../combiners/encapsulation.js
 import { ipInCidr } from '../../combiners/cidr.js';
 import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
 
+const underlayRoutes = new WeakMap<NodeModel, Route[]>();
+
+/**
+ * Routes that can carry traffic to another node's address: not workload (`cali*`), tunnel or block
+ * routes (BIRD/Felix routes of /24 and longer), so a lookup stays cheap on nodes with thousands of pods.
+ */
+function candidates(n: NodeModel): Route[] {
+  let list = underlayRoutes.get(n);
+  if (list === undefined) {
+    list = n.routes4.filter((r) => {
+      if (r.type !== 'unicast' || (r.table !== undefined && r.table !== 'main')) return false;
+      const dev = r.dev ?? r.nexthops?.[0]?.dev ?? '';
+      if (dev.startsWith('cali') || dev === 'tunl0' || dev === 'vxlan.calico') return false;
+      const len = r.dst === 'default' ? 0 : Number(r.dst.split('/')[1] ?? 32);
+      return !((r.proto === 'bird' || r.proto === '80') && len >= 24);
+    });
+    underlayRoutes.set(n, list);
+  }
+  return list;
+}
+
 /** The route `n` uses to reach `ip` (longest prefix, main table), if any. */
 function routeTo(n: NodeModel, ip: string): Route | undefined {
   let best: Route | undefined;
   let bestLen = -1;
-  for (const r of n.routes4) {
-    if (r.type !== 'unicast' || (r.table !== undefined && r.table !== 'main')) continue;
+  for (const r of candidates(n)) {
     const len = r.dst === 'default' ? 0 : Number(r.dst.split('/')[1] ?? 32);
     if (r.dst !== 'default' && !ipInCidr(ip, r.dst.includes('/') ? r.dst : `${r.dst}/32`)) continue;
     if (len > bestLen) {
@@ -35,7 +55,8 @@ function tunnelSource(y: NodeModel, ye: NodeEncap, x: NodeEncap, kind: 'ipip' | 
   if (kind === 'vxlan') {
     const link = y.attachments?.links?.find((l) => l.name === 'vxlan.calico' && l.vxlan?.local !== undefined);
     if (link !== undefined) return { ip: link.vxlan!.local!, how: 'vxlan.calico local address (ip -d link)', evidence: { node: y.name, input: link.input, file: link.file, line: link.line, text: link.text } };
-    return ye.nodeIP !== undefined ? { ip: ye.nodeIP, how: 'its node IP (Felix sets it as vxlan.calico local address)' } : undefined;
+    // A node IP equal to the node's own VTEP address was guessed wrongly: the source is unknown.
+    return ye.nodeIP !== undefined && ye.nodeIP !== ye.vtepAddress ? { ip: ye.nodeIP, how: 'its node IP (Felix sets it as vxlan.calico local address)' } : undefined;
   }
   if (x.nodeIP === undefined) return undefined;
   const r = routeTo(y, x.nodeIP);
@@ -85,6 +106,9 @@ export const encapSourceNotInCalicoHostset: Rule = {
         if (set !== undefined) {
           for (const ye of t.nodes) {
             if (ye === x) continue;
+            // Only a node that can send this encapsulation (its device or its routes) is a sender.
+            const sends = kind === 'ipip' ? ye.tunl0 !== undefined || ye.routes.ipip.length > 0 : ye.vxlan !== undefined || ye.routes.vxlan.length > 0;
+            if (!sends) continue;
             const y = byName.get(ye.node)!;
             const src = tunnelSource(y, ye, x, kind);
             if (src === undefined) continue;

@@ -7,8 +7,14 @@ import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import { ipInCidr } from '../../combiners/cidr.js';
 import { stripPrefix } from '../../combiners/node-identity.js';
-import { usesIpip } from '../../combiners/encapsulation.js';
+import { onlySelectedNodes, usesIpip } from '../../combiners/encapsulation.js';
 import { fileEvidence, lineEvidence } from '../../combiners/evidence.js';
+
+/** Whether another node routes one of `node`'s blocks via tunl0. */
+function routedViaTunl0(derived: { routeMatrix: { nodes: string[]; rows: { blocks: { kind?: string }[] }[][] } }, node: string): boolean {
+  const col = derived.routeMatrix.nodes.indexOf(node);
+  return derived.routeMatrix.rows.some((row) => row[col]?.blocks.some((b) => b.kind === 'ipip') ?? false);
+}
 
 export const ipipTunl0MissingOrDown: Rule = {
   meta: {
@@ -59,6 +65,8 @@ export const ipipTunl0MissingOrDown: Rule = {
       // Only a fault when IPIP is expected on this node: an IPIP pool exists or its peers route via tunl0.
       const peersTunnel = t.nodes.some((o) => o !== e && o.routes.ipip.length > 0);
       if (ipipPools.length === 0 && !peersTunnel) continue;
+      // Pools with a nodeSelector may not cover this node: then only routes via tunl0 to or from it prove it needs one.
+      if (onlySelectedNodes(ipipPools) && e.routes.ipip.length === 0 && !routedViaTunl0(derived, e.node)) continue;
       const r = cluster.resources.nodes.find((x) => x.name === n.hostname || x.name === e.node);
       if (r !== undefined && r.ipv4IPIPTunnelAddr === undefined && cluster.resources.nodes.some((x) => x.ipv4IPIPTunnelAddr !== undefined)) {
         problems.push('its Node resource has no ipv4IPIPTunnelAddr');

@@ -30,10 +30,9 @@ export const nodeSubnetMaskCrosssubnet: Rule = {
     if (t.pools.length > 0 && cross.length === 0) return { status: 'passed', reason: `no IPPool uses CrossSubnet (${t.pools.map((p) => `${p.name}: ipipMode ${p.ipipMode}, vxlanMode ${p.vxlanMode}`).join('; ')}), so the Node prefix does not decide encapsulation` };
     if (t.pools.length === 0) return { status: 'skipped', reason: 'no IPPool resources were given, so whether CrossSubnet is in use is unknown', collect: [{ command: 'calicoctl get ippool -o yaml', why: 'ipipMode/vxlanMode CrossSubnet makes the Node prefix decide encapsulation' }] };
     const byNode = new Map(t.nodes.map((n) => [n.node, n]));
-    const decided = t.pairs.filter((p) => p.sameByNodeResource !== undefined && p.sameByInterface !== undefined);
-    if (decided.length === 0) return { status: 'skipped', reason: 'CrossSubnet is in use, but no node has both a Node resource address with prefix and that address on an interface in ipv4_addr' };
-    const wrong = decided.filter((p) => p.sameByNodeResource === true && p.sameByInterface === false);
-    if (wrong.length === 0) return { status: 'passed', reason: `${decided.length} node pairs: CrossSubnet's subnet decision from the Node prefix equals the one from the interface prefix` };
+    if (t.prefixesCompared === 0) return { status: 'skipped', reason: 'CrossSubnet is in use, but no node has both a Node resource address with prefix and that address on an interface in ipv4_addr', collect: nodeSubnetMaskCrosssubnet.meta.collect };
+    const wrong = t.pairs.filter((p) => p.sameByNodeResource === true && p.sameByInterface === false);
+    if (wrong.length === 0) return { status: 'passed', reason: `${t.prefixesCompared} nodes compared: no Node prefix makes a peer in another subnet look local to CrossSubnet (${t.pairs.length} pairs of nodes whose Node prefix differs from the interface checked)` };
     const findings: FindingDraft[] = [];
     const bySender = new Map<string, string[]>();
     for (const p of wrong) bySender.set(p.from, [...(bySender.get(p.from) ?? []), p.to]);

@@ -43,6 +43,12 @@ test('drop counter alone (all nodes in the set): a warning about non-Calico send
   assert.match(f!.message, 'not a Calico node');
 });
 
+test('VXLAN bundles without Node resources: the node IP is not taken from the VTEP next hops, so nothing is called outside the set', () => {
+  const ctx = contextFrom(vxlanCluster());
+  assert.not.ok(ctx.cluster.nodes.some((n) => n.nodeIP?.startsWith('10.244.')), ctx.cluster.nodes.map((n) => n.nodeIP).join(','));
+  expectRule(rule, ctx, { status: 'passed' });
+});
+
 test('skipped when no host set or drop rule was collected', () => {
   const c = vxlanCluster();
   for (const n of Object.values(c)) {

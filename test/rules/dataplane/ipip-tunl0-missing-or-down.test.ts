@@ -36,6 +36,17 @@ test('fires on a node without tunl0 that has no routes via it, citing BIRD\'s Ne
   assert.ok(all[0]!.explains.includes('block-route-missing:node-c->node-a'), all[0]!.explains.join(','));
 });
 
+test('a pool with a nodeSelector may not cover a node: no tunl0 and no tunl0 routes to or from it is not a fault', () => {
+  const c = ipipCluster();
+  c['node-c']!.ipv4_addr = ipipAddr(C, { tunl0: 'absent' });
+  c['node-c']!.ipv4_route = ipipRoutes(C, [A, B], () => false);
+  for (const n of [A, B]) c[n.name]!.ipv4_route = ipipRoutes(n, NODES.filter((p) => p !== n && p !== C));
+  const pool = poolYaml({ ipipMode: 'Always' }).replace('nodeSelector: all()', "nodeSelector: rack == 'r1'");
+  expectRule(rule, contextFrom(c, docs(pool, nodeYaml('ipip'))), { status: 'passed' });
+  // The same with the pool on all nodes is the fault.
+  expectRule(rule, contextFrom(c, docs(poolYaml({ ipipMode: 'Always' }), nodeYaml('ipip'))), { status: 'found', keys: ['node-c'] });
+});
+
 test('fires on tunl0 down', () => {
   const c = ipipCluster();
   c['node-b']!.ipv4_addr = ipipAddr(B, { tunl0: 'down' });
