@@ -45,7 +45,7 @@ export const bundleIncomplete: Rule = {
       { command: 'calicoctl node diags', why: 'the node bundle itself (routes, addresses, iptables, logs), on every node of the failing flows' },
     ],
   },
-  check({ cluster }) {
+  check({ cluster, derived }) {
     const findings: FindingDraft[] = [];
     for (const input of cluster.inputs) {
       if (input.status !== 'unreadable') continue;
@@ -57,12 +57,19 @@ export const bundleIncomplete: Rule = {
         evidence: input.problems.map((p) => ({ node: '', input: input.path, file: '', line: 0, text: p })),
       });
     }
+    // VXLAN-only clusters (CALICO_NETWORKING_BACKEND=vxlan) run no BIRD and no confd: their logs are not a gap there.
+    const pools = derived.encap.pools;
+    // From v3.31 Felix can program IPIP routes too (FelixConfiguration programClusterRoutes).
+    const felixProgramsIpip = /^Enabled/.test(derived.encap.felixConfig['programClusterRoutes']?.value ?? '');
+    const noPoolNeedsBird = pools.length > 0 && pools.every((p) => (p.vxlanMode !== 'Never' && p.ipipMode === 'Never') || (p.ipipMode !== 'Never' && felixProgramsIpip));
     for (const n of cluster.nodes) {
       const gaps: string[] = [];
       const evidence: Evidence[] = [];
+      const birdless = noPoolNeedsBird && derived.encap.nodes.find((e) => e.node === n.name)?.birdRunning === false;
       for (const id of ARTIFACT_IDS) {
         const a = n.artifacts[id];
         if (a.status === 'ok') continue;
+        if (birdless && (id === 'bird_log' || id === 'bird6_log' || id === 'confd_log')) continue;
         if (a.status === 'missing' && !a.expected) continue;
         if (a.status === 'empty' && MAY_BE_EMPTY.has(id)) continue;
         if (id === 'ss' && n.artifacts.netstat.status === 'ok') continue;

@@ -28,7 +28,7 @@ export const ipipTunl0MissingOrDown: Rule = {
       'If the Node resource lacks `ipv4IPIPTunnelAddr`, let calico-node allocate it (restart; `calicoctl ipam check`), and check the pool allows `Tunnel` in allowedUses.',
       'Keep NetworkManager away from Calico devices (`unmanaged-devices=interface-name:tunl*;interface-name:cali*` in /etc/NetworkManager/conf.d/calico.conf); if the fabric cannot carry IP-in-IP anyway, use VXLAN.',
     ],
-    explains: ['block-route-missing'],
+    explains: ['block-route-missing', 'route-netlink-conflict', 'ipip-protocol-blocked'],
     collect: [{ command: 'ip -d link show tunl0; lsmod | grep ipip', why: 'shows whether tunl0 exists without an address (ip -4 addr lists only interfaces with an IPv4 address) and whether the ipip module is loaded' }],
   },
   check({ cluster, derived }) {

@@ -36,7 +36,7 @@ export const vxlanDeviceOrVtepMissing: Rule = {
       'If the Node resource lacks `ipv4VXLANTunnelAddr`, let calico-node allocate it (restart calico-node; `calicoctl ipam check` for leaked tunnel addresses) and check that the pool allows `Tunnel` in allowedUses.',
       'Keep NetworkManager away from Calico devices (`unmanaged-devices=interface-name:cali*;interface-name:tunl*;interface-name:vxlan.calico;interface-name:wireguard.cali` in /etc/NetworkManager/conf.d/calico.conf).',
     ],
-    explains: ['block-route-missing'],
+    explains: ['block-route-missing', 'route-netlink-conflict', 'vxlan-udp-port-blocked-or-conflict'],
     collect: [{ command: 'ip -d link show vxlan.calico; bridge fdb show dev vxlan.calico; ip neigh show dev vxlan.calico', why: 'shows whether the VXLAN device, its VNI/port and the VTEP entries of the other nodes exist' }],
   },
   check({ cluster, derived }) {

@@ -56,7 +56,7 @@ export const foreignFirewallManager: Rule = {
       'If the rules come from a script or configuration management, make it stop inserting blanket DROP/REJECT rules into INPUT/FORWARD ahead of `cali-INPUT`/`cali-FORWARD`; keep Felix\'s default `ChainInsertMode: Insert`.',
       'After the change, check the order with `iptables -S INPUT | head; iptables -S FORWARD | head` (Calico\'s jump first) and watch the REJECT/DROP counters stop growing (`iptables -L INPUT -v -n`).',
     ],
-    explains: ['bgp-peer-refused-or-unreachable', 'bgp-port179-blocked', 'block-route-missing'],
+    explains: ['bgp-peer-refused-or-unreachable', 'bgp-port179-blocked', 'block-route-missing', 'ipip-protocol-blocked', 'vxlan-udp-port-blocked-or-conflict'],
     collect: [{ command: 'iptables-save -c -t filter', why: 'the order of Calico\'s jumps and other rules in INPUT/FORWARD, with counters' }],
   },
   check({ cluster }) {

@@ -49,7 +49,7 @@ export const iptablesBackendMismatch: Rule = {
       'Set `FelixConfiguration.iptablesBackend` (`NFT` or `Legacy`) to the backend kube-proxy and the host use (`calicoctl patch felixconfiguration default -p \'{"spec":{"iptablesBackend":"NFT"}}\'`), or align kube-proxy.',
       'Reboot the node (or flush the other backend\'s tables) so that stale rules in the unused backend are gone; on old Calico, upgrade (backend detection improved in v3.26, #8243).',
     ],
-    explains: ['nat-outgoing-disabled', 'foreign-firewall-manager', 'calico-node-not-running'],
+    explains: ['nat-outgoing-disabled', 'foreign-firewall-manager', 'calico-node-not-running', 'ipip-protocol-blocked', 'vxlan-udp-port-blocked-or-conflict', 'encap-source-not-in-calico-hostset'],
     collect: [
       { command: 'iptables --version', why: 'the backend the host\'s iptables (and calicoctl node diags) use' },
       { command: 'iptables-legacy-save -c | grep -c cali-; iptables-nft-save -c | grep -c cali-', why: 'which backend holds Calico\'s rules' },
