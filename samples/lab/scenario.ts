@@ -64,6 +64,8 @@ export interface NodeSpec {
   policyDenyFrom?: string[];
   /** `CALICO_ROUTER_ID` for this node (`router id` in bird.cfg); default the node IP. */
   routerId?: string;
+  /** The node IP comes from the `IP` env var (no autodetection): startup logs it and warns when it is not local. */
+  ipFromEnv?: boolean;
   /** The machine is gone: only its Node resource remains (others still render a mesh peer for it). */
   gone?: boolean;
 }
