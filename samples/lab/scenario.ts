@@ -66,6 +66,8 @@ export interface NodeSpec {
   routerId?: string;
   /** The node IP comes from the `IP` env var (no autodetection): startup logs it and warns when it is not local. */
   ipFromEnv?: boolean;
+  /** Route reflector cluster ID (Node spec.bgp.routeReflectorClusterID, label `route-reflector: 'true'`). */
+  routeReflector?: string;
   /** The machine is gone: only its Node resource remains (others still render a mesh peer for it). */
   gone?: boolean;
 }
@@ -96,6 +98,8 @@ export interface Scenario {
   settleSeconds?: number;
   /** BGPConfiguration default `nodeToNodeMeshEnabled: false` (confd renders no Mesh_ protocol). */
   meshDisabled?: boolean;
+  /** BGPPeer `peer-with-route-reflectors`: every node peers with the nodes that have `routeReflector` set. */
+  rrPeering?: boolean;
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9.-]{0,40}$/;
