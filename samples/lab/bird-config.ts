@@ -7,6 +7,7 @@
  * `import all;` / `export filter calico_export_to_bgp_peers;` template shape.
  */
 import { calicoIp, nodeAs, type NodeSpec, type Scenario } from './scenario.js';
+import { nodeSpecificPeers } from './bgp-peers.js';
 
 export interface BirdFiles {
   'bird.cfg': string;
@@ -146,7 +147,7 @@ export function renderBirdConfig(s: Scenario, node: NodeSpec, poolCidrs: string[
     '# No global peers configured.',
     '',
     '# ------------- Node-specific peers -------------',
-    '# No node-specific peers configured.',
+    ...nodeSpecificPeers(s, node),
     '',
   ].join('\n');
   // bird6: no IPv6 on the nodes, so Calico renders "IPv6 disabled on this node" plus the fixed protocols.

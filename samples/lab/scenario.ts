@@ -86,6 +86,10 @@ export interface NodeSpec {
   };
   /** `CALICO_ROUTER_ID` for this node (`router id` in bird.cfg); default the node IP. */
   routerId?: string;
+  /** The node IP comes from the `IP` env var (no autodetection): startup logs it and warns when it is not local. */
+  ipFromEnv?: boolean;
+  /** Route reflector cluster ID (Node spec.bgp.routeReflectorClusterID, label `route-reflector: 'true'`). */
+  routeReflector?: string;
   /** The machine is gone: only its Node resource remains (others still render a mesh peer for it). */
   gone?: boolean;
   /**
@@ -137,6 +141,8 @@ export interface Scenario {
   meshDisabled?: boolean;
   /** Command output pasted beside the bundles (see attachments.ts), written before the snapshot. */
   attachments?: { file: string; node: string; commands: string[]; prompt?: boolean }[];
+  /** BGPPeer `peer-with-route-reflectors`: every node peers with the nodes that have `routeReflector` set. */
+  rrPeering?: boolean;
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9.-]{0,40}$/;

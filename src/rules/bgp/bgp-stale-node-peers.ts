@@ -135,7 +135,11 @@ export const bgpStaleNodePeers: Rule = {
         remediation: [`If ${who} is decommissioned: \`calicoctl delete node ${res?.name ?? '<node name for ' + ip + '>'}\`; the Mesh protocols for ${ip} then disappear from every node.`],
       });
     }
-    if (findings.length > 0) return { status: 'found', findings };
+    if (findings.length > 0) {
+      // Whether the machine is really gone is decided outside the bundles.
+      const collect = kubeNodes === undefined ? [{ command: 'kubectl get nodes -o wide', why: `tells a decommissioned machine (stale Node resource) from a live node whose bundle is missing: ${findings.map((f) => f.key).join(', ')}` }] : undefined;
+      return { status: 'found', findings, collect };
+    }
     if (peers.size === 0) return { status: 'passed', reason: `every BGP peer in ${logs} BIRD logs and ${attached} node status attachments is a node with a bundle` };
     return { status: 'passed', reason: `${peers.size} BGP peer${peers.size > 1 ? 's' : ''} without a bundle: ${alive} up on some node (alive), the others not watched long enough or their referrers have no working session` };
   },
