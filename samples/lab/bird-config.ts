@@ -7,6 +7,7 @@
  * `import all;` / `export filter calico_export_to_bgp_peers;` template shape.
  */
 import { calicoIp, nodeAs, type NodeSpec, type Scenario } from './scenario.js';
+import { nodeSpecificPeers } from './bgp-peers.js';
 
 export interface BirdFiles {
   'bird.cfg': string;
@@ -90,7 +91,8 @@ export function renderBirdConfig(s: Scenario, node: NodeSpec, poolCidrs: string[
     '',
   ].join('\n');
   const mesh: string[] = [];
-  for (const other of s.nodes) {
+  if (s.meshDisabled) mesh.push('', '# Node-to-node mesh disabled');
+  for (const other of s.meshDisabled ? [] : s.nodes) {
     if (other === node) continue;
     const oip = calicoIp(other);
     mesh.push('', `# For peer /host/${other.hostname}/ip_addr_v4`);
@@ -116,7 +118,7 @@ export function renderBirdConfig(s: Scenario, node: NodeSpec, poolCidrs: string[
     'include "bird_aggr.cfg";',
     'include "bird_ipam.cfg";',
     '',
-    `router id ${me};`,
+    `router id ${node.routerId ?? me};`,
     '',
     ...fixedProtocols(debug, '  export filter calico_kernel_programming; # Default is export none'),
     '',
@@ -145,7 +147,7 @@ export function renderBirdConfig(s: Scenario, node: NodeSpec, poolCidrs: string[
     '# No global peers configured.',
     '',
     '# ------------- Node-specific peers -------------',
-    '# No node-specific peers configured.',
+    ...nodeSpecificPeers(s, node),
     '',
   ].join('\n');
   // bird6: no IPv6 on the nodes, so Calico renders "IPv6 disabled on this node" plus the fixed protocols.
@@ -154,7 +156,7 @@ export function renderBirdConfig(s: Scenario, node: NodeSpec, poolCidrs: string[
     'include "bird6_aggr.cfg";',
     'include "bird6_ipam.cfg";',
     '',
-    `router id ${me};`,
+    `router id ${node.routerId ?? me};`,
     '',
     ...fixedProtocols(debug, '  export all;        # Default is export none'),
     '',

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { Scenario } from './scenario.js';
+import { RR_PEER_NAME, rrPeerResource } from './bgp-peers.js';
 
 function uid(seed: string): string {
   const h = createHash('sha1').update(seed).digest('hex');
@@ -45,12 +46,14 @@ export function renderResources(s: Scenario, created: Date): Record<string, stri
     const bgp: Record<string, unknown> = {};
     if (n.asNumber !== undefined) bgp.asNumber = n.asNumber;
     bgp.ipv4Address = n.calicoAddress ?? `${n.ip}/24`;
+    if (n.routeReflector !== undefined) bgp.routeReflectorClusterID = n.routeReflector;
+    const rrLabel: Record<string, string> = n.routeReflector !== undefined ? { 'route-reflector': 'true' } : {};
     return {
       apiVersion: 'projectcalico.org/v3',
       kind: 'Node',
       metadata: meta(n.hostname, {
         annotations: { 'projectcalico.org/kube-labels': JSON.stringify({ 'kubernetes.io/hostname': n.hostname, 'kubernetes.io/os': 'linux' }) },
-        labels: { 'kubernetes.io/hostname': n.hostname, 'kubernetes.io/os': 'linux' },
+        labels: { 'kubernetes.io/hostname': n.hostname, 'kubernetes.io/os': 'linux', ...rrLabel },
       }),
       spec: {
         addresses: [{ address: n.calicoAddress ?? `${n.ip}/24`, type: 'CalicoNodeIP' }, { address: n.ip, type: 'InternalIP' }],
@@ -67,13 +70,13 @@ export function renderResources(s: Scenario, created: Date): Record<string, stri
     spec: {
       asNumber: s.asNumber,
       logSeverityScreen: s.nodes.some((n) => n.debugAll) ? 'Debug' : 'Info',
-      nodeToNodeMeshEnabled: true,
+      nodeToNodeMeshEnabled: !s.meshDisabled,
     },
   };
   return {
     ippool: list('IPPool', [pool]),
     node: list('Node', nodes),
     bgpconfiguration: list('BGPConfiguration', [bgpConfig]),
-    bgppeer: list('BGPPeer', []),
+    bgppeer: list('BGPPeer', s.rrPeering ? [{ apiVersion: 'projectcalico.org/v3', kind: 'BGPPeer', metadata: meta(RR_PEER_NAME), spec: rrPeerResource() }] : []),
   };
 }

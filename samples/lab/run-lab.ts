@@ -22,6 +22,7 @@ import { collectNode } from './collect.js';
 import { IP6TABLES_RESTORE, ipsetRestore, iptablesRestore, vethName, type Workload } from './dataplane.js';
 import { addNamespace, cleanup, installCleanupHandlers, nsRun, nsRunAsync, resetCleanup, run, shuttingDown, sleep, startTracked } from './proc.js';
 import { renderResources } from './resources.js';
+import { startupAddressLines } from './startup-address.js';
 import { loadScenario, nodeLayout, type NodeSpec, type Scenario } from './scenario.js';
 import type { Writable } from 'node:stream';
 
@@ -93,6 +94,7 @@ function buildTopology(s: Scenario, workDir: string): NodeRuntime[] {
   nsRun(sw, 'ip', ['link', 'set', 'br0', 'up']);
   const nodes: NodeRuntime[] = [];
   s.nodes.forEach((spec, idx) => {
+    if (spec.gone) return; // decommissioned machine: only its Node resource (and others' mesh peer) remain
     const ns = `cdlab-${s.id}-${spec.hostname}`;
     addNamespace(ns);
     const root = join(workDir, spec.hostname);
@@ -202,12 +204,12 @@ function writeStartupLines(s: Scenario, n: NodeRuntime): void {
   st('INFO', 'utils.go', 126, `Using NODENAME environment for node name ${host}`);
   st('INFO', 'utils.go', 138, `Determined node name: ${host}`);
   st('INFO', 'startup.go', 103, `Starting node ${host} with version ${VERSION[layout]}`);
-  st('INFO', 'autodetection_methods.go', 103, `Using autodetected IPv4 address on interface ${ifc}: ${addr}`);
+  for (const [level, file, line, msg] of startupAddressLines(n.spec, addr, ifc)) st(level, file, line, msg);
   st('INFO', 'startup.go', 592, `Node IPv4 changed, will check for conflicts`);
   st('INFO', 'startup.go', 1091, `Using AS number ${n.spec.asNumber ?? s.asNumber}`);
   n.startup.push('Calico node started successfully');
   const ma = new CalicoLog(n.logs.get('monitor-addresses'), layout, 70, 'monitor-addresses');
-  ma.write('INFO', 'autodetection_methods.go', 103, `Using autodetected IPv4 address on interface ${ifc}: ${addr}`);
+  for (const [level, file, line, msg] of startupAddressLines(n.spec, addr, ifc)) ma.write(level, file, line, msg);
   const ta = new CalicoLog(n.logs.get('allocate-tunnel-addrs'), layout, 69, 'tunnel-ip-allocator');
   ta.write('INFO', 'allocateip.go', 305, 'Current address is still valid, do nothing currentAddr="" type="ipipTunnelAddress"');
   ta.write('INFO', 'allocateip.go', 305, 'Current address is still valid, do nothing currentAddr="" type="vxlanTunnelAddress"');

@@ -62,6 +62,14 @@ export interface NodeSpec {
   toggleRule?: { rule: string; period: number };
   /** Source addresses an ingress policy on this node's workloads DROPs (`cali-pi-*` rule). */
   policyDenyFrom?: string[];
+  /** `CALICO_ROUTER_ID` for this node (`router id` in bird.cfg); default the node IP. */
+  routerId?: string;
+  /** The node IP comes from the `IP` env var (no autodetection): startup logs it and warns when it is not local. */
+  ipFromEnv?: boolean;
+  /** Route reflector cluster ID (Node spec.bgp.routeReflectorClusterID, label `route-reflector: 'true'`). */
+  routeReflector?: string;
+  /** The machine is gone: only its Node resource remains (others still render a mesh peer for it). */
+  gone?: boolean;
 }
 
 export interface PoolSpec {
@@ -88,6 +96,10 @@ export interface Scenario {
   expect: { fire: string[]; silent: string[]; mayFire?: string[] };
   /** Seconds BIRD runs before the snapshot (default 35). */
   settleSeconds?: number;
+  /** BGPConfiguration default `nodeToNodeMeshEnabled: false` (confd renders no Mesh_ protocol). */
+  meshDisabled?: boolean;
+  /** BGPPeer `peer-with-route-reflectors`: every node peers with the nodes that have `routeReflector` set. */
+  rrPeering?: boolean;
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9.-]{0,40}$/;

@@ -8,7 +8,7 @@
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
-import { attachedEvidence, bgpProtocols, birdEvidence, birdLogOf, statusAttachments } from '../../combiners/bgp-peer-status.js';
+import { attachedEvidence, attachedPeers, bgpProtocols, birdEvidence, birdLogOf, statusAttachments } from '../../combiners/bgp-peer-status.js';
 import { expectedPeerings, type ExpectedPeers } from '../../combiners/bgp-expected-peers.js';
 import { fileEvidence } from '../../combiners/evidence.js';
 
@@ -68,7 +68,7 @@ export const bgpNoPeersConfigured: Rule = {
           reasons.push(`node status prints \`No IPv4 peers found.\``);
           const l = s.lines.find((x) => /No IPv4 peers/i.test(x.text));
           if (l !== undefined) evidence.push(attachedEvidence(n, l));
-        } else if (s.peers.length > 0) hasPeers = true;
+        } else if (attachedPeers(n).some((p) => p.facts === s)) hasPeers = true; // BGP rows only (birdcl also lists kernel1, device1)
       }
       if (hasPeers) continue;
       // 2. Resources: mesh/RR and BGPPeer selectors.
@@ -80,10 +80,10 @@ export const bgpNoPeersConfigured: Rule = {
         } else {
           strong = true;
           const role = e.routeReflector ? `${e.node} is a route reflector (cluster ID ${e.resource.routeReflectorClusterID}), so it is out of the mesh,` : `the node-to-node mesh is disabled (${exp!.meshSource})`;
-          reasons.push(`${role} and none of the ${cluster.resources.bgpPeers.length} BGPPeers selects it`);
-          evidence.push({ node: n.name, input: e.resource.ref.input, file: e.resource.ref.file, line: e.resource.ref.line, text: `Node ${e.node}${e.routeReflector ? `: routeReflectorClusterID ${e.resource.routeReflectorClusterID}` : ''}; labels ${JSON.stringify(e.resource.labels)}` });
+          reasons.push(`${role} and ${cluster.resources.bgpPeers.length === 0 ? 'no BGPPeer exists' : `none of the ${cluster.resources.bgpPeers.length} BGPPeers selects it`}`);
           const cfg = cluster.resources.bgpConfigurations.find((c) => c.name === 'default');
           if (cfg !== undefined && !e.routeReflector) evidence.push({ node: n.name, input: cfg.ref.input, file: cfg.ref.file, line: cfg.ref.line, text: `BGPConfiguration default: nodeToNodeMeshEnabled: ${cfg.nodeToNodeMeshEnabled}` });
+          evidence.push({ node: n.name, input: e.resource.ref.input, file: e.resource.ref.file, line: e.resource.ref.line, text: `Node ${e.node}${e.routeReflector ? `: routeReflectorClusterID ${e.resource.routeReflectorClusterID}` : ''}; labels ${JSON.stringify(e.resource.labels)}` });
         }
       }
       // 3. BIRD's log from its start: device/direct protocols but no BGP protocol.
@@ -96,7 +96,7 @@ export const bgpNoPeersConfigured: Rule = {
           if (!strong) continue; // BIRD has peers; resources may be older than the log
         } else if (started !== undefined && others.length > 0) {
           decided++;
-          reasons.push(`BIRD's ${log.source} shows its start (\`Started\`) and ${others.map((p) => p.name).join(', ')}, but no Mesh_/Node_/Global_ protocol`);
+          reasons.push(`its ${log.source} shows BIRD's start (\`Started\`) and ${others.map((p) => p.name).join(', ')}, but no Mesh_/Node_/Global_ protocol`);
           evidence.push(birdEvidence(n, started));
         }
       }

@@ -120,6 +120,9 @@ export const bgpRouterIdCollision: Rule = {
         remediation: [`Give ${names[0]} and ${names[1]} distinct router ids (unset \`CALICO_ROUTER_ID\` or set it to \`hash\` in the calico-node DaemonSet), then restart calico-node on both.`],
       });
     }
-    return { status: 'found', findings };
+    // Without the announced id in the log line, the rendered bird.cfg shows which id each node uses.
+    const undecoded = findings.filter((f) => !/router id \d/.test(f.title)).flatMap((f) => f.nodes);
+    const collect = undecoded.length > 0 ? [{ command: 'kubectl exec -n calico-system <calico-node-pod> -- grep "router id" /etc/calico/confd/config/bird.cfg', why: 'shows the router id each node announces (CALICO_ROUTER_ID or the node IP)', nodes: [...new Set(undecoded)].sort() }] : undefined;
+    return { status: 'found', findings, collect };
   },
 };

@@ -8,7 +8,7 @@
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { BirdEvent } from '../../model/facts.js';
-import { bgpProtocols, birdEvidence, birdLogOf } from '../../combiners/bgp-peer-status.js';
+import { attachedEvidence, attachedPeers, bgpProtocols, birdEvidence, birdLogOf } from '../../combiners/bgp-peer-status.js';
 import { fileEvidence, lineEvidence } from '../../combiners/evidence.js';
 import { nodeAddresses4, nodeResourceFor, stripPrefix } from '../../combiners/node-identity.js';
 
@@ -40,7 +40,7 @@ export const bgpSourceAddressNotLocal: Rule = {
       let strong = false;
       // 1. BIRD's bind errors (any BGP protocol).
       const log = birdLogOf(n);
-      if (log !== undefined) decidable++;
+      if (log !== undefined || attachedPeers(n).length > 0) decidable++;
       const binds: BirdEvent[] = [];
       for (const p of log !== undefined ? bgpProtocols(log.summary) : []) binds.push(...p.errors.filter((e) => e.kind === 'socket-error' && BIND.test(e.detail ?? e.text)));
       const bindProtos = [...new Set(binds.map((e) => e.protocol ?? '?'))];
@@ -49,6 +49,13 @@ export const bgpSourceAddressNotLocal: Rule = {
         const addr = BIND.exec(binds[0]!.text)?.[1];
         reasons.push(`BIRD cannot bind its BGP socket (\`bind: ${addr}\`) for ${bindProtos.length} peer${bindProtos.length > 1 ? 's' : ''} (${bindProtos.slice(0, 4).join(', ')}${bindProtos.length > 4 ? ', …' : ''}) in its ${log!.source}`);
         for (const e of binds.slice(-2)) evidence.push(birdEvidence(n, e));
+      }
+      // 1b. Node status / birdcl: the INFO column keeps the socket error (`Active  Socket: Address not available`).
+      const rows = attachedPeers(n).filter((p) => /Address not available|Cannot assign requested address/i.test(p.row.info ?? ''));
+      if (rows.length > 0) {
+        strong = true;
+        reasons.push(`node status shows \`${(rows[0]!.row.info ?? '').trim()}\` for ${rows.length} peer${rows.length > 1 ? 's' : ''}`);
+        for (const r of rows.slice(0, 2)) evidence.push(attachedEvidence(n, r.row));
       }
       // 2. calico-node startup: Unable to confirm IPv4 address <ip> is assigned to this host.
       for (const s of [n.containerLog, n.agent, n.felix, n.confd]) {

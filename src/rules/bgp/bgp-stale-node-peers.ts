@@ -32,7 +32,7 @@ export const bgpStaleNodePeers: Rule = {
     severity: 'warning',
     summary: 'Nodes peer with a node IP that no machine has any more (a stale Node resource): the session never comes up and calico-node readiness waits for it.',
     rationale:
-      'Every Node resource in the datastore becomes a `Mesh_<ip>` protocol on every other node (or a peer of a BGPPeer selector). When a machine is decommissioned or re-provisioned without `calicoctl delete node`, its Node stays: every node keeps trying (the node with the greater IP string connects, the other waits `passive on`), the session stays `start`/Connect/Active forever, and calico-node readiness can report `BGP not established with <ip>`. Calico docs: "This error can also occur if inactive Node resources are configured for node-to-node mesh. To fix this, decommission the stale nodes." A peer whose sessions are up elsewhere is alive (then only its bundle is missing).',
+      'Every Node resource in the datastore becomes a `Mesh_<ip>` protocol on every other node (or a peer of a BGPPeer selector). When a machine is decommissioned or re-provisioned without `calicoctl delete node`, its Node stays: every node keeps trying (the node with the greater IP string connects, the other waits `passive on`), the session stays `start`/Connect/Active forever, and calico-node readiness can report `BGP not established with <ip>`. Calico docs: "This error can also occur if inactive Node resources are configured for node-to-node mesh. To fix this, decommission the stale nodes." calico-node starts BIRD with graceful restart (`-R`), so after every restart BIRD also holds back the kernel routes until all peers are up or the 240 s wait expires: a stale peer delays route programming each time. A peer whose sessions are up elsewhere is alive (then only its bundle is missing).',
     remediation: [
       'Confirm the machine is gone (`kubectl get nodes -o wide`, the cloud console), then decommission it: `calicoctl delete node <name>` (and `kubectl delete node <name>` if Kubernetes still lists it).',
       'Release its IPAM blocks if they stay allocated: `calicoctl ipam check` then `calicoctl ipam release` as the decommissioning guide describes.',
@@ -72,7 +72,9 @@ export const bgpStaleNodePeers: Rule = {
       const log = birdLogOf(n);
       if (log === undefined) continue;
       logs++;
-      const last = stampMs(log.summary.lastTime);
+      // BIRD is quiet while nothing changes: the watch ends when the bundle was taken (`date`), not at the last log line.
+      const ends = [stampMs(log.summary.lastTime), stampMs(n.date?.iso)].filter((t): t is number => t !== undefined);
+      const last = ends.length > 0 ? Math.max(...ends) : undefined;
       for (const p of bgpProtocols(log.summary)) {
         if (p.peerIP === undefined || known.has(p.peerIP) || fromStatus.has(p.peerIP)) continue;
         // Only mesh peers and peers named by a Node resource are Calico nodes; other Node_/Global_ peers are routers.
@@ -126,14 +128,18 @@ export const bgpStaleNodePeers: Rule = {
         key: ip,
         title: `Stale BGP peer ${who}: ${names.join(', ')} ${names.length > 1 ? 'keep' : 'keeps'} a session to it that never comes up`,
         message:
-          `${names.join(', ')} ${names.length > 1 ? 'have' : 'has'} a BGP session to ${ip} (${healthyReferrers.map((r) => `${r.node.name}: ${r.via}`).join(', ')}) that was never up${watched > 0 ? ` in ${humanSeconds(watched / 1000)} of log` : ''}, while ${names.length > 1 ? 'their' : 'its'} other sessions are up. No bundle has ${ip} on any interface${res !== undefined ? `, yet Node resource ${res.name} still claims it` : ''}${kube === undefined && kubeNodes !== undefined ? ', and `kubectl get nodes` does not list it' : ''}: the machine is most likely gone and its Node resource stale. ` +
+          `${names.join(', ')} ${names.length > 1 ? 'have' : 'has'} a BGP session to ${ip} (${new Set(healthyReferrers.map((r) => r.via)).size === 1 ? `seen in the ${healthyReferrers[0]!.via}${names.length > 1 ? ' of each' : ''}` : healthyReferrers.map((r) => `${r.node.name}: ${r.via}`).join(', ')}) that was never up${watched > 0 ? ` in the ${humanSeconds(watched / 1000)} between its start and the bundle` : ''}, while ${names.length > 1 ? 'their' : 'its'} other sessions are up. No bundle has ${ip} on any interface${res !== undefined ? `, yet Node resource ${res.name} still claims it` : ''}${kube === undefined && kubeNodes !== undefined ? ', and `kubectl get nodes` does not list it' : ''}: the machine is most likely gone and its Node resource stale. ` +
           `If it does exist, this is only a missing bundle plus a session that cannot come up.`,
         nodes: names,
         evidence,
         remediation: [`If ${who} is decommissioned: \`calicoctl delete node ${res?.name ?? '<node name for ' + ip + '>'}\`; the Mesh protocols for ${ip} then disappear from every node.`],
       });
     }
-    if (findings.length > 0) return { status: 'found', findings };
+    if (findings.length > 0) {
+      // Whether the machine is really gone is decided outside the bundles.
+      const collect = kubeNodes === undefined ? [{ command: 'kubectl get nodes -o wide', why: `tells a decommissioned machine (stale Node resource) from a live node whose bundle is missing: ${findings.map((f) => f.key).join(', ')}` }] : undefined;
+      return { status: 'found', findings, collect };
+    }
     if (peers.size === 0) return { status: 'passed', reason: `every BGP peer in ${logs} BIRD logs and ${attached} node status attachments is a node with a bundle` };
     return { status: 'passed', reason: `${peers.size} BGP peer${peers.size > 1 ? 's' : ''} without a bundle: ${alive} up on some node (alive), the others not watched long enough or their referrers have no working session` };
   },

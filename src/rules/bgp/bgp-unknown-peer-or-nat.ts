@@ -10,7 +10,7 @@ import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
 import type { BirdEvent, IptablesRule } from '../../model/facts.js';
-import { attachedEvidence, attachedPeers, bgpProtocols, birdEvidence, birdLogOf } from '../../combiners/bgp-peer-status.js';
+import { attachedEvidence, attachedPeers, bgpProtocols, birdEvidence, birdLogOf, stampMs } from '../../combiners/bgp-peer-status.js';
 import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
 import { nodeAddresses4 } from '../../combiners/node-identity.js';
 
@@ -92,6 +92,17 @@ export const bgpUnknownPeerOrNat: Rule = {
       }
     }
     if (logs === 0 && attached === 0) return { status: 'skipped', reason: `no BIRD log and no node status attachment on any of ${nodes.length} nodes` };
+    // A node that joins connects before confd on the receiver has rendered its peer: a few unknown
+    // connects followed by the session coming up are the normal join race, not a fault.
+    const settled = (r: NodeModel, peerIP: string | undefined, lastUnknown: BirdEvent): boolean => {
+      if (peerIP === undefined) return false;
+      const log = birdLogOf(r);
+      const p = log !== undefined ? bgpProtocols(log.summary).find((x) => x.peerIP === peerIP) : undefined;
+      if (p === undefined || p.lastState !== 'up') return false;
+      const up = stampMs(p.lastStateRef?.time);
+      const last = stampMs(lastUnknown.time);
+      return up !== undefined && last !== undefined && last <= up;
+    };
     const findings: FindingDraft[] = [];
     for (const u of unknowns.sort((a, b) => (a.receiver.name + a.ip < b.receiver.name + b.ip ? -1 : 1))) {
       const r = u.receiver;
@@ -105,10 +116,14 @@ export const bgpUnknownPeerOrNat: Rule = {
       const asNode = byNodeIP.get(u.ip);
       // The connecting node, where known: its closed sessions towards the receiver.
       const closers = (r.nodeIP !== undefined ? closedBy.get(r.nodeIP) ?? [] : []);
+      if (settled(r, asNode?.nodeIP ?? owner?.nodeIP, last)) continue;
       if (owner !== undefined && owner !== r && owner.nodeIP !== undefined && owner.nodeIP !== u.ip) {
         const nat = natRules(owner, u.ip);
         for (const x of nat.slice(0, 2)) evidence.unshift(lineEvidence(owner, artifactFile(owner, 'ipv4_tables'), x));
         for (const c of closers.filter((c) => c.node === owner)) evidence.push(c.evidence);
+        const olog = birdLogOf(owner);
+        const theirs = olog !== undefined && r.nodeIP !== undefined ? bgpProtocols(olog.summary).find((x) => x.peerIP === r.nodeIP) : undefined;
+        if (theirs?.lastStateRef !== undefined && !theirs.everUp) evidence.push(birdEvidence(owner, theirs.lastStateRef));
         findings.push({
           key: `${r.name}<-${u.ip}`,
           title: `${owner.name} connects to ${r.name} from ${u.ip}, not its node IP ${owner.nodeIP}: ${r.name} drops the BGP session`,
@@ -120,10 +135,15 @@ export const bgpUnknownPeerOrNat: Rule = {
         });
       } else if (asNode !== undefined && asNode !== r) {
         for (const c of closers.filter((c) => c.node === asNode)) evidence.push(c.evidence);
+        const rlog = birdLogOf(r);
+        const own = rlog !== undefined ? bgpProtocols(rlog.summary).find((x) => x.peerIP === u.ip) : undefined;
+        if (own?.lastStateRef !== undefined) evidence.push(birdEvidence(r, own.lastStateRef));
         findings.push({
           key: `${r.name}<-${u.ip}`,
-          title: `${r.name} has no BGP protocol for ${asNode.name} (${u.ip}) and drops its connections`,
-          message: `${seen}. ${u.ip} is ${asNode.name}'s node IP: ${asNode.name} peers with ${r.name} but ${r.name}'s configuration has no peer for ${asNode.name} (asymmetric BGPPeers, a route-reflector/mesh mismatch, or a stale config on ${r.name}).`,
+          title: own === undefined ? `${r.name} has no BGP protocol for ${asNode.name} (${u.ip}) and drops its connections` : `${r.name} does not match ${asNode.name}'s BGP connections (${u.ip}) to its ${own.name} and drops them`,
+          message: own === undefined
+            ? `${seen}. ${u.ip} is ${asNode.name}'s node IP: ${asNode.name} peers with ${r.name} but ${r.name}'s configuration has no peer for ${asNode.name} (asymmetric BGPPeers, a route-reflector/mesh mismatch, or a stale config on ${r.name}).`
+            : `${seen}. ${u.ip} is ${asNode.name}'s node IP and ${r.name} has ${own.name} for it (now \`${own.lastState ?? '?'}\`), yet BIRD matched none of the connections to it: the protocol was not in start/up when they came (disabled, restarting), or it expects another port/interface. The session never comes up.`,
           nodes: [r.name, asNode.name].sort(),
           evidence,
           pairs: [[r.name, asNode.name].sort() as [string, string]],

@@ -44,6 +44,9 @@ test('node status alone decides it (Idle BGP Error: Bad BGP identifier)', () => 
   const [f] = expectRule(bgpRouterIdCollision, ctx, { status: 'found', keys: ['node-b<->node-c'] });
   assert.is(f!.evidence[0]!.file, 'node-status.txt');
   assert.match(f!.message, 'node status attachment');
+  // No id in node status: the rendered bird.cfg of the two nodes decides which id each announces.
+  const r = bgpRouterIdCollision.check(ctx);
+  assert.equal(r.collect?.[0]?.nodes, ['node-b', 'node-c']);
 });
 
 test('skipped without BIRD logs or node status', () => {

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { contextFrom } from '../../helpers/cluster.js';
 import { healthyCluster, POOL_YAML, proto, NODES } from '../../helpers/healthy-cluster.js';
 import { expectRule, runAll } from '../../helpers/rule-tester.js';
+import { attachStatus, nodeStatus, peerRow } from '../../helpers/bgp-node-status.js';
 import { bgpSourceAddressNotLocal } from '../../../src/rules/bgp/bgp-source-address-not-local.js';
 
 const [A, B] = NODES as [typeof NODES[0], typeof NODES[0], typeof NODES[0]];
@@ -51,6 +52,15 @@ test('a Node IP missing from ipv4_addr with no BIRD error is a warning, and expl
   const all = runAll(ctx);
   const cause = all.find((x) => x.rule === 'bgp-source-address-not-local');
   assert.ok(cause!.explains.some((id) => id.startsWith('block-route-missing:node-a->node-c')), cause!.explains.join(','));
+});
+
+test('node status with the bind error decides it without logs', () => {
+  const c = healthyCluster();
+  for (const n of Object.values(c)) delete n['logs/bird/current'];
+  const ctx = contextFrom(c, POOL_YAML);
+  attachStatus(ctx, 'node-a', nodeStatus([peerRow(6, B.ip, 'start', 'Active        Socket: Address not available')]));
+  const [f] = expectRule(bgpSourceAddressNotLocal, ctx, { status: 'found', keys: ['node-a'] });
+  assert.is(f!.evidence[0]!.file, 'node-status.txt');
 });
 
 test('skipped without BIRD logs and Node resources', () => {

@@ -33,9 +33,11 @@ test('silent on the healthy cluster', () => {
 test('fires on a mesh peer no bundle has, never up on any node, with its Node resource', () => {
   const [f] = expectRule(bgpStaleNodePeers, contextFrom(withGone(), POOL_YAML + NODE_D), { status: 'found', keys: [GONE], nodes: ['node-a', 'node-b', 'node-c'] });
   assert.match(f!.title, `Stale BGP peer Node node-d (${GONE})`);
-  assert.match(f!.message, 'never up in 5m 00s of log');
+  assert.match(f!.message, 'never up in the 5m 00s between its start and the bundle');
   assert.ok(f!.evidence.some((e) => e.text.includes(`Node node-d: spec.bgp.ipv4Address: ${GONE}/24`)));
   assert.match(f!.evidence[0]!.text, `${proto(GONE)}: State changed to start`);
+  const r = bgpStaleNodePeers.check(contextFrom(withGone(), POOL_YAML + NODE_D));
+  assert.ok(r.collect?.some((h) => h.command === 'kubectl get nodes -o wide'), 'asks for the machine list that decides stale vs missing');
 });
 
 test('folds node-bundle-missing for the same peer, so the two do not both lead', () => {

@@ -65,6 +65,24 @@ test('Connection closed in node status with no log from the receiver', () => {
   assert.match(f!.title, 'node-a closes node-c');
 });
 
+test('a joining node connecting before the receiver knew it, then up: the join race, not a fault', () => {
+  const c = healthyCluster();
+  // node-c's connects at 10:14:01 precede node-a's Mesh_10_77_0_13 coming up (10:14:0x).
+  c['node-a']!['logs/bird/current'] = '2026-11-27T10:14:01.00001 bird: BGP: Unexpected connect from unknown address 10.77.0.13 (port 40100)\n' + c['node-a']!['logs/bird/current'];
+  expectRule(bgpUnknownPeerOrNat, contextFrom(c, POOL_YAML), { status: 'passed' });
+  // The same line after the session is up again, with node-a's protocol down: asymmetric config.
+  const d = healthyCluster();
+  cDown(d);
+  d['node-a']!['logs/bird/current'] += unknown('10.77.0.13', 2);
+  const [f] = expectRule(bgpUnknownPeerOrNat, contextFrom(d, POOL_YAML), { status: 'found', keys: ['node-a<-10.77.0.13'] });
+  assert.match(f!.title, "node-a does not match node-c's BGP connections");
+  // node-a has no protocol for node-c at all: a one-sided peering.
+  const e = healthyCluster();
+  e['node-a']!['logs/bird/current'] = e['node-a']!['logs/bird/current']!.split('\n').filter((l) => !l.includes(proto(C.ip))).join('\n') + unknown('10.77.0.13', 2);
+  const [g] = expectRule(bgpUnknownPeerOrNat, contextFrom(e, POOL_YAML), { status: 'found', keys: ['node-a<-10.77.0.13'] });
+  assert.match(g!.title, 'node-a has no BGP protocol for node-c');
+});
+
 test('skipped without BIRD logs or node status', () => {
   const c = healthyCluster();
   for (const n of Object.values(c)) delete n['logs/bird/current'];
