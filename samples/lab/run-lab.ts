@@ -218,7 +218,7 @@ function writeStartupLines(s: Scenario, n: NodeRuntime): void {
   st('INFO', 'startup.go', 1091, `Using AS number ${n.spec.asNumber ?? s.asNumber}`);
   n.startup.push('Calico node started successfully');
   const ma = new CalicoLog(n.logs.get('monitor-addresses'), layout, 70, 'monitor-addresses');
-  if (!n.spec.ipFromEnv) ma.write('INFO', 'autodetection_methods.go', 103, `Using autodetected IPv4 address on interface ${ifc}: ${addr}`);
+  for (const [level, file, line, msg] of startupAddressLines(n.spec, addr, ifc)) ma.write(level, file, line, msg);
   const ta = new CalicoLog(n.logs.get('allocate-tunnel-addrs'), layout, 69, 'tunnel-ip-allocator');
   ta.write('INFO', 'allocateip.go', 305, 'Current address is still valid, do nothing currentAddr="" type="ipipTunnelAddress"');
   ta.write('INFO', 'allocateip.go', 305, 'Current address is still valid, do nothing currentAddr="" type="vxlanTunnelAddress"');
