@@ -141,8 +141,6 @@ export interface Scenario {
   meshDisabled?: boolean;
   /** Command output pasted beside the bundles (see attachments.ts), written before the snapshot. */
   attachments?: { file: string; node: string; commands: string[]; prompt?: boolean }[];
-  /** BGPConfiguration default `nodeToNodeMeshEnabled: false` (confd renders no Mesh_ protocol). */
-  meshDisabled?: boolean;
   /** BGPPeer `peer-with-route-reflectors`: every node peers with the nodes that have `routeReflector` set. */
   rrPeering?: boolean;
 }
