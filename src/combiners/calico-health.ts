@@ -12,6 +12,7 @@
  * ... Failed to connect to typha endpoint 10.0.0.166:5473.  Will try another if available... error=dial tcp 10.0.0.166:5473: i/o timeout
  * ```
  */
+import type { CollectHint } from '../model/finding.js';
 import type { CalicoLogRecord, CalicoLogSummary } from '../model/facts.js';
 import type { NodeModel } from '../model/node.js';
 
@@ -173,6 +174,14 @@ const SIGNATURES_READ = ['datastore-error', 'tls-error', 'typha-error', 'rbac-fo
 /** Nodes whose bundle has no calico-node log (felix, confd, agents, container), only the CNI plugin's or none: not collected is not healthy. */
 export function withoutAgentLogs(nodes: readonly NodeModel[]): string[] {
   return nodes.filter((n) => !calicoLogs(n).some(([s]) => s !== 'cni')).map((n) => n.name);
+}
+
+const BLIND_WHY = 'calico-node output for nodes whose bundle has no felix/confd/container log (file logging disabled): their datastore, Typha and TLS errors are not in the bundle';
+
+/** Nodes that cannot be checked (no calico-node log): what to collect for them. */
+export function blindCollect(nodes: readonly NodeModel[]): CollectHint[] | undefined {
+  const blind = withoutAgentLogs(nodes);
+  return blind.length > 0 ? [{ command: 'kubectl logs -n calico-system <calico-node-pod> -c calico-node', why: BLIND_WHY, nodes: blind }] : undefined;
 }
 
 /** `; node-b: no calico-node log in the bundle, not checked` (empty when every node has one). */

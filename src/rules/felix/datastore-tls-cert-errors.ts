@@ -3,9 +3,9 @@
  * towards the API server, etcd or Typha: expired certificates, unknown CA, missing IP SANs.
  */
 import type { FindingDraft, Rule } from '../rule.js';
-import type { CollectHint, Evidence } from '../../model/finding.js';
+import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
-import { blindNote, withoutAgentLogs, calicoLogs, failureSummary, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
+import { blindCollect, blindNote, calicoLogs, failureSummary, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
 import { lineEvidence } from '../../combiners/evidence.js';
 
 const ADVICE: Record<string, string> = {
@@ -23,13 +23,6 @@ function clockBehind(f: FailureSummary): boolean {
   return f.lines.some((l) => /current time \S+ is before \S+/.test(l.rec.message));
 }
 
-/** Nodes that cannot be checked: what to collect for them. */
-function blindCollect(nodes: readonly NodeModel[]): CollectHint[] | undefined {
-  const blind = withoutAgentLogs(nodes);
-  return blind.length > 0 ? [{ command: 'kubectl logs -n calico-system <calico-node-pod> -c calico-node', why: BLIND_WHY, nodes: blind }] : undefined;
-}
-
-const BLIND_WHY = 'calico-node output for nodes whose bundle has no felix/confd/container log (file logging disabled): their datastore, Typha and TLS errors are not in the bundle';
 
 export const datastoreTlsCertErrors: Rule = {
   meta: {

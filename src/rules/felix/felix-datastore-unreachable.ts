@@ -5,11 +5,11 @@
  * API server or kube-proxy).
  */
 import type { FindingDraft, Rule } from '../rule.js';
-import type { CollectHint, Evidence } from '../../model/finding.js';
+import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
-import { failureSummary, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
+import { blindCollect, failureSummary, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
 import { lineEvidence } from '../../combiners/evidence.js';
-import { blindNote, withoutAgentLogs, calicoLogs } from '../../combiners/calico-health.js';
+import { blindNote, calicoLogs } from '../../combiners/calico-health.js';
 
 /** Sockets of the node towards `target` that never completed (SYN_SENT). */
 export function synSentTo(n: NodeModel, target: string): Evidence[] {
@@ -47,13 +47,6 @@ function consequences(sources: string[]): string {
   return out.length > 0 ? out.join('; ') : 'calico-node is not getting its configuration';
 }
 
-/** Nodes that cannot be checked: what to collect for them. */
-function blindCollect(nodes: readonly NodeModel[]): CollectHint[] | undefined {
-  const blind = withoutAgentLogs(nodes);
-  return blind.length > 0 ? [{ command: 'kubectl logs -n calico-system <calico-node-pod> -c calico-node', why: BLIND_WHY, nodes: blind }] : undefined;
-}
-
-const BLIND_WHY = 'calico-node output for nodes whose bundle has no felix/confd/container log (file logging disabled): their datastore, Typha and TLS errors are not in the bundle';
 
 export const felixDatastoreUnreachable: Rule = {
   meta: {

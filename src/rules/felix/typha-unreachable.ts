@@ -3,9 +3,9 @@
  * (it listens on :5473) usually works while the others time out: then 5473 is blocked between nodes.
  */
 import type { FindingDraft, Rule } from '../rule.js';
-import type { CollectHint, Evidence } from '../../model/finding.js';
+import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
-import { blindNote, withoutAgentLogs, calicoLogs, failureSummary, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
+import { blindCollect, blindNote, calicoLogs, failureSummary, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
 import { blockingRules } from '../../combiners/port-filters.js';
 import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
 import { synSentTo } from './felix-datastore-unreachable.js';
@@ -16,13 +16,6 @@ function listensTypha(n: NodeModel) {
   return n.sockets?.tcp.find((s) => s.state === 'LISTEN' && s.local.port === TYPHA_PORT);
 }
 
-/** Nodes that cannot be checked: what to collect for them. */
-function blindCollect(nodes: readonly NodeModel[]): CollectHint[] | undefined {
-  const blind = withoutAgentLogs(nodes);
-  return blind.length > 0 ? [{ command: 'kubectl logs -n calico-system <calico-node-pod> -c calico-node', why: BLIND_WHY, nodes: blind }] : undefined;
-}
-
-const BLIND_WHY = 'calico-node output for nodes whose bundle has no felix/confd/container log (file logging disabled): their datastore, Typha and TLS errors are not in the bundle';
 
 export const typhaUnreachable: Rule = {
   meta: {
