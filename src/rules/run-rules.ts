@@ -4,7 +4,6 @@ import { SEVERITY_RANK } from '../model/finding.js';
 import type { Rule, RuleContext } from './rule.js';
 import type { Linkable } from './link-causes.js';
 import { causesOf, linkCauses } from './link-causes.js';
-import { compareEvidence } from '../combiners/evidence.js';
 
 /** Evidence lines kept per finding; the rest are counted in `evidenceDropped`. */
 export const EVIDENCE_CAP = 25;
@@ -61,7 +60,13 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext): RuleRun {
       for (let k = 2; seen.has(id); k++) id = `${rule.meta.id}:${d.key}#${k}`;
       seen.add(id);
       // Unique evidence, in the rule's order (most telling first), capped.
-      const ev = d.evidence.filter((e, i, a) => a.findIndex((o) => compareEvidence(o, e) === 0 && o.text === e.text) === i);
+      const seenEvidence = new Set<string>();
+      const ev = d.evidence.filter((e) => {
+        const k = `${e.node}\u0000${e.file}\u0000${e.line}\u0000${e.text}`;
+        if (seenEvidence.has(k)) return false;
+        seenEvidence.add(k);
+        return true;
+      });
       const finding: Finding = {
         id,
         rule: rule.meta.id,
