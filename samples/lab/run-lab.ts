@@ -31,6 +31,7 @@ import { loadScenario, nodeLayout, type NodeSpec, type Scenario } from './scenar
 import { applyFelixLabFaults, writeFelixFaultStart, writeFelixFaultTick } from './felix-faults.js';
 import type { Writable } from 'node:stream';
 import { birdless, encapResources, setupEncap, subnetBridge } from './vxlan.js';
+import { applyUnderlayFabric, featuresLine, felixConfigResources, ipipTraffic } from './encap-lab.js';
 
 const REQUIRED: Array<[string, string]> = [
   ['bird', 'bird'],
@@ -248,6 +249,8 @@ function writeStartupLines(s: Scenario, n: NodeRuntime): void {
   f.write('INFO', 'config_params.go', 460, `Parsed value for FelixHostname: ${host} (from environment variable)`);
   f.write('INFO', 'config_params.go', 460, 'Parsed value for IptablesBackend: Auto (from environment variable)');
   f.write('INFO', 'feature_detect.go', 310, 'Looked up iptables command backendMode="nft" candidates=[]string{"iptables-nft-save", "iptables-save"} command="iptables-nft-save" ipVersion=0x4 saveOrRestore="save"');
+  const features = featuresLine(n.spec);
+  if (features !== undefined) f.write('INFO', 'feature_detect_linux.go', 181, features);
   f.write('INFO', 'int_dataplane.go', 1453, 'Applying dataplane updates');
   f.write('INFO', 'ipsets.go', 253, 'Resyncing ipsets with dataplane. family="inet"');
   for (const w of n.workloads) {
@@ -394,6 +397,7 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
   const nodes = buildTopology(s, workDir);
   programDataplane(s, nodes);
   setupEncap(s, nodes);
+  applyUnderlayFabric(s);
   applyUnderlayFaults(nodes);
   applyFelixLabFaults(s, nodes);
   for (const n of nodes) {
@@ -414,7 +418,7 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
     tick++;
     if (tick % 2 === 0) for (const n of nodes) writeTickLines(n, tick / 2);
     if (tick % 2 === 0) for (const n of nodes) writeFelixFaultTick(n, tick / 2);
-    if (tick === 3 || tick === Math.floor(settle / 5000) - 1) await traffic(nodes);
+    if (tick === 3 || tick === Math.floor(settle / 5000) - 1) await Promise.all([traffic(nodes), ipipTraffic(s, nodes)]);
   }
   await sleep(300);
   const outDir = join(outRoot, s.id);
@@ -450,7 +454,7 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
   }
   const res = encapResources(s, renderResources(s, new Date(t0 - 3 * 86400_000)));
   mkdirSync(join(outDir, 'resources'), { recursive: true });
-  for (const [kind, text] of Object.entries({ ...res, ...policyResources(s, new Date(t0 - 3 * 86400_000)) })) writeFileSync(join(outDir, 'resources', `${kind}.yaml`), text);
+  for (const [kind, text] of Object.entries(felixConfigResources(s, { ...res, ...policyResources(s, new Date(t0 - 3 * 86400_000)) }))) writeFileSync(join(outDir, 'resources', `${kind}.yaml`), text);
 }
 
 async function main(): Promise<number> {

@@ -101,6 +101,10 @@ export interface NodeSpec {
   tunnelMissing?: boolean;
   /** The node sits in a second routed subnet (its own bridge and gateway in the switch namespace). */
   subnet?: { cidr: string; gateway: string };
+  /** VXLAN: a second address on the underlay interface that vxlan.calico uses as its `local` source (encap-lab.ts). */
+  vxlanLocal?: string;
+  /** Written Felix features line (`Updating detected iptables features … kernelVersion=…`), ChecksumOffloadBroken for kernels <= 5.7. */
+  kernelVersion?: string;
 }
 
 export interface PoolSpec {
@@ -143,6 +147,14 @@ export interface Scenario {
   attachments?: { file: string; node: string; commands: string[]; prompt?: boolean }[];
   /** BGPPeer `peer-with-route-reflectors`: every node peers with the nodes that have `routeReflector` set. */
   rrPeering?: boolean;
+  /** Real IP-in-IP (protocol 4) packets between the nodes from a python3 raw socket (no ipip module here; encap-lab.ts). */
+  ipipTraffic?: boolean;
+  /** iptables rules (without the leading `iptables`) in the switch namespace, which routes between subnets: the underlay's firewall. */
+  underlayFirewall?: string[];
+  /** The switch drops frames whose IPv4 source/destination is not the port's node address (EC2 source/destination check). */
+  srcDstCheck?: boolean;
+  /** Extra FelixConfiguration `default` spec keys, exported in resources/felixconfiguration.yaml. */
+  felixConfig?: Record<string, string | number | boolean>;
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9.-]{0,40}$/;

@@ -105,7 +105,9 @@ export function setupEncap(s: Scenario, nodes: Array<{ spec: NodeSpec; ns: strin
     if (felixRoutes) nsRun(ns, 'ip', ['route', 'add', 'blackhole', a.block, 'proto', '80']);
     if (kind === 'vxlan') {
       if (!a.tunnelMissing) {
-        nsRun(ns, 'ip', ['link', 'add', 'vxlan.calico', 'type', 'vxlan', 'id', '4096', 'dstport', String(VXLAN_PORT), 'local', a.ip, 'dev', up, 'nolearning']);
+        // vxlanLocal: a second address on the NIC as the device's source (encap-source-not-in-calico-hostset).
+        if (a.vxlanLocal !== undefined) nsRun(ns, 'ip', ['addr', 'add', `${a.vxlanLocal}/${prefixOf(s, a)}`, 'dev', up]);
+        nsRun(ns, 'ip', ['link', 'add', 'vxlan.calico', 'type', 'vxlan', 'id', '4096', 'dstport', String(VXLAN_PORT), 'local', a.vxlanLocal ?? a.ip, 'dev', up, 'nolearning']);
         nsRun(ns, 'ip', ['link', 'set', 'vxlan.calico', 'address', vtepMac(a), 'mtu', '1450', 'up']);
         nsRun(ns, 'ip', ['addr', 'add', `${tunnelAddress(a)}/32`, 'dev', 'vxlan.calico']);
       }

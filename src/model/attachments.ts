@@ -168,6 +168,8 @@ export interface LinkDetail extends AttachedLine {
   /** `vxlan id 4096 local 10.0.0.11 dev eth0 srcport 0 0 dstport 4789 nolearning …`. */
   vxlan?: { id?: number; local?: string; dev?: string; dstport?: number };
   ipip?: { remote?: string; local?: string };
+  /** The `vxlan …` / `ipip …` detail line itself (evidence for the local address). */
+  tunnelLine?: AttachedLine;
 }
 
 /** All attachments of one node, by kind. */

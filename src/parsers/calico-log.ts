@@ -164,11 +164,12 @@ function signatureBits(line: string, from: number): number {
 
 /**
  * INFO-level signatures worth searching per daemon (others: all INFO-level ones). Felix's logs are
- * the largest by far and no rule reads a Felix INFO line, so they are not prescanned at all (a memmem
- * pass costs ~0.2 s per GB): Felix INFO lines are counted, WARNING and worse are parsed in full.
+ * the largest by far, so only the one Felix INFO line a rule reads is prescanned (a memmem pass costs
+ * ~0.2 s per GB): the features line (kernel version, ChecksumOffloadBroken; vxlan-checksum-offload).
+ * Other Felix INFO lines are counted, WARNING and worse are parsed in full.
  */
 const DAEMON_INFO_SIGNATURES: Record<string, readonly string[]> = {
-  felix: [],
+  felix: ['features-detected'],
   // The CNI plugin's INFO lines (IPAM steps, one set per pod) carry nothing a rule reads.
   cni: [],
   confd: ['bird-cfg-updated', 'bird6-cfg-updated', 'datastore-error'],

@@ -47,10 +47,12 @@ export function parseIpLink(lines: SegLine[], ctx: PartContext): LinkDetail[] {
         ...(dev !== null ? { dev: dev[1] } : {}),
         ...(port !== null ? { dstport: Number(port[1]) } : {}),
       };
+      cur.tunnelLine = attached(ctx, l);
     } else if (t.startsWith('ipip ')) {
       const remote = / remote (\S+)/.exec(t);
       const local = / local (\S+)/.exec(t);
       cur.ipip = { ...(remote !== null ? { remote: remote[1] } : {}), ...(local !== null ? { local: local[1] } : {}) };
+      cur.tunnelLine = attached(ctx, l);
     }
   }
   return out;

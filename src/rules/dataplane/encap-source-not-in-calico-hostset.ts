@@ -54,7 +54,11 @@ function routeTo(n: NodeModel, ip: string): Route | undefined {
 function tunnelSource(y: NodeModel, ye: NodeEncap, x: NodeEncap, kind: 'ipip' | 'vxlan'): { ip: string; how: string; evidence?: Evidence } | undefined {
   if (kind === 'vxlan') {
     const link = y.attachments?.links?.find((l) => l.name === 'vxlan.calico' && l.vxlan?.local !== undefined);
-    if (link !== undefined) return { ip: link.vxlan!.local!, how: 'vxlan.calico local address (ip -d link)', evidence: { node: y.name, input: link.input, file: link.file, line: link.line, text: link.text } };
+    if (link !== undefined) {
+      // The `vxlan id … local <ip> …` line shows the address; the device header line does not.
+      const l = link.tunnelLine ?? link;
+      return { ip: link.vxlan!.local!, how: 'vxlan.calico local address (ip -d link)', evidence: { node: y.name, input: l.input, file: l.file, line: l.line, text: l.text } };
+    }
     // A node IP equal to the node's own VTEP address was guessed wrongly: the source is unknown.
     return ye.nodeIP !== undefined && ye.nodeIP !== ye.vtepAddress ? { ip: ye.nodeIP, how: 'its node IP (Felix sets it as vxlan.calico local address)' } : undefined;
   }

@@ -23,6 +23,8 @@ test('ip -d link: VXLAN VNI, local address, device and port; veth names without 
   const l = factsOf('ip-d-link-vxlan.txt', 'ip-d-link').links;
   const vx = l.find((x) => x.name === 'vxlan.calico')!;
   assert.equal([vx.mtu, vx.state, vx.vxlan], [1450, 'UNKNOWN', { id: 4096, local: '10.77.0.12', dev: 'eth0', dstport: 4789 }]);
+  assert.ok(vx.tunnelLine!.text.trim().startsWith('vxlan id 4096 local 10.77.0.12'), vx.tunnelLine?.text);
+  assert.ok(vx.tunnelLine!.line > vx.line);
   assert.ok(l.some((x) => x.name === 'cali1a2b3c4d5e6'));
 });
 

@@ -4,6 +4,7 @@ import { contextFrom } from '../../helpers/cluster.js';
 import { healthyCluster, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
 import { docs, encapTables, hostSet, ipipCluster, ipipRoutes, nodeYaml, poolYaml, vxlanCluster } from '../../helpers/encap-cluster.js';
 import { expectRule } from '../../helpers/rule-tester.js';
+import { derive } from '../../../src/combiners/derive.js';
 import { encapSourceNotInCalicoHostset as rule } from '../../../src/rules/dataplane/encap-source-not-in-calico-hostset.js';
 
 const VX = docs(poolYaml({ vxlanMode: 'Always' }), nodeYaml('vxlan'));
@@ -25,6 +26,28 @@ test('VXLAN: node-a\'s set lacks node-c\'s address and its drop rule counts pack
   assert.match(f!.evidence[0]!.text, 'Drop IPv4 VXLAN packets from non-allowed hosts');
   assert.ok(f!.evidence[0]!.text.startsWith('[11:'));
   assert.equal(f!.pairs, [['node-c', 'node-a']]);
+});
+
+test('VXLAN: node-c\'s vxlan.calico sends from a second address (ip -d link local), node-a and node-b drop it', () => {
+  const c = vxlanCluster();
+  c['node-a']!.ipv4_tables = encapTables('vxlan', { allowIn: 20, dropIn: 9, allowOut: 30 });
+  const ctx = contextFrom(c, VX);
+  const nc = ctx.cluster.nodes.find((n) => n.name === 'node-c')!;
+  const at = { input: 'node-c/ip-d-link.txt', file: 'node-c/ip-d-link.txt' };
+  nc.attachments = {
+    sources: [{ kind: 'ip-d-link', ...at }],
+    links: [{ ...at, line: 2, text: '4: vxlan.calico: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000', name: 'vxlan.calico', mtu: 1450, vxlan: { id: 4096, local: '10.77.0.23', dev: 'eth0', dstport: 4789 }, tunnelLine: { ...at, line: 4, text: '    vxlan id 4096 local 10.77.0.23 dev eth0 srcport 0 0 dstport 4789 nolearning' } }],
+  };
+  const r = rule.check({ cluster: ctx.cluster, derived: derive(ctx.cluster) });
+  assert.is(r.status, 'found');
+  const fs = r.status === 'found' ? r.findings : [];
+  assert.equal(fs.map((f) => f.key).sort(), ['vxlan:node-a', 'vxlan:node-b']);
+  const fa = fs.find((f) => f.key === 'vxlan:node-a')!;
+  assert.match(fa.title, 'node-a drops VXLAN from node-c: source 10.77.0.23 not in cali40all-vxlan-net');
+  assert.ok(fa.evidence[0]!.text.startsWith('[9:'), fa.evidence[0]!.text);
+  const src = fa.evidence.find((e) => e.node === 'node-c')!;
+  assert.equal([src.file, src.line], ['node-c/ip-d-link.txt', 4]);
+  assert.match(src.text, 'local 10.77.0.23');
 });
 
 test('IPIP: node-b sends from a second NIC address (route src) that node-a does not accept', () => {

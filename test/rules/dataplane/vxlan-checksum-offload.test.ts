@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { contextFrom } from '../../helpers/cluster.js';
 import { healthyCluster, POOL_YAML } from '../../helpers/healthy-cluster.js';
-import { docs, nodeYaml, poolYaml, vxlanCluster } from '../../helpers/encap-cluster.js';
+import { docs, felixFeatures, nodeYaml, poolYaml, vxlanCluster } from '../../helpers/encap-cluster.js';
 import { expectRule } from '../../helpers/rule-tester.js';
 import { derive } from '../../../src/combiners/derive.js';
 import type { RuleContext } from '../../../src/rules/rule.js';
@@ -44,6 +44,16 @@ test('fires with offload on on a kernel <= 5.7', () => {
   const [f] = expectRule(rule, ctx, { status: 'found', keys: ['node-b'] });
   assert.match(f!.message, 'kernel 5.4.0-150-generic');
   assert.is(f!.evidence[0]!.text, 'tx-checksum-ip-generic: on');
+});
+
+test('fires from Felix\'s own features line in felix/current (ChecksumOffloadBroken:true) with offload still on', () => {
+  const files = vxlanCluster();
+  files['node-b']!['logs/felix/current'] = felixFeatures('5.4.0-182', true);
+  files['node-c']!['logs/felix/current'] = felixFeatures('5.15.0-119', false);
+  const ctx = attach(attach(contextFrom(files, RES), 'node-b', true), 'node-c', true);
+  const [f] = expectRule(rule, ctx, { status: 'found', keys: ['node-b'] });
+  assert.match(f!.message, 'Felix detected ChecksumOffloadBroken:true');
+  assert.ok(f!.evidence.some((e) => e.file.endsWith('felix/current') && e.text.includes('kernelVersion=5.4.0-182')), 'Felix\'s features line is evidence');
 });
 
 test('passes with offload off on an old kernel', () => {
