@@ -8,8 +8,8 @@
  * - a hostname given twice with different content (other MAC or addresses, not a later snapshot of the
  *   same host) means two clusters;
  * - folder structure: when a folder's bundles conflict, its subfolders are tried as clusters;
- * - node addresses: bundles that share no subnet and route to none of each other's addresses, given
- *   side by side without any folder to tell, are separate clusters.
+ * - node addresses: bundles given side by side that share no subnet, no pod block range (/16), and neither
+ *   route to nor peer with each other's addresses are separate clusters.
  * Resource YAML and pasted files go to the cluster whose bundles sit nearest to them in the folder tree.
  */
 import type { NodeFacts } from '../model/node.js';
@@ -124,6 +124,7 @@ function addressesOf(u: Unit): Set<string> {
   return out;
 }
 
+/** Addresses this unit points at: route gateways and BIRD peers (named even when the session is down). */
 function gateways(u: Unit): Set<string> {
   const out = new Set<string>();
   for (const f of u.nodes) {
@@ -131,13 +132,27 @@ function gateways(u: Unit): Set<string> {
       if (r.via !== undefined) out.add(r.via);
       for (const h of r.nexthops ?? []) if (h.via !== undefined) out.add(h.via);
     }
+    for (const p of [...Object.values(f.bird?.protocols ?? {}), ...Object.values(f.containerBird?.protocols ?? {})]) if (p.peerIP !== undefined) out.add(p.peerIP);
+  }
+  return out;
+}
+
+/** The /16s of the pod blocks this unit holds (blackhole routes Calico adds for its own blocks). */
+function blockRanges(u: Unit): Set<string> {
+  const out = new Set<string>();
+  for (const f of u.nodes) {
+    for (const r of f.routes4) {
+      if (r.type !== 'blackhole' || !r.dst.includes('/')) continue;
+      const o = r.dst.split('/')[0]!.split('.');
+      if (o.length === 4) out.add(`${o[0]}.${o[1]}`);
+    }
   }
   return out;
 }
 
 /** Bundles linked by a shared subnet or a route through each other's address; units without addresses link to all. */
 function components(units: Unit[]): Unit[][] {
-  const info = units.map((u) => ({ u, nets: networks(u), addrs: addressesOf(u), gws: gateways(u) }));
+  const info = units.map((u) => ({ u, nets: networks(u), addrs: addressesOf(u), gws: gateways(u), blocks: blockRanges(u) }));
   const known = info.filter((i) => i.nets.size > 0);
   const parent = known.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
@@ -145,7 +160,12 @@ function components(units: Unit[]): Unit[][] {
     for (let j = i + 1; j < known.length; j++) {
       const a = known[i]!;
       const b = known[j]!;
-      const linked = [...a.nets].some((n) => b.nets.has(n)) || [...a.gws].some((g) => b.addrs.has(g)) || [...b.gws].some((g) => a.addrs.has(g));
+      // Any shared trait links (a false split would hide a cause; a false merge is what the conflict test catches).
+      const linked =
+        [...a.nets].some((n) => b.nets.has(n)) ||
+        [...a.gws].some((g) => b.addrs.has(g)) ||
+        [...b.gws].some((g) => a.addrs.has(g)) ||
+        [...a.blocks].some((x) => b.blocks.has(x));
       if (linked) parent[find(i)] = find(j);
     }
   }
@@ -189,7 +209,7 @@ function split(units: Unit[], depth: number): Draft[] {
     return comps.map((us) => ({
       units: us,
       folder: commonPrefix(us.map((u) => u.parts)),
-      why: ['its bundles share no subnet with the other inputs and route to none of their addresses'],
+      why: ['its bundles share no subnet and no pod block range with the other inputs, and neither route to nor peer with their addresses'],
     }));
   }
   const why = `hostname ${c.host} appears in ${shown(c.a.parts)} and ${shown(c.b.parts)} with different interfaces or addresses (two machines, not snapshots of one)`;

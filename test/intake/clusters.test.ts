@@ -6,7 +6,9 @@ import { analyze } from '../../src/analyze.js';
 import { main } from '../../src/cli.js';
 import type { Report } from '../../src/report/report-types.js';
 import { captureIO } from '../helpers/io.js';
-import { tempDir } from '../helpers/make-tarball.js';
+import { makeTarball, tempDir } from '../helpers/make-tarball.js';
+import type { NodeSpec } from '../helpers/healthy-cluster.js';
+import { healthyNodeFiles, NODES } from '../helpers/healthy-cluster.js';
 
 const S = 'samples/scenarios';
 const opts = { workers: false } as const;
@@ -85,6 +87,23 @@ test('CLI: one page with a section per cluster, JSON clusters[], --split writes 
 
   const bad = captureIO();
   assert.is(await main(['node', 'calico-diags', 'analyze', join(S, 'healthy'), '--cluster', 'no name'], bad.io), 2);
+});
+
+test('bundles side by side in one folder, two address islands with no shared hostname: two clusters', async () => {
+  const dir = tempDir();
+  const other: NodeSpec[] = [
+    { name: 'prod-1', ip: '172.16.5.11', block: '10.200.1.0/26', pod: '10.200.1.1', iface: 'cali0000000000a' },
+    { name: 'prod-2', ip: '172.16.5.12', block: '10.200.2.0/26', pod: '10.200.2.1', iface: 'cali0000000000b' },
+  ];
+  const lab = NODES.slice(0, 2);
+  for (const n of lab) await makeTarball(join(dir, `${n.name}.tar.gz`), healthyNodeFiles(n, lab));
+  for (const n of other) await makeTarball(join(dir, `${n.name}.tar.gz`), healthyNodeFiles(n, other));
+  const r = await analyze([dir], opts);
+  assert.equal(r.clusters?.map((c) => c.nodes.map((n) => n.name).join(',')).sort(), ['node-a,node-b', 'prod-1,prod-2']);
+  assert.ok(r.clusters!.every((c) => c.cluster!.why.some((w) => w.includes('share no subnet'))));
+  // One island alone is one cluster, as before.
+  const one = await analyze(lab.map((n) => join(dir, `${n.name}.tar.gz`)), opts);
+  assert.is(one.clusters, undefined);
 });
 
 test.run();
