@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analyze } from '../../src/analyze.js';
 import { main } from '../../src/cli.js';
@@ -52,6 +52,13 @@ test('a folder holding many scenarios: one cluster per scenario, the snapshot sc
   const snap = r.clusters!.find((c) => c.cluster!.name === 'policy-deny-no-match')!;
   assert.is(snap.nodes.length, 4, 'node-b twice (two snapshots of one host) in one cluster');
   for (const c of r.clusters!) assert.ok(!c.findings.some((f) => f.rule === 'node-ip-duplicate' && f.severity !== 'info'), c.cluster!.name);
+});
+
+test('every sample scenario at once: one cluster each, with the findings it has alone', async () => {
+  const all = await analyze([S], opts);
+  const ids = readdirSync(S).sort();
+  assert.equal(all.clusters!.map((c) => c.cluster!.name).sort(), ids);
+  for (const id of ids) assert.equal(causes(all.clusters!.find((c) => c.cluster!.name === id)!), causes(await analyze([join(S, id)], opts)), id);
 });
 
 test('--cluster overrides the guess', async () => {
