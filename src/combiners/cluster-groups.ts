@@ -294,6 +294,8 @@ export function groupClusters(sources: SourceResult[], opts: { overrides?: Clust
   const drafts: (Draft & { name?: string; forced?: string })[] = [];
   for (const name of forcedNames) {
     const us = units.filter((u) => u.forced === name);
+    // A `--cluster` naming no bundle makes no cluster (its YAML or pasted files go to the nearest one).
+    if (us.length === 0) continue;
     drafts.push({ name, forced: name, units: us, folder: commonPrefix(us.map((u) => u.parts)), why: [`--cluster ${name}= names these inputs`] });
   }
   const free = units.filter((u) => u.forced === undefined);
@@ -302,7 +304,7 @@ export function groupClusters(sources: SourceResult[], opts: { overrides?: Clust
   const placed = drafts.map((d) => ({ d, parts: d.folder }));
   const targetFor = (path: string): Draft => {
     const a = abs(path);
-    for (const d of drafts) if (d.forced !== undefined && under(a, opts.overrides!.get(d.forced)!.map(abs))) return d;
+    for (const d of drafts) if (d.forced !== undefined && opts.overrides?.get(d.forced) !== undefined && under(a, opts.overrides!.get(d.forced)!.map(abs))) return d;
     return nearest(placed, pathParts(path))?.d ?? drafts[0]!;
   };
   if (drafts.length <= 1) {
