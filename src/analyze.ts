@@ -12,6 +12,10 @@ import { runRules } from './rules/run-rules.js';
 import { buildReport } from './report/build-report.js';
 import type { Report } from './report/report-types.js';
 import { TOOL } from './version.js';
+import type { SourceResult } from './bundle/source-result.js';
+import type { ClusterOverrides } from './combiners/cluster-groups.js';
+import { groupClusters } from './combiners/cluster-groups.js';
+import { emptyResourceSet } from './parsers/calico-resources.js';
 
 export interface AnalyzeOptions extends LoadOptions {
   generatedAt?: string;
@@ -23,6 +27,8 @@ export interface AnalyzeOptions extends LoadOptions {
   workers?: boolean;
   /** `--node <name>=<file>`: resolved file path → node name, for pasted command output. */
   nodeFor?: ReadonlyMap<string, string>;
+  /** `--cluster <name>=<inputs>`: cluster name → resolved input paths (overrides the grouping). */
+  clusters?: ClusterOverrides;
 }
 
 /** Inputs as given plus the `--node` files not already inside one of them. */
@@ -40,6 +46,17 @@ function withNodeFiles(paths: string[], nodeFor: ReadonlyMap<string, string> | u
 
 /** Reads the inputs and builds the cluster model (no combiners, no rules): `analyze` and `inspect` share it. */
 export async function loadCluster(paths: string[], opts: AnalyzeOptions = {}): Promise<ClusterModel> {
+  return buildClusterModel(await loadSources(paths, opts), { nodeFor: opts.nodeFor });
+}
+
+/** Reads the inputs and sorts them into clusters (one model each, with the reasons for the grouping). */
+export async function loadClusters(paths: string[], opts: AnalyzeOptions = {}): Promise<{ name: string; why: string[]; model: ClusterModel }[]> {
+  const sources = await loadSources(paths, opts);
+  const groups = groupClusters(sources, { overrides: opts.clusters, resolve: (p) => resolve(p) });
+  return groups.map((g) => ({ name: g.name, why: g.why, model: buildClusterModel(g.sources, { nodeFor: opts.nodeFor }) }));
+}
+
+async function loadSources(paths: string[], opts: AnalyzeOptions): Promise<SourceResult[]> {
   const unique = withNodeFiles(paths, opts.nodeFor);
   const cores = availableParallelism();
   const useWorkers = opts.workers ?? cores >= 4;
@@ -50,12 +67,33 @@ export async function loadCluster(paths: string[], opts: AnalyzeOptions = {}): P
   } finally {
     await pool?.close();
   }
-  return buildClusterModel(sources, { nodeFor: opts.nodeFor });
+  return sources;
 }
 
-export async function analyze(paths: string[], opts: AnalyzeOptions = {}): Promise<Report> {
-  const cluster = await loadCluster(paths, opts);
+function analyzeOne(cluster: ClusterModel, opts: AnalyzeOptions): Report {
   const derived = derive(cluster);
   const run = runRules(RULES, { cluster: withoutEarlierSnapshots(cluster, derived.snapshots), derived });
   return buildReport(cluster, derived, run, RULES.map((r) => r.meta), { tool: TOOL, generatedAt: opts.generatedAt });
+}
+
+/**
+ * One cluster: the report as always. Several: the pipeline runs per cluster, and the top-level report
+ * holds them in `clusters` (see Report.clusters).
+ */
+export async function analyze(paths: string[], opts: AnalyzeOptions = {}): Promise<Report> {
+  const clusters = await loadClusters(paths, opts);
+  if (clusters.length === 1) return analyzeOne(clusters[0]!.model, opts);
+  const reports = clusters.map((c) => ({ ...analyzeOne(c.model, opts), cluster: { name: c.name, why: c.why } }));
+  const empty: ClusterModel = { inputs: [], nodes: [], resources: emptyResourceSet() };
+  const top = buildReport(empty, derive(empty), { findings: [], outcomes: [] }, [], { tool: TOOL, generatedAt: opts.generatedAt });
+  for (const r of reports) {
+    top.summary.inputs += r.summary.inputs;
+    top.summary.unreadableInputs += r.summary.unreadableInputs;
+    top.summary.nodes += r.summary.nodes;
+    for (const k of Object.keys(top.summary.findings) as (keyof typeof top.summary.findings)[]) top.summary.findings[k] += r.summary.findings[k];
+    top.inputs.push(...r.inputs.map((i) => ({ ...i, cluster: r.cluster.name })));
+    top.findings.push(...r.findings.map((f) => ({ ...f, cluster: r.cluster.name })));
+  }
+  top.clusters = reports;
+  return top;
 }

@@ -27,6 +27,15 @@ function nodeOption(value: string, previous: Map<string, string> | undefined): M
   return out;
 }
 
+/** `--cluster <name>=<input>[,<input>…]` (repeatable) → cluster name → resolved input paths. */
+function clusterOption(value: string, previous: Map<string, string[]> | undefined): Map<string, string[]> {
+  const m = /^([A-Za-z0-9._-]+)=(.+)$/.exec(value);
+  if (m === null) throw new CommanderError(EXIT_USAGE, 'calico-diags.badCluster', `--cluster expects <name>=<input>[,<input>…] (name of letters, digits, . _ -), got '${value}'`);
+  const out = new Map(previous ?? []);
+  out.set(m[1]!, [...(out.get(m[1]!) ?? []), ...m[2]!.split(',').filter((x) => x.length > 0).map((x) => resolve(x))]);
+  return out;
+}
+
 async function inspectCommand(inputs: string[], opts: { node?: Map<string, string> }, io: CliIO): Promise<number> {
   const { inspect } = await import('./inspect.js');
   const { text, cluster } = await inspect(inputs, { nodeFor: opts.node });
@@ -36,7 +45,7 @@ async function inspectCommand(inputs: string[], opts: { node?: Map<string, strin
 
 async function analyzeCommand(
   inputs: string[],
-  opts: { out: string; json?: string; failOn?: Severity; timestamp?: boolean; progress: boolean; node?: Map<string, string> },
+  opts: { out: string; json?: string; failOn?: Severity; timestamp?: boolean; progress: boolean; node?: Map<string, string>; cluster?: Map<string, string[]>; split?: boolean },
   io: CliIO,
 ): Promise<number> {
   const { analyze } = await import('./analyze.js');
@@ -57,6 +66,7 @@ async function analyzeCommand(
       generatedAt: opts.timestamp ? new Date().toISOString() : undefined,
       progress,
       nodeFor: opts.node,
+      clusters: opts.cluster,
     });
   } finally {
     progress?.stop();
@@ -71,15 +81,26 @@ async function analyzeCommand(
     return EXIT_USAGE;
   }
   const outPath = resolve(opts.out);
-  await writeFile(outPath, renderHtml(report));
+  const { renderHtmlClusters, renderTextClusters } = await import('./report/render-clusters.js');
+  if (report.clusters !== undefined && opts.split === true) {
+    // One report per cluster: <out-stem>-<cluster>.html (and .json beside --json).
+    const stem = (p: string, ext: string) => (p.toLowerCase().endsWith(ext) ? p.slice(0, -ext.length) : p);
+    for (const c of report.clusters) {
+      const name = c.cluster!.name;
+      const file = `${stem(outPath, '.html')}-${name}.html`;
+      await writeFile(file, renderHtml(c));
+      if (opts.json !== undefined && !jsonToStdout) await writeFile(`${stem(resolve(opts.json), '.json')}-${name}.json`, renderJson(c));
+      summaryStream.write(`Report of cluster ${name} written to ${file}\n`);
+    }
+  } else await writeFile(outPath, renderHtmlClusters(report));
   if (opts.json !== undefined) {
     const json = renderJson(report);
     if (jsonToStdout) io.stdout.write(json);
     else await writeFile(resolve(opts.json), json);
   }
   const colour = shouldColour(summaryStream, io.env);
-  summaryStream.write(renderText(report, { colour }));
-  summaryStream.write(`Report written to ${outPath}\n`);
+  summaryStream.write(report.clusters !== undefined ? renderTextClusters(report, { colour }) : renderText(report, { colour }));
+  if (!(report.clusters !== undefined && opts.split === true)) summaryStream.write(`Report written to ${outPath}\n`);
   if (opts.failOn !== undefined) {
     const min = SEVERITY_RANK[opts.failOn];
     if (report.findings.some((f) => SEVERITY_RANK[f.severity] >= min)) return EXIT_FAIL_ON;
@@ -127,6 +148,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .option('-o, --out <file>', 'HTML report', 'calico-diags-report.html')
     .option('--node <name=file>', 'pasted command output <file> belongs to node <name> (repeatable)', nodeOption)
     .option('--json <file>', "JSON result; '-' writes it to stdout (and nothing else goes to stdout)")
+    .option('--cluster <name=inputs>', 'these inputs (comma-separated files or folders) are one cluster named <name>, whatever the grouping guesses (repeatable)', clusterOption)
+    .option('--split', 'with several clusters: one report per cluster, <out-stem>-<cluster>.html (and .json)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 if a finding at or above this severity exists').choices(['critical', 'warning', 'info']))
     .option('--timestamp', 'record the generation time in the report (off: same input, same bytes)')
     .option('--no-progress', 'no progress bar on stderr')

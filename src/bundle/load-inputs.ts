@@ -4,7 +4,8 @@
  * Archives are read concurrently, up to the number of cores.
  */
 import { availableParallelism } from 'node:os';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { findArchives, readDirectory } from './read-directory.js';
 import { describeReadError, readArchive } from './read-archive.js';
@@ -35,7 +36,7 @@ function isYamlPath(p: string): boolean {
 
 function isArchivePath(p: string): boolean {
   const l = p.toLowerCase();
-  return l.endsWith('.tar.gz') || l.endsWith('.tgz') || l.endsWith('.tar');
+  return l.endsWith('.tar.gz') || l.endsWith('.tgz') || l.endsWith('.tar') || l.endsWith('.zip');
 }
 
 /**
@@ -53,6 +54,8 @@ async function plainFileKind(p: string): Promise<'archive' | 'attachment' | 'yam
   }
   const sniffed = sniffBytes(head);
   if (sniffed === 'gzip' || sniffed === 'tar') return 'archive';
+  // A zip (a ticket's attachments zipped together): read as an archive of archives, YAML and pasted files.
+  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5) && (head[3] === 4 || head[3] === 6)) return 'archive';
   if (sniffed === 'text') return isCalicoJson(head.toString('utf8')) ? 'yaml' : 'attachment';
   // A screenshot or a zip renamed .tar.gz is not a damaged bundle: list it as ignored with what it is.
   return isArchivePath(p) && guessBinary(head) === 'binary data' ? 'archive' : 'attachment';
@@ -82,8 +85,90 @@ async function attachmentInput(path: string, where: { input: string; file: strin
   return { path, kind: 'attachment', nodes: [], resources: [], problems: a.problem !== undefined ? [a.problem] : [], unreadable: a.problem !== undefined, attachments: [a] };
 }
 
+/**
+ * Same bytes, whatever the path: device and inode (one file under two paths), else size and a hash of the
+ * first and last MiB (two copies of one archive). Reads at most 2 MiB, never the whole file.
+ */
+async function fingerprint(p: string): Promise<string | undefined> {
+  try {
+    const st = await stat(p);
+    const fh = await open(p, 'r');
+    try {
+      const n = Math.min(st.size, 1 << 20);
+      const head = Buffer.alloc(n);
+      await fh.read(head, 0, n, 0);
+      const tail = Buffer.alloc(n);
+      await fh.read(tail, 0, n, Math.max(0, st.size - n));
+      return `${st.size}:${createHash('sha256').update(head).update(tail).digest('hex')}`;
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** Tells whether a file's bytes were given before (under another path); remembers them if not. */
+function duplicates(): (p: string) => Promise<string | undefined> {
+  const seen = new Map<string, string>();
+  return async (p) => {
+    const fp = await fingerprint(p);
+    if (fp === undefined) return undefined;
+    const first = seen.get(fp);
+    if (first !== undefined) return first;
+    seen.set(fp, p);
+    return undefined;
+  };
+}
+
+function duplicateInput(path: string, kind: SourceResult['kind'], of: string): SourceResult {
+  return { path, kind, nodes: [], resources: [], problems: [], unreadable: false, duplicateOf: of };
+}
+
+/**
+ * Archives inside an archive (`ticket.zip!node-b/diags-….tar.gz`) become inputs of their own: their nodes,
+ * resources and problems move to a row named by their path inside the outer one.
+ */
+function innerInputs(outer: SourceResult): SourceResult[] {
+  const inner = new Map<string, SourceResult>();
+  const rowFor = (path: string): SourceResult => {
+    let row = inner.get(path);
+    if (row === undefined) {
+      row = { path, kind: 'archive', nodes: [], resources: [], problems: [], unreadable: false };
+      inner.set(path, row);
+    }
+    return row;
+  };
+  outer.nodes = outer.nodes.filter((n) => {
+    if (n.input === outer.path) return true;
+    rowFor(n.input).nodes.push(n);
+    return false;
+  });
+  outer.resources = outer.resources.filter((x) => {
+    if (x.ref.input === outer.path) return true;
+    rowFor(x.ref.input).resources.push(x);
+    return false;
+  });
+  if (inner.size === 0) return [];
+  // A problem goes to the deepest archive its text names.
+  const paths = [...inner.keys()].sort((a, b) => b.length - a.length);
+  outer.problems = outer.problems.filter((p) => {
+    const at = paths.find((x) => p.startsWith(x + ':') || p.startsWith(x + '!'));
+    if (at === undefined) return true;
+    inner.get(at)!.problems.push(p);
+    return false;
+  });
+  // The outer archive held only archives: it is listed, as what held them, without the "no bundle" complaint.
+  if (outer.nodes.length === 0 && outer.resources.length === 0) {
+    outer.problems = outer.problems.filter((p) => !p.includes('holds no calicoctl diags bundle'));
+    outer.unreadable = false;
+  }
+  return [...inner.values()];
+}
+
 export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promise<SourceResult[]> {
   const reader = opts.readArchive ?? readArchive;
+  const seenBefore = duplicates();
   const sized: string[] = [];
   const readWithProgress = async (path: string): Promise<SourceResult> => {
     const progress = opts.progress;
@@ -104,6 +189,11 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
     if (isDir) {
       const archives: string[] = [];
       for (const a of await findArchives(p)) {
+        const dup = await seenBefore(a);
+        if (dup !== undefined) {
+          immediate.push(duplicateInput(a, 'archive', dup));
+          continue;
+        }
         // Named like an archive but holding text (a pasted output saved as .tgz): a pasted file.
         if ((await plainFileKind(a)) === 'archive') archives.push(a);
         else tasks.push(() => attachmentInput(a, { input: p, file: relative(p, a) }));
@@ -118,6 +208,8 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
         return r;
       });
       for (const a of archives) tasks.push(() => readWithProgress(a));
+    } else if ((await seenBefore(p)) !== undefined) {
+      immediate.push(duplicateInput(p, isYamlPath(p) ? 'yaml' : 'archive', (await seenBefore(p))!));
     } else if (isYamlPath(p)) {
       tasks.push(() => readYaml(p));
     } else {
@@ -140,9 +232,11 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
   // Folders that yielded nothing themselves but held archives are not listed as inputs.
   // Pasted files found in a folder are inputs of their own (kind `attachment`).
   for (const r of [...results]) {
-    if (r.kind !== 'directory' || r.attachments === undefined) continue;
+    if (r.kind === 'archive') results.push(...innerInputs(r));
+    if ((r.kind !== 'directory' && r.kind !== 'archive') || r.attachments === undefined) continue;
     for (const a of r.attachments) {
-      results.push({ path: join(r.path, a.file), kind: 'attachment', nodes: [], resources: [], problems: a.problem !== undefined ? [a.problem] : [], unreadable: a.problem !== undefined, attachments: [a] });
+      const path = r.kind === 'archive' ? a.file : join(r.path, a.file);
+      results.push({ path, kind: 'attachment', nodes: [], resources: [], problems: a.problem !== undefined ? [a.problem] : [], unreadable: a.problem !== undefined, attachments: [a] });
     }
     delete r.attachments;
   }

@@ -7,7 +7,12 @@ import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
+import { stat, open } from 'node:fs/promises';
+import yauzl from 'yauzl';
 import { BundleCollector } from './bundle-collector.js';
+import { findBundleRoot } from './artifact-path.js';
+import type { AttachmentFile } from './read-attachment.js';
+import { attachmentFromText, guessBinary, sniffBytes } from './read-attachment.js';
 import type { SourceResult } from './source-result.js';
 
 /** 1 MiB chunks: Node's 16 KiB default loses most of zlib's throughput. */
@@ -35,12 +40,29 @@ export function describeReadError(err: unknown): string {
   }
 }
 
-/** Archives inside archives (a ticket attachment holding every node's tarball) are read this deep. */
-export const MAX_NESTING = 2;
+/** Archives inside archives (a ticket zip holding a tarball of bundles holding each node's tarball) are read this deep. */
+export const MAX_NESTING = 3;
+
+/** Entries read from one input, all nested archives included (a hostile archive of millions of entries stops here). */
+export const MAX_ENTRIES_PER_INPUT = 200_000;
+
+/** A zip inside an archive needs random access, so it is held in memory: up to this size, else reported. */
+export const MAX_NESTED_ZIP_BYTES = 256 * 1024 * 1024;
+
+/** A zip entry claiming more than this, or expanding more than MAX_ZIP_RATIO times, is a zip bomb and is skipped. */
+export const MAX_ZIP_ENTRY_BYTES = 16 * 1024 * 1024 * 1024;
+export const MAX_ZIP_RATIO = 2000;
+
+/** Files beside the bundles inside an archive (notes, screenshots, pasted output) are read up to this size. */
+export const MAX_INNER_ATTACHMENT_BYTES = 8 * 1024 * 1024;
 
 function isArchiveName(name: string): boolean {
   const l = name.toLowerCase();
   return l.endsWith('.tar.gz') || l.endsWith('.tgz') || l.endsWith('.tar');
+}
+
+function isZipName(name: string): boolean {
+  return name.toLowerCase().endsWith('.zip');
 }
 
 interface TarResult {
@@ -49,15 +71,211 @@ interface TarResult {
   /** Files seen in this archive and the archives inside it. */
   files: number;
   fatal?: string;
+  /** Files inside that are neither bundle files nor resources: pasted output, notes, images. */
+  attachments: AttachmentFile[];
+}
+
+/** Shared by every archive of one input: the entry budget. */
+interface Budget {
+  entries: number;
+  reported: boolean;
+}
+
+/** A file inside an archive that no bundle uses: read (bounded) as a pasted file, or listed as ignored with what it is. */
+async function strayFile(stream: AsyncIterable<unknown> & { resume(): unknown }, size: number, input: string, name: string): Promise<AttachmentFile | undefined> {
+  const p = name.replace(/\\/g, '/');
+  const base = p.split('/').pop() ?? p;
+  // Dotfiles, macOS resource forks, and the cluster-level files of a cluster diags tree (part of that bundle).
+  if (base.length === 0 || base.startsWith('.') || p.split('/').some((x) => x.startsWith('.') || x === '__MACOSX' || x.startsWith('calico-diagnostics'))) {
+    stream.resume();
+    return undefined;
+  }
+  const where = { input, file: `${input}!${p}`, path: `${input}!${p}` };
+  const empty: AttachmentFile = { ...where, parts: [], promptHosts: [], unrecognisedLines: 0, totalLines: 0 };
+  if (size > MAX_INNER_ATTACHMENT_BYTES) {
+    stream.resume();
+    return { ...empty, ignored: `file of ${size} bytes inside an archive, too large to read as pasted output` };
+  }
+  const parts: Buffer[] = [];
+  let got = 0;
+  for await (const chunk of stream) {
+    const b = chunk as Buffer;
+    if (got < MAX_INNER_ATTACHMENT_BYTES) parts.push(b);
+    got += b.length;
+  }
+  const buf = Buffer.concat(parts).subarray(0, MAX_INNER_ATTACHMENT_BYTES);
+  const head = buf.subarray(0, 4096);
+  if (sniffBytes(head) !== 'text') return { ...empty, ignored: guessBinary(head) };
+  return attachmentFromText(buf.toString('utf8'), where);
+}
+
+function overBudget(budget: Budget, out: TarResult, label: string): boolean {
+  budget.entries++;
+  if (budget.entries <= MAX_ENTRIES_PER_INPUT) return false;
+  if (!budget.reported) out.problems.push(`${label}: holds more than ${MAX_ENTRIES_PER_INPUT} entries (archives inside included); the rest were skipped`);
+  budget.reported = true;
+  return true;
+}
+
+function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
+  return new Promise((resolve, reject) => {
+    const onEntry = (e: yauzl.Entry) => {
+      zip.removeListener('end', onEnd);
+      zip.removeListener('error', onError);
+      resolve(e);
+    };
+    const onEnd = () => {
+      zip.removeListener('entry', onEntry);
+      zip.removeListener('error', onError);
+      resolve(undefined);
+    };
+    const onError = (err: Error) => {
+      zip.removeListener('entry', onEntry);
+      zip.removeListener('end', onEnd);
+      reject(err);
+    };
+    zip.once('entry', onEntry);
+    zip.once('end', onEnd);
+    zip.once('error', onError);
+    zip.readEntry();
+  });
+}
+
+/**
+ * Names are never used as paths here (nothing is extracted), so `../` or absolute names are classified like
+ * tar members, not fatal: names are decoded here (yauzl's decoding rejects the whole zip on one such name).
+ */
+const ZIP_OPTIONS: yauzl.Options = { lazyEntries: true, autoClose: true, validateEntrySizes: true, strictFileNames: false, decodeStrings: false };
+
+/**
+ * Reads a zip (opened from a file on disk, or a bounded buffer when nested): its central directory gives the
+ * entries; each is streamed like a tar entry, archives inside are read in turn. Nothing is extracted to disk.
+ */
+async function readZip(zip: yauzl.ZipFile, input: string, label: string, archiveName: string, depth: number, budget: Budget): Promise<TarResult> {
+  const collector = new BundleCollector(input, archiveName);
+  const out: TarResult = { collectors: [collector], problems: [], files: 0, attachments: [] };
+  try {
+    for (;;) {
+      const e = await nextEntry(zip);
+      if (e === undefined) break;
+      if (overBudget(budget, out, label)) {
+        zip.close();
+        break;
+      }
+      const raw = e.fileName as unknown as Buffer | string;
+      const name = typeof raw === 'string' ? raw : yauzl.getFileNameLowLevel(e.generalPurposeBitFlag, raw, e.extraFields, false);
+      if (name.endsWith('/')) {
+        collector.noteDirectory(name);
+        continue;
+      }
+      // Symlinks (unix mode in the high bits of the external attributes) are skipped, as in tarballs.
+      const mode = (e.externalFileAttributes >>> 16) & 0o170000;
+      if (mode !== 0 && mode !== 0o100000) continue;
+      out.files++;
+      if (e.uncompressedSize > MAX_ZIP_ENTRY_BYTES || (e.uncompressedSize > 64 * 1024 * 1024 && e.uncompressedSize / Math.max(1, e.compressedSize) > MAX_ZIP_RATIO)) {
+        out.problems.push(`${label}!${name}: expands from ${e.compressedSize} to ${e.uncompressedSize} bytes (a zip bomb?); skipped`);
+        continue;
+      }
+      if (e.isEncrypted()) {
+        out.problems.push(`${label}!${name}: encrypted; skipped`);
+        continue;
+      }
+      const stream = await zip.openReadStreamPromise(e);
+      await readMember(stream, name, e.uncompressedSize, collector, out, input, label, depth, budget);
+    }
+  } catch (err) {
+    out.fatal = describeReadError(err);
+  }
+  return out;
+}
+
+/** One regular file of an archive: a nested archive, a bundle or resource file, or a stray file. */
+async function readMember(
+  stream: NodeJS.ReadableStream & AsyncIterable<unknown> & { resume(): unknown },
+  name: string,
+  size: number,
+  collector: BundleCollector,
+  out: TarResult,
+  input: string,
+  label: string,
+  depth: number,
+  budget: Budget,
+): Promise<void> {
+  if ((isArchiveName(name) || isZipName(name)) && depth >= MAX_NESTING) {
+    out.problems.push(`${label}!${name}: archive nested more than ${MAX_NESTING} deep; not read`);
+    stream.resume();
+    return;
+  }
+  if (isArchiveName(name)) {
+    const inner = await readTar(stream, `${input}!${name}`, `${label}!${name}`, basename(name), depth + 1, budget);
+    mergeInner(out, inner, `${label}!${name}`);
+    stream.resume();
+    return;
+  }
+  if (isZipName(name)) {
+    if (size > MAX_NESTED_ZIP_BYTES) {
+      out.problems.push(`${label}!${name}: zip of ${size} bytes inside an archive is too large to read in memory; extract it and give it directly`);
+      stream.resume();
+      return;
+    }
+    const parts: Buffer[] = [];
+    let got = 0;
+    for await (const chunk of stream) {
+      got += (chunk as Buffer).length;
+      if (got > MAX_NESTED_ZIP_BYTES) break;
+      parts.push(chunk as Buffer);
+    }
+    if (got > MAX_NESTED_ZIP_BYTES) {
+      out.problems.push(`${label}!${name}: zip inside an archive is larger than ${MAX_NESTED_ZIP_BYTES} bytes; not read`);
+      stream.resume();
+      return;
+    }
+    let inner: TarResult;
+    try {
+      const zip = await yauzl.fromBufferPromise(Buffer.concat(parts), ZIP_OPTIONS);
+      inner = await readZip(zip, `${input}!${name}`, `${label}!${name}`, basename(name), depth + 1, budget);
+    } catch (err) {
+      inner = { collectors: [], problems: [], files: 0, attachments: [], fatal: describeReadError(err) };
+    }
+    mergeInner(out, inner, `${label}!${name}`);
+    return;
+  }
+  const sink = collector.openFile(name, size);
+  if (sink === undefined) {
+    if (findBundleRoot(normaliseName(name)) === undefined) {
+      const a = await strayFile(stream, size, input, name);
+      if (a !== undefined) out.attachments.push(a);
+    } else stream.resume();
+    return;
+  }
+  try {
+    for await (const chunk of stream) sink.write(chunk as Buffer);
+  } finally {
+    sink.end();
+  }
+}
+
+function normaliseName(name: string): string {
+  return name.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+}
+
+function mergeInner(out: TarResult, inner: TarResult, where: string): void {
+  out.collectors.push(...inner.collectors);
+  out.problems.push(...inner.problems);
+  out.attachments.push(...inner.attachments);
+  out.files += inner.files;
+  if (inner.fatal !== undefined) {
+    out.problems.push(inner.files === 0 ? `${where}: cannot read archive: ${inner.fatal}` : `${where}: archive is damaged after ${inner.files} files: ${inner.fatal}`);
+  }
 }
 
 /**
  * Reads one tar stream (gzip detected from its first bytes). Each nested archive gets its own
  * collector, so several `diagnostics/` bundles inside one attachment stay separate nodes.
  */
-async function readTar(source: NodeJS.ReadableStream, input: string, label: string, archiveName: string, depth: number): Promise<TarResult> {
+async function readTar(source: NodeJS.ReadableStream, input: string, label: string, archiveName: string, depth: number, budget: Budget): Promise<TarResult> {
   const collector = new BundleCollector(input, archiveName);
-  const out: TarResult = { collectors: [collector], problems: [], files: 0 };
+  const out: TarResult = { collectors: [collector], problems: [], files: 0, attachments: [] };
   try {
     const extract = tar.extract();
     const head = await peekGzip(source);
@@ -77,28 +295,12 @@ async function readTar(source: NodeJS.ReadableStream, input: string, label: stri
         entry.resume();
         continue;
       }
+      if (overBudget(budget, out, label)) {
+        entry.resume();
+        continue;
+      }
       out.files++;
-      if (isArchiveName(h.name) && depth < MAX_NESTING) {
-        const inner = await readTar(entry as unknown as NodeJS.ReadableStream, `${input}!${h.name}`, `${label}!${h.name}`, basename(h.name), depth + 1);
-        out.collectors.push(...inner.collectors);
-        out.problems.push(...inner.problems);
-        out.files += inner.files;
-        if (inner.fatal !== undefined) {
-          out.problems.push(inner.files === 0 ? `${label}!${h.name}: cannot read archive: ${inner.fatal}` : `${label}!${h.name}: archive is damaged after ${inner.files} files: ${inner.fatal}`);
-        }
-        entry.resume();
-        continue;
-      }
-      const sink = collector.openFile(h.name, h.size ?? 0);
-      if (sink === undefined) {
-        entry.resume();
-        continue;
-      }
-      try {
-        for await (const chunk of entry) sink.write(chunk as Buffer);
-      } finally {
-        sink.end();
-      }
+      await readMember(entry as unknown as NodeJS.ReadableStream & AsyncIterable<unknown> & { resume(): unknown }, h.name, h.size ?? 0, collector, out, input, label, depth, budget);
     }
     await feeding;
   } catch (err) {
@@ -144,6 +346,22 @@ async function peekGzip(source: NodeJS.ReadableStream): Promise<{ gzip: boolean;
   });
 }
 
+/** A zip file, from its first bytes (a local file header, or the end record of an empty zip). */
+async function isZipFile(path: string): Promise<boolean> {
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const b = Buffer.alloc(4);
+      const { bytesRead } = await fh.read(b, 0, 4, 0);
+      return bytesRead === 4 && b[0] === 0x50 && b[1] === 0x4b && (b[2] === 3 || b[2] === 5) && (b[3] === 4 || b[3] === 6);
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
 /** `onRead` is told how many compressed bytes of the file were read so far (for progress). */
 export async function readArchive(path: string, onRead?: (bytesRead: number) => void): Promise<SourceResult> {
   const problems: string[] = [];
@@ -155,7 +373,18 @@ export async function readArchive(path: string, onRead?: (bytesRead: number) => 
       onRead(read);
     });
   }
-  const r = await readTar(file, path, path, basename(path), 0);
+  const budget: Budget = { entries: 0, reported: false };
+  let r: TarResult;
+  if (await isZipFile(path)) {
+    file.destroy();
+    try {
+      const zip = await yauzl.openPromise(path, ZIP_OPTIONS);
+      r = await readZip(zip, path, path, basename(path), 0, budget);
+    } catch (err) {
+      r = { collectors: [], problems: [], files: 0, attachments: [], fatal: describeReadError(err) };
+    }
+    onRead?.((await stat(path).catch(() => ({ size: 0 }))).size);
+  } else r = await readTar(file, path, path, basename(path), 0, budget);
   const nodes = r.collectors.flatMap((c) => c.finish());
   const resources = r.collectors.flatMap((c) => c.resources);
   problems.push(...r.problems);
@@ -167,7 +396,7 @@ export async function readArchive(path: string, onRead?: (bytesRead: number) => 
         ? `${path}: cannot read archive: ${r.fatal}`
         : `${path}: archive is damaged after ${r.files} files: ${r.fatal}; what was read before is analyzed`,
     );
-  } else if (nodes.length === 0 && resources.length === 0) {
+  } else if (nodes.length === 0 && resources.length === 0 && r.attachments.length === 0) {
     problems.push(`${path}: holds no calicoctl diags bundle (no diagnostics/ folder) and no Calico resources`);
   }
   return {
@@ -176,6 +405,7 @@ export async function readArchive(path: string, onRead?: (bytesRead: number) => 
     nodes,
     resources,
     problems,
-    unreadable: unreadable || (nodes.length === 0 && resources.length === 0),
+    unreadable: unreadable || (nodes.length === 0 && resources.length === 0 && r.attachments.length === 0),
+    ...(r.attachments.length > 0 ? { attachments: r.attachments } : {}),
   };
 }

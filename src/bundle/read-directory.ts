@@ -16,7 +16,7 @@ import { parseCalicoResources } from '../parsers/calico-resources.js';
 import { CHUNK_BYTES, describeReadError } from './read-archive.js';
 import type { SourceResult } from './source-result.js';
 
-export const ARCHIVE_PATTERNS = ['**/*.tar.gz', '**/*.tgz', '**/*.tar'];
+export const ARCHIVE_PATTERNS = ['**/*.tar.gz', '**/*.tgz', '**/*.tar', '**/*.zip'];
 
 /** Archives under a folder (sorted), read separately as their own inputs. */
 export async function findArchives(dir: string): Promise<string[]> {

@@ -15,4 +15,6 @@ export interface SourceResult {
   unreadable: boolean;
   /** Pasted command output: the file itself (kind `attachment`), or text files found in a folder. */
   attachments?: AttachmentFile[];
+  /** The same bytes were already given under this path: not read again (status `ignored`). */
+  duplicateOf?: string;
 }

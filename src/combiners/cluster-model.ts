@@ -41,6 +41,10 @@ export function buildClusterModel(sources: SourceResult[], opts: AttachOptions =
   });
   const attachmentRows = new Map<InputInfo, NonNullable<SourceResult['attachments']>[number]>();
   for (const s of sources) {
+    if (s.duplicateOf !== undefined) {
+      inputs.push({ path: s.path, kind: s.kind, nodes: [], status: 'ignored', problems: [], note: `same bytes as ${s.duplicateOf}; read once` });
+      continue;
+    }
     if (s.kind === 'attachment') {
       const a = s.attachments?.[0];
       const row: InputInfo = { path: s.path, kind: 'attachment', nodes: [], status: s.unreadable ? 'unreadable' : a !== undefined && a.parts.length === 0 ? 'ignored' : 'ok', problems: s.problems };

@@ -15,6 +15,8 @@ export interface Evidence {
 export interface Finding {
   /** Stable id: `<rule>:<key>` (e.g. `block-route-missing:node-a->node-c`). */
   id: string;
+  /** Only in a report of several clusters (top-level `findings`): the cluster it belongs to. */
+  cluster?: string;
   rule: string;
   severity: Severity;
   title: string;

@@ -147,6 +147,10 @@ export interface InputInfo {
   problems: string[];
   /** For kind `attachment`: what the file was taken to be, and for which node. */
   attachment?: InputAttachment;
+  /** Only with several clusters: the cluster this input (or part of it) went to. */
+  cluster?: string;
+  /** Why it was not read although readable: `same bytes as <path>` (status `ignored`). */
+  note?: string;
 }
 
 /** What a pasted file was taken to be (inputs table, JSON `inputs[].attachment`, `inspect`). */

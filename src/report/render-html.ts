@@ -367,7 +367,7 @@ function htmlView(report: Report): HtmlView {
     },
     inputs: report.inputs.map((i) => ({
       path: i.path,
-      kind: i.attachment === undefined ? i.kind : `${i.kind}: ${i.attachment.takenAs.length > 0 ? i.attachment.takenAs.join(', ') : (i.attachment.guess ?? 'not recognised')}`,
+      kind: i.note !== undefined ? `${i.kind}: ${i.note}` : i.attachment === undefined ? i.kind : `${i.kind}: ${i.attachment.takenAs.length > 0 ? i.attachment.takenAs.join(', ') : (i.attachment.guess ?? 'not recognised')}`,
       nodes: i.nodes.join(', ') || (i.attachment?.note !== undefined ? `none (${i.attachment.note})` : 'none'),
       status: i.status,
       statusClass: statusClass(i.status),

@@ -83,4 +83,17 @@ export interface Report {
    * (empty: every node).
    */
   collectNext: CollectNext[];
+  /** In a per-cluster report of several clusters: its name and why its inputs were grouped together. */
+  cluster?: ReportCluster;
+  /**
+   * Only when the inputs hold several clusters: one full report per cluster (each with `cluster`). The
+   * top level then sums `summary`, lists every input (with `cluster`) and every finding (with `cluster`),
+   * and leaves `nodes`, `rules`, `blocks`, the matrices, the timeline and `collectNext` empty.
+   */
+  clusters?: Report[];
+}
+
+export interface ReportCluster {
+  name: string;
+  why: string[];
 }
