@@ -83,4 +83,6 @@ export interface Report {
    * (empty: every node).
    */
   collectNext: CollectNext[];
+  /** Present when the report was made with `--redact`: identifiers are pseudonyms (src/report/redact.ts). */
+  redacted?: { note: string };
 }
