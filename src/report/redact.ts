@@ -6,8 +6,8 @@
  *   and the input paths get pseudonyms, the same value the same pseudonym in every field and free text.
  *   Addresses are mapped prefix-preserving (Crypto-PAn style, keyed): two addresses sharing their first k
  *   bits share exactly k bits after mapping, so a /24 stays one /24 and a block stays inside its pool. The
- *   first octet (IPv4) / 16 bits (IPv6) and the last 8 / 16 host bits are kept, so private space stays
- *   recognisable and `.1` stays `.1`.
+ *   first octet (IPv4; 192.168/16, 172.16/12 and 100.64/10 stay in their range) / 16 bits (IPv6; the
+ *   fe80::/64 prefix) and the last 8 / 16 host bits are kept, so private space stays private and `.1` `.1`.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
@@ -57,6 +57,9 @@ const K8S_DOCKER = /\bk8s_([A-Za-z0-9.-]+)_([A-Za-z0-9.-]+)_([A-Za-z0-9.-]+)_([0
 const NAME_KV = /\b(namespace|ns|pod|pod_?name|cluster_?name|cluster|workload(?:_?id)?)([ \t]*[=:][ \t]*|=)(["']?)([A-Za-z0-9][A-Za-z0-9._/-]*)\3/gi;
 const DASH_N = /(\s-n\s+|--namespace[= ])([a-z0-9][a-z0-9-]*)/g;
 
+const NAME_START = '(?<![A-Za-z0-9_])(?<![A-Za-z0-9_]-)';
+const NAME_END = '(?![A-Za-z0-9_]|-[A-Za-z0-9_])';
+
 function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, '0');
 }
@@ -105,7 +108,10 @@ export class Redactor {
   ipv4(o: number[], len?: number): number[] {
     if (keptV4(o)) return o;
     const bits = o.map((x) => x.toString(2).padStart(8, '0')).join('');
-    let mapped = this.mapBits('4', bits, 8, 8);
+    // the kept head depends only on the (kept) first octet, so the map stays a bijection: private ranges
+    // stay private (192.168/16, 172.16/12, 100.64/10 CGNAT), other addresses keep their first octet
+    const head = o[0] === 192 ? 16 : o[0] === 172 ? 12 : o[0] === 100 ? 10 : 8;
+    let mapped = this.mapBits('4', bits, head, 8);
     // a network (`10.0.1.0/24`) stays a network; an address with its prefix (`10.0.1.5/24`) keeps its host bits
     if (len !== undefined && len < 32 && !bits.slice(len).includes('1')) mapped = mapped.slice(0, len).padEnd(32, '0');
     return [0, 1, 2, 3].map((i) => parseInt(mapped.slice(i * 8, i * 8 + 8), 2));
@@ -116,7 +122,8 @@ export class Redactor {
     const parts = addr.parts;
     if (addr.range() === 'loopback' || addr.range() === 'unspecified' || addr.range() === 'multicast' || addr.range() === 'ipv4Mapped') return addr;
     const bits = parts.map((p) => p.toString(2).padStart(16, '0')).join('');
-    let mapped = this.mapBits('6', bits, 16, 16);
+    // link-local (fe80::/64): the prefix carries nothing, the interface id (often a MAC) is mapped
+    let mapped = this.mapBits('6', bits, bits.startsWith('1111111010') ? 64 : 16, 16);
     if (len !== undefined && len < 128 && !bits.slice(len).includes('1')) mapped = mapped.slice(0, len).padEnd(128, '0');
     return new ipaddr.IPv6([0, 1, 2, 3, 4, 5, 6, 7].map((i) => parseInt(mapped.slice(i * 16, i * 16 + 16), 2)));
   }
@@ -171,7 +178,9 @@ export class Redactor {
       if (base.includes('.')) this.literals.set(base.slice(0, base.indexOf('.')), this.name('node', base.slice(0, base.indexOf('.'))));
     }
     const keys = [...this.literals.keys()].sort((a, b) => b.length - a.length).map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    this.literal = keys.length === 0 ? undefined : new RegExp(`(?<![A-Za-z0-9_-])(?:${keys.join('|')})(?![A-Za-z0-9_-])`, 'g');
+    // a name ends where no name character follows; `-` only joins when a name character follows it
+    // (`node-a->node-c` in a finding id holds two names, `node-a-2` is another name)
+    this.literal = keys.length === 0 ? undefined : new RegExp(`${NAME_START}(?:${keys.join('|')})${NAME_END}`, 'g');
   }
 
   private v4Text(m: string, a: string, b: string, c: string, d: string, len?: string): string {
@@ -329,7 +338,7 @@ export function redactReport(report: Report, opts: { key?: Buffer | string } = {
     r.learn(nodes, paths, clusters);
     const out = mapStrings(report, (s) => r.text(s), SKIP_KEYS);
     out.rules = report.rules.map((x) => ({ ...x, reason: r.text(x.reason) }));
-    out.redacted = { note: 'Redacted: host and node names, addresses, MAC addresses, interface, cluster, namespace and pod names and input paths are pseudonyms; secrets are masked.' };
+    out.redacted = { note: 'host and node names, addresses, MAC addresses, interface, cluster, namespace and pod names and input paths are pseudonyms; secrets are masked.' };
     // a pseudonym must never look like an original (an address mapped onto another original address): redraw
     if (attempt < 16 && r.pseudonyms().some((p) => originals.has(p.replace(/\/\d+$/, '')))) continue;
     return { report: out, map: r.map() };

@@ -9,7 +9,7 @@ import { MASK, maskSecrets } from '../../src/report/secrets.js';
 const RUNS = { numRuns: 300 };
 /** Addresses the redactor rewrites (not 0/8, 127/8, 169.254/16, multicast and above). */
 const octet = fc.integer({ min: 0, max: 255 });
-const first = fc.integer({ min: 1, max: 223 }).filter((x) => x !== 127 && x !== 169);
+const first = fc.oneof(fc.integer({ min: 1, max: 223 }).filter((x) => x !== 127 && x !== 169), fc.constantFrom(10, 172, 192, 100));
 const v4 = fc.tuple(first, octet, octet, octet);
 const dotted = (o: number[]) => o.join('.');
 const bitsOf = (o: number[]) => o.map((x) => x.toString(2).padStart(8, '0')).join('');
@@ -43,6 +43,8 @@ test('consistency: the same address, MAC, interface or name gets the same pseudo
   assert.is(r.text('BGP node-a ↔ node-b#2 (node-a)'), `BGP ${a} ↔ ${r.text('node-b')}#2 (${a})`);
   assert.is(r.text('worker.corp.example'), `${r.text('worker')}.${r.name('domain', 'corp.example')}`);
   assert.is(r.text('ticket/node-a/diags.tar.gz'), 'input-1.tar.gz');
+  assert.is(r.text('block-route-missing:node-a->node-b'), `block-route-missing:${a}->${r.text('node-b')}`);
+  assert.is(r.text('node-a-2 node-ab'), 'node-a-2 node-ab', 'other names are not parts of a known one');
   assert.is(r.text('aa:bb:cc:00:11:22'), r.text('AA:BB:CC:00:11:22'.toLowerCase()));
   assert.is(r.text('-A cali-tw-cali2eadde54d3c'), `-A cali-tw-${r.text('cali2eadde54d3c')}`);
   assert.match(r.text('cali2eadde54d3c'), /^cali[0-9a-f]{11}$/);
@@ -57,6 +59,8 @@ test('prefix preservation (IPv4): shared leading bits are kept exactly, so a /24
       assert.is(common(bitsOf(pa), bitsOf(pb)), common(bitsOf(a), bitsOf(b)));
       assert.is(pa[3], a[3]);
       assert.is(pa[0], a[0]);
+      if (a[0] === 192 && a[1] === 168) assert.is(pa[1], 168, '192.168/16 stays private');
+      if (a[0] === 172 && (a[1]! & 0xf0) === 16) assert.is(pa[1]! & 0xf0, 16, '172.16/12 stays private');
     }),
     RUNS,
   );
@@ -97,7 +101,7 @@ test('containment: a block inside a pool maps inside the pool\'s pseudonym; netw
 
 test('IPv6: prefix preserved, /122 blocks stay in their /64, injective', () => {
   const hextet = fc.integer({ min: 0, max: 0xffff });
-  const v6 = fc.tuple(fc.constantFrom(0x2001, 0xfd00, 0xfd5a), hextet, hextet, hextet, hextet, hextet, hextet, hextet);
+  const v6 = fc.tuple(fc.constantFrom(0x2001, 0xfd00, 0xfd5a, 0xfe80), hextet, hextet, hextet, hextet, hextet, hextet, hextet);
   const bits6 = (a: ipaddr.IPv6) => a.parts.map((p) => p.toString(2).padStart(16, '0')).join('');
   fc.assert(
     fc.property(v6, v6, (a, b) => {
