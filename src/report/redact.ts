@@ -40,6 +40,25 @@ function keptV4(o: number[]): boolean {
   return o[0] === 0 || o[0] === 127 || (o[0] === 169 && o[1] === 254) || o[0]! >= 224;
 }
 
+/**
+ * Leading bits kept as they are; depends only on bits it keeps, so the map stays a bijection: private
+ * ranges stay private (192/8 keeps 16 bits for 192.168/16, 172/8 12 bits for 172.16/12, 100/8 10 bits
+ * for 100.64/10), other addresses keep their first octet.
+ */
+function headV4(o: number[]): number {
+  return o[0] === 192 ? 16 : o[0] === 172 ? 12 : o[0] === 100 ? 10 : 8;
+}
+
+/** IPv6: the first 16 bits; link-local (fe80::/10) its whole /64 prefix (the interface id, often a MAC, is mapped). */
+function headV6(a: ipaddr.IPv6): number {
+  return a.range() === 'linkLocal' ? 64 : 16;
+}
+/** No host bit set: the string names a network, not an address with its prefix. */
+function isNetwork(bits: string, len: number): boolean {
+  return !bits.slice(len).includes('1');
+}
+const KEPT_V6 = new Set(['loopback', 'unspecified', 'multicast', 'ipv4Mapped']);
+
 /** Well-known names kept as they are (system namespaces). */
 const KEPT_NAMES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'calico-system', 'calico-apiserver', 'tigera-operator', 'cluster', 'localhost']);
 const KEPT_MACS = new Set(['ee:ee:ee:ee:ee:ee', 'ff:ff:ff:ff:ff:ff', '00:00:00:00:00:00']);
@@ -53,8 +72,12 @@ const BIRD_V4 = /\b(Mesh|Node|Global)_(\d{1,3})_(\d{1,3})_(\d{1,3})_(\d{1,3})(?!
 const BIRD_V6 = /\b(Mesh|Node|Global)_([0-9a-f]{0,4}(?:_[0-9a-f]{0,4}){2,7})(?![0-9a-zA-Z_])/g;
 /** Docker names of Kubernetes containers: `k8s_<container>_<pod>_<namespace>_<uid>_<n>`. */
 const K8S_DOCKER = /\bk8s_([A-Za-z0-9.-]+)_([A-Za-z0-9.-]+)_([A-Za-z0-9.-]+)_([0-9a-f-]{8,})_(\d+)/g;
-/** `namespace=x`, `Namespace="x"`, `pod: x`, `podName=x`, `clusterName: x`, `workload="ns/pod"`, `-n x`. */
-const NAME_KV = /\b(namespace|ns|pod|pod_?name|cluster_?name|cluster|workload(?:_?id)?)([ \t]*[=:][ \t]*|=)(["']?)([A-Za-z0-9][A-Za-z0-9._/-]*)\3/gi;
+/** logfmt `namespace=x`, `pod="x"`, `workload=ns/pod`, `node=x`, `cluster=x` (the `=` form only: prose says "the cluster: …"). */
+const NAME_EQ = /(?<![A-Za-z0-9_.-])(namespace|ns|pod|pod_?name|cluster|cluster_?name|workload(?:_?id)?|workload_?endpoint|node|node_?name|hostname)=(["']?)([A-Za-z0-9][A-Za-z0-9._/-]*)\2/gi;
+/** YAML and JSON fields at the start of a line or after `{`/`,`: `namespace: x`, `"podName":"x"`, `nodeName: x`. */
+const NAME_FIELD = /(^|[\n{,][ \t]*|^[ \t]+)(-?[ \t]*)(["']?)(namespace|podName|pod|clusterName|nodeName|hostname|workload|workloadEndpoint)\3:[ \t]*(["']?)([A-Za-z0-9][A-Za-z0-9._/-]*)\5/g;
+/** Pseudonyms this redactor hands out: never renamed again. */
+const PSEUDONYM = /^(node|ns|pod|cluster|domain|input|uid|wep)-\d+(\.domain-\d+)?$/;
 const DASH_N = /(\s-n\s+|--namespace[= ])([a-z0-9][a-z0-9-]*)/g;
 
 const NAME_START = '(?<![A-Za-z0-9_])(?<![A-Za-z0-9_]-)';
@@ -110,7 +133,7 @@ export class Redactor {
     const bits = o.map((x) => x.toString(2).padStart(8, '0')).join('');
     // the kept head depends only on the (kept) first octet, so the map stays a bijection: private ranges
     // stay private (192.168/16, 172.16/12, 100.64/10 CGNAT), other addresses keep their first octet
-    const head = o[0] === 192 ? 16 : o[0] === 172 ? 12 : o[0] === 100 ? 10 : 8;
+    const head = headV4(o);
     let mapped = this.mapBits('4', bits, head, 8);
     // a network (`10.0.1.0/24`) stays a network; an address with its prefix (`10.0.1.5/24`) keeps its host bits
     if (len !== undefined && len < 32 && !bits.slice(len).includes('1')) mapped = mapped.slice(0, len).padEnd(32, '0');
@@ -120,16 +143,17 @@ export class Redactor {
   /** IPv6: the first 16 and last 16 bits kept, the 96 between mapped prefix-preserving. */
   ipv6(addr: ipaddr.IPv6, len?: number): ipaddr.IPv6 {
     const parts = addr.parts;
-    if (addr.range() === 'loopback' || addr.range() === 'unspecified' || addr.range() === 'multicast' || addr.range() === 'ipv4Mapped') return addr;
+    if (KEPT_V6.has(addr.range())) return addr;
     const bits = parts.map((p) => p.toString(2).padStart(16, '0')).join('');
     // link-local (fe80::/64): the prefix carries nothing, the interface id (often a MAC) is mapped
-    let mapped = this.mapBits('6', bits, bits.startsWith('1111111010') ? 64 : 16, 16);
+    let mapped = this.mapBits('6', bits, headV6(addr), 16);
     if (len !== undefined && len < 128 && !bits.slice(len).includes('1')) mapped = mapped.slice(0, len).padEnd(128, '0');
     return new ipaddr.IPv6([0, 1, 2, 3, 4, 5, 6, 7].map((i) => parseInt(mapped.slice(i * 16, i * 16 + 16), 2)));
   }
 
+  /** Every rewritten address, also one the key happened to map onto itself (redactReport then redraws the key). */
   private record(original: string, pseudonym: string): string {
-    if (original !== pseudonym) this.addr.set(original, pseudonym);
+    this.addr.set(original, pseudonym);
     return pseudonym;
   }
 
@@ -186,6 +210,8 @@ export class Redactor {
   private v4Text(m: string, a: string, b: string, c: string, d: string, len?: string): string {
     const o = [a, b, c, d].map(Number);
     if (o.some((x) => x > 255) || (len !== undefined && Number(len) > 32)) return m;
+    // kept by design: Calico's own addresses, and a range's network itself (`192.168.0.0/16`, `10.0.0.0/8`)
+    if (keptV4(o) || (len !== undefined && Number(len) <= headV4(o) && isNetwork(o.map((x) => x.toString(2).padStart(8, '0')).join(''), Number(len)))) return m;
     const known = this.addr.get(m);
     if (known !== undefined) return known;
     const mapped = this.ipv4(o, len === undefined ? undefined : Number(len)).join('.');
@@ -195,6 +221,8 @@ export class Redactor {
   private v6Text(m: string, a: string, len?: string): string {
     if (!/[0-9a-fA-F]/.test(a) || !ipaddr.IPv6.isValid(a) || (!a.includes('::') && a.split(':').length !== 8)) return m;
     if (len !== undefined && Number(len) > 128) return m;
+    const parsed = ipaddr.IPv6.parse(a);
+    if (KEPT_V6.has(parsed.range()) || (len !== undefined && Number(len) <= headV6(parsed) && isNetwork(parsed.parts.map((x) => x.toString(2).padStart(16, '0')).join(''), Number(len)))) return m;
     const known = this.addr.get(m);
     if (known !== undefined) return known;
     const mapped = this.ipv6(ipaddr.IPv6.parse(a), len === undefined ? undefined : Number(len)).toString();
@@ -223,25 +251,36 @@ export class Redactor {
     return p;
   }
 
+  /** The pseudonym for the value of a name-carrying key (`namespace`, `pod`, `workload`, `node`, …); undefined: leave it. */
+  private named(key: string, value: string): string | undefined {
+    const k = key.toLowerCase().replace(/_/g, '');
+    if (PSEUDONYM.test(value) || KEPT_NAMES.has(value)) return undefined;
+    if (k === 'workload' || k === 'workloadid') {
+      if (!value.includes('/')) return this.name('pod', value);
+      const [ns, ...rest] = value.split('/');
+      return `${this.name('ns', ns!)}/${this.name('pod', rest.join('/'))}`;
+    }
+    if (k === 'workloadendpoint') return this.name('wep', value);
+    if (k === 'namespace' || k === 'ns') return this.name('ns', value);
+    if (k.startsWith('cluster')) return this.name('cluster', value);
+    if (k === 'node' || k === 'nodename' || k === 'hostname') {
+      // an address is the address rules' business; a pseudonym FQDN is already done
+      if (!/[A-Za-z]/.test(value) || /^[0-9a-f:.]+$/i.test(value) || PSEUDONYM.test(value.split('.')[0]!)) return undefined;
+      return this.name('node', value);
+    }
+    return this.name('pod', value);
+  }
+
   /** Free text with every identifier replaced (secrets masked first). */
   text(s: string): string {
     let out = maskSecrets(s);
     if (this.literal !== undefined) out = out.replace(this.literal, (m) => this.literals.get(m) ?? m);
     out = out.replace(K8S_DOCKER, (_m, container: string, pod: string, ns: string, _uid: string, n: string) =>
       `k8s_${container}_${this.name('pod', pod)}_${this.name('ns', ns)}_${this.name('uid', _uid)}_${n}`);
-    out = out.replace(NAME_KV, (m, key: string, sep: string, q: string, value: string) => {
-      const k = key.toLowerCase();
-      if (/^(node|ns|pod|cluster|domain|input|uid)-\d+$/.test(value)) return m;
-      let v: string;
-      if (k.startsWith('workload') && value.includes('/')) {
-        const [ns, ...rest] = value.split('/');
-        v = `${this.name('ns', ns!)}/${this.name('pod', rest.join('/'))}`;
-      } else if (k === 'namespace' || k === 'ns') v = this.name('ns', value);
-      else if (k.startsWith('cluster')) v = this.name('cluster', value);
-      else v = this.name('pod', value);
-      return `${key}${sep}${q}${v}${q}`;
-    });
-    out = out.replace(DASH_N, (_m, flag: string, ns: string) => `${flag}${this.name('ns', ns)}`);
+    out = out.replace(NAME_EQ, (m, key: string, q: string, value: string) => `${key}=${q}${this.named(key, value) ?? value}${q}`);
+    out = out.replace(NAME_FIELD, (m, lead: string, dash: string, q: string, key: string, q2: string, value: string) =>
+      `${lead}${dash}${q}${key}${q}:${m.slice(m.indexOf(':') + 1, m.length - value.length - 2 * q2.length)}${q2}${this.named(key, value) ?? value}${q2}`);
+    if (/\b(kubectl|oc|calicoctl)\b/.test(out)) out = out.replace(DASH_N, (_m, flag: string, ns: string) => `${flag}${this.name('ns', ns)}`);
     out = out.replace(BIRD_V4, (_m, kind: string, a: string, b: string, c: string, d: string) => {
       const o = [a, b, c, d].map(Number);
       if (o.some((x) => x > 255)) return _m;

@@ -177,4 +177,20 @@ test('idempotence: masking already-masked text changes nothing; redacting keeps 
   );
 });
 
+test('namespace, pod, workload endpoint and cluster names in log, YAML, JSON and kubectl shapes; prose untouched', () => {
+  const r = fresh();
+  r.learn(['node-a'], []);
+  const cni = r.text('cni-plugin/k8s.go 400: Added Mac ContainerID="0123abcd" Namespace="shop" Pod="web-5d8f-x2k9q" WorkloadEndpoint="node--a-k8s-web--5d8f--x2k9q-eth0"');
+  for (const gone of ['shop', 'web-5d8f-x2k9q', 'node--a-k8s']) assert.not.ok(cni.includes(gone), cni);
+  const ns = r.text('namespace=shop');
+  assert.is(r.text('  namespace: shop'), `  namespace: ${ns.slice('namespace='.length)}`);
+  assert.is(r.text('kubectl -n shop get pods'), `kubectl -n ${ns.slice('namespace='.length)} get pods`);
+  assert.match(r.text('WorkloadEndpoint(node=node-a, orchestrator=k8s, workload=shop/web-1, name=eth0)'), /^WorkloadEndpoint\(node=node-1, orchestrator=k8s, workload=ns-1\/pod-\d+, name=eth0\)$/);
+  assert.match(r.text('{"namespace":"shop","podName":"web-1"}'), /^\{"namespace":"ns-1","podName":"pod-\d+"\}$/);
+  assert.match(r.text('k8s_calico-node_calico-node-7kq2x_calico-system_0a1b2c3d-1111-2222-3333-444455556666_0'), /^k8s_calico-node_pod-\d+_calico-system_uid-1_0$/);
+  assert.match(r.text('clusterName: prod-eu-1 cluster=prod-eu-1'), /^clusterName: cluster-1 cluster=cluster-1$/);
+  for (const prose of ['Pods cannot reach destinations outside the cluster: their IP pool', 'kubectl -n calico-system logs <calico-node-pod>', 'netstat -a -n', 'grep -n error felix.log'])
+    assert.is(r.text(prose), prose);
+});
+
 test.run();
