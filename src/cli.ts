@@ -45,7 +45,7 @@ async function inspectCommand(inputs: string[], opts: { node?: Map<string, strin
 
 async function analyzeCommand(
   inputs: string[],
-  opts: { out: string; json?: string; failOn?: Severity; timestamp?: boolean; progress: boolean; node?: Map<string, string>; cluster?: Map<string, string[]>; split?: boolean },
+  opts: { out: string; json?: string; failOn?: Severity; timestamp?: boolean; progress: boolean; node?: Map<string, string>; cluster?: Map<string, string[]>; split?: boolean; redact?: boolean; redactMap?: string },
   io: CliIO,
 ): Promise<number> {
   const { analyze } = await import('./analyze.js');
@@ -70,6 +70,14 @@ async function analyzeCommand(
     });
   } finally {
     progress?.stop();
+  }
+  // After the analysis, before any output: secrets always masked; with --redact every identifier pseudonymised.
+  const { maskReportSecrets, redactReport } = await import('./report/redact.js');
+  report = maskReportSecrets(report);
+  if (opts.redact === true || opts.redactMap !== undefined) {
+    const redacted = redactReport(report);
+    report = redacted.report;
+    if (opts.redactMap !== undefined) await writeFile(resolve(opts.redactMap), JSON.stringify(redacted.map, null, 2) + '\n', { mode: 0o600 });
   }
   // One line per problem, whatever a hostile member name holds (newlines, escape sequences).
   const { clean } = await import('./report/render-text.js');
@@ -153,6 +161,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .addOption(new Option('--fail-on <severity>', 'exit 1 if a finding at or above this severity exists').choices(['critical', 'warning', 'info']))
     .option('--timestamp', 'record the generation time in the report (off: same input, same bytes)')
     .option('--no-progress', 'no progress bar on stderr')
+    .option('--redact', 'replace host and node names, addresses, MACs, interface, cluster, namespace and pod names and input paths by consistent pseudonyms in every output (secrets are always masked)')
+    .option('--redact-map <file>', 'with --redact (implied): write the pseudonym → original mapping as JSON to <file>, for your own use')
     .action(async (inputs: string[], opts) => {
       code = await analyzeCommand(inputs, opts, io);
     });

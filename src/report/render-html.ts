@@ -162,6 +162,8 @@ interface HtmlView {
   toolVersion: string;
   generatedAt: string;
   hasGeneratedAt: boolean;
+  /** `--redact`: what was replaced (shown under the title). */
+  redactedNote: string;
   summary: { nodes: number; inputs: number; unreadableInputs: number; critical: number; warning: number; info: number };
   inputs: { path: string; kind: string; nodes: string; status: string; statusClass: string; problems: string[] }[];
   analysisProblems: string[];
@@ -357,6 +359,7 @@ function htmlView(report: Report): HtmlView {
     toolVersion: report.tool.version,
     generatedAt: report.generatedAt ?? '',
     hasGeneratedAt: report.generatedAt !== undefined,
+    redactedNote: report.redacted?.note ?? '',
     summary: {
       nodes: s.nodes,
       inputs: s.inputs,

@@ -16,6 +16,7 @@ const TOP_LEVEL_ORDER = [
   'timeline',
   'problems',
   'collectNext',
+  'redacted',
 ] as const;
 
 /**

@@ -67,6 +67,7 @@ export function renderText(report: Report, opts: RenderTextOptions): string {
     `${s.findings.info} info`,
   ].join(', ');
   out.push(`${c.bold(clean(report.tool.name, 64))}: ${plural(s.nodes, 'node')}, ${inputs}: ${counts}`);
+  if (report.redacted !== undefined) out.push(c.dim(`Redacted report: ${clean(report.redacted.note, 300)}`));
 
   const roots = findingTree(report.findings);
   if (roots.length === 0) out.push('', coverage(report).text);

@@ -91,6 +91,8 @@ export interface Report {
    * and leaves `nodes`, `rules`, `blocks`, the matrices, the timeline and `collectNext` empty.
    */
   clusters?: Report[];
+  /** Present when the report was made with `--redact`: identifiers are pseudonyms (src/report/redact.ts). */
+  redacted?: { note: string };
 }
 
 export interface ReportCluster {
