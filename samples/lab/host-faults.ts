@@ -12,7 +12,7 @@
  * tunl0/vxlan.calico where the node has them), `kubectl get pods -A -o wide` from the scenario's nodes and `kubePods`.
  */
 import type { Writable } from 'node:stream';
-import { logrusTime } from './calico-logs.js';
+import { CalicoLog, logrusTime } from './calico-logs.js';
 import { nsRun, nsRunAsync } from './proc.js';
 import type { NodeSpec, Scenario } from './scenario.js';
 
@@ -110,6 +110,17 @@ export function writeHostFaultTick(n: HostLabNode, tick: number): void {
   out?.write(felixV311('INFO', pid, 'daemon.go 345', 'Felix starting up GOMAXPROCS=2 builddate="2020-03-05T16:36:15+0000" gitcommit="0f1fc2e5c2d1e8fe3b0a4e5d2af3d8e5e3ff9a1c" version="v3.11.3"'));
   out?.write(felixV311('INFO', pid, 'int_dataplane.go 972', 'Making sure IPv4 forwarding is enabled.'));
   out?.write(felixV311('FATAL', pid, 'int_dataplane.go 1035', RPF_FATAL));
+}
+
+/**
+ * The node's Felix log writer: a node whose Felix is v3.11 and exits (`rpf-loose`) gets none of the
+ * lab's running-Felix (v3.20/v3.31) lines, only its own start-up and FATAL, written here at once and
+ * then every 20 s by writeHostFaultTick.
+ */
+export function hostFaultFelix(n: HostLabNode, felix: CalicoLog): CalicoLog {
+  if (n.spec.hostLab?.felix !== 'rpf-loose') return felix;
+  writeHostFaultTick(n, 0);
+  return new CalicoLog(undefined, felix.layoutName, felix.pid, 'felix');
 }
 
 /** conntrack-tools' `conntrack -S` from the namespace's real per-CPU counters. */

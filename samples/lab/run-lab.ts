@@ -21,7 +21,7 @@ import { CalicoLog, appendCniLog, logrusLine, services, startSvlogd, type Level 
 import { collectNode } from './collect.js';
 import { skewBundle } from './clock-skew.js';
 import { writeAttachments } from './attachments.js';
-import { applyHostFaults, conntrackFlood, strayReplies, writeHostFaultTick } from './host-faults.js';
+import { applyHostFaults, conntrackFlood, hostFaultFelix, strayReplies, writeHostFaultTick } from './host-faults.js';
 import { IP6TABLES_RESTORE, ipsetRestore, iptablesRestore, vethName, type Workload } from './dataplane.js';
 import { addNamespace, cleanup, installCleanupHandlers, nsRun, nsRunAsync, resetCleanup, run, shuttingDown, sleep, startTracked } from './proc.js';
 import { renderResources } from './resources.js';
@@ -400,6 +400,7 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
   applyHostFaults(nodes);
   for (const n of nodes) {
     startLogs(s, n);
+    n.felix = hostFaultFelix(n, n.felix);
     writeStartupLines(s, n);
     writeFelixFaultStart(n, nodeLayout(s, n.spec));
     if (!n.birdFailing && !birdless(s)) writeBirdConfigs(s, n);
