@@ -29,6 +29,7 @@ export function parseDmesg(lines: SegLine[], ctx: PartContext): KernelLogFacts {
   for (const l of lines) {
     if (!STAMP.test(l.text)) continue;
     out.lines++;
+    if (/^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ NetworkManager\[/.test(l.text)) out.networkManagerLines = (out.networkManagerLines ?? 0) + 1;
     if (NOTABLE.test(l.text) && out.notable.length < MAX_DMESG_NOTABLE) out.notable.push(attached(ctx, l));
   }
   return out;

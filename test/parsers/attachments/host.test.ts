@@ -54,6 +54,8 @@ test('journalctl -u NetworkManager: taken as the host log, device lines notable,
   assert.is(d.lines, 7);
   assert.equal(d.notable.map((x) => x.line), [1, 2, 3, 4, 5, 6]);
   assert.match(d.notable[2]!.text, 'cali5c1e8d2f0a3');
+  assert.is(d.networkManagerLines, 7);
+  assert.is(factsOf('dmesg.txt', 'dmesg').dmesg.networkManagerLines, undefined);
 });
 
 test('iptables --version and uname -r (after a prompt)', () => {
