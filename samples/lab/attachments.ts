@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { nsRun, run } from './proc.js';
 import type { Scenario } from './scenario.js';
+import { hostPaste, type HostLabNode } from './host-faults.js';
 
 /** What to paste for one node, into one file (relative to the scenario's output folder). */
 export interface AttachmentSpec {
@@ -22,6 +23,8 @@ export interface AttachmentSpec {
   commands: string[];
   /** Print a shell prompt (`root@<node>:~# <command>`) before each command's output. */
   prompt?: boolean;
+  /** WRITTEN paste, used verbatim as the output of `commands` (what the lab cannot run: nslookup, resolv.conf of a real host). */
+  text?: string;
 }
 
 interface LabNode {
@@ -156,6 +159,8 @@ function describePod(n: LabNode, s: Scenario): string {
 function output(cmd: string, n: LabNode, s: Scenario): string {
   if (cmd === 'calicoctl node status') return nodeStatus(n);
   if (cmd === 'kubectl describe pod') return describePod(n, s);
+  const host = hostPaste(cmd, n as unknown as HostLabNode, s);
+  if (host !== undefined) return host;
   const bird = /^birdcl (show .*)$/.exec(cmd);
   if (bird !== null) return birdc(n, bird[1]!.split(' '));
   const argv = cmd.split(' ');
@@ -170,7 +175,10 @@ export function writeAttachments(s: Scenario & { attachments?: AttachmentSpec[] 
     const n = nodes.find((x) => x.spec.hostname === a.node);
     if (n === undefined) throw new Error(`attachments: no node ${a.node}`);
     if (a.file.includes('..') || a.file.startsWith('/')) throw new Error(`attachments: bad file ${a.file}`);
-    const text = a.commands.map((c) => (a.prompt ? `root@${a.node}:~# ${c}\n` : '') + output(c, n, s)).join('');
+    const text =
+      a.text !== undefined
+        ? (a.prompt ? a.commands.map((c) => `root@${a.node}:~# ${c}\n`).join('') : '') + a.text
+        : a.commands.map((c) => (a.prompt ? `root@${a.node}:~# ${c}\n` : '') + output(c, n, s)).join('');
     const path = join(outDir, a.file);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);

@@ -21,6 +21,7 @@ import { CalicoLog, appendCniLog, logrusLine, services, startSvlogd, type Level 
 import { collectNode } from './collect.js';
 import { skewBundle } from './clock-skew.js';
 import { writeAttachments } from './attachments.js';
+import { applyHostFaults, conntrackFlood, hostFaultFelix, strayReplies, writeHostFaultTick } from './host-faults.js';
 import { IP6TABLES_RESTORE, ipsetRestore, iptablesRestore, vethName, type Workload } from './dataplane.js';
 import { addNamespace, cleanup, installCleanupHandlers, nsRun, nsRunAsync, resetCleanup, run, shuttingDown, sleep, startTracked } from './proc.js';
 import { renderResources } from './resources.js';
@@ -400,8 +401,10 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
   applyUnderlayFabric(s);
   applyUnderlayFaults(nodes);
   applyFelixLabFaults(s, nodes);
+  applyHostFaults(nodes);
   for (const n of nodes) {
     startLogs(s, n);
+    n.felix = hostFaultFelix(n, n.felix);
     writeStartupLines(s, n);
     writeFelixFaultStart(n, nodeLayout(s, n.spec));
     if (!n.birdFailing && !birdless(s)) writeBirdConfigs(s, n);
@@ -418,6 +421,9 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
     tick++;
     if (tick % 2 === 0) for (const n of nodes) writeTickLines(n, tick / 2);
     if (tick % 2 === 0) for (const n of nodes) writeFelixFaultTick(n, tick / 2);
+    if (tick % 2 === 0) for (const n of nodes) writeHostFaultTick(n, tick / 2);
+    if (tick === 2) await conntrackFlood(s, nodes);
+    if (tick === 4) await strayReplies(nodes);
     if (tick === 3 || tick === Math.floor(settle / 5000) - 1) await Promise.all([traffic(nodes), ipipTraffic(s, nodes)]);
   }
   await sleep(300);

@@ -105,6 +105,17 @@ export interface NodeSpec {
   vxlanLocal?: string;
   /** Written Felix features line (`Updating detected iptables features … kernelVersion=…`), ChecksumOffloadBroken for kernels <= 5.7. */
   kernelVersion?: string;
+  /** Host-layer faults (samples/lab/host-faults.ts): real per-netns sysctls, a real conntrack flood, written Felix lines. */
+  hostLab?: {
+    /** `sysctl -w` settings in the node namespace after the dataplane is programmed (e.g. `net.ipv4.ip_forward=0`). */
+    sysctls?: string[];
+    /** Written Felix lines: `rpf-loose` = Felix v3.11 exits on `rp_filter = 2` and runit restarts it. */
+    felix?: 'rpf-loose';
+    /** A pod of this node sends UDP to this many distinct ports of the underlay gateway (real conntrack entries). */
+    conntrackFlood?: { pod: string; flows: number };
+    /** A pod of this node sends `count` TCP SYN-ACKs (no SYN before) to `to`: conntrack marks them INVALID. */
+    strayReplies?: { pod: string; to: string; count: number };
+  };
 }
 
 export interface PoolSpec {
@@ -144,7 +155,9 @@ export interface Scenario {
   /** BGPConfiguration default `nodeToNodeMeshEnabled: false` (confd renders no Mesh_ protocol). */
   meshDisabled?: boolean;
   /** Command output pasted beside the bundles (see attachments.ts), written before the snapshot. */
-  attachments?: { file: string; node: string; commands: string[]; prompt?: boolean }[];
+  attachments?: { file: string; node: string; commands: string[]; prompt?: boolean; text?: string }[];
+  /** Pods outside Calico's lab nodes that `kubectl get pods -A -o wide` pastes list (CoreDNS), see host-faults.ts. */
+  kubePods?: { namespace: string; name: string; ready: string; status: string; restarts: string; ip: string; node: string }[];
   /** BGPPeer `peer-with-route-reflectors`: every node peers with the nodes that have `routeReflector` set. */
   rrPeering?: boolean;
   /** Real IP-in-IP (protocol 4) packets between the nodes from a python3 raw socket (no ipip module here; encap-lab.ts). */

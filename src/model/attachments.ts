@@ -115,6 +115,8 @@ export interface KernelLogFacts {
   /** Lines worth a rule: `nf_conntrack: table full, dropping packet`, martians, NIC resets, OOM kills, ipip/vxlan module errors. */
   notable: AttachedLine[];
   lines: number;
+  /** Of `lines`, how many are NetworkManager's journal lines (`journalctl -u NetworkManager`), not the kernel's. */
+  networkManagerLines?: number;
 }
 
 /** `kubectl describe pod calico-node-…`: state, restarts and the Events table. */

@@ -244,7 +244,7 @@ function parsePart(kind: AttachmentKind, lines: SegLine[], ctx: PartContext): { 
     }
     case 'dmesg': {
       const f = parseDmesg(lines, ctx);
-      return { facts: { kind, dmesg: f }, summary: `${plural(f.lines, 'line')}, ${f.notable.length} notable` };
+      return { facts: { kind, dmesg: f }, summary: `${plural(f.lines, 'line')}${f.networkManagerLines ? ` (${f.networkManagerLines} from NetworkManager's journal)` : ''}, ${f.notable.length} notable` };
     }
     case 'resolv-conf': {
       const f = parseResolvConf(lines, ctx);

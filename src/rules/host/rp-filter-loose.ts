@@ -27,8 +27,8 @@ export const rpFilterLoose: Rule = {
       'Set strict or no reverse-path filtering on the node: `sysctl -w net.ipv4.conf.all.rp_filter=1` (or 0) and persist it in /etc/sysctl.d/; then restart calico-node.',
       'Or, if loose RPF is required and spoofing is not a concern, set `FELIX_IGNORELOOSERPF=true` on calico-node; better, upgrade Calico (v3.12+ no longer needs the sysctl).',
     ],
-    // Felix exits on that node: no MASQUERADE rule there, and DNS through it fails.
-    explains: ['nat-outgoing-disabled', 'dns-resolution-failure'],
+    // Felix exits on that node: calico-node restarts (not ready), no MASQUERADE rule there, and DNS through it fails.
+    explains: ['calico-node-not-running', 'nat-outgoing-disabled', 'dns-resolution-failure'],
     collect: [LOG_HINT, sysctlCollect()],
   },
   check({ cluster }) {

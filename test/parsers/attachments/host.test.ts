@@ -51,6 +51,15 @@ test('dmesg: conntrack table full and martians are notable, boot lines are not',
   assert.equal(d.notable.map((x) => x.line), [3, 4, 5]);
 });
 
+test('journalctl -u NetworkManager: taken as the host log, device lines notable, state lines not', () => {
+  const d = factsOf('journal-networkmanager.txt', 'dmesg').dmesg;
+  assert.is(d.lines, 7);
+  assert.equal(d.notable.map((x) => x.line), [1, 2, 3, 4, 5, 6]);
+  assert.match(d.notable[2]!.text, 'cali5c1e8d2f0a3');
+  assert.is(d.networkManagerLines, 7);
+  assert.is(factsOf('dmesg.txt', 'dmesg').dmesg.networkManagerLines, undefined);
+});
+
 test('iptables --version and uname -r (after a prompt)', () => {
   assert.equal(factsOf('iptables-version.txt', 'iptables-version').iptablesVersion, { input: 'in/iptables-version.txt', file: 'in/iptables-version.txt', line: 1, text: 'iptables v1.8.7 (nf_tables)', version: '1.8.7', backend: 'nf_tables' });
   const u = factsOf('uname-r.txt', 'uname').uname;
