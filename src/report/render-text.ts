@@ -78,11 +78,14 @@ export function renderText(report: Report, opts: RenderTextOptions): string {
   for (const r of roots) if (r.finding.severity in rootCounts) rootCounts[r.finding.severity]++;
   const symptomCount = roots.reduce((n, r) => n + r.symptomCount, 0);
   const bySeverity = [
-    rootCounts.critical > 0 ? c.red(`${rootCounts.critical} critical`) : `${rootCounts.critical} critical`,
-    rootCounts.warning > 0 ? c.yellow(plural(rootCounts.warning, 'warning')) : plural(rootCounts.warning, 'warning'),
-    `${rootCounts.info} info`,
-  ].join(', ');
-  const counts = `${plural(roots.length, 'root cause')} (${bySeverity}), ${plural(symptomCount, 'symptom')}`;
+    rootCounts.critical > 0 ? c.red(`${rootCounts.critical} critical`) : '',
+    rootCounts.warning > 0 ? c.yellow(plural(rootCounts.warning, 'warning')) : '',
+    rootCounts.info > 0 ? `${rootCounts.info} info` : '',
+  ].filter((x) => x !== '');
+  const counts =
+    roots.length === 0
+      ? 'no finding'
+      : `${plural(roots.length, 'root cause')} (${bySeverity.join(', ')})${symptomCount > 0 ? `, ${plural(symptomCount, 'symptom')}` : ''}`;
   out.push(`${c.bold(clean(report.tool.name, 64))}: ${plural(s.nodes, 'node')}, ${inputs}: ${counts}`);
 
   if (roots.length === 0) out.push('', coverage(report).text);

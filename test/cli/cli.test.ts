@@ -142,7 +142,7 @@ test('problem lines stay one line each, even for hostile member names', async ()
 test('the terminal summary shows each root cause with its first fix step', async () => {
   const c = captureIO();
   assert.is(await main(argv('analyze', tarA, tarB, tarC, '-o', join(dir, 'r14.html')), c.io), 0);
-  assert.match(c.out(), /: \d+ root causes? \(1 critical, /);
+  assert.match(c.out(), /: \d+ root causes? \(1 critical[,)]/);
   assert.match(c.out(), /node-a has no route to node-c[^\n]*\n(?: {10}[^\n]*\n)* {10}fix: \S/);
 });
 
@@ -198,7 +198,7 @@ test('two outputs to stdout, or two outputs to one file: exit 2 before reading',
   assert.not.ok(existsSync(join(dir, 'same.out')));
 });
 
-test('--json - alone writes no HTML report; with -o it does', async () => {
+test('--json - (or --summary/--junit/--sarif -) alone writes no HTML report; with -o it does', async () => {
   const cwd = process.cwd();
   const work = join(dir, 'cwd-json');
   mkdirSync(work);
@@ -209,6 +209,14 @@ test('--json - alone writes no HTML report; with -o it does', async () => {
     assert.is(JSON.parse(c.out()).schemaVersion, 1);
     assert.not.ok(existsSync(join(work, 'calico-diags-report.html')));
     assert.not.match(c.err(), 'Report written');
+    for (const opt of ['--summary', '--junit', '--sarif']) {
+      const o = captureIO();
+      assert.is(await main(argv('analyze', tarA, tarB, tarC, opt, '-'), o.io), 0, opt);
+      assert.match(o.err(), 'calico-diags: 3 nodes', `${opt} -: the terminal summary goes to stderr`);
+      assert.not.match(o.out(), '3 nodes, 3 inputs');
+      assert.ok(o.out().length > 0);
+      assert.not.ok(existsSync(join(work, 'calico-diags-report.html')), `${opt} - alone writes no HTML`);
+    }
     // without '-' the default HTML report is written as before
     assert.is(await main(argv('analyze', tarA, tarB, tarC, '--json', 'r.json'), captureIO().io), 0);
     assert.ok(existsSync(join(work, 'calico-diags-report.html')));

@@ -1,72 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { renderJunit, CLUSTER_SUITE } from '../../src/report/render-junit.js';
 import type { Report } from '../../src/report/report-types.js';
 import { sampleReport } from './sample-report.js';
-
-interface Case {
-  '@_name': string;
-  '@_classname': string;
-  failure?: { '@_message': string; '@_type': string; '#text'?: string };
-  error?: { '@_message': string };
-  skipped?: { '@_message': string } | '';
-  'system-out'?: string;
-}
-interface Suite {
-  '@_name': string;
-  '@_tests': string;
-  '@_failures': string;
-  '@_errors': string;
-  '@_skipped': string;
-  testcase: Case[];
-}
-
-const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase', parseTagValue: false, parseAttributeValue: false });
-
-/**
- * The common JUnit XML structure (the one Jenkins, GitLab and GitHub reporters read): <testsuites>
- * with tests/failures/errors/skipped, <testsuite> with name and the same counts, matching its
- * <testcase>s; each <testcase> has name and classname and at most one of failure, error, skipped.
- */
-function parseJunit(xml: string): Suite[] {
-  const wellFormed = XMLValidator.validate(xml);
-  assert.ok(wellFormed === true, JSON.stringify(wellFormed));
-  assert.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n'));
-  const doc = parser.parse(xml);
-  const root = doc.testsuites;
-  assert.ok(root, 'root element is <testsuites>');
-  const suites: Suite[] = root.testsuite ?? [];
-  const sum = { tests: 0, failures: 0, errors: 0, skipped: 0 };
-  for (const s of suites) {
-    assert.type(s['@_name'], 'string');
-    const cases = s.testcase ?? [];
-    for (const c of cases) {
-      assert.type(c['@_name'], 'string');
-      assert.type(c['@_classname'], 'string');
-      const outcomes = ['failure', 'error', 'skipped'].filter((k) => k in c);
-      assert.ok(outcomes.length <= 1, `${c['@_name']}: ${outcomes.join(', ')}`);
-    }
-    const counts = {
-      tests: cases.length,
-      failures: cases.filter((c) => 'failure' in c).length,
-      errors: cases.filter((c) => 'error' in c).length,
-      skipped: cases.filter((c) => 'skipped' in c).length,
-    };
-    assert.equal(
-      { tests: Number(s['@_tests']), failures: Number(s['@_failures']), errors: Number(s['@_errors']), skipped: Number(s['@_skipped']) },
-      counts,
-      `counts of suite ${s['@_name']}`,
-    );
-    for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += counts[k];
-  }
-  assert.equal(
-    { tests: Number(root['@_tests']), failures: Number(root['@_failures']), errors: Number(root['@_errors']), skipped: Number(root['@_skipped']) },
-    sum,
-    'counts of testsuites',
-  );
-  return suites;
-}
+import { parseJunit } from '../helpers/output-schemas.js';
+import type { JunitCase as Case, JunitSuite as Suite } from '../helpers/output-schemas.js';
 
 const caseOf = (suites: Suite[], node: string, rule: string): Case => {
   const c = suites.find((s) => s['@_name'] === node)?.testcase.find((t) => t['@_name'] === rule);

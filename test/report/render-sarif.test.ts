@@ -1,27 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { renderSarif, evidenceUri } from '../../src/report/render-sarif.js';
 import { RULES } from '../../src/rules/index.js';
 import type { RuleMeta } from '../../src/model/finding.js';
 import { sampleReport } from './sample-report.js';
+import { assertValidSarif, validateSarif as validate } from '../helpers/output-schemas.js';
 
-// The official SARIF 2.1.0 JSON schema (draft-04), vendored: see test/fixtures/README-sarif.md.
-const require = createRequire(import.meta.url);
-const AjvDraft04 = require('ajv-draft-04') as typeof import('ajv-draft-04').default;
-const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
-const schema = JSON.parse(readFileSync(new URL('../../../test/fixtures/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
-// unicodeRegExp off: the schema's `language` pattern (`^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$`) is not a valid /u regex.
-const ajv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
-addFormats(ajv);
-const validate = ajv.compile(schema);
-
-function assertValid(text: string): void {
-  const log = JSON.parse(text);
-  const ok = validate(log);
-  assert.ok(ok, JSON.stringify(validate.errors?.slice(0, 5), null, 1));
-}
+const assertValid = assertValidSarif;
 
 /** Metas for the sample report's rules (a few of them are real rules, the rest are made up here). */
 function metas(): RuleMeta[] {
