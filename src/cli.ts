@@ -230,6 +230,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+      // commander prints its own errors; ours (a bad --node value) would otherwise exit 2 in silence
+      if (err.code.startsWith('calico-diags.')) io.stderr.write(`calico-diags: ${err.message}\n`);
       return EXIT_USAGE;
     }
     io.stderr.write(`calico-diags: ${(err as Error)?.message ?? String(err)}\n`);

@@ -237,7 +237,7 @@ test('--summary: the ticket text to a file or to stdout (then the terminal summa
   assert.ok(finding.explains.includes('block-route-missing:node-a->node-c'));
   assert.match(text, finding.title, 'the cause');
   assert.match(text, finding.nodes.join(', '), 'its nodes');
-  assert.match(text, finding.evidence[0].text, 'its first evidence line');
+  assert.match(text, finding.evidence[0].text.trim(), 'its first evidence line');
   assert.match(text, finding.remediation[0], 'its first fix step');
   const c = captureIO();
   assert.is(await main(argv('analyze', tarA, tarB, tarC, '-o', join(dir, 'r16.html'), '--summary', '-'), c.io), 0);
@@ -284,6 +284,26 @@ test('--sarif: SARIF 2.1.0 with one result per finding of the JSON, evidence as 
   assert.ok(r);
   const uris = [...r.locations, ...(r.relatedLocations ?? [])].map((l: { physicalLocation?: { artifactLocation: { uri: string } } }) => l.physicalLocation?.artifactLocation.uri);
   assert.ok(uris.some((u: string | undefined) => u !== undefined && u.endsWith('a.tar.gz!/diagnostics/ipv4_route')), uris.join(' '));
+});
+
+test('--timestamp records the generation time in JSON, SARIF and JUnit; without it none is written', async () => {
+  const [json, sarif, junit] = ['t.json', 't.sarif', 't.xml'].map((f) => join(dir, f));
+  const run = (...extra: string[]) => main(argv('analyze', tarB, tarC, '-o', join(dir, 't.html'), '--json', json!, '--sarif', sarif!, '--junit', junit!, ...extra), captureIO().io);
+  assert.is(await run('--timestamp'), 0);
+  const at = JSON.parse(readFileSync(json!, 'utf8')).generatedAt as string;
+  assert.match(at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+  assert.is(JSON.parse(readFileSync(sarif!, 'utf8')).runs[0].invocations[0].endTimeUtc, at);
+  assert.match(readFileSync(junit!, 'utf8'), `timestamp="${at.replace(/\.\d+Z$|Z$/, '')}"`);
+  assert.is(await run(), 0);
+  assert.is(JSON.parse(readFileSync(json!, 'utf8')).generatedAt, undefined);
+  assert.is(JSON.parse(readFileSync(sarif!, 'utf8')).runs[0].invocations[0].endTimeUtc, undefined);
+  assert.not.match(readFileSync(junit!, 'utf8'), 'timestamp=');
+});
+
+test('analyze --node: a malformed value is a usage error (exit 2)', async () => {
+  const c = captureIO();
+  assert.is(await main(argv('analyze', tarB, '--node', 'no-equals-sign', '-o', join(dir, 'n.html')), c.io), 2);
+  assert.match(c.err(), "--node expects <name>=<file>, got 'no-equals-sign'");
 });
 
 test.run();
