@@ -27,9 +27,15 @@ export interface RenderJunitOptions {
 /** The suite of findings that name no node (and of every rule when there is no node at all). */
 export const CLUSTER_SUITE = '(cluster)';
 
-/** Characters XML 1.0 cannot hold (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/FFFF) shown as `\xNN`. */
+/**
+ * Characters XML 1.0 cannot hold (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/FFFF) shown as
+ * `\xNN`; bidirectional overrides and isolates shown as `<U+202E>` so a CI page cannot be made to
+ * show reordered text.
+ */
 function xmlSafe(text: string): string {
-  return text.replace(/[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, (ch) => `\\x${ch.codePointAt(0)!.toString(16).padStart(2, '0')}`);
+  return text
+    .replace(/[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, (ch) => `\\x${ch.codePointAt(0)!.toString(16).padStart(2, '0')}`)
+    .replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
 }
 
 function escText(text: string): string {

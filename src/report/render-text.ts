@@ -16,10 +16,13 @@ const INDENT = '          ';
 
 /**
  * Bundle text made safe for a terminal: control characters (ESC, CR, BEL, C1 …) become `\xNN`
- * so a hostile log line cannot move the cursor, recolour or retitle the terminal; then cut.
+ * so a hostile log line cannot move the cursor, recolour or retitle the terminal, and bidirectional
+ * overrides and isolates become a visible `<U+202E>` so it cannot reorder what is read; then cut.
  */
 export function clean(text: string, max = MAX_TEXT): string {
-  const safe = text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const safe = text
+    .replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
   return safe.length > max ? `${safe.slice(0, max - 1)}…` : safe;
 }
 

@@ -74,7 +74,7 @@ test('findings without nodes, and a report without nodes, go to the (cluster) su
 test('hostile text: escaped, XML-invalid characters shown as \\xNN, still well-formed; same bytes each time', () => {
   const report = sampleReport();
   report.findings[0]!.title = 'a <b> & "c" \'d\' \u0000\u001b[31m\ud800 ]]> --> <!--';
-  report.findings[0]!.evidence[0]!.text = '</failure></testcase><testcase name="x">';
+  report.findings[0]!.evidence[0]!.text = '</failure></testcase><testcase name="x"> \u202eevil';
   report.nodes[1]!.name = 'node-b"><x y="';
   report.findings[0]!.nodes = ['node-b"><x y="', 'node-c'];
   const xml = renderJunit(report);
@@ -82,7 +82,7 @@ test('hostile text: escaped, XML-invalid characters shown as \\xNN, still well-f
   const suites = parseJunit(xml);
   const f = caseOf(suites, 'node-b"><x y="', 'bgp-port179-blocked').failure!;
   assert.is(f['@_message'], 'a <b> & "c" \'d\' \\x00\\x1b[31m\\xd800 ]]> --> <!--');
-  assert.match(f['#text']!, '</failure></testcase><testcase name="x">');
+  assert.match(f['#text']!, '</failure></testcase><testcase name="x"> <U+202E>evil');
   assert.not.match(xml, '\u001b');
 });
 

@@ -51,6 +51,14 @@ test('hostile bundle text cannot drive the terminal', () => {
   assert.ok(text.includes('bad\\x0a\\x1b[1Afake line'));
 });
 
+test('bidi overrides in bundle text are shown, not obeyed', () => {
+  const report = sampleReport();
+  report.findings[0]!.title = 'node-\u202eevil\u202c and \u2066x\u2069';
+  const text = renderText(report, { colour: false });
+  assert.ok(text.includes('node-<U+202E>evil<U+202C> and <U+2066>x<U+2069>'), text);
+  assert.not.ok(/[\u202a-\u202e\u2066-\u2069]/.test(text));
+});
+
 test('long evidence is cut, singular wording, no unreadable section when all inputs read', () => {
   const report = sampleReport();
   report.findings[0]!.evidence[0]!.text = 'x'.repeat(500);
