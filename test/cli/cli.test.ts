@@ -306,4 +306,15 @@ test('analyze --node: a malformed value is a usage error (exit 2)', async () => 
   assert.match(c.err(), "--node expects <name>=<file>, got 'no-equals-sign'");
 });
 
+test('a write that fails after the checks (disk full): one line, exit 2, the other outputs still written', async () => {
+  if (!existsSync('/dev/full')) return; // Linux only
+  const json = join(dir, 'full.json');
+  const c = captureIO();
+  assert.is(await main(argv('analyze', tarB, tarC, '-o', '/dev/full', '--json', json), c.io), 2);
+  assert.is(c.err(), 'calico-diags: cannot write -o /dev/full: ENOSPC: no space left on device, write\n');
+  assert.ok(existsSync(json));
+  assert.match(c.out(), 'calico-diags: 2 nodes');
+  assert.match(c.out(), `JSON written to ${json}`);
+});
+
 test.run();
