@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Severity } from './model/finding.js';
+import type { Report } from './report/report-types.js';
+import type { OutputKind, OutputRequest, OutputTarget } from './output-paths.js';
 import { SEVERITY_RANK } from './model/finding.js';
 import { TOOL } from './version.js';
 
@@ -43,18 +45,60 @@ async function inspectCommand(inputs: string[], opts: { node?: Map<string, strin
   return cluster.inputs.some((i) => i.status !== 'unreadable' && i.status !== 'ignored') ? EXIT_OK : EXIT_USAGE;
 }
 
-async function analyzeCommand(
-  inputs: string[],
-  opts: { out: string; json?: string; failOn?: Severity; timestamp?: boolean; progress: boolean; node?: Map<string, string>; cluster?: Map<string, string[]>; split?: boolean; redact?: boolean; redactMap?: string },
-  io: CliIO,
-): Promise<number> {
+interface AnalyzeOpts {
+  out: string;
+  json?: string;
+  summary?: string;
+  junit?: string;
+  sarif?: string;
+  failOn?: Severity;
+  timestamp?: boolean;
+  progress: boolean;
+  node?: Map<string, string>;
+  cluster?: Map<string, string[]>;
+  split?: boolean;
+  redact?: boolean;
+  redactMap?: string;
+}
+
+/**
+ * The outputs asked for, in writing order. The HTML report is written unless another output takes
+ * stdout (`--json -`, `--summary -`, …) and `-o` was not given.
+ */
+function outputRequests(opts: AnalyzeOpts, outGiven: boolean): OutputRequest[] {
+  const others: OutputRequest[] = [];
+  if (opts.json !== undefined) others.push({ kind: 'json', option: '--json', value: opts.json });
+  if (opts.summary !== undefined) others.push({ kind: 'summary', option: '--summary', value: opts.summary });
+  if (opts.junit !== undefined) others.push({ kind: 'junit', option: '--junit', value: opts.junit });
+  if (opts.sarif !== undefined) others.push({ kind: 'sarif', option: '--sarif', value: opts.sarif });
+  const html = outGiven || !others.some((r) => r.value === '-');
+  return [...(html ? [{ kind: 'html' as const, option: '-o', value: opts.out }] : []), ...others];
+}
+
+const WRITTEN_LABEL: Record<OutputKind, string> = {
+  html: 'Report',
+  json: 'JSON',
+  summary: 'Ticket summary',
+  junit: 'JUnit',
+  sarif: 'SARIF',
+};
+
+async function analyzeCommand(inputs: string[], opts: AnalyzeOpts, outGiven: boolean, io: CliIO): Promise<number> {
+  const { prepareOutputs, OutputPathError } = await import('./output-paths.js');
+  // Every output path is checked (and its folder made) before the first input is opened.
+  let targets: OutputTarget[];
+  try {
+    targets = await prepareOutputs(outputRequests(opts, outGiven));
+  } catch (err) {
+    if (!(err instanceof OutputPathError)) throw err;
+    io.stderr.write(`calico-diags: ${err.message}\n`);
+    return EXIT_USAGE;
+  }
   const { analyze } = await import('./analyze.js');
-  const { renderHtml } = await import('./report/render-html.js');
-  const { renderJson } = await import('./report/render-json.js');
   const { renderText } = await import('./report/render-text.js');
   const { shouldColour } = await import('./report/colour.js');
-  const jsonToStdout = opts.json === '-';
-  const summaryStream = jsonToStdout ? io.stderr : io.stdout;
+  const toStdout = targets.some((t) => t.path === '-');
+  const summaryStream = toStdout ? io.stderr : io.stdout;
   let progress: Awaited<ReturnType<typeof import('./progress.js').createProgress>> | undefined;
   if (opts.progress && io.stderr.isTTY === true && io.env.CI === undefined) {
     const { createProgress } = await import('./progress.js');
@@ -88,29 +132,57 @@ async function analyzeCommand(
     io.stderr.write('calico-diags: no input could be read\n');
     return EXIT_USAGE;
   }
-  const outPath = resolve(opts.out);
-  const { renderHtmlClusters, renderTextClusters } = await import('./report/render-clusters.js');
-  if (report.clusters !== undefined && opts.split === true) {
-    // One report per cluster: <out-stem>-<cluster>.html (and .json beside --json).
-    const stem = (p: string, ext: string) => (p.toLowerCase().endsWith(ext) ? p.slice(0, -ext.length) : p);
-    for (const c of report.clusters) {
-      const name = c.cluster!.name;
-      const file = `${stem(outPath, '.html')}-${name}.html`;
-      await writeFile(file, renderHtml(c));
-      if (opts.json !== undefined && !jsonToStdout) await writeFile(`${stem(resolve(opts.json), '.json')}-${name}.json`, renderJson(c));
-      summaryStream.write(`Report of cluster ${name} written to ${file}\n`);
+  const failOn = opts.failOn;
+  const render = async (kind: OutputKind, r: Report): Promise<string> => {
+    switch (kind) {
+      case 'html':
+        return r.clusters !== undefined ? (await import('./report/render-clusters.js')).renderHtmlClusters(r) : (await import('./report/render-html.js')).renderHtml(r);
+      case 'json':
+        return (await import('./report/render-json.js')).renderJson(r);
+      case 'summary':
+        return (await import('./report/ticket-summary.js')).ticketSummary(r);
+      case 'junit':
+        return (await import('./report/render-junit.js')).renderJunit(r, { failOn });
+      case 'sarif': {
+        const { RULES } = await import('./rules/index.js');
+        return (await import('./report/render-sarif.js')).renderSarif(r, RULES.map((x) => x.meta));
+      }
     }
-  } else await writeFile(outPath, renderHtmlClusters(report));
-  if (opts.json !== undefined) {
-    const json = renderJson(report);
-    if (jsonToStdout) io.stdout.write(json);
-    else await writeFile(resolve(opts.json), json);
+  };
+  // With several clusters and --split: one file per cluster beside each file output (<stem>-<cluster>.<ext>).
+  const perCluster = report.clusters !== undefined && opts.split === true ? report.clusters : undefined;
+  const withSuffix = (path: string, name: string) => {
+    const dot = path.lastIndexOf('.');
+    return dot > path.lastIndexOf('/') ? `${path.slice(0, dot)}-${name}${path.slice(dot)}` : `${path}-${name}`;
+  };
+  let code = EXIT_OK;
+  const written: string[] = [];
+  for (const t of targets) {
+    const jobs: { path: string; r: Report }[] =
+      perCluster !== undefined && t.path !== '-' ? perCluster.map((c) => ({ path: withSuffix(t.path, c.cluster!.name), r: c })) : [{ path: t.path, r: report }];
+    for (const job of jobs) {
+      const text = await render(t.kind, job.r);
+      if (job.path === '-') {
+        io.stdout.write(text);
+        continue;
+      }
+      try {
+        await writeFile(job.path, text);
+        written.push(`${WRITTEN_LABEL[t.kind]}${perCluster !== undefined ? ` of cluster ${job.r.cluster!.name}` : ''} written to ${job.path}`);
+      } catch (err) {
+        // The paths were checked; a full disk can still fail one write: say so, write the others.
+        io.stderr.write(`calico-diags: cannot write ${t.option} ${job.path}: ${clean((err as Error)?.message ?? String(err), 300)}\n`);
+        code = EXIT_USAGE;
+      }
+    }
   }
   const colour = shouldColour(summaryStream, io.env);
+  const { renderTextClusters } = await import('./report/render-clusters.js');
   summaryStream.write(report.clusters !== undefined ? renderTextClusters(report, { colour }) : renderText(report, { colour }));
-  if (!(report.clusters !== undefined && opts.split === true)) summaryStream.write(`Report written to ${outPath}\n`);
-  if (opts.failOn !== undefined) {
-    const min = SEVERITY_RANK[opts.failOn];
+  for (const line of written) summaryStream.write(`${line}\n`);
+  if (code !== EXIT_OK) return code;
+  if (failOn !== undefined) {
+    const min = SEVERITY_RANK[failOn];
     if (report.findings.some((f) => SEVERITY_RANK[f.severity] >= min)) return EXIT_FAIL_ON;
   }
   return EXIT_OK;
@@ -153,18 +225,21 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .command('analyze')
     .description('analyze diags tarballs, folders of bundles and exported Calico YAML')
     .argument('<inputs...>', '.tar.gz/.tgz/.tar bundles, folders, YAML from calicoctl get -o yaml, pasted command output (.txt)')
-    .option('-o, --out <file>', 'HTML report', 'calico-diags-report.html')
+    .option('-o, --out <file>', 'HTML report; a folder gets calico-diags-report.html inside (default: calico-diags-report.html, none when another output goes to stdout)', 'calico-diags-report.html')
     .option('--node <name=file>', 'pasted command output <file> belongs to node <name> (repeatable)', nodeOption)
     .option('--json <file>', "JSON result; '-' writes it to stdout (and nothing else goes to stdout)")
     .option('--cluster <name=inputs>', 'these inputs (comma-separated files or folders) are one cluster named <name>, whatever the grouping guesses (repeatable)', clusterOption)
-    .option('--split', 'with several clusters: one report per cluster, <out-stem>-<cluster>.html (and .json)')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 if a finding at or above this severity exists').choices(['critical', 'warning', 'info']))
+    .option('--split', 'with several clusters: one file per cluster for each output, <stem>-<cluster>.<ext>')
+    .option('--summary <file>', "ticket summary (plain text: causes, nodes, key evidence, fix steps); '-' for stdout")
+    .option('--junit <file>', "JUnit XML: one test case per rule and node, failures at or above --fail-on (default critical); '-' for stdout")
+    .option('--sarif <file>', "SARIF 2.1.0: one result per finding, evidence as locations; '-' for stdout")
+    .addOption(new Option('--fail-on <severity>', 'exit 1 if a finding at or above this severity exists (also the JUnit failure level)').choices(['critical', 'warning', 'info']))
     .option('--timestamp', 'record the generation time in the report (off: same input, same bytes)')
     .option('--no-progress', 'no progress bar on stderr')
     .option('--redact', 'replace host and node names, addresses, MACs, interface, cluster, namespace and pod names and input paths by consistent pseudonyms in every output (secrets are always masked)')
     .option('--redact-map <file>', 'with --redact (implied): write the pseudonym → original mapping as JSON to <file>, for your own use')
-    .action(async (inputs: string[], opts) => {
-      code = await analyzeCommand(inputs, opts, io);
+    .action(async (inputs: string[], opts, cmd: Command) => {
+      code = await analyzeCommand(inputs, opts, cmd.getOptionValueSource('out') === 'cli', io);
     });
   program
     .command('inspect')
@@ -193,6 +268,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+      // commander prints its own errors; ours (a bad --node value) would otherwise exit 2 in silence
+      if (err.code.startsWith('calico-diags.')) io.stderr.write(`calico-diags: ${err.message}\n`);
       return EXIT_USAGE;
     }
     io.stderr.write(`calico-diags: ${(err as Error)?.message ?? String(err)}\n`);

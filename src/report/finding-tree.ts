@@ -63,3 +63,8 @@ export function findingTree(findings: readonly Finding[]): FindingTreeNode[] {
   roots.sort((x, y) => compareFindings(x.finding, y.finding));
   return roots;
 }
+
+/** Every finding folded under `node`, at any depth, depth first. */
+export function symptomsOf(node: FindingTreeNode): Finding[] {
+  return node.symptoms.flatMap((s) => [s.finding, ...symptomsOf(s)]);
+}

@@ -1,8 +1,8 @@
 import pc from 'picocolors';
 import type { Colors } from 'picocolors/types.js';
-import type { Evidence, Severity } from '../model/finding.js';
+import type { Evidence, Finding, Severity } from '../model/finding.js';
 import type { Report } from './report-types.js';
-import { findingTree } from './finding-tree.js';
+import { findingTree, symptomsOf } from './finding-tree.js';
 import { coverage } from './coverage.js';
 
 export interface RenderTextOptions {
@@ -16,10 +16,13 @@ const INDENT = '          ';
 
 /**
  * Bundle text made safe for a terminal: control characters (ESC, CR, BEL, C1 …) become `\xNN`
- * so a hostile log line cannot move the cursor, recolour or retitle the terminal; then cut.
+ * so a hostile log line cannot move the cursor, recolour or retitle the terminal, and bidirectional
+ * overrides and isolates become a visible `<U+202E>` so it cannot reorder what is read; then cut.
  */
 export function clean(text: string, max = MAX_TEXT): string {
-  const safe = text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const safe = text
+    .replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
   return safe.length > max ? `${safe.slice(0, max - 1)}…` : safe;
 }
 
@@ -34,19 +37,31 @@ export function evidenceLine(e: Evidence): string {
   return prefix === '' ? clean(e.text) : `${prefix}: ${clean(e.text)}`;
 }
 
+/** `block-route-missing (node-a, node-b); mtu-mismatch (node-d)`: symptoms grouped by rule, rules in first-seen order. */
+export function symptomLine(symptoms: readonly Finding[]): string {
+  const byRule = new Map<string, Set<string>>();
+  for (const s of symptoms) {
+    const nodes = byRule.get(s.rule) ?? new Set<string>();
+    for (const n of s.nodes) nodes.add(n);
+    byRule.set(s.rule, nodes);
+  }
+  return [...byRule].map(([rule, nodes]) => (nodes.size > 0 ? `${rule} (${[...nodes].sort().join(', ')})` : rule)).join('; ');
+}
+
 /**
- * A terminal summary of the report: one count line, then each root cause (most severe first)
- * with its nodes, its first evidence line and the number of symptoms folded under it, then the
- * inputs that could not be read.
+ * A terminal summary of the report: one count line (root causes by severity, then symptoms), then
+ * each root cause (most severe first) with its nodes, its first evidence line, its first fix step
+ * and the symptoms it explains in one line, then what to collect and the inputs that could not be read.
  *
  * ```
- * calico-diags: 4 nodes, 3 inputs (1 unreadable): 3 critical, 1 warning, 1 info
+ * calico-diags: 4 nodes, 3 inputs (1 unreadable): 3 root causes (1 critical, 1 warning, 1 info), 2 symptoms
  *
  * CRITICAL  BGP session node-b ↔ node-c never established: TCP 179 dropped  [bgp-port179-blocked]
  *           nodes: node-b, node-c
  *           node-c diagnostics/logs/bird/current:12: 2025-03-01_10:14:02.11873 bird: Mesh_10_0_0_12: State changed to start
  *           … and 40 more evidence lines
- *           explains 2 symptoms
+ *           fix: On node-b, delete the rule that drops TCP 179: `iptables -D INPUT -p tcp --dport 179 -j DROP`.
+ *           symptoms (2): block-route-missing (node-b, node-c)
  * ```
  */
 export function renderText(report: Report, opts: RenderTextOptions): string {
@@ -61,15 +76,22 @@ export function renderText(report: Report, opts: RenderTextOptions): string {
 
   const inputs =
     plural(s.inputs, 'input') + (s.unreadableInputs > 0 ? ` (${c.red(`${s.unreadableInputs} unreadable`)})` : '');
-  const counts = [
-    s.findings.critical > 0 ? c.red(`${s.findings.critical} critical`) : `${s.findings.critical} critical`,
-    s.findings.warning > 0 ? c.yellow(plural(s.findings.warning, 'warning')) : plural(s.findings.warning, 'warning'),
-    `${s.findings.info} info`,
-  ].join(', ');
+  const roots = findingTree(report.findings);
+  const rootCounts: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
+  for (const r of roots) if (r.finding.severity in rootCounts) rootCounts[r.finding.severity]++;
+  const symptomCount = roots.reduce((n, r) => n + r.symptomCount, 0);
+  const bySeverity = [
+    rootCounts.critical > 0 ? c.red(`${rootCounts.critical} critical`) : '',
+    rootCounts.warning > 0 ? c.yellow(plural(rootCounts.warning, 'warning')) : '',
+    rootCounts.info > 0 ? `${rootCounts.info} info` : '',
+  ].filter((x) => x !== '');
+  const counts =
+    roots.length === 0
+      ? 'no finding'
+      : `${plural(roots.length, 'root cause')} (${bySeverity.join(', ')})${symptomCount > 0 ? `, ${plural(symptomCount, 'symptom')}` : ''}`;
   out.push(`${c.bold(clean(report.tool.name, 64))}: ${plural(s.nodes, 'node')}, ${inputs}: ${counts}`);
   if (report.redacted !== undefined) out.push(c.dim(`Redacted report: ${clean(report.redacted.note, 300)}`));
 
-  const roots = findingTree(report.findings);
   if (roots.length === 0) out.push('', coverage(report).text);
   for (const root of roots) {
     const f = root.finding;
@@ -80,7 +102,9 @@ export function renderText(report: Report, opts: RenderTextOptions): string {
     if (first) out.push(`${INDENT}${c.dim(evidenceLine(first))}`);
     const more = Math.max(0, f.evidence.length - 1) + (f.evidenceDropped ?? 0);
     if (more > 0) out.push(`${INDENT}${c.dim(`… and ${plural(more, 'more evidence line', 'more evidence lines')}`)}`);
-    if (root.symptomCount > 0) out.push(`${INDENT}explains ${plural(root.symptomCount, 'symptom')}`);
+    const fix = f.remediation[0];
+    if (fix !== undefined) out.push(`${INDENT}${c.green('fix:')} ${clean(fix, 300)}`);
+    if (root.symptomCount > 0) out.push(`${INDENT}symptoms (${root.symptomCount}): ${clean(symptomLine(symptomsOf(root)), 300)}`);
   }
 
   const byStatus = { found: 0, passed: 0, skipped: 0, error: 0 };

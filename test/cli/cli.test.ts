@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
 import { main } from '../../src/cli.js';
 import { RULES } from '../../src/rules/index.js';
 import { captureIO } from '../helpers/io.js';
@@ -136,6 +137,184 @@ test('problem lines stay one line each, even for hostile member names', async ()
   const lines = c.err().split('\n').filter((l) => l.includes('EVIL'));
   assert.is(lines.length, 1, c.err());
   assert.not.match(c.err(), '\u001b[31m');
+});
+
+test('the terminal summary shows each root cause with its first fix step', async () => {
+  const c = captureIO();
+  assert.is(await main(argv('analyze', tarA, tarB, tarC, '-o', join(dir, 'r14.html')), c.io), 0);
+  assert.match(c.out(), /: \d+ root causes? \(1 critical[,)]/);
+  assert.match(c.out(), /node-a has no route to node-c[^\n]*\n(?: {10}[^\n]*\n)* {10}fix: \S/);
+});
+
+test('-o: a missing parent folder is created; a folder (existing, or ending in /) gets calico-diags-report.html', async () => {
+  const nested = join(dir, 'out-new', 'deeper', 'r.html');
+  assert.is(await main(argv('analyze', tarB, tarC, '-o', nested), captureIO().io), 0);
+  assert.ok(statSync(nested).isFile());
+  const folder = join(dir, 'out-folder');
+  mkdirSync(folder);
+  const c = captureIO();
+  assert.is(await main(argv('analyze', tarB, tarC, '-o', folder), c.io), 0);
+  assert.ok(statSync(join(folder, 'calico-diags-report.html')).isFile());
+  assert.match(c.out(), `Report written to ${join(folder, 'calico-diags-report.html')}\n`);
+  const slash = join(dir, 'out-slash') + '/';
+  assert.is(await main(argv('analyze', tarB, tarC, '-o', slash, '--json', slash), captureIO().io), 0);
+  assert.ok(statSync(join(slash, 'calico-diags-report.html')).isFile());
+  assert.ok(statSync(join(slash, 'calico-diags-report.json')).isFile());
+});
+
+test('an unwritable output fails fast with one line and exit 2, before any input is read', async () => {
+  const file = join(dir, 'plain-file');
+  writeFileSync(file, 'x');
+  for (const args of [
+    ['-o', join(file, 'r.html')],
+    ['--json', join(file, 'r.json')],
+    ['--summary', join(file, 'sub', 's.txt')],
+    ['--junit', join(file, 'j.xml')],
+    ['--sarif', join(file, 'r.sarif')],
+  ]) {
+    const c = captureIO();
+    // the input does not exist: reading it first would say "no input could be read"
+    assert.is(await main(argv('analyze', join(dir, 'missing.tar.gz'), ...args), c.io), 2, args.join(' '));
+    const lines = c.err().trim().split('\n');
+    assert.is(lines.length, 1, c.err());
+    assert.is(lines[0], `calico-diags: cannot write ${args[0]} ${args[1]}: a part of the path is a file, not a folder`);
+    assert.is(c.out(), '');
+  }
+  // a folder where the file should go
+  const clash = join(dir, 'clash');
+  mkdirSync(join(clash, 'calico-diags-report.html'), { recursive: true });
+  const c = captureIO();
+  assert.is(await main(argv('analyze', tarB, '-o', clash), c.io), 2);
+  assert.is(c.err(), `calico-diags: cannot write -o ${join(clash, 'calico-diags-report.html')}: is a folder\n`);
+});
+
+test('two outputs to stdout, or two outputs to one file: exit 2 before reading', async () => {
+  const c = captureIO();
+  assert.is(await main(argv('analyze', tarB, '--json', '-', '--sarif', '-'), c.io), 2);
+  assert.is(c.err(), "calico-diags: only one output can go to stdout ('-'), got --json, --sarif\n");
+  const same = captureIO();
+  assert.is(await main(argv('analyze', tarB, '-o', join(dir, 'same.out'), '--junit', join(dir, 'same.out')), same.io), 2);
+  assert.is(same.err(), `calico-diags: -o and --junit would both write ${join(dir, 'same.out')}\n`);
+  assert.not.ok(existsSync(join(dir, 'same.out')));
+});
+
+test('--json - (or --summary/--junit/--sarif -) alone writes no HTML report; with -o it does', async () => {
+  const cwd = process.cwd();
+  const work = join(dir, 'cwd-json');
+  mkdirSync(work);
+  process.chdir(work);
+  try {
+    const c = captureIO();
+    assert.is(await main(argv('analyze', tarA, tarB, tarC, '--json', '-'), c.io), 0);
+    assert.is(JSON.parse(c.out()).schemaVersion, 1);
+    assert.not.ok(existsSync(join(work, 'calico-diags-report.html')));
+    assert.not.match(c.err(), 'Report written');
+    for (const opt of ['--summary', '--junit', '--sarif']) {
+      const o = captureIO();
+      assert.is(await main(argv('analyze', tarA, tarB, tarC, opt, '-'), o.io), 0, opt);
+      assert.match(o.err(), 'calico-diags: 3 nodes', `${opt} -: the terminal summary goes to stderr`);
+      assert.not.match(o.out(), '3 nodes, 3 inputs');
+      assert.ok(o.out().length > 0);
+      assert.not.ok(existsSync(join(work, 'calico-diags-report.html')), `${opt} - alone writes no HTML`);
+    }
+    // without '-' the default HTML report is written as before
+    assert.is(await main(argv('analyze', tarA, tarB, tarC, '--json', 'r.json'), captureIO().io), 0);
+    assert.ok(existsSync(join(work, 'calico-diags-report.html')));
+    assert.ok(existsSync(join(work, 'r.json')));
+  } finally {
+    process.chdir(cwd);
+  }
+});
+
+test('--summary: the ticket text to a file or to stdout (then the terminal summary goes to stderr)', async () => {
+  const file = join(dir, 'summary.txt');
+  const json = join(dir, 'r15.json');
+  assert.is(await main(argv('analyze', tarA, tarB, tarC, '-o', join(dir, 'r15.html'), '--summary', file, '--json', json), captureIO().io), 0);
+  const text = readFileSync(file, 'utf8');
+  type F = { id: string; title: string; nodes: string[]; evidence: { text: string }[]; remediation: string[]; explains: string[] };
+  const findings: F[] = JSON.parse(readFileSync(json, 'utf8')).findings;
+  const finding = findings.find((f) => !findings.some((g) => g.explains.includes(f.id)))!; // the root cause
+  assert.ok(finding.explains.includes('block-route-missing:node-a->node-c'));
+  assert.match(text, finding.title, 'the cause');
+  assert.match(text, finding.nodes.join(', '), 'its nodes');
+  assert.match(text, finding.evidence[0].text.trim(), 'its first evidence line');
+  assert.match(text, finding.remediation[0], 'its first fix step');
+  const c = captureIO();
+  assert.is(await main(argv('analyze', tarA, tarB, tarC, '-o', join(dir, 'r16.html'), '--summary', '-'), c.io), 0);
+  assert.is(c.out(), text);
+  assert.match(c.err(), 'Report written to');
+});
+
+test('--junit: one test case per rule and node, failures at or above --fail-on (critical by default)', async () => {
+  const parser = new XMLParser({ ignoreAttributes: false, isArray: (n) => n === 'testsuite' || n === 'testcase' });
+  const junit = (file: string) => parser.parse(readFileSync(file, 'utf8')).testsuites;
+  const j1 = join(dir, 'j1.xml');
+  assert.is(await main(argv('analyze', tarA, tarB, tarC, '-o', join(dir, 'r17.html'), '--junit', j1), captureIO().io), 0);
+  const doc = junit(j1);
+  assert.equal(doc.testsuite.map((s: { '@_name': string }) => s['@_name']), ['node-a', 'node-b', 'node-c']);
+  assert.is(Number(doc['@_tests']), 3 * RULES.length);
+  const a = doc.testsuite[0].testcase.find((t: { '@_name': string }) => t['@_name'] === 'block-route-missing');
+  assert.match(a.failure['@_message'], 'node-a has no route to node-c');
+  const b = doc.testsuite[1].testcase.find((t: { '@_name': string }) => t['@_name'] === 'block-route-missing');
+  assert.not.ok('failure' in b, 'node-b has every route: passes');
+  const failures = Number(doc['@_failures']);
+  assert.ok(failures >= 2, 'node-a and node-c fail block-route-missing');
+  assert.ok(Number(doc['@_skipped']) > 0, 'rules without data are skipped');
+  // info findings only fail with --fail-on info
+  const j2 = join(dir, 'j2.xml');
+  await main(argv('analyze', tarA, tarB, tarC, '-o', join(dir, 'r18.html'), '--junit', j2, '--fail-on', 'info'), captureIO().io);
+  const json = join(dir, 'r18.json');
+  await main(argv('analyze', tarA, tarB, tarC, '-o', join(dir, 'r18.html'), '--json', json), captureIO().io);
+  const findings = JSON.parse(readFileSync(json, 'utf8')).findings as { severity: string }[];
+  const expectMore = findings.some((f) => f.severity !== 'critical');
+  const f2 = Number(junit(j2)['@_failures']);
+  assert.ok(expectMore ? f2 > failures : f2 === failures, `${f2} vs ${failures}`);
+});
+
+test('--sarif: SARIF 2.1.0 with one result per finding of the JSON, evidence as input!/file locations', async () => {
+  const sarif = join(dir, 'r.sarif');
+  const json = join(dir, 'r19.json');
+  assert.is(await main(argv('analyze', tarA, tarB, tarC, '-o', join(dir, 'r19.html'), '--sarif', sarif, '--json', json), captureIO().io), 0);
+  const log = JSON.parse(readFileSync(sarif, 'utf8'));
+  const report = JSON.parse(readFileSync(json, 'utf8'));
+  assert.is(log.version, '2.1.0');
+  assert.equal(log.runs[0].tool.driver.rules.map((r: { id: string }) => r.id), RULES.map((r) => r.meta.id));
+  assert.equal(log.runs[0].results.map((r: { ruleId: string }) => r.ruleId), report.findings.map((f: { rule: string }) => f.rule));
+  const r = log.runs[0].results.find((x: { partialFingerprints: Record<string, string> }) => x.partialFingerprints['calicoDiagsFindingId/v1'] === 'block-route-missing:node-a->node-c');
+  assert.ok(r);
+  const uris = [...r.locations, ...(r.relatedLocations ?? [])].map((l: { physicalLocation?: { artifactLocation: { uri: string } } }) => l.physicalLocation?.artifactLocation.uri);
+  assert.ok(uris.some((u: string | undefined) => u !== undefined && u.endsWith('a.tar.gz!/diagnostics/ipv4_route')), uris.join(' '));
+});
+
+test('--timestamp records the generation time in JSON, SARIF and JUnit; without it none is written', async () => {
+  const [json, sarif, junit] = ['t.json', 't.sarif', 't.xml'].map((f) => join(dir, f));
+  const run = (...extra: string[]) => main(argv('analyze', tarB, tarC, '-o', join(dir, 't.html'), '--json', json!, '--sarif', sarif!, '--junit', junit!, ...extra), captureIO().io);
+  assert.is(await run('--timestamp'), 0);
+  const at = JSON.parse(readFileSync(json!, 'utf8')).generatedAt as string;
+  assert.match(at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+  assert.is(JSON.parse(readFileSync(sarif!, 'utf8')).runs[0].invocations[0].endTimeUtc, at);
+  assert.match(readFileSync(junit!, 'utf8'), `timestamp="${at.replace(/\.\d+Z$|Z$/, '')}"`);
+  assert.is(await run(), 0);
+  assert.is(JSON.parse(readFileSync(json!, 'utf8')).generatedAt, undefined);
+  assert.is(JSON.parse(readFileSync(sarif!, 'utf8')).runs[0].invocations[0].endTimeUtc, undefined);
+  assert.not.match(readFileSync(junit!, 'utf8'), 'timestamp=');
+});
+
+test('analyze --node: a malformed value is a usage error (exit 2)', async () => {
+  const c = captureIO();
+  assert.is(await main(argv('analyze', tarB, '--node', 'no-equals-sign', '-o', join(dir, 'n.html')), c.io), 2);
+  assert.match(c.err(), "--node expects <name>=<file>, got 'no-equals-sign'");
+});
+
+test('a write that fails after the checks (disk full): one line, exit 2, the other outputs still written', async () => {
+  if (!existsSync('/dev/full')) return; // Linux only
+  const json = join(dir, 'full.json');
+  const c = captureIO();
+  assert.is(await main(argv('analyze', tarB, tarC, '-o', '/dev/full', '--json', json), c.io), 2);
+  assert.is(c.err(), 'calico-diags: cannot write -o /dev/full: ENOSPC: no space left on device, write\n');
+  assert.ok(existsSync(json));
+  assert.match(c.out(), 'calico-diags: 2 nodes');
+  assert.match(c.out(), `JSON written to ${json}`);
 });
 
 test.run();

@@ -5,17 +5,21 @@ import { sampleReport } from './sample-report.js';
 
 const ESC = '\u001b';
 
-test('plain text: summary line, root causes with first evidence, symptoms counted, unreadable inputs', () => {
+test('plain text: counts of causes and symptoms, each cause with first evidence, first fix step and its symptoms in one line', () => {
   const text = renderText(sampleReport(), { colour: false });
   assert.not.ok(text.includes(ESC));
   const lines = text.split('\n');
-  assert.is(lines[0], 'calico-diags: 4 nodes, 3 inputs (1 unreadable): 3 critical, 1 warning, 1 info');
+  // 3 critical findings are 1 cause and 2 symptoms: the counts say so
+  assert.is(lines[0], 'calico-diags: 4 nodes, 3 inputs (1 unreadable): 3 root causes (1 critical, 1 warning, 1 info), 2 symptoms');
   assert.is(lines[1], '');
   assert.is(lines[2], 'CRITICAL  BGP session node-b ↔ node-c never established: TCP 179 dropped  [bgp-port179-blocked]');
   assert.is(lines[3], '          nodes: node-b, node-c');
   assert.is(lines[4], '          node-c diagnostics/logs/bird/current:12: 2025-03-01_10:14:02.11873 bird: Mesh_10_0_0_12: State changed to start');
   assert.is(lines[5], '          … and 40 more evidence lines');
-  assert.is(lines[6], '          explains 2 symptoms');
+  assert.is(lines[6], '          fix: Allow TCP 179 in both directions between all BGP peers (host firewall, security groups, NACLs).');
+  assert.is(lines[7], '          symptoms (2): block-route-missing (node-b, node-c)');
+  assert.is(lines[8], '');
+  assert.ok(text.includes('\n          fix: Re-run `calicoctl node diags` on node-d as root.\n'));
   // symptoms are folded: not listed as their own entries
   assert.not.ok(text.includes('no route to block'));
   assert.ok(text.includes('\nWARNING   tunl0 MTU differs'));
@@ -47,6 +51,14 @@ test('hostile bundle text cannot drive the terminal', () => {
   assert.ok(text.includes('bad\\x0a\\x1b[1Afake line'));
 });
 
+test('bidi overrides in bundle text are shown, not obeyed', () => {
+  const report = sampleReport();
+  report.findings[0]!.title = 'node-\u202eevil\u202c and \u2066x\u2069';
+  const text = renderText(report, { colour: false });
+  assert.ok(text.includes('node-<U+202E>evil<U+202C> and <U+2066>x<U+2069>'), text);
+  assert.not.ok(/[\u202a-\u202e\u2066-\u2069]/.test(text));
+});
+
 test('long evidence is cut, singular wording, no unreadable section when all inputs read', () => {
   const report = sampleReport();
   report.findings[0]!.evidence[0]!.text = 'x'.repeat(500);
@@ -56,11 +68,11 @@ test('long evidence is cut, singular wording, no unreadable section when all inp
   report.inputs = report.inputs.slice(0, 2);
   report.summary = { inputs: 2, unreadableInputs: 0, nodes: 1, findings: { critical: 1, warning: 2, info: 0 } };
   const text = renderText(report, { colour: false });
-  assert.ok(text.startsWith('calico-diags: 1 node, 2 inputs: 1 critical, 2 warnings, 0 info\n'));
+  assert.ok(text.startsWith('calico-diags: 1 node, 2 inputs: 4 root causes (2 critical, 1 warning, 1 info), 1 symptom\n'), text);
   assert.ok(text.includes(`${'x'.repeat(199)}…\n`));
   assert.not.ok(text.includes('x'.repeat(200)));
   assert.ok(text.includes('… and 1 more evidence line\n'));
-  assert.ok(text.includes('explains 1 symptom\n'));
+  assert.ok(text.includes('symptoms (1): block-route-missing (node-b, node-c)\n'));
   // the unexplained symptom is now a root cause of its own
   assert.ok(text.includes('node-c has no route to block 192.168.20.64/26 of node-b'));
   assert.not.ok(text.includes('Unreadable inputs'));
@@ -79,9 +91,26 @@ test('no findings', () => {
   const report = sampleReport();
   report.findings = [];
   const text = renderText(report, { colour: false });
+  assert.ok(text.startsWith('calico-diags: 4 nodes, 3 inputs (1 unreadable): no finding\n\n'), text);
   // Never reads as healthy: what was checked, what could not be, and where to look next.
   assert.ok(text.includes('\nNo root cause found. 1 of 7 rules checked the data and passed; 1 could not decide from what was given (nat-outgoing-disabled); 1 failed (ipip-tunl0-missing-or-down). This is not a clean bill of health: collect what is listed under "What to collect next" and analyze again.\n'), text);
   assert.ok(text.includes('What to collect next:\n  calicoctl node status'));
+});
+
+test('symptoms of several rules and depths in one line, grouped by rule; no fix line without remediation; hostile fix text', () => {
+  const report = sampleReport();
+  const [cause, s1, s2, mtu] = report.findings;
+  s1!.explains = [mtu!.id]; // a symptom of a symptom
+  mtu!.severity = 'critical';
+  cause!.remediation = [`step \u001b[2J one`, 'step two'];
+  report.findings[4]!.remediation = [];
+  const text = renderText(report, { colour: false });
+  assert.ok(text.includes('\n          fix: step \\x1b[2J one\n'), text);
+  assert.not.ok(text.includes('step two'), 'only the first fix step');
+  assert.ok(text.includes('\n          symptoms (3): block-route-missing (node-b, node-c); mtu-mismatch (node-d)\n'), text);
+  assert.not.ok(text.includes('Re-run'));
+  assert.ok(text.startsWith('calico-diags: 4 nodes, 3 inputs (1 unreadable): 2 root causes (1 critical, 1 info), 3 symptoms\n'), text);
+  void s2;
 });
 
 test.run();

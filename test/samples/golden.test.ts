@@ -11,6 +11,10 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/report-types.js';
+import { renderJunit } from '../../src/report/render-junit.js';
+import { renderSarif } from '../../src/report/render-sarif.js';
+import { RULES } from '../../src/rules/index.js';
+import { assertValidSarif, parseJunit } from '../helpers/output-schemas.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const scenariosDir = join(root, 'samples', 'scenarios');
@@ -74,6 +78,9 @@ for (const id of ids) {
       assert.equal(bad.map((f) => f.id), [], 'healthy: no critical or warning finding');
     }
     assert.ok(report.rules.every((r) => r.status !== 'error'), 'no rule errored');
+    assertValidSarif(renderSarif(report, RULES.map((r) => r.meta)));
+    const suites = new Set([...report.nodes.map((n) => n.name), ...report.findings.flatMap((f) => f.nodes)]);
+    assert.is(parseJunit(renderJunit(report)).length, suites.size + (report.findings.some((f) => f.nodes.length === 0) ? 1 : 0), 'a JUnit suite per node');
     const text = goldenText(report);
     const golden = join(root, 'test', 'golden', `${id}.txt`);
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, text);
