@@ -21,7 +21,7 @@ export const SIDE_STATES: { state: SideState; label: string }[] = [
 
 export interface MeshNode { name: string; x: number; y: number; lx: number; ly: number; anchor: 'start' | 'middle' | 'end' }
 export interface MeshHalf { x1: number; y1: number; x2: number; y2: number; state: SideState; cls: string; title: string; a: string; b: string }
-export interface BgpMesh { width: number; height: number; nodes: MeshNode[]; halves: MeshHalf[]; legend: { cls: string; label: string }[]; pairs: number }
+export interface BgpMesh { width: number; height: number; /** Many nodes: healthy lines drawn thin and faint so problems stand out. */ dense: boolean; nodes: MeshNode[]; halves: MeshHalf[]; legend: { cls: string; label: string }[]; pairs: number }
 
 const REFUSED = /refused|reset by peer|no route to host|unreachable|Bad peer AS|bad bgp identifier/i;
 
@@ -57,6 +57,11 @@ export function sideState(side: BgpSide, pair: BgpPair, flapping: boolean, downs
 
 const R = 10;
 
+/** Whether at least one side has a BIRD protocol for the other (else the pair is no session at all). */
+export function sessionConfigured(p: BgpPair): boolean {
+  return p.a.protocol !== undefined || p.b.protocol !== undefined;
+}
+
 export function bgpMesh(report: Report): BgpMesh {
   const names = [...new Set([...report.nodes.map((n) => n.name), ...report.bgp.pairs.flatMap((p) => [p.a.node, p.b.node])])];
   const n = names.length;
@@ -87,7 +92,8 @@ export function bgpMesh(report: Report): BgpMesh {
   for (const p of report.bgp.pairs) {
     const a = at.get(p.a.node);
     const b = at.get(p.b.node);
-    if (!a || !b) continue;
+    // Neither side configures a session (route-reflector clients, mesh off): nothing to draw.
+    if (!a || !b || !sessionConfigured(p)) continue;
     const flapping = flaps.has(key(p.a.node, p.b.node));
     const mx = round((a.x + b.x) / 2);
     const my = round((a.y + b.y) / 2);
@@ -103,5 +109,5 @@ export function bgpMesh(report: Report): BgpMesh {
   halves.sort((x, y) => order(x.state) - order(y.state));
   const used = new Set(halves.map((h) => h.state));
   const legend = SIDE_STATES.filter((s) => used.has(s.state)).map((s) => ({ cls: `bgp-${s.state}`, label: s.label }));
-  return { width, height, nodes, halves, legend, pairs: report.bgp.pairs.length };
+  return { width, height, dense: n > 12, nodes, halves, legend, pairs: report.bgp.pairs.filter(sessionConfigured).length };
 }

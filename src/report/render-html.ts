@@ -13,7 +13,7 @@ import { distinctSteps, reportCase } from './case.js';
 import { ticketSummary } from './ticket-summary.js';
 import { markdown } from './markdown.js';
 import type { MdBlock } from './markdown.js';
-import { bgpMesh, flappingPairs, sideState, SIDE_STATES } from './bgp-mesh.js';
+import { bgpMesh, flappingPairs, sessionConfigured, sideState, SIDE_STATES } from './bgp-mesh.js';
 import type { BgpMesh } from './bgp-mesh.js';
 import { routeCoverage } from './route-coverage.js';
 import type { CoverageMatrix } from './route-coverage.js';
@@ -454,16 +454,17 @@ function bgpPairViews(report: Report): { rows: HtmlView['bgpPairs']; more: numbe
     const st = (s: BgpSide) => sideState(s, p, flapping, s.protocol !== undefined ? downs.get(`${s.node}\u0000${s.protocol}`) : undefined);
     const sa = st(p.a);
     const sb = st(p.b);
-    const status = flapping && p.status === 'up' ? 'flapping' : p.status;
+    const configured = sessionConfigured(p);
+    const status = !configured ? 'no session configured' : flapping && p.status === 'up' ? 'flapping' : p.status;
     return {
       row: {
         a: sideView(p.a, p.aIP, sa),
         b: sideView(p.b, p.bIP, sb),
-        initiator: p.initiator ?? 'unknown',
+        initiator: configured ? (p.initiator ?? 'unknown') : '',
         status,
-        statusClass: status === 'flapping' ? 'st-bad' : statusClass(p.status),
+        statusClass: !configured ? 'st-none' : status === 'flapping' ? 'st-bad' : statusClass(p.status),
       },
-      healthy: sa === 'up' && sb === 'up',
+      healthy: !configured || (sa === 'up' && sb === 'up'),
     };
   });
   // Problem pairs first (stable), then the healthy ones, up to the cap.

@@ -265,6 +265,15 @@ test('BGP mesh: one line per side coloured by what that side reports; flapping i
   const bird = counted.bgp.pairs.find((p) => p.a.node === 'node-a' && p.b.node === 'node-b')!;
   counted.nodes[0]!.bgpPeers.push({ protocol: bird.a.protocol!, peerIP: '10.0.0.12', lastState: 'up', everUp: true, downsAfterUp: 3 });
   assert.ok(renderHtml(counted).includes('data-a="node-a" data-b="node-b" data-state="flapping">'));
+  // a pair where neither side configures a session (route-reflector clients) is no line, and says so in the table
+  const rr = sampleReport();
+  const p = rr.bgp.pairs.find((x) => x.a.node === 'node-a' && x.b.node === 'node-b')!;
+  delete p.a.protocol;
+  delete p.b.protocol;
+  p.status = 'down';
+  const rrHtml = renderHtml(rr);
+  assert.not.ok(rrHtml.includes('data-a="node-a" data-b="node-b"'));
+  assert.ok(rrHtml.includes('<td class="st-none">no session configured</td>'));
 });
 
 test('BGP pair table: both sides in one cell each (fits A4), problem pairs first; peers with no bundle', () => {
