@@ -56,6 +56,7 @@ export function inlineSpans(line: string): MdSpan[] {
 }
 
 const FENCE = /^\s*(`{3,}|~{3,})\s*([\w+-]*)\s*$/;
+const YAML_START = /^\s*apiVersion:\s*\S/;
 
 export function markdown(source: string): MdBlock[] {
   const lines = source.replace(/\r\n?/g, '\n').split('\n');
@@ -84,6 +85,16 @@ export function markdown(source: string): MdBlock[] {
     }
     if (line.trim() === '') {
       flush();
+      continue;
+    }
+    // An unfenced Kubernetes/Calico manifest (`apiVersion: …` to the end of the paragraph) is code too:
+    // its indentation is its meaning.
+    if (YAML_START.test(line)) {
+      flush();
+      const body: string[] = [];
+      while (i < lines.length && lines[i]!.trim() !== '' && !FENCE.test(lines[i]!)) body.push(lines[i++]!);
+      i--;
+      blocks.push({ pre: true, text: body.join('\n'), lines: [] });
       continue;
     }
     para.push(inlineSpans(line));

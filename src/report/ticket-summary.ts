@@ -51,6 +51,15 @@ export function plainText(text: string, max = MAX_LINE): string {
   return safe.length > max ? `${safe.slice(0, max - 1)}…` : safe;
 }
 
+/** Text that may hold line breaks (a message, a step with a manifest): each line made safe, continuation lines indented. */
+function multiline(text: string, indent: string, max = 1200): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l, i) => `${i === 0 ? '' : indent}${plainText(l, max)}`)
+    .join('\n');
+}
+
 function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
@@ -74,7 +83,7 @@ function causeBlock(node: FindingTreeNode, index: number): string[] {
   out.push(`### ${index}. [${f.severity}] ${plainText(f.title)}`);
   out.push(`Nodes: ${f.nodes.length > 0 ? plainText(f.nodes.join(', ')) : 'cluster-wide'} · rule \`${plainText(f.rule, 80)}\``);
   out.push('');
-  out.push(plainText(f.message, 1200));
+  out.push(multiline(f.message, ''));
   const lines = f.evidence.slice(0, TICKET_EVIDENCE_LINES).map(evidenceLine);
   if (lines.length > 0) {
     const more = f.evidence.length - lines.length + (f.evidenceDropped ?? 0);
@@ -85,7 +94,7 @@ function causeBlock(node: FindingTreeNode, index: number): string[] {
   const steps = distinctSteps(f.remediation).slice(0, TICKET_FIX_STEPS);
   if (steps.length > 0) {
     out.push('', 'Fix:');
-    steps.forEach((s, i) => out.push(`${i + 1}. ${plainText(s, 1200)}`));
+    steps.forEach((s, i) => out.push(`${i + 1}. ${multiline(s, '   ')}`));
   }
   const symptoms = node.symptoms.flatMap(flatten);
   if (symptoms.length > 0) {

@@ -42,6 +42,12 @@ test('ticket summary: hostile text cannot close the fence, move the cursor or re
   assert.match(text, /\n````text\n/);
 });
 
+test('ticket summary keeps the line breaks of a step (a manifest stays readable)', () => {
+  const r = sampleReport();
+  r.findings[0]!.remediation = ['Apply this:\napiVersion: projectcalico.org/v3\nspec:\n  order: 9'];
+  assert.match(ticketSummary(r), 'Fix:\n1. Apply this:\n   apiVersion: projectcalico.org/v3\n   spec:\n     order: 9\n');
+});
+
 test('ticket summary with no finding says what was checked, never "healthy"', () => {
   const r = sampleReport();
   r.findings = [];
