@@ -36,7 +36,7 @@ function reportNode(n: ClusterModel['nodes'][number], derived: Derived): ReportN
     date: n.date?.iso ?? n.date?.text,
     blocks: derived.blocks.filter((b) => b.owners.includes(n.name)).map((b) => b.block),
     interfaces: n.interfaces4.map((i) => ({ name: i.name, mtu: i.mtu, state: i.state, addresses: i.addresses.map((a) => a.cidr) })),
-    bgpPeers: protocols.map((p) => ({ protocol: p.name, peerIP: p.peerIP, lastState: p.lastState, everUp: p.everUp })),
+    bgpPeers: protocols.map((p) => ({ protocol: p.name, peerIP: p.peerIP, lastState: p.lastState, everUp: p.everUp, ...(p.downsAfterUp > 0 ? { downsAfterUp: p.downsAfterUp } : {}) })),
     ...(n.attachments !== undefined
       ? { attachments: n.attachments.sources.map((s) => ({ kind: s.kind, file: s.input === s.file ? s.file : `${s.input}/${s.file}`, lines: s.lines, summary: s.summary, nodeFrom: s.nodeFrom })) }
       : {}),

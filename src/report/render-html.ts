@@ -1,21 +1,39 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { ARTIFACT_IDS } from '../model/node.js';
 import type { Evidence, Finding, Severity } from '../model/finding.js';
-import type { BgpSide, RouteCell, RouteToBlock } from '../model/derived.js';
+import type { BgpSide } from '../model/derived.js';
 import type { Report, ReportNode } from './report-types.js';
-import { findingTree } from './finding-tree.js';
 import type { FindingTreeNode } from './finding-tree.js';
 import { coverage } from './coverage.js';
+import { distinctSteps, reportCase } from './case.js';
+import { ticketSummary } from './ticket-summary.js';
+import { markdown } from './markdown.js';
+import type { MdBlock } from './markdown.js';
+import { bgpMesh, flappingPairs, sessionConfigured, sideState, SIDE_STATES } from './bgp-mesh.js';
+import type { BgpMesh } from './bgp-mesh.js';
+import { routeCoverage } from './route-coverage.js';
+import type { CoverageMatrix } from './route-coverage.js';
+import { timelineChart } from './timeline-chart.js';
+import type { TimelineChart } from './timeline-chart.js';
 
 /** Evidence rows shown per finding; the rest are counted as "… and N more". */
 export const HTML_EVIDENCE_CAP = 25;
 /** Timeline events shown; the rest are counted with the ones the report already dropped. */
 export const HTML_TIMELINE_CAP = 300;
+/** Symptoms shown in full under one cause; the rest are listed by title only. */
+export const HTML_SYMPTOMS_CAP = 30;
+/** Symptoms listed by title under one cause beyond the ones shown in full; the rest are counted. */
+const HTML_SYMPTOM_TITLES_CAP = 300;
+/** Root findings shown in full; the rest are listed by title. */
+export const HTML_ROOTS_CAP = 200;
+/** BGP pair rows (problem pairs first); the rest are counted. */
+export const HTML_BGP_PAIRS_CAP = 150;
 /** Above this many nodes the per-node sections start folded. */
-const NODES_OPEN_MAX = 8;
+const NODES_OPEN_MAX = 4;
 
 export interface RenderHtmlOptions {
   /** Folder holding `report.hbs` and `partials/*.hbs`; defaults to the project's `templates/`. */
@@ -23,14 +41,14 @@ export interface RenderHtmlOptions {
 }
 
 /**
- * The report as one self-contained HTML file: inline CSS, no script, no request of any kind
- * (a Content-Security-Policy meta tag forbids them too). All decisions (folding symptoms under
- * causes, caps, colours by status) are made here, in the view model; the templates only print it,
- * and only through escaped `{{ }}`.
+ * The report as one self-contained HTML file: inline CSS and SVG, one small inline script (filters and
+ * search) allowed by its sha256 in the Content-Security-Policy, no request of any kind. All decisions
+ * (folding symptoms under causes, caps, colours by status, picture geometry) are made here, in the view
+ * model; the templates only print it, and only through escaped `{{ }}`.
  */
 export function renderHtml(report: Report, opts: RenderHtmlOptions = {}): string {
-  const template = loadTemplate(opts.templatesDir ?? defaultTemplatesDir());
-  return template(htmlView(report));
+  const { template, scriptHash } = loadTemplate(opts.templatesDir ?? defaultTemplatesDir());
+  return template(visibleControls(htmlView(report, scriptHash)));
 }
 
 /** `dist/src/report/render-html.js` → `templates/` at the package root. */
@@ -38,9 +56,15 @@ function defaultTemplatesDir(): string {
   return fileURLToPath(new URL('../../../templates/', import.meta.url));
 }
 
-const compiled = new Map<string, Handlebars.TemplateDelegate<HtmlView>>();
+interface Loaded {
+  template: Handlebars.TemplateDelegate<HtmlView>;
+  /** `sha256-…` of the `script` partial, exactly as it is printed inside `<script>`; '' without one. */
+  scriptHash: string;
+}
 
-function loadTemplate(dir: string): Handlebars.TemplateDelegate<HtmlView> {
+const compiled = new Map<string, Loaded>();
+
+function loadTemplate(dir: string): Loaded {
   const cached = compiled.get(dir);
   if (cached) return cached;
   const hb = Handlebars.create();
@@ -52,16 +76,42 @@ function loadTemplate(dir: string): Handlebars.TemplateDelegate<HtmlView> {
   } catch {
     partialFiles = [];
   }
+  let scriptHash = '';
   for (const file of partialFiles) {
     const source = readFileSync(join(partialsDir, file), 'utf8');
+    if (file === 'script.hbs') {
+      // The script is static text: printed as written, so its hash is the hash of the source.
+      if (source.includes('{{') || source.includes('</')) throw new Error('templates/partials/script.hbs must be static text without "{{" or "</"');
+      scriptHash = `sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}`;
+    }
     hb.registerPartial(basename(file, '.hbs'), hb.compile(source, options));
   }
   const template = hb.compile<HtmlView>(readFileSync(join(dir, 'report.hbs'), 'utf8'), options);
-  compiled.set(dir, template);
-  return template;
+  const loaded = { template, scriptHash };
+  compiled.set(dir, loaded);
+  return loaded;
 }
 
 type CompileOptions = NonNullable<Parameters<typeof Handlebars.compile>[1]>;
+
+/**
+ * Bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, U+061C) shown as a
+ * visible `<U+202E>` everywhere on the page, so a hostile hostname, interface name or log line cannot
+ * reorder what the reader sees (the escape of `{{ }}` does not touch them).
+ */
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+function visibleControls<T>(value: T): T {
+  if (typeof value === 'string') {
+    return value.replace(BIDI, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`) as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => visibleControls(v)) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = visibleControls(v);
+    return out as T;
+  }
+  return value;
+}
 
 // ---------------------------------------------------------------------------------------------
 // View model: plain strings, numbers, booleans and arrays; every field always present (the
@@ -87,13 +137,6 @@ const STATUS_CLASS: Record<string, string> = {
   self: 'st-self',
   'no-block': 'st-none',
 };
-const CELL_SYMBOL: Record<RouteCell['status'], string> = {
-  ok: '✓',
-  missing: '✗',
-  self: '■',
-  unknown: '?',
-  'no-block': '·',
-};
 
 function sevClass(s: string): string {
   return SEVERITY_CLASS[s as Severity] ?? 'sev-info';
@@ -104,13 +147,17 @@ function statusClass(s: string | undefined): string {
 function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
+/** Last path segment (`/` or `\`), for an input shown once per node; the full path goes in a tooltip. */
+function shortName(path: string): string {
+  const parts = path.split(/[\\/]/).filter((p) => p !== '');
+  return parts[parts.length - 1] ?? path;
+}
 
-interface EvidenceView {
+interface EvidenceGroupView {
   node: string;
   input: string;
-  file: string;
-  line: string;
-  text: string;
+  inputFull: string;
+  files: { file: string; lines: { line: string; text: string }[] }[];
 }
 
 interface FindingView {
@@ -120,14 +167,19 @@ interface FindingView {
   severity: string;
   sevClass: string;
   title: string;
-  message: string;
+  message: MdBlock[];
   nodes: string;
-  evidence: EvidenceView[];
+  /** Space-separated, for the filter script. */
+  dataNodes: string;
+  evidence: EvidenceGroupView[];
   hasEvidence: boolean;
   moreEvidence: number;
-  remediation: string[];
+  remediation: MdBlock[][];
   hasRemediation: boolean;
   symptoms: FindingView[];
+  /** Symptoms beyond the cap: title and severity only. */
+  symptomTitles: { title: string; severity: string; sevClass: string; id: string }[];
+  moreSymptoms: number;
   symptomCount: number;
   symptomLabel: string;
 }
@@ -138,6 +190,7 @@ interface NodeView {
   name: string;
   hostname: string;
   input: string;
+  inputFull: string;
   nodeIP: string;
   nodeIPSource: string;
   versionHint: string;
@@ -156,42 +209,84 @@ interface NodeView {
   hasAttachments: boolean;
 }
 
+interface VerdictView {
+  anchor: string;
+  severity: string;
+  sevClass: string;
+  title: string;
+  nodes: string;
+  fix: MdBlock[];
+  hasFix: boolean;
+  symptoms: string;
+}
+
+interface BgpSideView {
+  node: string;
+  ip: string;
+  lastState: string;
+  stateClass: string;
+  picture: string;
+  pictureClass: string;
+  socket: string;
+  listens179: string;
+  errors: string[];
+}
+
 interface HtmlView {
   title: string;
+  scriptHash: string;
+  hasScript: boolean;
   toolName: string;
   toolVersion: string;
   generatedAt: string;
   hasGeneratedAt: boolean;
   /** `--redact`: what was replaced (shown under the title). */
   redactedNote: string;
+  caseLine: string;
+  counts: {
+    causes: number;
+    causesLabel: string;
+    critical: number;
+    warning: number;
+    symptoms: number;
+    symptomsLabel: string;
+    notes: number;
+    notesLabel: string;
+    nodes: number;
+    inputs: number;
+    unreadableInputs: number;
+  };
   summary: { nodes: number; inputs: number; unreadableInputs: number; critical: number; warning: number; info: number };
+  verdicts: VerdictView[];
+  hasVerdicts: boolean;
+  ticket: string;
+  filters: { severities: { value: string; sevClass: string }[]; nodes: string[]; rules: string[] };
   inputs: { path: string; kind: string; nodes: string; status: string; statusClass: string; problems: string[] }[];
   analysisProblems: string[];
   hasAnalysisProblems: boolean;
   rootCauses: FindingView[];
+  notes: FindingView[];
+  hasNotes: boolean;
+  moreRoots: { title: string; severity: string; sevClass: string; id: string }[];
+  hasMoreRoots: boolean;
   hasFindings: boolean;
   /** Said instead of findings: what was checked, what could not be, what to collect. */
   noFindings: string;
   nodes: NodeView[];
   blocks: { block: string; owners: string; proto: string; ownersClass: string }[];
   hasBlocks: boolean;
-  matrix: {
-    cols: { name: string; index: number }[];
-    rows: { from: string; index: number; cells: { symbol: string; statusClass: string; title: string; label: string }[] }[];
-    hasRows: boolean;
-  };
-  bgpPairs: {
-    a: BgpSideView;
-    b: BgpSideView;
-    aIP: string;
-    bIP: string;
-    initiator: string;
-    status: string;
-    statusClass: string;
-  }[];
+  coverage: CoverageMatrix;
+  hasCoverage: boolean;
+  coverageCut: number;
+  mesh: BgpMesh;
+  hasMesh: boolean;
+  bgpPairs: { a: BgpSideView; b: BgpSideView; initiator: string; status: string; statusClass: string }[];
   hasBgpPairs: boolean;
-  unknownPeers: { node: string; peerIP: string; protocol: string; evidence: EvidenceView }[];
+  moreBgpPairs: number;
+  unknownPeers: { node: string; peerIP: string; protocol: string; file: string; line: string; text: string }[];
   hasUnknownPeers: boolean;
+  chart: TimelineChart;
+  hasChart: boolean;
   timeline: {
     events: { time: string; node: string; source: string; level: string; levelClass: string; file: string; line: string; text: string; rawTime: string }[];
     hasEvents: boolean;
@@ -200,31 +295,55 @@ interface HtmlView {
     offsets: { node: string; offset: string; basis: string; applied: string }[];
     hasOffsets: boolean;
   };
-  rules: { id: string; severity: string; sevClass: string; status: string; statusClass: string; summary: string; reason: string }[];
-  collectNext: { command: string; why: string; rules: string; nodes: string }[];
+  rules: { id: string; severity: string; sevClass: string; status: string; statusClass: string; summary: MdBlock[]; reason: MdBlock[] }[];
+  collectNext: { command: string; why: MdBlock[]; rules: string; nodes: string }[];
 }
 
-interface BgpSideView {
-  node: string;
-  protocol: string;
-  lastState: string;
-  stateClass: string;
-  everUp: string;
-  socket: string;
-  listens179: string;
-  log: string;
-  errors: string[];
+/**
+ * Evidence grouped as it reads best: by node (in the order the rule gave them, most telling first),
+ * the input named once per node (short name, full path in the tooltip), then by file with its lines
+ * in file order.
+ */
+function evidenceGroups(evidence: readonly Evidence[]): EvidenceGroupView[] {
+  const groups: { node: string; input: string; files: Map<string, Evidence[]> }[] = [];
+  for (const e of evidence) {
+    let g = groups.find((x) => x.node === e.node && x.input === e.input);
+    if (!g) {
+      g = { node: e.node, input: e.input, files: new Map() };
+      groups.push(g);
+    }
+    const list = g.files.get(e.file) ?? [];
+    list.push(e);
+    g.files.set(e.file, list);
+  }
+  return groups.map((g) => ({
+    node: g.node,
+    input: shortName(g.input),
+    inputFull: g.input,
+    files: [...g.files].map(([file, lines]) => ({
+      file,
+      lines: [...lines]
+        .sort((a, b) => a.line - b.line)
+        .filter((e, i, all) => i === 0 || e.line !== all[i - 1]!.line || e.line === 0 || e.text !== all[i - 1]!.text)
+        .map((e) => ({ line: e.line > 0 ? String(e.line) : '', text: e.text })),
+    })),
+  }));
 }
 
-function evidenceView(e: Evidence): EvidenceView {
-  return { node: e.node, input: e.input, file: e.file, line: e.line > 0 ? String(e.line) : '', text: e.text };
+function titleEntry(f: Finding): FindingView['symptomTitles'][number] {
+  return { title: f.title, severity: f.severity, sevClass: sevClass(f.severity), id: f.id };
 }
 
 function findingView(node: FindingTreeNode, counter: { n: number }): FindingView {
   const f: Finding = node.finding;
   const anchor = `finding-${++counter.n}`;
-  const shown = f.evidence.slice(0, HTML_EVIDENCE_CAP).map(evidenceView);
+  const shown = f.evidence.slice(0, HTML_EVIDENCE_CAP);
   const moreEvidence = f.evidence.length - shown.length + (f.evidenceDropped ?? 0);
+  const full = node.symptoms.slice(0, HTML_SYMPTOMS_CAP);
+  const rest = node.symptoms.slice(HTML_SYMPTOMS_CAP).flatMap(function all(s): Finding[] {
+    return [s.finding, ...s.symptoms.flatMap(all)];
+  });
+  const steps = distinctSteps(f.remediation);
   return {
     anchor,
     id: f.id,
@@ -232,14 +351,17 @@ function findingView(node: FindingTreeNode, counter: { n: number }): FindingView
     severity: f.severity,
     sevClass: sevClass(f.severity),
     title: f.title,
-    message: f.message,
+    message: markdown(f.message),
     nodes: f.nodes.join(', '),
-    evidence: shown,
+    dataNodes: f.nodes.join(' '),
+    evidence: evidenceGroups(shown),
     hasEvidence: shown.length > 0,
     moreEvidence,
-    remediation: f.remediation,
-    hasRemediation: f.remediation.length > 0,
-    symptoms: node.symptoms.map((s) => findingView(s, counter)),
+    remediation: steps.map(markdown),
+    hasRemediation: steps.length > 0,
+    symptoms: full.map((s) => findingView(s, counter)),
+    symptomTitles: rest.slice(0, HTML_SYMPTOM_TITLES_CAP).map(titleEntry),
+    moreSymptoms: Math.max(0, rest.length - HTML_SYMPTOM_TITLES_CAP),
     symptomCount: node.symptomCount,
     symptomLabel: plural(node.symptomCount, 'symptom'),
   };
@@ -275,7 +397,8 @@ function nodeView(n: ReportNode, index: number, open: boolean): NodeView {
     open,
     name: n.name,
     hostname: n.hostname ?? '',
-    input: n.input,
+    input: shortName(n.input),
+    inputFull: n.input,
     nodeIP: n.nodeIP ?? 'unknown',
     nodeIPSource: n.nodeIPSource ?? '',
     versionHint: n.versionHint,
@@ -298,8 +421,8 @@ function nodeView(n: ReportNode, index: number, open: boolean): NodeView {
     bgpPeers: n.bgpPeers.map((p) => ({
       protocol: p.protocol,
       peerIP: p.peerIP ?? '',
-      lastState: p.lastState ?? 'no log',
-      stateClass: p.lastState === undefined ? 'st-skip' : p.lastState.toLowerCase() === 'up' ? 'st-ok' : 'st-bad',
+      lastState: `${p.lastState ?? 'no log'}${(p.downsAfterUp ?? 0) > 0 ? ` (went down ${p.downsAfterUp}× after up)` : ''}`,
+      stateClass: p.lastState === undefined ? 'st-skip' : p.lastState.toLowerCase() === 'up' && (p.downsAfterUp ?? 0) < 2 ? 'st-ok' : 'st-bad',
       everUp: p.everUp ? 'yes' : 'no',
     })),
     hasBgpPeers: n.bgpPeers.length > 0,
@@ -307,59 +430,110 @@ function nodeView(n: ReportNode, index: number, open: boolean): NodeView {
   };
 }
 
-function routeText(b: RouteToBlock): string {
-  if (!b.route) return `${b.block}: no route`;
-  const r = b.route;
-  const parts = [r.type !== 'unicast' ? `${r.type} ${r.dst}` : r.dst];
-  if (r.via) parts.push(`via ${r.via}`);
-  if (r.dev) parts.push(`dev ${r.dev}`);
-  if (r.proto) parts.push(`proto ${r.proto}`);
-  if (r.onlink) parts.push('onlink');
-  const where = b.evidence ? ` [${b.evidence.file}:${b.evidence.line}]` : '';
-  const head = r.dst === b.block ? '' : `${b.block} ← `;
-  return `${head}${parts.join(' ')}${b.kind ? ` (${b.kind})` : ''}${where}`;
-}
+const PICTURE_CLASS: Record<string, string> = { up: 'st-ok', 'not-collected': 'st-skip', never: 'st-skip', passive: 'st-warn', connecting: 'st-warn', flapping: 'st-bad', refused: 'st-bad' };
 
-function cellView(c: RouteCell): HtmlView['matrix']['rows'][number]['cells'][number] {
-  const head = `${c.from} → ${c.to}: ${c.status}`;
-  const lines = c.blocks.map(routeText);
-  return {
-    symbol: CELL_SYMBOL[c.status] ?? '?',
-    statusClass: statusClass(c.status),
-    title: [head, ...lines].join('\n'),
-    label: c.status,
-  };
-}
-
-function sideView(s: BgpSide): BgpSideView {
+function sideView(s: BgpSide, ip: string | undefined, state: string): BgpSideView {
+  const label = SIDE_STATES.find((x) => x.state === state)?.label ?? state;
   return {
     node: s.node,
-    protocol: s.protocol ?? '',
+    ip: ip ?? '',
     lastState: s.lastState ?? (s.logCollected ? 'never logged' : 'no log'),
-    stateClass: s.lastState === undefined ? 'st-skip' : s.lastState.toLowerCase() === 'up' ? 'st-ok' : 'st-bad',
-    everUp: s.everUp ? 'yes' : 'no',
+    stateClass: s.lastState === undefined ? 'st-skip' : s.lastState.toLowerCase() === 'up' && state !== 'flapping' ? 'st-ok' : 'st-bad',
+    picture: label,
+    pictureClass: PICTURE_CLASS[state] ?? 'st-other',
     socket: s.socket ?? 'not collected',
     listens179: s.listens179 === undefined ? 'not collected' : s.listens179 ? 'yes' : 'NO',
-    log: s.logCollected ? 'collected' : 'not collected',
     errors: s.errors,
   };
 }
 
-function htmlView(report: Report): HtmlView {
+function bgpPairViews(report: Report): { rows: HtmlView['bgpPairs']; more: number } {
+  const flaps = flappingPairs(report.findings);
+  const downs = new Map<string, number>();
+  for (const node of report.nodes) for (const p of node.bgpPeers) downs.set(`${node.name}\u0000${p.protocol}`, p.downsAfterUp ?? 0);
+  const rows = report.bgp.pairs.map((p) => {
+    const flapping = flaps.has(p.a.node < p.b.node ? `${p.a.node}\u0000${p.b.node}` : `${p.b.node}\u0000${p.a.node}`);
+    const st = (s: BgpSide) => sideState(s, p, flapping, s.protocol !== undefined ? downs.get(`${s.node}\u0000${s.protocol}`) : undefined);
+    const sa = st(p.a);
+    const sb = st(p.b);
+    const configured = sessionConfigured(p);
+    const status = !configured ? 'no session configured' : flapping && p.status === 'up' ? 'flapping' : p.status;
+    return {
+      row: {
+        a: sideView(p.a, p.aIP, sa),
+        b: sideView(p.b, p.bIP, sb),
+        initiator: configured ? (p.initiator ?? 'unknown') : '',
+        status,
+        statusClass: !configured ? 'st-none' : status === 'flapping' ? 'st-bad' : statusClass(p.status),
+      },
+      healthy: !configured || (sa === 'up' && sb === 'up'),
+    };
+  });
+  // Problem pairs first (stable), then the healthy ones, up to the cap.
+  const ordered = [...rows.filter((r) => !r.healthy), ...rows.filter((r) => r.healthy)];
+  const shown = ordered.slice(0, HTML_BGP_PAIRS_CAP).map((r) => r.row);
+  return { rows: shown, more: rows.length - shown.length };
+}
+
+const EMPTY_CHART: TimelineChart = {
+  width: 0, height: 0, rows: [], ticks: [], marks: [], axisY: 0, x0: 0, x1: 0, unplaced: 0,
+  hasFirst: false, first: { x: 0, y1: 0, y2: 0, label: '', lx: 0, anchor: 'start', title: '' },
+};
+
+function htmlView(report: Report, scriptHash: string): HtmlView {
   const counter = { n: 0 };
-  const rootCauses = findingTree(report.findings).map((t) => findingView(t, counter));
+  const c = reportCase(report);
+  const roots = [...c.causes, ...c.notes];
+  const full = new Set(roots.slice(0, HTML_ROOTS_CAP));
+  const causeViews = c.causes.filter((r) => full.has(r)).map((t) => findingView(t, counter));
+  const noteViews = c.notes.filter((r) => full.has(r)).map((t) => findingView(t, counter));
+  const moreRoots = roots.filter((r) => !full.has(r)).map((r) => titleEntry(r.finding));
   const s = report.summary;
   const events = report.timeline.events.slice(0, HTML_TIMELINE_CAP);
-  const title =
-    `${report.tool.name} report: ${plural(s.nodes, 'node')}, ` +
-    `${s.findings.critical} critical, ${plural(s.findings.warning, 'warning')}, ${s.findings.info} info`;
+  const verdicts: VerdictView[] = causeViews.map((v, i) => {
+    const cause = c.causes[i]!.finding;
+    const fix = distinctSteps(cause.remediation)[0];
+    return {
+      anchor: v.anchor,
+      severity: v.severity,
+      sevClass: v.sevClass,
+      title: cause.title,
+      nodes: cause.nodes.join(', '),
+      fix: fix !== undefined ? markdown(fix) : [],
+      hasFix: fix !== undefined,
+      symptoms: v.symptomCount > 0 ? `explains ${v.symptomLabel}` : '',
+    };
+  });
+  const allFindings = report.findings;
+  const sevOrder: Severity[] = ['critical', 'warning', 'info'];
+  const mesh = bgpMesh(report);
+  const cov = routeCoverage(report);
+  const chart = timelineChart(report, HTML_TIMELINE_CAP);
+  const pairs = bgpPairViews(report);
+  const sevLabels = (['critical', 'warning'] as const).filter((x) => c.causesBySeverity[x] > 0).map((x) => `${c.causesBySeverity[x]} ${x}`);
   return {
-    title,
+    title: `${c.title} · ${report.tool.name}`,
+    scriptHash,
+    hasScript: scriptHash !== '',
     toolName: report.tool.name,
     toolVersion: report.tool.version,
     generatedAt: report.generatedAt ?? '',
     hasGeneratedAt: report.generatedAt !== undefined,
     redactedNote: report.redacted?.note ?? '',
+    caseLine: `${plural(s.nodes, 'node')}${c.dates !== '' ? `, bundles of ${c.dates}` : ''}${sevLabels.length > 0 ? ` · causes: ${sevLabels.join(', ')}` : ''}`,
+    counts: {
+      causes: c.causes.length,
+      causesLabel: c.causes.length === 1 ? 'root cause' : 'root causes',
+      critical: c.causesBySeverity.critical,
+      warning: c.causesBySeverity.warning,
+      symptoms: c.symptoms,
+      symptomsLabel: c.symptoms === 1 ? 'symptom (folded)' : 'symptoms (folded)',
+      notes: c.notes.length,
+      notesLabel: c.notes.length === 1 ? 'note' : 'notes',
+      nodes: s.nodes,
+      inputs: s.inputs,
+      unreadableInputs: s.unreadableInputs,
+    },
     summary: {
       nodes: s.nodes,
       inputs: s.inputs,
@@ -367,6 +541,14 @@ function htmlView(report: Report): HtmlView {
       critical: s.findings.critical,
       warning: s.findings.warning,
       info: s.findings.info,
+    },
+    verdicts,
+    hasVerdicts: verdicts.length > 0,
+    ticket: ticketSummary(report),
+    filters: {
+      severities: sevOrder.filter((x) => allFindings.some((f) => f.severity === x)).map((x) => ({ value: x, sevClass: sevClass(x) })),
+      nodes: [...new Set(allFindings.flatMap((f) => f.nodes))].sort(),
+      rules: [...new Set(allFindings.map((f) => f.rule))].sort(),
     },
     inputs: report.inputs.map((i) => ({
       path: i.path,
@@ -378,8 +560,12 @@ function htmlView(report: Report): HtmlView {
     })),
     analysisProblems: report.problems ?? [],
     hasAnalysisProblems: (report.problems ?? []).length > 0,
-    rootCauses,
-    hasFindings: rootCauses.length > 0,
+    rootCauses: causeViews,
+    notes: noteViews,
+    hasNotes: noteViews.length > 0,
+    moreRoots,
+    hasMoreRoots: moreRoots.length > 0,
+    hasFindings: roots.length > 0,
     noFindings: coverage(report).text,
     nodes: report.nodes.map((n, i) => nodeView(n, i, report.nodes.length <= NODES_OPEN_MAX)),
     blocks: report.blocks.map((b) => ({
@@ -389,32 +575,25 @@ function htmlView(report: Report): HtmlView {
       ownersClass: b.owners.length > 1 ? 'st-bad' : '',
     })),
     hasBlocks: report.blocks.length > 0,
-    matrix: {
-      cols: report.routeMatrix.nodes.map((name, i) => ({ name, index: i + 1 })),
-      rows: report.routeMatrix.rows.map((row, i) => ({
-        from: report.routeMatrix.nodes[i] ?? row[0]?.from ?? '',
-        index: i + 1,
-        cells: row.map(cellView),
-      })),
-      hasRows: report.routeMatrix.rows.length > 0,
-    },
-    bgpPairs: report.bgp.pairs.map((p) => ({
-      a: sideView(p.a),
-      b: sideView(p.b),
-      aIP: p.aIP ?? '',
-      bIP: p.bIP ?? '',
-      initiator: p.initiator ?? 'unknown',
-      status: p.status,
-      statusClass: statusClass(p.status),
-    })),
-    hasBgpPairs: report.bgp.pairs.length > 0,
+    coverage: cov,
+    hasCoverage: cov.cells.length > 0,
+    coverageCut: Math.max(0, report.routeMatrix.nodes.length - cov.rows.length),
+    mesh,
+    hasMesh: mesh.halves.length > 0,
+    bgpPairs: pairs.rows,
+    hasBgpPairs: pairs.rows.length > 0,
+    moreBgpPairs: pairs.more,
     unknownPeers: report.bgp.unknownPeers.map((u) => ({
       node: u.node,
       peerIP: u.peerIP,
       protocol: u.protocol,
-      evidence: evidenceView(u.evidence),
+      file: u.evidence.file,
+      line: u.evidence.line > 0 ? String(u.evidence.line) : '',
+      text: u.evidence.text,
     })),
     hasUnknownPeers: report.bgp.unknownPeers.length > 0,
+    chart: chart ?? EMPTY_CHART,
+    hasChart: chart !== undefined,
     timeline: {
       events: events.map((e) => ({
         time: e.time,
@@ -444,9 +623,9 @@ function htmlView(report: Report): HtmlView {
       sevClass: sevClass(r.severity),
       status: r.status,
       statusClass: statusClass(r.status),
-      summary: r.summary,
-      reason: r.reason,
+      summary: markdown(r.summary),
+      reason: markdown(r.reason),
     })),
-    collectNext: report.collectNext.map((x) => ({ command: x.command, why: x.why, rules: x.rules.join(', '), nodes: x.nodes.length > 0 ? x.nodes.join(', ') : 'every node' })),
+    collectNext: report.collectNext.map((x) => ({ command: x.command, why: markdown(x.why), rules: x.rules.join(', '), nodes: x.nodes.length > 0 ? x.nodes.join(', ') : 'every node' })),
   };
 }

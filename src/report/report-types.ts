@@ -18,6 +18,8 @@ export interface ReportBgpPeer {
   peerIP?: string;
   lastState?: string;
   everUp: boolean;
+  /** Times BIRD logged this session going down after it had been up (only when > 0): it flaps. */
+  downsAfterUp?: number;
 }
 
 export interface ReportNode {
