@@ -54,7 +54,7 @@ export function symptomLine(symptoms: readonly Finding[]): string {
  * and the symptoms it explains in one line, then what to collect and the inputs that could not be read.
  *
  * ```
- * calico-diags: 4 nodes, 3 inputs (1 unreadable): 3 root causes (1 critical, 1 warning, 1 info), 2 symptoms
+ * calico-diags: 4 nodes, 3 inputs (1 unreadable): 2 root causes (1 critical, 1 warning), 2 symptoms, 1 note
  *
  * CRITICAL  BGP session node-b ↔ node-c never established: TCP 179 dropped  [bgp-port179-blocked]
  *           nodes: node-b, node-c
@@ -77,18 +77,21 @@ export function renderText(report: Report, opts: RenderTextOptions): string {
   const inputs =
     plural(s.inputs, 'input') + (s.unreadableInputs > 0 ? ` (${c.red(`${s.unreadableInputs} unreadable`)})` : '');
   const roots = findingTree(report.findings);
+  // Root causes are critical/warning roots; info roots are notes (as on the page and in the ticket summary).
   const rootCounts: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
   for (const r of roots) if (r.finding.severity in rootCounts) rootCounts[r.finding.severity]++;
+  const causeCount = rootCounts.critical + rootCounts.warning;
   const symptomCount = roots.reduce((n, r) => n + r.symptomCount, 0);
   const bySeverity = [
     rootCounts.critical > 0 ? c.red(`${rootCounts.critical} critical`) : '',
     rootCounts.warning > 0 ? c.yellow(plural(rootCounts.warning, 'warning')) : '',
-    rootCounts.info > 0 ? `${rootCounts.info} info` : '',
   ].filter((x) => x !== '');
-  const counts =
-    roots.length === 0
-      ? 'no finding'
-      : `${plural(roots.length, 'root cause')} (${bySeverity.join(', ')})${symptomCount > 0 ? `, ${plural(symptomCount, 'symptom')}` : ''}`;
+  const parts = [
+    causeCount > 0 ? `${plural(causeCount, 'root cause')} (${bySeverity.join(', ')})` : roots.length > 0 ? 'no root cause' : '',
+    symptomCount > 0 ? plural(symptomCount, 'symptom') : '',
+    rootCounts.info > 0 ? plural(rootCounts.info, 'note') : '',
+  ].filter((x) => x !== '');
+  const counts = roots.length === 0 ? 'no finding' : parts.join(', ');
   out.push(`${c.bold(clean(report.tool.name, 64))}: ${plural(s.nodes, 'node')}, ${inputs}: ${counts}`);
   if (report.redacted !== undefined) out.push(c.dim(`Redacted report: ${clean(report.redacted.note, 300)}`));
 

@@ -10,7 +10,7 @@ test('plain text: counts of causes and symptoms, each cause with first evidence,
   assert.not.ok(text.includes(ESC));
   const lines = text.split('\n');
   // 3 critical findings are 1 cause and 2 symptoms: the counts say so
-  assert.is(lines[0], 'calico-diags: 4 nodes, 3 inputs (1 unreadable): 3 root causes (1 critical, 1 warning, 1 info), 2 symptoms');
+  assert.is(lines[0], 'calico-diags: 4 nodes, 3 inputs (1 unreadable): 2 root causes (1 critical, 1 warning), 2 symptoms, 1 note');
   assert.is(lines[1], '');
   assert.is(lines[2], 'CRITICAL  BGP session node-b ↔ node-c never established: TCP 179 dropped  [bgp-port179-blocked]');
   assert.is(lines[3], '          nodes: node-b, node-c');
@@ -68,7 +68,7 @@ test('long evidence is cut, singular wording, no unreadable section when all inp
   report.inputs = report.inputs.slice(0, 2);
   report.summary = { inputs: 2, unreadableInputs: 0, nodes: 1, findings: { critical: 1, warning: 2, info: 0 } };
   const text = renderText(report, { colour: false });
-  assert.ok(text.startsWith('calico-diags: 1 node, 2 inputs: 4 root causes (2 critical, 1 warning, 1 info), 1 symptom\n'), text);
+  assert.ok(text.startsWith('calico-diags: 1 node, 2 inputs: 3 root causes (2 critical, 1 warning), 1 symptom, 1 note\n'), text);
   assert.ok(text.includes(`${'x'.repeat(199)}…\n`));
   assert.not.ok(text.includes('x'.repeat(200)));
   assert.ok(text.includes('… and 1 more evidence line\n'));
@@ -109,7 +109,7 @@ test('symptoms of several rules and depths in one line, grouped by rule; no fix 
   assert.not.ok(text.includes('step two'), 'only the first fix step');
   assert.ok(text.includes('\n          symptoms (3): block-route-missing (node-b, node-c); mtu-mismatch (node-d)\n'), text);
   assert.not.ok(text.includes('Re-run'));
-  assert.ok(text.startsWith('calico-diags: 4 nodes, 3 inputs (1 unreadable): 2 root causes (1 critical, 1 info), 3 symptoms\n'), text);
+  assert.ok(text.startsWith('calico-diags: 4 nodes, 3 inputs (1 unreadable): 1 root cause (1 critical), 3 symptoms, 1 note\n'), text);
   void s2;
 });
 
