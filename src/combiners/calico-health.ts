@@ -254,6 +254,24 @@ function countFor(n: NodeModel, kind: FailureKind, lines: ClassifiedLine[]): { c
 }
 
 /** One failure kind on one node, or undefined when its logs show none. */
+/** Nodes with a Calico log, split into those whose `kind` failures go on (`ongoing` decides) and those that recovered. */
+export function failuresByNode(
+  nodes: readonly NodeModel[],
+  kind: FailureKind,
+  ongoing: (f: FailureSummary) => boolean = (f) => f.ongoing,
+): { withLogs: NodeModel[]; failing: { n: NodeModel; f: FailureSummary }[]; recovered: string[] } {
+  const withLogs = nodes.filter((n) => calicoLogs(n).length > 0);
+  const failing: { n: NodeModel; f: FailureSummary }[] = [];
+  const recovered: string[] = [];
+  for (const n of withLogs) {
+    const f = failureSummary(n, kind);
+    if (f === undefined) continue;
+    if (ongoing(f)) failing.push({ n, f });
+    else recovered.push(n.name);
+  }
+  return { withLogs, failing, recovered };
+}
+
 export function failureSummary(n: NodeModel, kind: FailureKind): FailureSummary | undefined {
   const lines = failingLines(n).filter((l) => l.kind === kind);
   if (lines.length === 0) return undefined;

@@ -8,6 +8,7 @@
  * address, so `ip -4 addr` never lists them; their MTU is only in `ipv6_addr` (fe80:: link-local),
  * and absent when IPv6 is off on the host.
  */
+import { isWorkloadRoute } from './workload-routes.js';
 import type { EncapKind, MtuLink, MtuRow, MtuTable } from '../model/derived.js';
 import type { NodeModel } from '../model/node.js';
 import type { IPPoolResource } from '../model/facts.js';
@@ -95,7 +96,7 @@ export function mtuRow(node: NodeModel, pools: IPPoolResource[]): MtuRow {
   // Each veth's pod IP (from its `<ip> dev cali…` route) and the encapsulation of the pool holding it.
   const podIP = new Map<string, string>();
   for (const r of [...node.routes4, ...node.routes6]) {
-    if (r.type === 'unicast' && r.via === undefined && r.dev?.startsWith('cali') === true && !podIP.has(r.dev)) podIP.set(r.dev, r.dst.slice(0, r.dst.lastIndexOf('/')));
+    if (isWorkloadRoute(r) && !podIP.has(r.dev!)) podIP.set(r.dev!, r.dst.slice(0, r.dst.lastIndexOf('/')));
   }
   const wgOverhead = Math.max(0, ...wg.map((k) => ENCAP_OVERHEAD[k]));
   const cali = links

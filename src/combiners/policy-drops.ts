@@ -10,6 +10,7 @@
  * `cali-fw-<iface>` on the source pod's node; host endpoints in `cali-fh-` (ingress to the host) and
  * `cali-th-` (egress), `cali-fhfw-`/`cali-thfw-` for applyOnForward.
  */
+import { isWorkloadRoute } from './workload-routes.js';
 import type { IptablesChain, IptablesRule, IptablesTable, ResourceSet, GenericResource } from '../model/facts.js';
 import type { NodeModel } from '../model/node.js';
 import type { ClusterAttachments } from '../model/attachments.js';
@@ -123,7 +124,7 @@ function endpointFor(ctx: NodeCtx, iface: string, kind: 'workload' | 'host', pod
   if (ep !== undefined) return ep;
   ep = { node: ctx.node.name, iface, kind };
   if (kind === 'workload') {
-    const route = ctx.node.routes4.find((r) => r.dev === iface && r.scope === 'link' && r.type === 'unicast' && r.dst.endsWith('/32'));
+    const route = ctx.node.routes4.find((r) => r.dev === iface && isWorkloadRoute(r));
     if (route !== undefined) {
       ep.podIP = route.dst.slice(0, -3);
       ep.routeEvidence = lineEvidence(ctx.node, artifactFile(ctx.node, 'ipv4_route'), route);

@@ -28,7 +28,8 @@ function network4(ip: string, len: number): string | undefined {
   return `${u >>> 24}.${(u >>> 16) & 255}.${(u >>> 8) & 255}.${u & 255}/${len}`;
 }
 
-function isWorkloadRoute(r: Route): boolean {
+/** A local workload route: `<pod ip>/32` (or `/128`) `dev cali…`, main table, no next hop. */
+export function isWorkloadRoute(r: Route): boolean {
   if (r.type !== 'unicast' || r.via !== undefined || (r.nexthops?.length ?? 0) > 0) return false;
   if (r.table !== undefined && r.table !== 'main') return false;
   if (!(r.dev ?? '').startsWith('cali')) return false;

@@ -13,7 +13,7 @@
 import type { KubeNodeRow } from '../../model/attachments.js';
 import type { KindShape, PartContext, SegLine } from './types.js';
 import { attached, realIP } from './types.js';
-import { tableRows } from './kubectl-table.js';
+import { cellValue, tableRows } from './kubectl-table.js';
 
 const HEADER = /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\b/;
 
@@ -28,10 +28,7 @@ export function parseGetNodes(lines: SegLine[], ctx: PartContext): KubeNodeRow[]
   for (const { line, cells } of tableRows(lines, HEADER)) {
     const name = cells['NAME'];
     if (name === undefined || name === '') continue;
-    const opt = (k: string) => {
-      const v = cells[k];
-      return v === undefined || v === '' || v === '<none>' ? undefined : v;
-    };
+    const opt = (k: string) => cellValue(cells, k);
     out.push({
       ...attached(ctx, line),
       name,

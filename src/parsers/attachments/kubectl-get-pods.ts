@@ -13,7 +13,7 @@
 import type { KubePodRow } from '../../model/attachments.js';
 import type { KindShape, PartContext, SegLine } from './types.js';
 import { attached, realIP } from './types.js';
-import { tableRows } from './kubectl-table.js';
+import { cellValue, tableRows } from './kubectl-table.js';
 
 const HEADER = /^(NAMESPACE\s+)?NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\b/;
 
@@ -28,10 +28,7 @@ export function parseGetPods(lines: SegLine[], ctx: PartContext): KubePodRow[] {
   for (const { line, cells } of tableRows(lines, HEADER)) {
     const name = cells['NAME'];
     if (name === undefined || name === '') continue;
-    const opt = (k: string) => {
-      const v = cells[k];
-      return v === undefined || v === '' || v === '<none>' ? undefined : v;
-    };
+    const opt = (k: string) => cellValue(cells, k);
     const restarts = /^(\d+)/.exec(cells['RESTARTS'] ?? '');
     out.push({
       ...attached(ctx, line),

@@ -32,3 +32,9 @@ export function tableRows(lines: SegLine[], header: RegExp): { line: SegLine; ce
   }
   return out;
 }
+
+/** A cell's value, or undefined when the column is absent, empty or `<none>`. */
+export function cellValue(cells: Record<string, string>, column: string): string | undefined {
+  const v = cells[column];
+  return v === undefined || v === '' || v === '<none>' ? undefined : v;
+}

@@ -5,7 +5,7 @@
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
-import { blindCollect, blindNote, calicoLogs, failureSummary, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
+import { failuresByNode, blindCollect, blindNote, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
 import { lineEvidence } from '../../combiners/evidence.js';
 
 const ADVICE: Record<string, string> = {
@@ -40,19 +40,8 @@ export const datastoreTlsCertErrors: Rule = {
     collect: [{ command: 'openssl s_client -connect <api-server>:6443 -showcerts </dev/null | openssl x509 -noout -dates -ext subjectAltName', why: 'the validity dates and SANs of the certificate the node sees' }],
   },
   check({ cluster }) {
-    const withLogs = cluster.nodes.filter((n) => calicoLogs(n).length > 0);
+    const { withLogs, failing, recovered } = failuresByNode(cluster.nodes, 'tls-cert');
     if (withLogs.length === 0) return { status: 'skipped', reason: `no Calico log in any of ${cluster.nodes.length} bundles` };
-    const failing: { n: NodeModel; f: FailureSummary }[] = [];
-    const recovered: string[] = [];
-    for (const n of withLogs) {
-      const f = failureSummary(n, 'tls-cert');
-      if (f === undefined) continue;
-      if (!f.ongoing) {
-        recovered.push(n.name);
-        continue;
-      }
-      failing.push({ n, f });
-    }
     if (failing.length === 0) {
       return {
         status: 'passed',

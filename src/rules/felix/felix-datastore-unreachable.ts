@@ -7,9 +7,8 @@
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
-import { blindCollect, failureSummary, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
+import { blindCollect, blindNote, failuresByNode, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
 import { lineEvidence } from '../../combiners/evidence.js';
-import { blindNote, calicoLogs } from '../../combiners/calico-health.js';
 
 /** Sockets of the node towards `target` that never completed (SYN_SENT). */
 export function synSentTo(n: NodeModel, target: string): Evidence[] {
@@ -67,21 +66,10 @@ export const felixDatastoreUnreachable: Rule = {
     ],
   },
   check({ cluster }) {
-    const withLogs = cluster.nodes.filter((n) => calicoLogs(n).length > 0);
+    // A blip that the node recovered from (its logs go on for minutes without another error) is not the cause.
+    const { withLogs, failing, recovered: transient } = failuresByNode(cluster.nodes, 'datastore', (f) => f.ongoing && (f.count >= 3 || f.last.rec.level === 'FATAL'));
     if (withLogs.length === 0) {
       return { status: 'skipped', reason: `no Calico log (felix, confd, cni, container) in any of ${cluster.nodes.length} bundles` };
-    }
-    const failing: { n: NodeModel; f: FailureSummary }[] = [];
-    const transient: string[] = [];
-    for (const n of withLogs) {
-      const f = failureSummary(n, 'datastore');
-      if (f === undefined) continue;
-      // A blip that the node recovered from (its logs go on for minutes without another error) is not the cause.
-      if (!f.ongoing || (f.count < 3 && f.last.rec.level !== 'FATAL')) {
-        transient.push(n.name);
-        continue;
-      }
-      failing.push({ n, f });
     }
     if (failing.length === 0) {
       const t = transient.length > 0 ? `; ${transient.join(', ')} had datastore errors that stopped minutes before the end of the log (recovered)` : '';

@@ -5,7 +5,7 @@
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
-import { blindCollect, blindNote, calicoLogs, failureSummary, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
+import { failuresByNode, blindCollect, blindNote, occurrence, sourceName } from '../../combiners/calico-health.js';
 import { blockingRules } from '../../combiners/port-filters.js';
 import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
 import { synSentTo } from './felix-datastore-unreachable.js';
@@ -36,21 +36,12 @@ export const typhaUnreachable: Rule = {
     ],
   },
   check({ cluster }) {
-    const withLogs = cluster.nodes.filter((n) => calicoLogs(n).length > 0);
-    if (withLogs.length === 0) return { status: 'skipped', reason: `no Calico log in any of ${cluster.nodes.length} bundles` };
-    const failing: { n: NodeModel; f: FailureSummary }[] = [];
-    const recovered: string[] = [];
-    for (const n of withLogs) {
-      const f = failureSummary(n, 'typha');
-      if (f === undefined) continue;
-      // Felix gave up (FATAL / shutting down), or kept failing: a Typha rolling update logs a few warnings, then connects.
+    // Felix gave up (FATAL / shutting down), or kept failing: a Typha rolling update logs a few warnings, then connects.
+    const { withLogs, failing, recovered } = failuresByNode(cluster.nodes, 'typha', (f) => {
       const gaveUp = f.lines.some((l) => l.rec.level === 'FATAL' || l.rec.level === 'PANIC' || l.rec.message.includes('Felix is shutting down'));
-      if (!f.ongoing || (!gaveUp && f.count < 5)) {
-        recovered.push(n.name);
-        continue;
-      }
-      failing.push({ n, f });
-    }
+      return f.ongoing && (gaveUp || f.count >= 5);
+    });
+    if (withLogs.length === 0) return { status: 'skipped', reason: `no Calico log in any of ${cluster.nodes.length} bundles` };
     if (failing.length === 0) {
       return {
         status: 'passed',
