@@ -31,13 +31,13 @@ export interface AnalyzeOptions extends LoadOptions {
   clusters?: ClusterOverrides;
 }
 
-/** Inputs as given plus the `--node` files not already inside one of them. */
+/** Inputs as given plus the `--node` files not already inside one of them (a folder, or an archive: `ticket.zip!/node-b/status.txt`). */
 function withNodeFiles(paths: string[], nodeFor: ReadonlyMap<string, string> | undefined): string[] {
   const unique = [...new Set(paths)];
   if (nodeFor === undefined) return unique;
   const given = unique.map((p) => resolve(p));
   for (const file of nodeFor.keys()) {
-    if (given.some((g) => file === g || file.startsWith(g + sep))) continue;
+    if (given.some((g) => file === g || file.startsWith(g + sep) || file.startsWith(g + '!/'))) continue;
     unique.push(relative(process.cwd(), file) || file);
     given.push(file);
   }

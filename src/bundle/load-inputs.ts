@@ -126,7 +126,7 @@ function duplicateInput(path: string, kind: SourceResult['kind'], of: string): S
 }
 
 /**
- * Archives inside an archive (`ticket.zip!node-b/diags-….tar.gz`) become inputs of their own: their nodes,
+ * Archives inside an archive (`ticket.zip!/node-b/diags-….tar.gz`) become inputs of their own: their nodes,
  * resources and problems move to a row named by their path inside the outer one.
  */
 function innerInputs(outer: SourceResult): SourceResult[] {

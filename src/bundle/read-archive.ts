@@ -40,21 +40,54 @@ export function describeReadError(err: unknown): string {
   }
 }
 
-/** Archives inside archives (a ticket zip holding a tarball of bundles holding each node's tarball) are read this deep. */
-export const MAX_NESTING = 3;
+/**
+ * Bounds on one input, the archives inside it included: a hostile or broken archive stops at one of them
+ * with one line naming the archive and the entry, and what was read before (and every other input) is analyzed.
+ */
+export interface ArchiveLimits {
+  /** Archives inside archives (a ticket zip holding a tarball of bundles holding each node's tarball) are read this deep. */
+  maxNesting: number;
+  /** Entries read from one input, all nested archives included (a hostile archive of millions of entries stops here). */
+  maxEntries: number;
+  /** Bytes of the members of one input, counted at every level (a nested archive's members count again). */
+  maxInflatedBytes: number;
+  /**
+   * The members of an archive (its nested archives' members included) add up to at most this many times the
+   * archive's own size (on disk, or as a member of its outer archive)…: one deflate layer reaches ~1030 times at
+   * most, so only archives of archives of zeros (a zip bomb) get past it.
+   */
+  maxRatio: number;
+  /** …once past this many bytes (small archives of text compress well). */
+  ratioFloorBytes: number;
+}
 
-/** Entries read from one input, all nested archives included (a hostile archive of millions of entries stops here). */
-export const MAX_ENTRIES_PER_INPUT = 200_000;
+export const DEFAULT_LIMITS: Readonly<ArchiveLimits> = {
+  maxNesting: 3,
+  maxEntries: 200_000,
+  maxInflatedBytes: 64 * 1024 * 1024 * 1024,
+  maxRatio: 2000,
+  ratioFloorBytes: 64 * 1024 * 1024,
+};
+
+export const MAX_NESTING = DEFAULT_LIMITS.maxNesting;
+export const MAX_ENTRIES_PER_INPUT = DEFAULT_LIMITS.maxEntries;
 
 /** A zip inside an archive needs random access, so it is held in memory: up to this size, else reported. */
 export const MAX_NESTED_ZIP_BYTES = 256 * 1024 * 1024;
 
-/** A zip entry claiming more than this, or expanding more than MAX_ZIP_RATIO times, is a zip bomb and is skipped. */
+/** A zip entry claiming more than this, or past `ratioFloorBytes` and more than `maxRatio` times its compressed size, is a zip bomb and is skipped. */
 export const MAX_ZIP_ENTRY_BYTES = 16 * 1024 * 1024 * 1024;
-export const MAX_ZIP_RATIO = 2000;
 
 /** Files beside the bundles inside an archive (notes, screenshots, pasted output) are read up to this size. */
 export const MAX_INNER_ATTACHMENT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The path of a member inside an archive: `ticket.zip!/node-b/diags-….tar.gz`, nesting repeats it
+ * (`a.zip!/b.tar.gz!/c/diags.tar.gz`). The member name is normalised (`./`, leading `/`, `\\` separators).
+ */
+export function memberPath(archive: string, name: string): string {
+  return `${archive}!/${normaliseName(name)}`;
+}
 
 function isArchiveName(name: string): boolean {
   const l = name.toLowerCase();
@@ -75,10 +108,47 @@ interface TarResult {
   attachments: AttachmentFile[];
 }
 
-/** Shared by every archive of one input: the entry budget. */
+/** Shared by every archive of one input: the limits and the entry count. */
 interface Budget {
+  limits: ArchiveLimits;
   entries: number;
   reported: boolean;
+}
+
+/** One archive being read (the input, or an archive inside it): the bytes its members and theirs may add up to. */
+interface Scope {
+  label: string;
+  limit: number;
+  /** Why the limit is what it is: `2000 times its 4096 bytes`. */
+  why: string;
+  used: number;
+  parent?: Scope;
+}
+
+function scopeFor(label: string, packed: number, limits: ArchiveLimits, parent?: Scope): Scope {
+  const byRatio = Math.max(limits.ratioFloorBytes, limits.maxRatio * packed);
+  const capped = parent === undefined && limits.maxInflatedBytes < byRatio;
+  return {
+    label,
+    limit: capped ? limits.maxInflatedBytes : byRatio,
+    why: capped ? 'the most read from one input' : byRatio === limits.ratioFloorBytes ? `${limits.ratioFloorBytes} bytes, for any archive` : `${limits.maxRatio} times its ${packed} bytes`,
+    used: 0,
+    ...(parent !== undefined ? { parent } : {}),
+  };
+}
+
+/**
+ * Counts `size` bytes of a member against its archive and every archive around it; the one whose limit it
+ * would pass, if any, is returned (and nothing is counted).
+ */
+function charge(scope: Scope, size: number): Scope | undefined {
+  for (let s: Scope | undefined = scope; s !== undefined; s = s.parent) if (s.used + size > s.limit) return s;
+  for (let s: Scope | undefined = scope; s !== undefined; s = s.parent) s.used += size;
+  return undefined;
+}
+
+function tooLarge(at: string, size: number, over: Scope, label: string): string {
+  return `${at}: ${size} bytes would take ${over.label} past ${over.limit} bytes inflated (${over.why}: a zip bomb?); the rest of ${label} was not read`;
 }
 
 /** A file inside an archive that no bundle uses: read (bounded) as a pasted file, or listed as ignored with what it is. */
@@ -90,7 +160,9 @@ async function strayFile(stream: AsyncIterable<unknown> & { resume(): unknown },
     stream.resume();
     return undefined;
   }
-  const where = { input, file: `${input}!${p}`, path: `${input}!${p}` };
+  // The file becomes an input of its own, so it is its own `input` (as a pasted file given directly).
+  const at = memberPath(input, p);
+  const where = { input: at, file: at, path: at };
   const empty: AttachmentFile = { ...where, parts: [], promptHosts: [], unrecognisedLines: 0, totalLines: 0 };
   if (size > MAX_INNER_ATTACHMENT_BYTES) {
     stream.resume();
@@ -109,10 +181,10 @@ async function strayFile(stream: AsyncIterable<unknown> & { resume(): unknown },
   return attachmentFromText(buf.toString('utf8'), where);
 }
 
-function overBudget(budget: Budget, out: TarResult, label: string): boolean {
+function overBudget(budget: Budget, out: TarResult, label: string, at: string): boolean {
   budget.entries++;
-  if (budget.entries <= MAX_ENTRIES_PER_INPUT) return false;
-  if (!budget.reported) out.problems.push(`${label}: holds more than ${MAX_ENTRIES_PER_INPUT} entries (archives inside included); the rest were skipped`);
+  if (budget.entries <= budget.limits.maxEntries) return false;
+  if (!budget.reported) out.problems.push(`${label}: holds more than ${budget.limits.maxEntries} entries (archives inside included); ${at} and the rest were skipped`);
   budget.reported = true;
   return true;
 }
@@ -151,19 +223,20 @@ const ZIP_OPTIONS: yauzl.Options = { lazyEntries: true, autoClose: true, validat
  * Reads a zip (opened from a file on disk, or a bounded buffer when nested): its central directory gives the
  * entries; each is streamed like a tar entry, archives inside are read in turn. Nothing is extracted to disk.
  */
-async function readZip(zip: yauzl.ZipFile, input: string, label: string, archiveName: string, depth: number, budget: Budget): Promise<TarResult> {
+async function readZip(zip: yauzl.ZipFile, input: string, label: string, archiveName: string, depth: number, budget: Budget, scope: Scope): Promise<TarResult> {
   const collector = new BundleCollector(input, archiveName);
   const out: TarResult = { collectors: [collector], problems: [], files: 0, attachments: [] };
   try {
     for (;;) {
       const e = await nextEntry(zip);
       if (e === undefined) break;
-      if (overBudget(budget, out, label)) {
+      const raw = e.fileName as unknown as Buffer | string;
+      const name = typeof raw === 'string' ? raw : yauzl.getFileNameLowLevel(e.generalPurposeBitFlag, raw, e.extraFields, false);
+      const at = memberPath(label, name);
+      if (overBudget(budget, out, label, at)) {
         zip.close();
         break;
       }
-      const raw = e.fileName as unknown as Buffer | string;
-      const name = typeof raw === 'string' ? raw : yauzl.getFileNameLowLevel(e.generalPurposeBitFlag, raw, e.extraFields, false);
       if (name.endsWith('/')) {
         collector.noteDirectory(name);
         continue;
@@ -172,16 +245,23 @@ async function readZip(zip: yauzl.ZipFile, input: string, label: string, archive
       const mode = (e.externalFileAttributes >>> 16) & 0o170000;
       if (mode !== 0 && mode !== 0o100000) continue;
       out.files++;
-      if (e.uncompressedSize > MAX_ZIP_ENTRY_BYTES || (e.uncompressedSize > 64 * 1024 * 1024 && e.uncompressedSize / Math.max(1, e.compressedSize) > MAX_ZIP_RATIO)) {
-        out.problems.push(`${label}!${name}: expands from ${e.compressedSize} to ${e.uncompressedSize} bytes (a zip bomb?); skipped`);
+      const { limits } = budget;
+      if (e.uncompressedSize > MAX_ZIP_ENTRY_BYTES || (e.uncompressedSize > limits.ratioFloorBytes && e.uncompressedSize / Math.max(1, e.compressedSize) > limits.maxRatio)) {
+        out.problems.push(`${at}: expands from ${e.compressedSize} to ${e.uncompressedSize} bytes (a zip bomb?); skipped`);
         continue;
       }
       if (e.isEncrypted()) {
-        out.problems.push(`${label}!${name}: encrypted; skipped`);
+        out.problems.push(`${at}: encrypted; skipped`);
         continue;
       }
+      const over = charge(scope, e.uncompressedSize);
+      if (over !== undefined) {
+        out.problems.push(tooLarge(at, e.uncompressedSize, over, label));
+        zip.close();
+        break;
+      }
       const stream = await zip.openReadStreamPromise(e);
-      await readMember(stream, name, e.uncompressedSize, collector, out, input, label, depth, budget);
+      await readMember(stream, name, e.uncompressedSize, collector, out, input, label, depth, budget, scope);
     }
   } catch (err) {
     out.fatal = describeReadError(err);
@@ -200,21 +280,23 @@ async function readMember(
   label: string,
   depth: number,
   budget: Budget,
+  scope: Scope,
 ): Promise<void> {
-  if ((isArchiveName(name) || isZipName(name)) && depth >= MAX_NESTING) {
-    out.problems.push(`${label}!${name}: archive nested more than ${MAX_NESTING} deep; not read`);
+  const at = memberPath(label, name);
+  if ((isArchiveName(name) || isZipName(name)) && depth >= budget.limits.maxNesting) {
+    out.problems.push(`${at}: archive nested more than ${budget.limits.maxNesting} deep; not read`);
     stream.resume();
     return;
   }
   if (isArchiveName(name)) {
-    const inner = await readTar(stream, `${input}!${name}`, `${label}!${name}`, basename(name), depth + 1, budget);
-    mergeInner(out, inner, `${label}!${name}`);
+    const inner = await readTar(stream, memberPath(input, name), at, basename(name), depth + 1, budget, scopeFor(at, size, budget.limits, scope));
+    mergeInner(out, inner, at);
     stream.resume();
     return;
   }
   if (isZipName(name)) {
     if (size > MAX_NESTED_ZIP_BYTES) {
-      out.problems.push(`${label}!${name}: zip of ${size} bytes inside an archive is too large to read in memory; extract it and give it directly`);
+      out.problems.push(`${at}: zip of ${size} bytes inside an archive is too large to read in memory; extract it and give it directly`);
       stream.resume();
       return;
     }
@@ -226,18 +308,18 @@ async function readMember(
       parts.push(chunk as Buffer);
     }
     if (got > MAX_NESTED_ZIP_BYTES) {
-      out.problems.push(`${label}!${name}: zip inside an archive is larger than ${MAX_NESTED_ZIP_BYTES} bytes; not read`);
+      out.problems.push(`${at}: zip inside an archive is larger than ${MAX_NESTED_ZIP_BYTES} bytes; not read`);
       stream.resume();
       return;
     }
     let inner: TarResult;
     try {
       const zip = await yauzl.fromBufferPromise(Buffer.concat(parts), ZIP_OPTIONS);
-      inner = await readZip(zip, `${input}!${name}`, `${label}!${name}`, basename(name), depth + 1, budget);
+      inner = await readZip(zip, memberPath(input, name), at, basename(name), depth + 1, budget, scopeFor(at, size, budget.limits, scope));
     } catch (err) {
       inner = { collectors: [], problems: [], files: 0, attachments: [], fatal: describeReadError(err) };
     }
-    mergeInner(out, inner, `${label}!${name}`);
+    mergeInner(out, inner, at);
     return;
   }
   const sink = collector.openFile(name, size);
@@ -273,9 +355,10 @@ function mergeInner(out: TarResult, inner: TarResult, where: string): void {
  * Reads one tar stream (gzip detected from its first bytes). Each nested archive gets its own
  * collector, so several `diagnostics/` bundles inside one attachment stay separate nodes.
  */
-async function readTar(source: NodeJS.ReadableStream, input: string, label: string, archiveName: string, depth: number, budget: Budget): Promise<TarResult> {
+async function readTar(source: NodeJS.ReadableStream, input: string, label: string, archiveName: string, depth: number, budget: Budget, scope: Scope): Promise<TarResult> {
   const collector = new BundleCollector(input, archiveName);
   const out: TarResult = { collectors: [collector], problems: [], files: 0, attachments: [] };
+  let stopped = false;
   try {
     const extract = tar.extract();
     const head = await peekGzip(source);
@@ -295,14 +378,23 @@ async function readTar(source: NodeJS.ReadableStream, input: string, label: stri
         entry.resume();
         continue;
       }
-      if (overBudget(budget, out, label)) {
+      const at = memberPath(label, h.name);
+      if (overBudget(budget, out, label, at)) {
         entry.resume();
         continue;
       }
       out.files++;
-      await readMember(entry as unknown as NodeJS.ReadableStream & AsyncIterable<unknown> & { resume(): unknown }, h.name, h.size ?? 0, collector, out, input, label, depth, budget);
+      const over = charge(scope, h.size ?? 0);
+      if (over !== undefined) {
+        // A tar is a stream: skipping the entry would inflate it all the same. Stop here (the loop's end
+        // destroys the extractor; an outer archive drains the rest of this one's compressed bytes).
+        out.problems.push(tooLarge(at, h.size ?? 0, over, label));
+        stopped = true;
+        break;
+      }
+      await readMember(entry as unknown as NodeJS.ReadableStream & AsyncIterable<unknown> & { resume(): unknown }, h.name, h.size ?? 0, collector, out, input, label, depth, budget, scope);
     }
-    await feeding;
+    if (!stopped) await feeding;
   } catch (err) {
     out.fatal = describeReadError(err);
   }
@@ -362,9 +454,11 @@ async function isZipFile(path: string): Promise<boolean> {
   }
 }
 
-/** `onRead` is told how many compressed bytes of the file were read so far (for progress). */
-export async function readArchive(path: string, onRead?: (bytesRead: number) => void): Promise<SourceResult> {
+/** `onRead` is told how many compressed bytes of the file were read so far (for progress); `limits` lowers the bounds (tests). */
+export async function readArchive(path: string, onRead?: (bytesRead: number) => void, limits: Partial<ArchiveLimits> = {}): Promise<SourceResult> {
   const problems: string[] = [];
+  const budget: Budget = { limits: { ...DEFAULT_LIMITS, ...limits }, entries: 0, reported: false };
+  const scope = scopeFor(path, (await stat(path).catch(() => ({ size: 0 }))).size, budget.limits);
   const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   if (onRead !== undefined) {
     let read = 0;
@@ -373,18 +467,21 @@ export async function readArchive(path: string, onRead?: (bytesRead: number) => 
       onRead(read);
     });
   }
-  const budget: Budget = { entries: 0, reported: false };
   let r: TarResult;
   if (await isZipFile(path)) {
     file.destroy();
     try {
       const zip = await yauzl.openPromise(path, ZIP_OPTIONS);
-      r = await readZip(zip, path, path, basename(path), 0, budget);
+      r = await readZip(zip, path, path, basename(path), 0, budget, scope);
     } catch (err) {
       r = { collectors: [], problems: [], files: 0, attachments: [], fatal: describeReadError(err) };
     }
     onRead?.((await stat(path).catch(() => ({ size: 0 }))).size);
-  } else r = await readTar(file, path, path, basename(path), 0, budget);
+  } else {
+    r = await readTar(file, path, path, basename(path), 0, budget, scope);
+    // Read to its end, or stopped at a limit: never left flowing.
+    file.destroy();
+  }
   const nodes = r.collectors.flatMap((c) => c.finish());
   const resources = r.collectors.flatMap((c) => c.resources);
   problems.push(...r.problems);

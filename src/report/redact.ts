@@ -179,21 +179,30 @@ export class Redactor {
     return p;
   }
 
-  /** `input-2.tar.gz`: the path's extension kept, everything else replaced. */
+  /**
+   * `input-2.tar.gz`: the path's extension kept, everything else replaced. A member of an archive keeps
+   * its archive's pseudonym: `ticket.zip!/node-b/diags.tar.gz` → `input-1.zip!/input-2.tar.gz`.
+   */
   input(path: string): string {
     const known = this.inputs.get(path);
     if (known !== undefined) return known;
+    const cut = path.lastIndexOf('!/');
+    const outer = cut > 0 ? `${this.input(path.slice(0, cut))}!/` : '';
     const base = path.split(/[\\/]/).pop() ?? '';
     const ext = /(\.tar\.gz|\.tgz|\.tar|\.zip|\.ya?ml|\.json|\.txt|\.log)$/i.exec(base)?.[1] ?? '';
-    const p = `input-${this.inputs.size + 1}${ext}`;
+    const p = `${outer}input-${this.inputs.size + 1}${ext}`;
     this.inputs.set(path, p);
     return p;
   }
 
-  /** Declares the names and paths known from the report's structure, for free-text replacement. */
+  /**
+   * Declares the names and paths known from the report's structure, for free-text replacement. Paths and
+   * clusters are numbered in sorted order, nodes in the order given (see `structuralNames`).
+   */
   learn(nodes: Iterable<string>, paths: Iterable<string>, clusters: Iterable<string> = []): void {
-    for (const p of paths) if (p !== '') this.literals.set(p, this.input(p));
-    for (const c of clusters) if (c !== '' && !KEPT_NAMES.has(c)) this.literals.set(c, this.name('cluster', c));
+    // sorted: the same inputs get the same pseudonyms whichever output learns them (analyze, inspect)
+    for (const p of sortedNames(paths)) if (p !== '') this.literals.set(p, this.input(p));
+    for (const c of sortedNames(clusters)) if (c !== '' && !KEPT_NAMES.has(c)) this.literals.set(c, this.name('cluster', c));
     for (const n of nodes) {
       if (n === '' || KEPT_NAMES.has(n)) continue;
       const m = /^(.*)#(\d+)$/.exec(n);
@@ -329,13 +338,22 @@ function structuralNames(report: Report): { nodes: Set<string>; clusters: Set<st
     else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (!SKIP_KEYS.has(k)) walk(x, k);
   };
   walk(report, '');
-  for (const n of report.nodes) {
-    nodes.add(n.name);
-    if (n.hostname !== undefined) nodes.add(n.hostname);
-  }
   for (const n of report.routeMatrix.nodes) nodes.add(n);
   nodes.delete('cluster');
-  return { nodes, clusters };
+  // the bundles' own names first, then names only findings and tables hold (a block's owner without a
+  // bundle), each sorted: `inspect --redact` of the same inputs knows the first kind and numbers them alike
+  const own = new Set<string>();
+  for (const r of [report, ...(report.clusters ?? [])]) {
+    for (const n of r.nodes) {
+      own.add(n.name);
+      if (n.hostname !== undefined) own.add(n.hostname);
+    }
+  }
+  return { nodes: new Set([...sortedNames(own), ...sortedNames([...nodes].filter((n) => !own.has(n)))]), clusters };
+}
+
+function sortedNames(xs: Iterable<string>): string[] {
+  return [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Input paths as the report holds them (also the archive members `outer!/inner`). */

@@ -105,7 +105,7 @@ test('an attachment holding every node\'s tarball: each nested bundle is its own
   const r = await readArchive(outer);
   assert.equal(r.problems, []);
   assert.equal(r.nodes.map((n) => n.hostname).sort(), ['node-a', 'node-b']);
-  assert.is(r.nodes.find((n) => n.hostname === 'node-a')!.input, `${outer}!ticket/node-a/diags-20261127_101500.tar.gz`);
+  assert.is(r.nodes.find((n) => n.hostname === 'node-a')!.input, `${outer}!/ticket/node-a/diags-20261127_101500.tar.gz`);
   assert.is(r.nodes.find((n) => n.hostname === 'node-a')!.archiveName, 'diags-20261127_101500.tar.gz');
   assert.is(r.resources.length, 1);
 });

@@ -46,12 +46,12 @@ test('a ticket zip holding two clusters, notes and a screenshot: each cluster al
     assert.equal(causes(r.clusters!.find((c) => c.cluster!.name === id)!), causes(alone), id);
   }
   const row = (suffix: string) => r.inputs.find((i) => i.path.endsWith(suffix));
-  const inner = r.inputs.filter((i) => i.path.startsWith(`${zip}!`) && i.kind === 'archive');
+  const inner = r.inputs.filter((i) => i.path.startsWith(`${zip}!/`) && i.kind === 'archive');
   assert.is(inner.length, 6, 'each bundle inside the zip is an input of its own');
   assert.ok(inner.every((i) => i.status === 'ok' && i.nodes.length === 1), JSON.stringify(inner));
-  assert.ok(row('!healthy/node-a/diags-20261127_182334.tar.gz') !== undefined);
-  assert.equal([row('!notes.txt')!.status, row('!notes.txt')!.attachment!.guess], ['ignored', 'unknown text, 2 lines']);
-  assert.equal([row('!screenshot.png')!.status, row('!screenshot.png')!.attachment!.guess], ['ignored', 'image (PNG)']);
+  assert.ok(row('!/healthy/node-a/diags-20261127_182334.tar.gz') !== undefined);
+  assert.equal([row('!/notes.txt')!.status, row('!/notes.txt')!.attachment!.guess], ['ignored', 'unknown text, 2 lines']);
+  assert.equal([row('!/screenshot.png')!.status, row('!/screenshot.png')!.attachment!.guess], ['ignored', 'image (PNG)']);
   assert.ok(!r.inputs.some((i) => i.status === 'unreadable'));
 });
 
@@ -67,12 +67,12 @@ test('nested: a tar.gz holding a zip holding node tarballs and YAML; too deep is
   const r = await readArchive(outer);
   assert.equal(r.problems, []);
   assert.equal(r.nodes.map((n) => n.hostname).sort(), ['node-a', 'node-b']);
-  assert.is(r.nodes.find((n) => n.hostname === 'node-a')!.input, `${outer}!case-1/inner.zip!node-a/diags-20261127_101500.tar.gz`);
+  assert.is(r.nodes.find((n) => n.hostname === 'node-a')!.input, `${outer}!/case-1/inner.zip!/node-a/diags-20261127_101500.tar.gz`);
   assert.is(r.resources.length, 1);
   const rep = await analyze([outer], opts);
   assert.is(rep.clusters, undefined);
   assert.equal(rep.nodes.map((n) => n.name), ['node-a', 'node-b']);
-  assert.ok(rep.inputs.some((i) => i.path === `${outer}!case-1/inner.zip!node-b/diags-20261127_101502.tar.gz` && i.nodes[0] === 'node-b'));
+  assert.ok(rep.inputs.some((i) => i.path === `${outer}!/case-1/inner.zip!/node-b/diags-20261127_101502.tar.gz` && i.nodes[0] === 'node-b'));
 
   // Five archives deep: the ones past the limit are named in one problem, nothing throws.
   let prev = a;
