@@ -11,6 +11,7 @@
  * no traffic leaves the namespaces the lab creates, processes are stopped by PID and namespaces
  * deleted at the end, also on SIGINT/SIGTERM/exceptions.
  */
+import { deriveRotatedSnapshot } from './derive-rotated-snapshot.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -458,6 +459,8 @@ async function runScenario(s: Scenario, outRoot: string): Promise<void> {
     const tgz = n.spec.clockOffsetSeconds ? skewBundle(collected, n.spec.clockOffsetSeconds) : collected;
     log(`${s.id}: ${n.spec.hostname} → ${tgz}`);
   }
+  // Bundles derived from a collected one (not collected by the lab): see derive-rotated-snapshot.ts.
+  for (const d of s.derived ?? []) log(`${s.id}: ${d.node} (derived, ${d.how}) → ${await deriveRotatedSnapshot(outDir, d.node, d.minutes)}`);
   const res = encapResources(s, renderResources(s, new Date(t0 - 3 * 86400_000)));
   mkdirSync(join(outDir, 'resources'), { recursive: true });
   for (const [kind, text] of Object.entries(felixConfigResources(s, { ...res, ...policyResources(s, new Date(t0 - 3 * 86400_000)) }))) writeFileSync(join(outDir, 'resources', `${kind}.yaml`), text);

@@ -152,6 +152,12 @@ export interface Scenario {
   failsafe?: LabFailsafe;
   /** Collect this node once more `seconds` earlier than the others (two snapshots of one host), into `<node>-earlier/`. */
   snapshot?: { node: string; seconds: number };
+  /**
+   * Bundles derived from a collected one instead of collected (labelled so in the scenario), into `<node>-later/`:
+   * `rotated-felix-log` is a snapshot `minutes` later whose Felix log svlogd rotated in between
+   * (samples/lab/derive-rotated-snapshot.ts).
+   */
+  derived?: { node: string; how: 'rotated-felix-log'; minutes: number; note?: string }[];
   /** BGPConfiguration default `nodeToNodeMeshEnabled: false` (confd renders no Mesh_ protocol). */
   meshDisabled?: boolean;
   /** Command output pasted beside the bundles (see attachments.ts), written before the snapshot. */

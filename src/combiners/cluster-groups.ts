@@ -5,8 +5,8 @@
  * Evidence, strongest first:
  * - `--cluster <name>=<inputs>`: the engineer says so;
  * - one archive or one bundle root never splits (a `calicoctl cluster diags` archive is one cluster);
- * - a hostname given twice with different content (other MAC or addresses, not a later snapshot of the
- *   same host) means two clusters;
+ * - a hostname given twice with different content (other MAC or addresses, or another log history: not a
+ *   later snapshot of the same host, see `machineMatch`) means two clusters;
  * - folder structure: when a folder's bundles conflict, its subfolders are tried as clusters;
  * - node addresses: bundles given side by side that share no subnet, no pod block range (/16), and neither
  *   route to nor peer with each other's addresses are separate clusters.
@@ -65,24 +65,72 @@ function hostInterfaces(f: NodeFacts): { macs: string[]; addrs: string[] } {
   return { macs: macs.sort(), addrs: addrs.sort() };
 }
 
-/** Two bundles with one hostname are the same machine (snapshots, or the same bundle twice) unless their MACs or addresses differ. */
-export function sameMachine(a: NodeFacts, b: NodeFacts): boolean {
+/** The first line of each cumulative log a bundle holds (svlogd appends; only a rotation moves it). */
+function logStarts(f: NodeFacts): Map<string, { time: string; pids: number[] }> {
+  const out = new Map<string, { time: string; pids: number[] }>();
+  const add = (log: string, time: string | undefined, pids: number[] = []) => {
+    if (time !== undefined) out.set(log, { time, pids });
+  };
+  add('Felix', f.felix?.firstTime, f.felix?.pids);
+  add('confd', f.confd?.firstTime, f.confd?.pids);
+  add('BIRD', f.bird?.firstTime);
+  add('BIRD6', f.bird6?.firstTime);
+  add('calico-node container', f.containerLog?.firstTime, f.containerLog?.pids);
+  return out;
+}
+
+/** Same machine (and, for snapshots whose logs were rotated in between, why that is still one machine) or not. */
+export type MachineMatch = { same: false } | { same: true; rotated?: string };
+
+/**
+ * Two bundles with one hostname are the same machine (snapshots, or the same bundle twice) unless their MACs
+ * or addresses differ, or their log histories do. Logs are cumulative: a later snapshot of one host still
+ * holds the lines the earlier one began with, so logs that start at different times are two machines (the lab
+ * samples of 13 clusters each have a node-a with the same address and no MAC), except for a rotation between
+ * the collections, taken only when all of these hold:
+ * - at least one log starts at the very same moment in both (the same history);
+ * - every log that starts elsewhere starts later in the later bundle (by `date`), and, for the Go daemons,
+ *   its first process is one the earlier bundle saw (the same PID writing on, not a new start).
+ */
+export function machineMatch(a: NodeFacts, b: NodeFacts): MachineMatch {
   const ha = hostInterfaces(a);
   const hb = hostInterfaces(b);
-  if (ha.macs.length > 0 && hb.macs.length > 0 && !ha.macs.some((m) => hb.macs.includes(m))) return false;
-  if (ha.addrs.length > 0 && hb.addrs.length > 0 && ha.addrs.join(',') !== hb.addrs.join(',')) return false;
-  // Logs are cumulative: a later snapshot of one host still holds the Felix log lines the earlier one began
-  // with. Two bundles whose logs start at different times are two machines (or a log rotated between the
-  // two collections: `--cluster` keeps those together).
-  const sa = time(a.felix?.firstTime ?? a.containerLog?.firstTime);
-  const sb = time(b.felix?.firstTime ?? b.containerLog?.firstTime);
-  if (Number.isFinite(sa) && Number.isFinite(sb) && sa !== sb) return false;
-  return true;
+  if (ha.macs.length > 0 && hb.macs.length > 0 && !ha.macs.some((m) => hb.macs.includes(m))) return { same: false };
+  if (ha.addrs.length > 0 && hb.addrs.length > 0 && ha.addrs.join(',') !== hb.addrs.join(',')) return { same: false };
+  const la = logStarts(a);
+  const lb = logStarts(b);
+  const shared = [...la.keys()].filter((k) => lb.has(k));
+  const moved = shared.filter((k) => la.get(k)!.time !== lb.get(k)!.time);
+  if (moved.length === 0) return { same: true };
+  const kept = shared.filter((k) => la.get(k)!.time === lb.get(k)!.time);
+  const ta = time(a.date?.iso);
+  const tb = time(b.date?.iso);
+  if (kept.length === 0 || !Number.isFinite(ta) || !Number.isFinite(tb) || ta === tb) return { same: false };
+  const [early, late] = ta < tb ? [la, lb] : [lb, la];
+  for (const k of moved) {
+    const e = early.get(k)!;
+    const l = late.get(k)!;
+    if (!(time(l.time) > time(e.time))) return { same: false };
+    if (l.pids.length > 0 && e.pids.length > 0 && !e.pids.includes(l.pids[0]!)) return { same: false };
+  }
+  const [first, second] = ta < tb ? [a, b] : [b, a];
+  const list = (xs: string[]) => (xs.length === 1 ? xs[0]! : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+  return {
+    same: true,
+    rotated:
+      `${a.hostname ?? 'a host'} is given twice, collected at ${first.date!.iso} and ${second.date!.iso}: snapshots of one node, ` +
+      `its ${list(moved)} log${moved.length === 1 ? ' was' : 's were'} rotated in between (${list(moved.map((k) => `${k} from ${early.get(k)!.time} then ${late.get(k)!.time}`))}, the same process writing on) ` +
+      `and its ${list(kept)} log${kept.length === 1 ? ' starts' : 's start'} at the same moment in both`,
+  };
+}
+
+export function sameMachine(a: NodeFacts, b: NodeFacts): boolean {
+  return machineMatch(a, b).same;
 }
 
 function time(t: string | undefined): number {
   if (t === undefined) return NaN;
-  const iso = /^\d{4}-\d{2}-\d{2} \d/.test(t) ? t.replace(' ', 'T') + 'Z' : t;
+  const iso = /^\d{4}-\d{2}-\d{2}[ _]\d/.test(t) ? t.replace(/[ _]/, 'T') + (/[Zz]|[+-]\d{2}:?\d{2}$/.test(t) ? '' : 'Z') : t;
   return Date.parse(iso);
 }
 
@@ -242,6 +290,22 @@ function split(units: Unit[], depth: number): Draft[] {
   });
 }
 
+/** Why bundles of one host whose logs start at different times are still one node's snapshots (one sentence each). */
+function rotatedSnapshots(units: Unit[]): string[] {
+  const out: string[] = [];
+  const all = units.flatMap((u) => u.nodes.map((f) => ({ f, u })));
+  for (let i = 0; i < all.length; i++) {
+    for (let j = i + 1; j < all.length; j++) {
+      const x = all[i]!;
+      const y = all[j]!;
+      if (x.u === y.u || x.f.hostname === undefined || x.f.hostname !== y.f.hostname) continue;
+      const m = machineMatch(x.f, y.f);
+      if (m.same && m.rotated !== undefined) out.push(m.rotated);
+    }
+  }
+  return out;
+}
+
 function crossConflict(a: Unit[], b: Unit[]): { host: string; a: Unit; b: Unit } | undefined {
   for (const ua of a) for (const ub of b) {
     const c = conflict([ua, ub]);
@@ -307,9 +371,10 @@ export function groupClusters(sources: SourceResult[], opts: { overrides?: Clust
     for (const d of drafts) if (d.forced !== undefined && opts.overrides?.get(d.forced) !== undefined && under(a, opts.overrides!.get(d.forced)!.map(abs))) return d;
     return nearest(placed, pathParts(path))?.d ?? drafts[0]!;
   };
+  const snapshotsOf = new Map(drafts.map((d) => [d, rotatedSnapshots(d.units)]));
   if (drafts.length <= 1) {
     const name = drafts[0]?.name ?? 'cluster';
-    return [{ name, why: drafts[0]?.why ?? [], sources }];
+    return [{ name, why: [...(drafts[0]?.why ?? []), ...(drafts[0] !== undefined ? snapshotsOf.get(drafts[0])! : [])], sources }];
   }
   // Names: the folder that sets each cluster apart, made unique.
   const names = new Set<string>();
@@ -343,5 +408,5 @@ export function groupClusters(sources: SourceResult[], opts: { overrides?: Clust
     for (const r of s.resources) push(targetFor(resourcePath(r)), s, { resources: [r] });
     for (const a of s.attachments ?? []) push(targetFor(attachmentPath(a)), s, { attachments: [a] });
   }
-  return drafts.map((d) => ({ name: d.name!, why: d.why.length > 0 ? d.why : ['its inputs share a folder and no hostname conflicts'], sources: out.get(d)! }));
+  return drafts.map((d) => ({ name: d.name!, why: [...(d.why.length > 0 ? d.why : ['its inputs share a folder and no hostname conflicts']), ...snapshotsOf.get(d)!], sources: out.get(d)! }));
 }

@@ -69,6 +69,8 @@ interface ScenarioDef {
   expect: { fire: string[]; silent: string[] };
   /** The lab collected this node twice: the earlier bundle is in `<node>-earlier/`. */
   snapshot?: { node: string };
+  /** Bundles derived from a collected one (samples/lab/derive-rotated-snapshot.ts), in `<node>-later/`. */
+  derived?: { node: string; minutes: number }[];
   attachments?: { file: string; node: string }[];
 }
 
@@ -128,6 +130,7 @@ for (const id of scenarioIds) {
     const hosts = readdirSync(join(SCEN_OUT, id)).filter((d) => d !== 'resources' && isDir(d)).sort();
     const kept = def.nodes.filter((n) => n.keepBundle !== false && n.gone !== true).map((n) => n.hostname);
     if (def.snapshot !== undefined) kept.push(`${def.snapshot.node}-earlier`);
+    for (const d of def.derived ?? []) kept.push(`${d.node}-later`);
     assert.equal(hosts, kept.sort(), `${id}: node folders`);
     for (const h of hosts) {
       const all = readdirSync(join(SCEN_OUT, id, h));
