@@ -38,11 +38,11 @@ function clusterOption(value: string, previous: Map<string, string[]> | undefine
   return out;
 }
 
-async function inspectCommand(inputs: string[], opts: { node?: Map<string, string> }, io: CliIO): Promise<number> {
+async function inspectCommand(inputs: string[], opts: { node?: Map<string, string>; cluster?: Map<string, string[]>; redact?: boolean }, io: CliIO): Promise<number> {
   const { inspect } = await import('./inspect.js');
-  const { text, cluster } = await inspect(inputs, { nodeFor: opts.node });
+  const { text, clusters } = await inspect(inputs, { nodeFor: opts.node, clusters: opts.cluster, redact: opts.redact });
   io.stdout.write(text);
-  return cluster.inputs.some((i) => i.status !== 'unreadable' && i.status !== 'ignored') ? EXIT_OK : EXIT_USAGE;
+  return clusters.some((c) => c.model.inputs.some((i) => i.status !== 'unreadable' && i.status !== 'ignored')) ? EXIT_OK : EXIT_USAGE;
 }
 
 interface AnalyzeOpts {
@@ -246,6 +246,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .description('what each input was taken to be, for which node, and which artifacts were found, missing, empty or failed (runs no rule)')
     .argument('<inputs...>', 'the same inputs as analyze')
     .option('--node <name=file>', 'pasted command output <file> belongs to node <name> (repeatable)', nodeOption)
+    .option('--cluster <name=inputs>', 'these inputs (comma-separated files or folders) are one cluster named <name>, whatever the grouping guesses (repeatable)', clusterOption)
+    .option('--redact', 'replace host and node names, addresses, MACs, interface, cluster, namespace and pod names and input paths by pseudonyms, the same as analyze --redact gives them (secrets are always masked)')
     .action(async (inputs: string[], opts) => {
       code = await inspectCommand(inputs, opts, io);
     });

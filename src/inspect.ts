@@ -14,7 +14,9 @@
  * ```
  */
 import type { AnalyzeOptions } from './analyze.js';
-import { loadCluster } from './analyze.js';
+import { loadClusters } from './analyze.js';
+import type { RedactMap } from './report/redact.js';
+import { maskSecrets, Redactor } from './report/redact.js';
 import type { ClusterModel, InputInfo, NodeModel } from './model/node.js';
 import { ARTIFACT_IDS, MAY_BE_EMPTY } from './model/node.js';
 import { clean } from './report/render-text.js';
@@ -86,11 +88,20 @@ function inputBlock(i: InputInfo, cluster: ClusterModel): string[] {
   return out;
 }
 
-/** The `inspect` text for a loaded cluster model. */
+/** The `inspect` text for a loaded cluster model (its inputs, nodes and artifacts). */
 export function renderInspect(cluster: ClusterModel): string {
-  const count = (s: InputInfo['status']) => cluster.inputs.filter((i) => i.status === s).length;
+  return [counts(cluster.nodes.length, cluster.inputs), ...clusterBody(cluster)].join('\n') + '\n';
+}
+
+function counts(nodes: number, inputs: readonly InputInfo[], clusters?: number): string {
+  const count = (s: InputInfo['status']) => inputs.filter((i) => i.status === s).length;
   const extra = [count('partial') > 0 ? `${count('partial')} partial` : '', count('unreadable') > 0 ? `${count('unreadable')} unreadable` : '', count('ignored') > 0 ? `${count('ignored')} ignored` : ''].filter((x) => x !== '');
-  const out = [`calico-diags inspect: ${cluster.nodes.length} ${cluster.nodes.length === 1 ? 'node' : 'nodes'}, ${cluster.inputs.length} ${cluster.inputs.length === 1 ? 'input' : 'inputs'}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`];
+  const head = `calico-diags inspect: ${nodes} ${nodes === 1 ? 'node' : 'nodes'}, ${inputs.length} ${inputs.length === 1 ? 'input' : 'inputs'}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`;
+  return clusters === undefined ? head : `${head}, ${clusters} ${clusters === 1 ? 'cluster' : 'clusters'}`;
+}
+
+function clusterBody(cluster: ClusterModel): string[] {
+  const out: string[] = [];
   const inputs = [...cluster.inputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const i of inputs) out.push('', ...inputBlock(i, cluster));
   const un = cluster.attachments?.unassigned ?? [];
@@ -98,10 +109,61 @@ export function renderInspect(cluster: ClusterModel): string {
     out.push('', 'attachments without a node (used by no rule):');
     for (const s of un) out.push(`  ${s.kind} from ${clean(s.file, 160)}${s.lines !== undefined ? ` ${lineRange(s.lines)}` : ''}`);
   }
+  return out;
+}
+
+export interface InspectCluster {
+  name: string;
+  why: string[];
+  model: ClusterModel;
+}
+
+/**
+ * The `inspect` text for the inputs grouped into clusters as `analyze` groups them: each cluster with why
+ * its inputs are one cluster (and apart from the others), then its inputs.
+ */
+export function renderInspectClusters(clusters: readonly InspectCluster[]): string {
+  const inputs = clusters.flatMap((c) => c.model.inputs);
+  const out = [counts(clusters.reduce((n, c) => n + c.model.nodes.length, 0), inputs, clusters.length)];
+  for (const c of clusters) {
+    const title = clusters.length === 1 && c.name === 'cluster' ? 'one cluster' : `cluster ${clean(c.name, 120)}`;
+    out.push('', `== ${title}: ${c.model.nodes.length} ${c.model.nodes.length === 1 ? 'node' : 'nodes'}, ${c.model.inputs.length} ${c.model.inputs.length === 1 ? 'input' : 'inputs'}`);
+    const why = c.why.length > 0 ? c.why : [clusters.length === 1 ? 'every input: nothing sets any of them apart (no hostname given twice by two machines, no separate address islands)' : 'its inputs share a folder and no hostname conflicts'];
+    for (const w of why) out.push(`  why: ${clean(w, 600)}`);
+    out.push(...clusterBody(c.model));
+  }
   return out.join('\n') + '\n';
 }
 
-export async function inspect(paths: string[], opts: AnalyzeOptions = {}): Promise<{ text: string; cluster: ClusterModel }> {
-  const cluster = await loadCluster(paths, opts);
-  return { text: renderInspect(cluster), cluster };
+/**
+ * Free text of an inspect output redacted as `analyze --redact` redacts a report of the same inputs: the same
+ * node names, hostnames, input paths and clusters are learned in the same order, so they get the same
+ * pseudonyms (addresses too, given the same `key`). Secrets are masked in any case.
+ */
+export function redactInspect(text: string, clusters: readonly InspectCluster[], opts: { key?: Buffer | string } = {}): { text: string; map: RedactMap } {
+  const own = new Set<string>();
+  const paths = new Set<string>();
+  for (const c of clusters) {
+    for (const n of c.model.nodes) {
+      own.add(n.name);
+      if (n.hostname !== undefined) own.add(n.hostname);
+      paths.add(n.input);
+    }
+    for (const i of c.model.inputs) paths.add(i.path);
+  }
+  const names = clusters.length > 1 ? clusters.map((c) => c.name) : [];
+  const r = new Redactor({ key: opts.key, avoid: text.split(/[^A-Za-z0-9_.-]+/) });
+  r.learn([...own].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), paths, names);
+  return { text: r.text(text), map: r.map() };
+}
+
+export async function inspect(
+  paths: string[],
+  opts: AnalyzeOptions & { redact?: boolean; redactKey?: Buffer | string } = {},
+): Promise<{ text: string; clusters: InspectCluster[]; map?: RedactMap }> {
+  const clusters = await loadClusters(paths, opts);
+  const text = renderInspectClusters(clusters);
+  if (opts.redact !== true) return { text: maskSecrets(text), clusters };
+  const red = redactInspect(text, clusters, { key: opts.redactKey });
+  return { text: red.text, clusters, map: red.map };
 }

@@ -201,7 +201,18 @@ export class Redactor {
    */
   learn(nodes: Iterable<string>, paths: Iterable<string>, clusters: Iterable<string> = []): void {
     // sorted: the same inputs get the same pseudonyms whichever output learns them (analyze, inspect)
-    for (const p of sortedNames(paths)) if (p !== '') this.literals.set(p, this.input(p));
+    const given = new Set([...paths].filter((p) => p !== ''));
+    for (const p of sortedNames(given)) this.literals.set(p, this.input(p));
+    // then the folders above them (`grouped by folder samples/x`), those of more than one segment
+    const folders = new Set<string>();
+    for (const p of given) {
+      const outer = p.split('!/')[0]!.split(/[\\/]/);
+      for (let i = outer.length - 1; i >= 2 || (i >= 1 && outer[0] === ''); i--) {
+        const folder = outer.slice(0, i).join('/');
+        if (folder !== '' && folder !== '.' && folder !== '..' && !given.has(folder)) folders.add(folder);
+      }
+    }
+    for (const p of sortedNames(folders)) this.literals.set(p, this.input(p));
     for (const c of sortedNames(clusters)) if (c !== '' && !KEPT_NAMES.has(c)) this.literals.set(c, this.name('cluster', c));
     for (const n of nodes) {
       if (n === '' || KEPT_NAMES.has(n)) continue;

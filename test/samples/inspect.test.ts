@@ -11,6 +11,8 @@ import { join, relative } from 'node:path';
 import { inspect } from '../../src/inspect.js';
 import { main } from '../../src/cli.js';
 import { captureIO } from '../helpers/io.js';
+import { analyze } from '../../src/analyze.js';
+import { maskReportSecrets, redactReport } from '../../src/report/redact.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const scenariosDir = join(root, 'samples', 'scenarios');
@@ -51,6 +53,66 @@ test('--node ties a pasted file nothing else places; the file need not be listed
   const plain = captureIO();
   await main(['node', 'calico-diags', 'inspect', dir, neigh], plain.io);
   assert.match(plain.out(), 'taken as ip-neigh, node not decided');
+});
+
+const MIXED = ['healthy', 'bgp-as-mismatch', 'healthy-v3.20'];
+
+test('inspect groups inputs into clusters exactly as analyze does, and says why', async () => {
+  const dirs = MIXED.map((id) => relative(process.cwd(), join(scenariosDir, id)));
+  const { text, clusters } = await inspect(dirs, { workers: false });
+  const r = await analyze(dirs, { workers: false });
+  assert.equal(clusters.map((c) => c.name), r.clusters!.map((c) => c.cluster!.name));
+  assert.equal(clusters.map((c) => c.model.nodes.map((n) => n.name)), r.clusters!.map((c) => c.nodes.map((n) => n.name)));
+  assert.match(text, /^calico-diags inspect: 10 nodes, 13 inputs, 3 clusters\n/);
+  for (const c of r.clusters!) {
+    assert.match(text, `\n== cluster ${c.cluster!.name}: ${c.nodes.length} nodes`);
+    for (const w of c.cluster!.why) assert.ok(text.includes(`  why: ${w}\n`), w);
+  }
+  assert.match(text, 'node-b is given twice');
+});
+
+test('inspect --redact: none of the original names, addresses or paths; the pseudonyms analyze --redact gives', async () => {
+  const dirs = MIXED.map((id) => relative(process.cwd(), join(scenariosDir, id)));
+  const c = captureIO();
+  assert.is(await main(['node', 'calico-diags', 'inspect', ...dirs, '--redact'], c.io), 0, c.err());
+  const report = await analyze(dirs, { workers: false });
+  const names = new Set<string>();
+  const addresses = new Set<string>();
+  const paths = new Set<string>(report.inputs.map((i) => i.path));
+  for (const cl of report.clusters!) {
+    names.add(cl.cluster!.name);
+    for (const n of cl.nodes) {
+      names.add(n.name.replace(/#\d+$/, ''));
+      for (const a of n.addresses) if (!a.startsWith('127.') && !a.includes(':')) addresses.add(a.split('/')[0]!);
+      if (n.nodeIP !== undefined) addresses.add(n.nodeIP);
+    }
+  }
+  assert.ok(names.size >= 6 && addresses.size >= 3 && paths.size >= 13);
+  const plain = (await inspect(dirs, { workers: false })).text;
+  const out = c.out();
+  for (const n of names) {
+    assert.match(plain, new RegExp(`(?<![A-Za-z0-9_-])${n}(?![A-Za-z0-9_]|-[A-Za-z0-9_])`), `${n} in the plain text`);
+    assert.not.match(out, new RegExp(`(?<![A-Za-z0-9_-])${n.replace(/\./g, '\\.')}(?![A-Za-z0-9_]|-[A-Za-z0-9_])`), n);
+  }
+  for (const a of addresses) assert.not.match(out, new RegExp(`(?<![\\d.])${a.replace(/\./g, '\\.')}(?![\\d]|\\.\\d)`), a);
+  for (const p of paths) assert.not.ok(out.includes(p), p);
+  assert.not.ok(out.includes('samples/'));
+  assert.match(out, /^calico-diags inspect: 10 nodes, 13 inputs, 3 clusters\n/);
+
+  // The same key: the same pseudonym for every original both outputs name.
+  const key = 'fixed-test-key';
+  const a = redactReport(maskReportSecrets(report), { key }).map;
+  const i = (await inspect(dirs, { workers: false, redact: true, redactKey: key })).map!;
+  let shared = 0;
+  for (const kind of ['names', 'inputs', 'addresses'] as const) {
+    const back = new Map(Object.entries(a[kind]).map(([p, o]) => [o, p]));
+    for (const [p, o] of Object.entries(i[kind])) {
+      if (!back.has(o)) continue;
+      shared++;
+      assert.is(back.get(o), p, `${kind} ${o}`);
+    }
+  }
+  assert.ok(shared >= 20, `${shared} shared pseudonyms`);
 });
 
 test.run();
