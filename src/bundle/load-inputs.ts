@@ -5,10 +5,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { open, stat } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { findArchives, readDirectory } from './read-directory.js';
-import { describeReadError, readArchive } from './read-archive.js';
+import { describeReadError, FINGERPRINT_BYTES, fingerprintOf, readArchive } from './read-archive.js';
 import { readYaml } from './read-yaml.js';
 import { guessBinary, isCalicoJson, readAttachment, readHead, sniffBytes } from './read-attachment.js';
 import type { SourceResult } from './source-result.js';
@@ -94,12 +93,12 @@ async function fingerprint(p: string): Promise<string | undefined> {
     const st = await stat(p);
     const fh = await open(p, 'r');
     try {
-      const n = Math.min(st.size, 1 << 20);
+      const n = Math.min(st.size, FINGERPRINT_BYTES);
       const head = Buffer.alloc(n);
       await fh.read(head, 0, n, 0);
       const tail = Buffer.alloc(n);
       await fh.read(tail, 0, n, Math.max(0, st.size - n));
-      return `${st.size}:${createHash('sha256').update(head).update(tail).digest('hex')}`;
+      return fingerprintOf(st.size, head, tail);
     } finally {
       await fh.close();
     }
@@ -108,9 +107,8 @@ async function fingerprint(p: string): Promise<string | undefined> {
   }
 }
 
-/** Tells whether a file's bytes were given before (under another path); remembers them if not. */
-function duplicates(): (p: string) => Promise<string | undefined> {
-  const seen = new Map<string, string>();
+/** Tells whether a file's bytes were given before (under another path); remembers them (fingerprint → path) if not. */
+function duplicates(seen: Map<string, string>): (p: string) => Promise<string | undefined> {
   return async (p) => {
     const fp = await fingerprint(p);
     if (fp === undefined) return undefined;
@@ -119,6 +117,35 @@ function duplicates(): (p: string) => Promise<string | undefined> {
     seen.set(fp, p);
     return undefined;
   };
+}
+
+/**
+ * Archives inside archives that hold the same bytes as a file given directly, or as an archive read before
+ * (a node tarball given directly and inside the ticket zip, or twice inside it): the later copy and all it
+ * held become one row `same bytes as <path>`; files given directly win over copies inside archives.
+ */
+function dropInnerDuplicates(results: SourceResult[], seen: Map<string, string>): SourceResult[] {
+  const dropped: { path: string; of: string }[] = [];
+  for (const r of results) {
+    for (const x of r.inner ?? []) {
+      if (dropped.some((d) => x.path.startsWith(d.path + '!/'))) continue;
+      const first = seen.get(x.fingerprint);
+      if (first === undefined) seen.set(x.fingerprint, x.path);
+      else if (first !== x.path) dropped.push({ path: x.path, of: first });
+    }
+    delete r.inner;
+  }
+  if (dropped.length === 0) return results;
+  const inside = (p: string) => dropped.some((d) => p === d.path || p.startsWith(d.path + '!/'));
+  const out = results.filter((r) => !inside(r.path));
+  for (const r of out) {
+    // what the copy held but was left with its outer archive (problems naming it, nodes of its bundles)
+    r.nodes = r.nodes.filter((n) => !inside(n.input));
+    r.resources = r.resources.filter((x) => !inside(x.ref.input));
+    r.problems = r.problems.filter((p) => !dropped.some((d) => p.startsWith(d.path + ':') || p.startsWith(d.path + '!/')));
+  }
+  for (const d of dropped) out.push(duplicateInput(d.path, 'archive', d.of));
+  return out;
 }
 
 function duplicateInput(path: string, kind: SourceResult['kind'], of: string): SourceResult {
@@ -168,7 +195,8 @@ function innerInputs(outer: SourceResult): SourceResult[] {
 
 export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promise<SourceResult[]> {
   const reader = opts.readArchive ?? readArchive;
-  const seenBefore = duplicates();
+  const seen = new Map<string, string>();
+  const seenBefore = duplicates(seen);
   const sized: string[] = [];
   const readWithProgress = async (path: string): Promise<SourceResult> => {
     const progress = opts.progress;
@@ -241,6 +269,6 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
     delete r.attachments;
   }
   // Folders that yielded nothing themselves but held archives or pasted files are not listed as inputs.
-  const kept = results.filter((r) => !(r.kind === 'directory' && r.nodes.length === 0 && r.resources.length === 0 && r.problems.length === 0));
+  const kept = dropInnerDuplicates(results, seen).filter((r) => !(r.kind === 'directory' && r.nodes.length === 0 && r.resources.length === 0 && r.problems.length === 0));
   return [...immediate, ...kept];
 }

@@ -4,7 +4,10 @@
  */
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { Transform } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { stat, open } from 'node:fs/promises';
@@ -98,9 +101,48 @@ function isZipName(name: string): boolean {
   return name.toLowerCase().endsWith('.zip');
 }
 
+/**
+ * What tells the same bytes under two paths: size and a hash of the first and last MiB (load-inputs takes
+ * it of files on disk, the reader of archives inside archives as it streams them).
+ */
+export const FINGERPRINT_BYTES = 1 << 20;
+
+export function fingerprintOf(size: number, head: Buffer, tail: Buffer): string {
+  return `${size}:${createHash('sha256').update(head).update(tail).digest('hex')}`;
+}
+
+/** `fingerprintOf` of streamed bytes: keeps the first MiB and the last, nothing else. */
+class FingerprintTap {
+  private readonly head: Buffer[] = [];
+  private headBytes = 0;
+  private readonly tail: Buffer[] = [];
+  private tailBytes = 0;
+  private size = 0;
+
+  push(chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.headBytes < FINGERPRINT_BYTES) {
+      const part = chunk.subarray(0, FINGERPRINT_BYTES - this.headBytes);
+      this.head.push(part);
+      this.headBytes += part.length;
+    }
+    this.tail.push(chunk);
+    this.tailBytes += chunk.length;
+    while (this.tail.length > 1 && this.tailBytes - this.tail[0]!.length >= FINGERPRINT_BYTES) this.tailBytes -= this.tail.shift()!.length;
+  }
+
+  digest(): string {
+    const n = Math.min(this.size, FINGERPRINT_BYTES);
+    const tail = Buffer.concat(this.tail);
+    return fingerprintOf(this.size, Buffer.concat(this.head).subarray(0, n), tail.subarray(tail.length - n));
+  }
+}
+
 interface TarResult {
   collectors: BundleCollector[];
   problems: string[];
+  /** Archives inside (at any depth) with their fingerprints, in reading order. */
+  inner: { path: string; fingerprint: string }[];
   /** Files seen in this archive and the archives inside it. */
   files: number;
   fatal?: string;
@@ -225,7 +267,7 @@ const ZIP_OPTIONS: yauzl.Options = { lazyEntries: true, autoClose: true, validat
  */
 async function readZip(zip: yauzl.ZipFile, input: string, label: string, archiveName: string, depth: number, budget: Budget, scope: Scope): Promise<TarResult> {
   const collector = new BundleCollector(input, archiveName);
-  const out: TarResult = { collectors: [collector], problems: [], files: 0, attachments: [] };
+  const out: TarResult = { collectors: [collector], problems: [], inner: [], files: 0, attachments: [] };
   try {
     for (;;) {
       const e = await nextEntry(zip);
@@ -289,9 +331,24 @@ async function readMember(
     return;
   }
   if (isArchiveName(name)) {
-    const inner = await readTar(stream, memberPath(input, name), at, basename(name), depth + 1, budget, scopeFor(at, size, budget.limits, scope));
+    // Streamed through a tap that fingerprints it (the same archive twice is read once: load-inputs)
+    const tap = new FingerprintTap();
+    const through = new Transform({
+      highWaterMark: CHUNK_BYTES,
+      transform(chunk: Buffer, _enc, cb) {
+        tap.push(chunk);
+        cb(null, chunk);
+      },
+    });
+    const drained = finished(through).catch(() => undefined);
+    (stream as unknown as Readable).pipe(through);
+    const at0 = out.inner.length;
+    const inner = await readTar(through, memberPath(input, name), at, basename(name), depth + 1, budget, scopeFor(at, size, budget.limits, scope));
     mergeInner(out, inner, at);
-    stream.resume();
+    // the rest of the member, if the inner archive stopped early
+    through.resume();
+    await drained;
+    out.inner.splice(at0, 0, { path: memberPath(input, name), fingerprint: tap.digest() });
     return;
   }
   if (isZipName(name)) {
@@ -313,11 +370,14 @@ async function readMember(
       return;
     }
     let inner: TarResult;
+    const whole = Buffer.concat(parts);
+    const n = Math.min(whole.length, FINGERPRINT_BYTES);
+    out.inner.push({ path: memberPath(input, name), fingerprint: fingerprintOf(whole.length, whole.subarray(0, n), whole.subarray(whole.length - n)) });
     try {
-      const zip = await yauzl.fromBufferPromise(Buffer.concat(parts), ZIP_OPTIONS);
+      const zip = await yauzl.fromBufferPromise(whole, ZIP_OPTIONS);
       inner = await readZip(zip, memberPath(input, name), at, basename(name), depth + 1, budget, scopeFor(at, size, budget.limits, scope));
     } catch (err) {
-      inner = { collectors: [], problems: [], files: 0, attachments: [], fatal: describeReadError(err) };
+      inner = { collectors: [], problems: [], inner: [], files: 0, attachments: [], fatal: describeReadError(err) };
     }
     mergeInner(out, inner, at);
     return;
@@ -345,6 +405,7 @@ function mergeInner(out: TarResult, inner: TarResult, where: string): void {
   out.collectors.push(...inner.collectors);
   out.problems.push(...inner.problems);
   out.attachments.push(...inner.attachments);
+  out.inner.push(...inner.inner);
   out.files += inner.files;
   if (inner.fatal !== undefined) {
     out.problems.push(inner.files === 0 ? `${where}: cannot read archive: ${inner.fatal}` : `${where}: archive is damaged after ${inner.files} files: ${inner.fatal}`);
@@ -357,7 +418,7 @@ function mergeInner(out: TarResult, inner: TarResult, where: string): void {
  */
 async function readTar(source: NodeJS.ReadableStream, input: string, label: string, archiveName: string, depth: number, budget: Budget, scope: Scope): Promise<TarResult> {
   const collector = new BundleCollector(input, archiveName);
-  const out: TarResult = { collectors: [collector], problems: [], files: 0, attachments: [] };
+  const out: TarResult = { collectors: [collector], problems: [], inner: [], files: 0, attachments: [] };
   let stopped = false;
   try {
     const extract = tar.extract();
@@ -474,7 +535,7 @@ export async function readArchive(path: string, onRead?: (bytesRead: number) => 
       const zip = await yauzl.openPromise(path, ZIP_OPTIONS);
       r = await readZip(zip, path, path, basename(path), 0, budget, scope);
     } catch (err) {
-      r = { collectors: [], problems: [], files: 0, attachments: [], fatal: describeReadError(err) };
+      r = { collectors: [], problems: [], inner: [], files: 0, attachments: [], fatal: describeReadError(err) };
     }
     onRead?.((await stat(path).catch(() => ({ size: 0 }))).size);
   } else {
@@ -504,5 +565,6 @@ export async function readArchive(path: string, onRead?: (bytesRead: number) => 
     problems,
     unreadable: unreadable || (nodes.length === 0 && resources.length === 0 && r.attachments.length === 0),
     ...(r.attachments.length > 0 ? { attachments: r.attachments } : {}),
+    ...(r.inner.length > 0 ? { inner: r.inner } : {}),
   };
 }

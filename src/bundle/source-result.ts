@@ -17,4 +17,6 @@ export interface SourceResult {
   attachments?: AttachmentFile[];
   /** The same bytes were already given under this path: not read again (status `ignored`). */
   duplicateOf?: string;
+  /** Archives inside this one (any depth), with their fingerprints (see `fingerprintOf`): the same bytes are read once. */
+  inner?: { path: string; fingerprint: string }[];
 }

@@ -123,6 +123,38 @@ test('the same bytes twice (a copy under another name) are one input', async () 
   assert.is(row.note, `same bytes as ${orig}; read once`);
 });
 
+test('the same bytes nested: a tarball given directly and inside a zip, twice inside one zip, a zip inside a tarball', async () => {
+  const orig = join(S, 'healthy/node-b/diags-20261127_182335.tar.gz');
+  const nodeB = readFileSync(orig);
+  const nodeA = readFileSync(join(S, 'healthy/node-a/diags-20261127_182334.tar.gz'));
+  const zip = join(dir, 'dup-ticket.zip');
+  await makeZip(zip, { 'node-a/diags-20261127_182334.tar.gz': nodeA, 'node-b/diags-20261127_182335.tar.gz': nodeB, 'again/node-b-copy.tar.gz': nodeB, 'again/notes.txt': 'pods on node-b\n' });
+  // given directly (after the zip): the file given directly is read, both copies inside are not
+  const r = await analyze([zip, orig], opts);
+  assert.equal(r.nodes.map((n) => n.name), ['node-a', 'node-b']);
+  const row = (p: string) => r.inputs.find((i) => i.path === p);
+  assert.is(row(orig)!.status, 'ok');
+  for (const copy of [`${zip}!/node-b/diags-20261127_182335.tar.gz`, `${zip}!/again/node-b-copy.tar.gz`]) {
+    assert.is(row(copy)?.status, 'ignored', copy);
+    assert.is(row(copy)!.note, `same bytes as ${orig}; read once`);
+  }
+  assert.is(row(`${zip}!/node-a/diags-20261127_182334.tar.gz`)!.status, 'ok');
+  assert.ok(row(`${zip}!/again/notes.txt`) !== undefined, 'other files beside the copy are still listed');
+  // only the zip: the first copy inside is read, the second names it
+  const z = await analyze([zip], opts);
+  assert.equal(z.nodes.map((n) => n.name), ['node-a', 'node-b']);
+  const again = z.inputs.find((i) => i.path === `${zip}!/again/node-b-copy.tar.gz`)!;
+  assert.equal([again.status, again.note], ['ignored', `same bytes as ${zip}!/node-b/diags-20261127_182335.tar.gz; read once`]);
+  // the whole zip again inside a tarball: it and everything it holds is one row, the same bytes as the zip
+  const outer = join(dir, 'dup-outer.tar.gz');
+  await makeTarball(outer, { 'attachments/ticket.zip': readFileSync(zip), 'node-c/diags-20261127_182335.tar.gz': readFileSync(join(S, 'healthy/node-c/diags-20261127_182335.tar.gz')) }, { root: '' });
+  const o = await analyze([zip, outer], opts);
+  assert.equal(o.nodes.map((n) => n.name), ['node-a', 'node-b', 'node-c']);
+  const inner = o.inputs.filter((i) => i.path.startsWith(`${outer}!/attachments/ticket.zip`));
+  assert.equal(inner.map((i) => [i.path, i.status, i.note]), [[`${outer}!/attachments/ticket.zip`, 'ignored', `same bytes as ${zip}; read once`]]);
+  assert.ok(!o.inputs.some((i) => i.problems.length > 0), JSON.stringify(o.inputs.filter((i) => i.problems.length > 0)));
+});
+
 test('a text file given directly is never a truncated archive', async () => {
   const notes = join(dir, 'notes.txt');
   writeFileSync(notes, 'the customer rebooted node-b at 10:00\n');
