@@ -21,9 +21,16 @@ const SKIP_KEYS = new Set(['rule', 'rules', 'severity', 'status', 'kind', 'schem
 
 /** The report with every secret masked; every renderer gets this one. */
 export function maskReportSecrets(report: Report): Report {
-  const masked = mapStrings(report, maskSecrets, SKIP_KEYS);
-  masked.rules = report.rules.map((r) => ({ ...r, reason: maskSecrets(r.reason) }));
-  return masked;
+  return withRuleReasons(mapStrings(report, maskSecrets, SKIP_KEYS), report, maskSecrets);
+}
+
+/** `rules` is skipped by the walk (ids and statuses): its free-text reasons, the top level's and each cluster's, go through `text`. */
+function withRuleReasons(out: Report, report: Report, text: (s: string) => string): Report {
+  out.rules = report.rules.map((r) => ({ ...r, reason: text(r.reason) }));
+  if (out.clusters !== undefined && report.clusters !== undefined) {
+    out.clusters = out.clusters.map((c, i) => ({ ...c, rules: report.clusters![i]!.rules.map((r) => ({ ...r, reason: text(r.reason) })) }));
+  }
+  return out;
 }
 
 export interface RedactMap {
@@ -404,9 +411,10 @@ export function redactReport(report: Report, opts: { key?: Buffer | string } = {
   for (let attempt = 0; ; attempt++) {
     const r = new Redactor({ key: opts.key, avoid: originals, attempt });
     r.learn(nodes, paths, clusters);
-    const out = mapStrings(report, (s) => r.text(s), SKIP_KEYS);
-    out.rules = report.rules.map((x) => ({ ...x, reason: r.text(x.reason) }));
+    const out = withRuleReasons(mapStrings(report, (s) => r.text(s), SKIP_KEYS), report, (s) => r.text(s));
     out.redacted = { note: 'host and node names, addresses, MAC addresses, interface, cluster, namespace and pod names and input paths are pseudonyms; secrets are masked.' };
+    // each cluster's section (or page, with --split) says so too
+    if (out.clusters !== undefined) out.clusters = out.clusters.map((c) => ({ ...c, redacted: out.redacted }));
     // a pseudonym must never look like an original (an address mapped onto another original address): redraw
     if (attempt < 16 && r.pseudonyms().some((p) => originals.has(p.replace(/\/\d+$/, '')))) continue;
     return { report: out, map: r.map() };

@@ -12,6 +12,8 @@ import { maskReportSecrets, redactReport } from '../../src/report/redact.js';
 import { renderHtml } from '../../src/report/render-html.js';
 import { renderJson } from '../../src/report/render-json.js';
 import { renderText } from '../../src/report/render-text.js';
+import { renderHtmlClusters, renderTextClusters } from '../../src/report/render-clusters.js';
+import { ticketSummary } from '../../src/report/ticket-summary.js';
 import type { Report } from '../../src/report/report-types.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -78,7 +80,7 @@ for (const id of ids) {
     assert.is(report.nodes.length, plain.nodes.length);
     const o = originalsOf(plain);
     assert.ok(o.names.size > 0 && o.paths.size > 0);
-    const outputs = { html: renderHtml(report), json: renderJson(report), text: renderText(report, { colour: false }) };
+    const outputs = { html: renderHtml(report), json: renderJson(report), text: renderText(report, { colour: false }), summary: ticketSummary(report) };
     for (const [kind, text] of Object.entries(outputs)) assert.equal(leaks(text, o), [], `${kind} of ${id}`);
     assert.match(outputs.html, 'Redacted report');
     assert.match(outputs.text, 'Redacted report');
@@ -87,5 +89,21 @@ for (const id of ids) {
     for (const n of plain.nodes) assert.ok(Object.values(map.names).includes(n.name.replace(/#\d+$/, '')), `map has ${n.name}`);
   });
 }
+
+test('every scenario at once: per cluster the same root causes redacted, no original in HTML, JSON, summary or terminal text', async () => {
+  const plain = maskReportSecrets(await analyze([relative(process.cwd(), scenariosDir)], { workers: false }));
+  assert.is(plain.clusters?.length, ids.length);
+  const { report } = redactReport(plain, { key: 'test-key' });
+  assert.equal(report.clusters!.map((c) => ruleCounts(c)), plain.clusters!.map((c) => ruleCounts(c)));
+  // the originals of every cluster (the top level holds no node of its own)
+  const o = originalsOf({ ...plain, nodes: plain.clusters!.flatMap((c) => c.nodes), findings: plain.clusters!.flatMap((c) => c.findings) });
+  for (const c of plain.clusters!) for (const w of c.cluster!.why) for (const m of w.matchAll(/samples\/scenarios[^\s,;:)]*/g)) o.paths.add(m[0]);
+  assert.ok(o.names.size >= 4 && o.addresses.size >= 20 && o.paths.size >= 150, `${o.names.size} names, ${o.addresses.size} addresses, ${o.paths.size} paths`);
+  const outputs = { html: renderHtmlClusters(report), json: renderJson(report), text: renderTextClusters(report, { colour: false }), summary: ticketSummary(report) };
+  for (const [kind, text] of Object.entries(outputs)) assert.equal(leaks(text, o), [], kind);
+  // and every cluster's section says it is redacted
+  assert.is(outputs.html.match(/Redacted report/g)?.length, ids.length);
+  assert.ok(report.clusters!.every((c) => c.redacted !== undefined));
+});
 
 test.run();
