@@ -16,6 +16,8 @@ import type { SourceResult } from './bundle/source-result.js';
 import type { ClusterOverrides } from './combiners/cluster-groups.js';
 import { groupClusters } from './combiners/cluster-groups.js';
 import { emptyResourceSet } from './parsers/calico-resources.js';
+import type { Timings } from './timings.js';
+import { timed, timedAsync } from './timings.js';
 
 export interface AnalyzeOptions extends LoadOptions {
   generatedAt?: string;
@@ -29,6 +31,8 @@ export interface AnalyzeOptions extends LoadOptions {
   nodeFor?: ReadonlyMap<string, string>;
   /** `--cluster <name>=<inputs>`: cluster name → resolved input paths (overrides the grouping). */
   clusters?: ClusterOverrides;
+  /** `--timings`: each phase's time and heap are recorded here. */
+  timings?: Timings;
 }
 
 /** Inputs as given plus the `--node` files not already inside one of them (a folder, or an archive: `ticket.zip!/node-b/status.txt`). */
@@ -51,9 +55,11 @@ export async function loadCluster(paths: string[], opts: AnalyzeOptions = {}): P
 
 /** Reads the inputs and sorts them into clusters (one model each, with the reasons for the grouping). */
 export async function loadClusters(paths: string[], opts: AnalyzeOptions = {}): Promise<{ name: string; why: string[]; model: ClusterModel }[]> {
-  const sources = await loadSources(paths, opts);
-  const groups = groupClusters(sources, { overrides: opts.clusters, resolve: (p) => resolve(p) });
-  return groups.map((g) => ({ name: g.name, why: g.why, model: buildClusterModel(g.sources, { nodeFor: opts.nodeFor }) }));
+  const sources = await timedAsync(opts.timings, 'read+parse', () => loadSources(paths, opts));
+  return timed(opts.timings, 'cluster grouping+model', () => {
+    const groups = groupClusters(sources, { overrides: opts.clusters, resolve: (p) => resolve(p) });
+    return groups.map((g) => ({ name: g.name, why: g.why, model: buildClusterModel(g.sources, { nodeFor: opts.nodeFor }) }));
+  });
 }
 
 async function loadSources(paths: string[], opts: AnalyzeOptions): Promise<SourceResult[]> {
@@ -71,9 +77,10 @@ async function loadSources(paths: string[], opts: AnalyzeOptions): Promise<Sourc
 }
 
 function analyzeOne(cluster: ClusterModel, opts: AnalyzeOptions): Report {
-  const derived = derive(cluster);
-  const run = runRules(RULES, { cluster: withoutEarlierSnapshots(cluster, derived.snapshots), derived });
-  return buildReport(cluster, derived, run, RULES.map((r) => r.meta), { tool: TOOL, generatedAt: opts.generatedAt });
+  const t = opts.timings;
+  const derived = timed(t, 'derive', () => derive(cluster, t));
+  const run = timed(t, 'rules', () => runRules(RULES, { cluster: withoutEarlierSnapshots(cluster, derived.snapshots), derived }, t));
+  return timed(t, 'report build', () => buildReport(cluster, derived, run, RULES.map((r) => r.meta), { tool: TOOL, generatedAt: opts.generatedAt }));
 }
 
 /**
@@ -83,7 +90,11 @@ function analyzeOne(cluster: ClusterModel, opts: AnalyzeOptions): Report {
 export async function analyze(paths: string[], opts: AnalyzeOptions = {}): Promise<Report> {
   const clusters = await loadClusters(paths, opts);
   if (clusters.length === 1) return analyzeOne(clusters[0]!.model, opts);
-  const reports = clusters.map((c) => ({ ...analyzeOne(c.model, opts), cluster: { name: c.name, why: c.why } }));
+  const reports = clusters.map((c) => {
+    opts.timings?.setPrefix(`cluster ${c.name}: `);
+    return { ...analyzeOne(c.model, opts), cluster: { name: c.name, why: c.why } };
+  });
+  opts.timings?.setPrefix('');
   const empty: ClusterModel = { inputs: [], nodes: [], resources: emptyResourceSet() };
   const top = buildReport(empty, derive(empty), { findings: [], outcomes: [] }, [], { tool: TOOL, generatedAt: opts.generatedAt });
   for (const r of reports) {

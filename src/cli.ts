@@ -59,6 +59,7 @@ interface AnalyzeOpts {
   split?: boolean;
   redact?: boolean;
   redactMap?: string;
+  timings?: boolean;
 }
 
 /**
@@ -104,9 +105,12 @@ async function analyzeCommand(inputs: string[], opts: AnalyzeOpts, outGiven: boo
     const { createProgress } = await import('./progress.js');
     progress = createProgress(io.stderr);
   }
+  const { Timings, timed, timedAsync } = await import('./timings.js');
+  const timings = opts.timings === true ? new Timings() : undefined;
   let report;
   try {
     report = await analyze(inputs, {
+      timings,
       generatedAt: opts.timestamp ? new Date().toISOString() : undefined,
       progress,
       nodeFor: opts.node,
@@ -117,9 +121,9 @@ async function analyzeCommand(inputs: string[], opts: AnalyzeOpts, outGiven: boo
   }
   // After the analysis, before any output: secrets always masked; with --redact every identifier pseudonymised.
   const { maskReportSecrets, redactReport } = await import('./report/redact.js');
-  report = maskReportSecrets(report);
+  report = timed(timings, 'mask secrets', () => maskReportSecrets(report!));
   if (opts.redact === true || opts.redactMap !== undefined) {
-    const redacted = redactReport(report);
+    const redacted = timed(timings, 'redact', () => redactReport(report!));
     report = redacted.report;
     if (opts.redactMap !== undefined) await writeFile(resolve(opts.redactMap), JSON.stringify(redacted.map, null, 2) + '\n', { mode: 0o600 });
   }
@@ -161,7 +165,7 @@ async function analyzeCommand(inputs: string[], opts: AnalyzeOpts, outGiven: boo
     const jobs: { path: string; r: Report }[] =
       perCluster !== undefined && t.path !== '-' ? perCluster.map((c) => ({ path: withSuffix(t.path, c.cluster!.name), r: c })) : [{ path: t.path, r: report }];
     for (const job of jobs) {
-      const text = await render(t.kind, job.r);
+      const text = await timedAsync(timings, `render ${t.kind}`, () => render(t.kind, job.r));
       if (job.path === '-') {
         io.stdout.write(text);
         continue;
@@ -178,8 +182,10 @@ async function analyzeCommand(inputs: string[], opts: AnalyzeOpts, outGiven: boo
   }
   const colour = shouldColour(summaryStream, io.env);
   const { renderTextClusters } = await import('./report/render-clusters.js');
-  summaryStream.write(report.clusters !== undefined ? renderTextClusters(report, { colour }) : renderText(report, { colour }));
+  const r = report;
+  summaryStream.write(timed(timings, 'render terminal summary', () => (r.clusters !== undefined ? renderTextClusters(r, { colour }) : renderText(r, { colour }))));
   for (const line of written) summaryStream.write(`${line}\n`);
+  if (timings !== undefined) io.stderr.write(timings.lines().map((l) => `${l}\n`).join(''));
   if (code !== EXIT_OK) return code;
   if (failOn !== undefined) {
     const min = SEVERITY_RANK[failOn];
@@ -236,6 +242,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     .addOption(new Option('--fail-on <severity>', 'exit 1 if a finding at or above this severity exists (also the JUnit failure level)').choices(['critical', 'warning', 'info']))
     .option('--timestamp', 'record the generation time in the report (off: same input, same bytes)')
     .option('--no-progress', 'no progress bar on stderr')
+    .option('--timings', 'print the time and heap of each phase (read, derive and its tables, rules, report, each output) on stderr')
     .option('--redact', 'replace host and node names, addresses, MACs, interface, cluster, namespace and pod names and input paths by consistent pseudonyms in every output (secrets are always masked)')
     .option('--redact-map <file>', 'with --redact (implied): write the pseudonym → original mapping as JSON to <file>, for your own use')
     .action(async (inputs: string[], opts, cmd: Command) => {

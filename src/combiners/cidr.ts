@@ -56,3 +56,25 @@ export function networkOf(ip: string, prefix: number): string | undefined {
     return undefined;
   }
 }
+
+function toNumber(a: ipaddr.IPv4 | ipaddr.IPv6): number {
+  const b = a.toByteArray();
+  return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+}
+
+/** An IPv4 address as an unsigned 32-bit number; undefined for anything else (as `ipInCidr` parses it). */
+export function ipv4Number(ip: string): number | undefined {
+  const a = parseIp(ip);
+  return a === undefined || a.kind() !== 'ipv4' ? undefined : toNumber(a);
+}
+
+/** The IPv4 network of a CIDR as [number, prefix]; undefined for IPv6 or anything unparsable. */
+export function ipv4CidrNumber(cidr: string): [number, number] | undefined {
+  const c = parseCidr(cidr);
+  return c === undefined || c[0].kind() !== 'ipv4' ? undefined : [toNumber(c[0]), c[1]];
+}
+
+/** The top `len` bits of an IPv4 number (len 0..32). */
+export function maskIpv4(n: number, len: number): number {
+  return len === 0 ? 0 : (n & (0xffffffff << (32 - len))) >>> 0;
+}

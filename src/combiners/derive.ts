@@ -10,6 +10,7 @@ import { applySnapshotDeltas, policyDrops, snapshots as findSnapshots } from './
 import type { PolicyTable, Snapshot } from '../model/derived.js';
 import { clockOffsets } from './clock-offsets.js';
 import { encapsulation } from './encapsulation.js';
+import type { Timings } from '../timings.js';
 
 /**
  * Builds every cross-node table once; rules and the report read them. A table that fails on data
@@ -31,11 +32,12 @@ export function withoutEarlierSnapshots(cluster: ClusterModel, snaps: readonly S
   };
 }
 
-export function derive(all: ClusterModel): Derived {
+/** `timings` (`analyze --timings`): each table's build time. */
+export function derive(all: ClusterModel, timings?: Timings): Derived {
   const problems: string[] = [];
   const guard = <T>(name: string, build: () => T, empty: T): T => {
     try {
-      return build();
+      return timings === undefined ? build() : timings.part(name, build);
     } catch (err) {
       problems.push(`could not build the ${name}: ${(err as Error)?.message ?? String(err)}`);
       return empty;

@@ -23,44 +23,73 @@ function prefixOf(cidr: string): number {
   return i === -1 ? -1 : Number(cidr.slice(i + 1));
 }
 
+/** One node's routes of one family, indexed for `findRoute`. */
+interface RouteIndex {
+  /** Exact destination → the route `findRoute` takes for it (main table; a forwarding one over a blackhole). */
+  exact: Map<string, Route>;
+  /** BGP/Felix-learned unicast routes of the main table, longest prefix first (route order within a length). */
+  aggregates: { route: Route; len: number }[];
+}
+
+function indexRoutes(routes: readonly Route[]): RouteIndex {
+  const exact = new Map<string, Route>();
+  const aggregates: { route: Route; len: number }[] = [];
+  for (const r of routes) {
+    if (r.table !== undefined && r.table !== 'main') continue;
+    const found = exact.get(r.dst);
+    // Prefer a forwarding route over a blackhole if both exist.
+    if (found === undefined || (found.type !== 'unicast' && r.type === 'unicast')) exact.set(r.dst, r);
+    if (r.type !== 'unicast' || (r.proto !== 'bird' && r.proto !== '80')) continue;
+    const len = prefixOf(r.dst);
+    if (len > 0) aggregates.push({ route: r, len });
+  }
+  // Stable: among routes of one length, the first in the table stays first.
+  aggregates.sort((a, b) => b.len - a.len);
+  return { exact, aggregates };
+}
+
 /**
  * The route a node has for a block: the exact block route (a forwarding one over a blackhole);
  * else the longest BGP/Felix-learned aggregate that covers it (a ToR advertising the pool,
  * route aggregation), never the default route.
  */
-function findRoute(node: NodeModel, block: string): Route | undefined {
-  const routes = block.includes(':') ? node.routes6 : node.routes4;
-  let found: Route | undefined;
-  for (const r of routes) {
-    if (r.dst !== block) continue;
-    if (r.table !== undefined && r.table !== 'main') continue;
-    // Prefer a forwarding route over a blackhole if both exist.
-    if (found === undefined || (found.type !== 'unicast' && r.type === 'unicast')) found = r;
-  }
+function findRoute(index: RouteIndex, block: string): Route | undefined {
+  const found = index.exact.get(block);
   if (found !== undefined) return found;
   const blockLen = prefixOf(block);
-  let best: Route | undefined;
-  for (const r of routes) {
-    if (r.type !== 'unicast' || (r.proto !== 'bird' && r.proto !== '80')) continue;
-    if (r.table !== undefined && r.table !== 'main') continue;
-    const len = prefixOf(r.dst);
-    if (len <= 0 || len >= blockLen || !cidrInside(block, r.dst)) continue;
-    if (best === undefined || len > prefixOf(best.dst)) best = r;
+  for (const { route, len } of index.aggregates) {
+    if (len >= blockLen) continue;
+    if (cidrInside(block, route.dst)) return route;
   }
-  return best;
+  return undefined;
 }
 
 function routesCollected(node: NodeModel, v6: boolean): boolean {
   return node.artifacts[v6 ? 'ipv6_route' : 'ipv4_route'].status === 'ok';
 }
 
+/**
+ * Every pair of nodes: nodes² cells, each looking up only the blocks of its column node, each block
+ * by one map lookup in the row node's routes (a scan of its aggregates only when there is no exact route).
+ */
 export function routeMatrix(nodes: NodeModel[], blocks: BlockOwnership[]): RouteMatrix {
   const names = nodes.map((n) => n.name);
-  const rows: RouteCell[][] = nodes.map((a) =>
-    nodes.map((b): RouteCell => {
+  const blocksOf = new Map<string, BlockOwnership[]>();
+  for (const x of blocks) {
+    for (const owner of new Set(x.owners)) {
+      const list = blocksOf.get(owner);
+      if (list === undefined) blocksOf.set(owner, [x]);
+      else list.push(x);
+    }
+  }
+  const rows: RouteCell[][] = nodes.map((a) => {
+    let index4: RouteIndex | undefined;
+    let index6: RouteIndex | undefined;
+    const indexOf = (v6: boolean): RouteIndex => (v6 ? (index6 ??= indexRoutes(a.routes6)) : (index4 ??= indexRoutes(a.routes4)));
+    return nodes.map((b): RouteCell => {
       if (a.name === b.name) return { from: a.name, to: b.name, status: 'self', blocks: [] };
       // Blocks owned only by b (a block claimed by both is a conflict, reported elsewhere).
-      const owned = blocks.filter((x) => x.owners.includes(b.name) && !x.owners.includes(a.name));
+      const owned = (blocksOf.get(b.name) ?? []).filter((x) => !x.owners.includes(a.name));
       if (owned.length === 0) return { from: a.name, to: b.name, status: 'no-block', blocks: [] };
       const cells: RouteToBlock[] = [];
       let missing = false;
@@ -72,7 +101,7 @@ export function routeMatrix(nodes: NodeModel[], blocks: BlockOwnership[]): Route
           cells.push({ block: x.block });
           continue;
         }
-        const r = findRoute(a, x.block);
+        const r = findRoute(indexOf(v6), x.block);
         if (r === undefined || r.type !== 'unicast') {
           missing = true;
           cells.push(r === undefined ? { block: x.block } : {
@@ -92,7 +121,7 @@ export function routeMatrix(nodes: NodeModel[], blocks: BlockOwnership[]): Route
       }
       const status = missing ? 'missing' : unknown ? 'unknown' : 'ok';
       return { from: a.name, to: b.name, status, blocks: cells };
-    }),
-  );
+    });
+  });
   return { nodes: names, rows };
 }

@@ -4,6 +4,7 @@ import { SEVERITY_RANK } from '../model/finding.js';
 import type { Rule, RuleContext } from './rule.js';
 import type { Linkable } from './link-causes.js';
 import { causesOf, linkCauses } from './link-causes.js';
+import type { Timings } from '../timings.js';
 
 /** Evidence lines kept per finding; the rest are counted in `evidenceDropped`. */
 export const EVIDENCE_CAP = 25;
@@ -35,14 +36,15 @@ export function mergeCollect(hints: { rule: string; hint: CollectHint }[]): Coll
     .sort((a, b) => b.rules.length - a.rules.length || (a.command < b.command ? -1 : a.command > b.command ? 1 : 0));
 }
 
-export function runRules(rules: readonly Rule[], ctx: RuleContext): RuleRun {
+/** `timings` (`analyze --timings`): each rule's check time. */
+export function runRules(rules: readonly Rule[], ctx: RuleContext, timings?: Timings): RuleRun {
   const items: Linkable[] = [];
   const outcomes: RuleOutcome[] = [];
   const hints: { rule: string; hint: CollectHint }[] = [];
   for (const rule of rules) {
     let result;
     try {
-      result = rule.check(ctx);
+      result = timings === undefined ? rule.check(ctx) : timings.part(rule.meta.id, () => rule.check(ctx));
     } catch (err) {
       outcomes.push({ id: rule.meta.id, status: 'error', reason: `rule failed: ${(err as Error)?.message ?? String(err)}` });
       continue;

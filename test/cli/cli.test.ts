@@ -317,4 +317,18 @@ test('a write that fails after the checks (disk full): one line, exit 2, the oth
   assert.match(c.out(), `JSON written to ${json}`);
 });
 
+test('--timings: one line per phase on stderr (derive, rules, each output); the outputs are the same bytes', async () => {
+  const plain = captureIO();
+  assert.is(await main(argv('analyze', tarA, tarB, tarC, '--json', join(dir, 't1.json'), '-o', join(dir, 't1.html')), plain.io), 0);
+  const timed = captureIO();
+  assert.is(await main(argv('analyze', tarA, tarB, tarC, '--json', join(dir, 't2.json'), '-o', join(dir, 't2.html'), '--timings'), timed.io), 0);
+  const lines = timed.err().split('\n').filter((l) => l.startsWith('timings: '));
+  const phases = lines.filter((l) => !l.startsWith('timings:   ')).map((l) => /^timings: (\S.*?)\s+\d+ ms {2}heap +[\d.]+ MiB {2}rss +[\d.]+ MiB {2}peak +[\d.]+ MiB$/.exec(l)?.[1]);
+  assert.equal(phases, ['read+parse', 'cluster grouping+model', 'derive', 'rules', 'report build', 'mask secrets', 'render html', 'render json', 'render terminal summary']);
+  assert.not.match(plain.err(), 'timings:');
+  assert.is(timed.out(), plain.out().replaceAll('t1.', 't2.'));
+  assert.is(readFileSync(join(dir, 't2.json'), 'utf8'), readFileSync(join(dir, 't1.json'), 'utf8'));
+  assert.is(readFileSync(join(dir, 't2.html'), 'utf8'), readFileSync(join(dir, 't1.html'), 'utf8'));
+});
+
 test.run();
