@@ -107,10 +107,9 @@ const PENDING = new Set<string>([
   'cni-plugin-cannot-reach-calico', 'datastore-tls-cert-errors', 'dns-resolution-failure', 'encap-route-owner-mismatch',
   'encap-source-not-in-calico-hostset', 'felix-datastore-unreachable', 'host-endpoint-policy-lockout',
   'ip-autodetect-wrong-interface', 'ipam-block-route-inconsistency', 'ipip-protocol-blocked', 'ipip-tunl0-missing-or-down',
-  'ippool-overlap', 'ipset-userspace-kernel-mismatch', 'mtu-mismatch', 'nat-outgoing-disabled', 'node-bundle-missing',
-  'node-ip-duplicate', 'node-subnet-mask-crosssubnet', 'policy-deny-no-match', 'policy-order-or-tier-shadowing',
-  'route-netlink-conflict', 'typha-unreachable', 'vxlan-checksum-offload', 'vxlan-device-or-vtep-missing',
-  'vxlan-udp-port-blocked-or-conflict',
+  'ippool-overlap', 'ipset-userspace-kernel-mismatch', 'mtu-mismatch', 'node-bundle-missing', 'node-ip-duplicate',
+  'node-subnet-mask-crosssubnet', 'policy-deny-no-match', 'policy-order-or-tier-shadowing', 'route-netlink-conflict',
+  'typha-unreachable', 'vxlan-device-or-vtep-missing', 'vxlan-udp-port-blocked-or-conflict',
 ]);
 
 const offending: string[] = [];
