@@ -106,7 +106,7 @@ const PENDING = new Set<string>([
   'bgp-established-routes-missing', 'calico-node-not-running', 'cloud-fabric-drops-unencapsulated',
   'cni-plugin-cannot-reach-calico', 'datastore-tls-cert-errors', 'dns-resolution-failure', 'encap-route-owner-mismatch',
   'encap-source-not-in-calico-hostset', 'felix-datastore-unreachable', 'host-endpoint-policy-lockout',
-  'ip-autodetect-wrong-interface', 'ipam-block-route-inconsistency', 'ipip-protocol-blocked', 'ipip-tunl0-missing-or-down',
+  'ipam-block-route-inconsistency', 'ipip-protocol-blocked', 'ipip-tunl0-missing-or-down',
   'ippool-overlap', 'ipset-userspace-kernel-mismatch', 'mtu-mismatch', 'node-bundle-missing', 'node-ip-duplicate',
   'node-subnet-mask-crosssubnet', 'policy-deny-no-match', 'policy-order-or-tier-shadowing', 'route-netlink-conflict',
   'typha-unreachable', 'vxlan-device-or-vtep-missing', 'vxlan-udp-port-blocked-or-conflict',
