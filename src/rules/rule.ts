@@ -18,6 +18,12 @@ export interface FindingDraft {
   evidence: Evidence[];
   /** Extra, finding-specific steps placed before the rule's generic remediation. */
   remediation?: string[];
+  /**
+   * The finding's whole list of fix steps, filled with the values the analysis knows (node names, IPs,
+   * CIDRs, interfaces): it replaces both `remediation` and the rule's generic `meta.remediation` (which
+   * has placeholders and is what `rules`/`explain` show). Rules move to it one by one.
+   */
+  fix?: string[];
   /** Severity override (rare: e.g. info when the fault is only suspected). */
   severity?: Finding['severity'];
   /**

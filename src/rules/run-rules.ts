@@ -77,7 +77,7 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext, timings?: Tim
         message: d.message,
         nodes: [...new Set(d.nodes)].sort(),
         evidence: ev.slice(0, EVIDENCE_CAP),
-        remediation: [...(d.remediation ?? []), ...rule.meta.remediation],
+        remediation: d.fix !== undefined ? [...d.fix] : [...(d.remediation ?? []), ...rule.meta.remediation],
         explains: [],
       };
       if (ev.length > EVIDENCE_CAP) finding.evidenceDropped = ev.length - EVIDENCE_CAP;

@@ -12,7 +12,7 @@ test('every rule file is registered, its id is its file name, and it has a test'
   const files = LAYERS.flatMap((l) => readdirSync(new URL(`src/rules/${l}/`, root)).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => `${l}/${f.slice(0, -3)}`));
   const ids = RULES.map((r) => r.meta.id);
   assert.equal(files.map((f) => f.split('/')[1]).sort(), [...ids].sort());
-  assert.equal(readdirSync(new URL('src/rules/', root)).filter((f) => f.endsWith('.ts')).sort(), ['index.ts', 'link-causes.ts', 'rule.ts', 'run-rules.ts'], 'only the runner modules sit beside the layer folders');
+  assert.equal(readdirSync(new URL('src/rules/', root)).filter((f) => f.endsWith('.ts')).sort(), ['fix-steps.ts', 'index.ts', 'link-causes.ts', 'rule.ts', 'run-rules.ts'], 'only the runner modules (and the shared fix-step builders) sit beside the layer folders');
   for (const f of files) assert.ok(existsSync(new URL(`test/rules/${f}.test.ts`, root)), `test/rules/${f}.test.ts exists`);
 });
 

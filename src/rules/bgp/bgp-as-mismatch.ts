@@ -9,11 +9,39 @@ import type { NodeModel } from '../../model/node.js';
 import type { BGPPeerResource, NodeResource } from '../../model/facts.js';
 import { lineEvidence } from '../../combiners/evidence.js';
 import { stripPrefix } from '../../combiners/node-identity.js';
+import { restartCalicoNode } from '../fix-steps.js';
 
 const DEFAULT_AS = 64512;
 
 function resourceEvidence(r: NodeResource | BGPPeerResource, text: string): Evidence {
   return { node: r.kind === 'Node' ? r.name : `BGPPeer ${r.name}`, input: r.ref.input, file: r.ref.file, line: r.ref.line, text };
+}
+
+const EXTERNAL = 'For external peers, fix the BGPPeer `asNumber` (or the router\'s `neighbor ... remote-as`).';
+const CHECK = 'Check with `calicoctl get node -o wide` (ASN column) and `calicoctl node status` on both ends afterwards.';
+
+/** The AS a Node resource runs, and where that comes from. */
+function asOf(r: NodeResource | undefined, global: number, globalSet: boolean): { as: number; from: string } | undefined {
+  if (r === undefined) return undefined;
+  if (r.asNumber !== undefined) return { as: r.asNumber, from: 'its spec.bgp.asNumber' };
+  return { as: global, from: globalSet ? 'BGPConfiguration default asNumber' : 'the built-in default' };
+}
+
+/** Steps for a pair that logs Bad peer AS: each side's AS from the resources, and the patch that aligns the odd one. */
+function pairSteps(pair: [string, string], announced: string | undefined, res: (name: string) => NodeResource | undefined, global: number, globalSet: boolean): string[] {
+  const sides = pair.map((name) => ({ name, r: res(name), a: asOf(res(name), global, globalSet) }));
+  if (sides.some((x) => x.a === undefined)) {
+    return [
+      `The Node resources of ${pair[0]} and ${pair[1]} are not in the bundle, so their configured AS is unknown${announced !== undefined ? ` (the peer announces AS ${announced})` : ''}: compare them with \`calicoctl get node ${pair[0]} ${pair[1]} -o wide\` (ASN column), then set the wrong one with \`calicoctl patch node <that node> -p '{"spec":{"bgp":{"asNumber":${global}}}}'\` (the cluster default ${global}) or the AS it should have.`,
+      `Afterwards, \`calicoctl node status\` on ${pair[0]} and ${pair[1]} shows the session Established.`,
+    ];
+  }
+  const odd = sides.find((x) => x.r?.asNumber !== undefined && x.r.asNumber !== global) ?? sides[1]!;
+  const table = sides.map((x) => `${x.name} AS ${x.a!.as} (${x.a!.from})`).join(', ');
+  return [
+    `The resources give ${table}. If ${odd.name} belongs in the cluster AS, put it back: \`calicoctl patch node ${odd.r!.name} -p '{"spec":{"bgp":{"asNumber":${global}}}}'\`; if AS ${odd.a!.as} is intended, the BIRD config of the other side is stale: restart calico-node there (${restartCalicoNode(sides.filter((x) => x !== odd).map((x) => x.name))}).`,
+    `Afterwards, \`calicoctl get node -o wide\` shows the ASN column and \`calicoctl node status\` on ${pair[0]} and ${pair[1]} shows the session Established.`,
+  ];
 }
 
 export const bgpAsMismatch: Rule = {
@@ -24,9 +52,9 @@ export const bgpAsMismatch: Rule = {
     rationale:
       'BIRD checks the AS in the peer\'s OPEN against the `neighbor ... as <n>` it was configured with. On a mismatch the detecting side logs `<proto>: Error: Bad peer AS: <announced AS>` and sends a NOTIFICATION, the other side logs `Received: Bad peer AS`, and the session stays Idle (`error wait time 5,30`), so no routes flow between the two. The expected AS comes from the peer Node\'s `spec.bgp.asNumber`, the BGPPeer\'s `asNumber`, or BGPConfiguration `asNumber` (default 64512).',
     remediation: [
-      'Decide which AS is right and align them: `calicoctl patch node <node> -p \'{"spec":{"bgp":{"asNumber":"<as>"}}}\'`, or set BGPConfiguration `asNumber` for the cluster default.',
-      'For external peers, fix the BGPPeer `asNumber` (or the router\'s `neighbor ... remote-as`).',
-      'Check with `calicoctl get node -o wide` (ASN column) and `calicoctl node status` on both ends afterwards.',
+      'Decide which AS is right and align them: `calicoctl patch node <node> -p \'{"spec":{"bgp":{"asNumber":<as>}}}\'`, or set BGPConfiguration `asNumber` for the cluster default.',
+      EXTERNAL,
+      CHECK,
     ],
     explains: ['block-route-missing', 'dns-resolution-failure'],
     collect: [
@@ -40,6 +68,9 @@ export const bgpAsMismatch: Rule = {
     const byIP = new Map<string, NodeModel>();
     for (const n of nodes) if (n.nodeIP !== undefined) byIP.set(n.nodeIP, n);
     const findings = new Map<string, FindingDraft>();
+    const globalSet = cluster.resources.bgpConfigurations.find((c) => c.name === 'default')?.asNumber !== undefined;
+    const global = cluster.resources.bgpConfigurations.find((c) => c.name === 'default')?.asNumber ?? DEFAULT_AS;
+    const resOf = (name: string) => cluster.resources.nodes.find((r) => r.name === name || r.name === nodes.find((n) => n.name === name)?.hostname);
     let logsSeen = 0;
     for (const n of nodes) {
       for (const s of [n.bird, n.containerBird]) {
@@ -67,13 +98,13 @@ export const bgpAsMismatch: Rule = {
               ? `${n.name} rejected ${peerName}'s OPEN for ${p.name}${announced ? `: ${peerName} announces AS ${announced}, which is not the AS ${n.name} is configured to expect` : ''}`
               : `${n.name} was told by ${peerName} (${p.name}) that its AS is not the one ${peerName} expects${announced ? ` (${announced})` : ''}`;
           f.message = f.message.length > 0 ? `${f.message}; ${part}` : part;
+          f.fix = pairSteps(pair, announced, resOf, global, globalSet);
           for (const e of bad.slice(-2)) f.evidence.push(lineEvidence(n, e.file, e));
           findings.set(key, f);
         }
       }
     }
     // Resources: a BGPPeer that names a node's IP with another AS than that node uses.
-    const global = cluster.resources.bgpConfigurations.find((c) => c.name === 'default')?.asNumber ?? DEFAULT_AS;
     const resNodes = cluster.resources.nodes;
     for (const peer of cluster.resources.bgpPeers) {
       if (peer.peerIP === undefined || peer.asNumber === undefined) continue;
@@ -89,6 +120,10 @@ export const bgpAsMismatch: Rule = {
         message: `BGPPeer ${peer.name} peers with ${ip} (Node ${target.name}) as AS ${peer.asNumber}, but ${target.name} runs AS ${actual} (${target.asNumber !== undefined ? 'its spec.bgp.asNumber' : 'the cluster default'}); BIRD will reject the session with Bad peer AS.`,
         nodes: nodes.filter((n) => n.hostname === target.name).map((n) => n.name),
         evidence: [resourceEvidence(peer, `peerIP: ${peer.peerIP}, asNumber: ${peer.asNumber}`), resourceEvidence(target, `ipv4Address: ${target.ipv4Address}, asNumber: ${target.asNumber ?? `(unset: default ${global})`}`)],
+        fix: [
+          `If ${target.name} is right (AS ${actual}), fix the BGPPeer: \`calicoctl patch bgppeer ${peer.name} -p '{"spec":{"asNumber":${actual}}}'\`; if the peer's AS ${peer.asNumber} is right, set it on the Node: \`calicoctl patch node ${target.name} -p '{"spec":{"bgp":{"asNumber":${peer.asNumber}}}}'\`.`,
+          CHECK,
+        ],
       });
     }
     if (findings.size > 0) return { status: 'found', findings: [...findings.values()].sort((a, b) => (a.key < b.key ? -1 : 1)) };

@@ -50,6 +50,23 @@ function hhmmss(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
 }
 
+const TIMERS = 'Do not run sub-second or 3 s hold timers on lossy links; Calico\'s defaults (BIRD hold time 240 s, keepalive 80 s) ride out short loss. If a BGPPeer or BGPConfiguration sets shorter timers, raise them.';
+
+/** Steps for one flapping pair: watch the path from one end to the other's address, then CPU and restarts of both, then timers. */
+function flapSteps(from: NodeModel | undefined, peerIP: string | undefined, names: [string, string]): string[] {
+  const at = from?.name ?? names[0];
+  const other = names.find((n) => n !== at) ?? names[1];
+  const nic = from?.nodeIPInterface ?? 'any';
+  const watch = peerIP !== undefined
+    ? `On ${at}, watch the path to ${other} while the session drops: \`ping -c 1000 -i 0.2 ${peerIP}\` (loss) and \`tcpdump -ni ${nic} tcp port 179 and host ${peerIP}\`; check NIC errors (\`ip -s link${nic !== 'any' ? ` show ${nic}` : ''}\`), conntrack (\`conntrack -S\`) and any firewall rule that touches TCP 179.`
+    : `On ${at}, watch the path to ${other} while the session drops (${other}'s address is not in the bundle: \`calicoctl get node ${other} -o wide\` gives it): \`ping -c 1000 -i 0.2\` to it and \`tcpdump -ni ${nic} tcp port 179\`; check NIC errors (\`ip -s link\`) and conntrack (\`conntrack -S\`).`;
+  return [
+    watch,
+    `Check that calico-node on ${names[0]} and ${names[1]} gets enough CPU (\`kubectl top pod -A -l k8s-app=calico-node\`, no CPU throttling) and is not restarting (\`kubectl get pod -A -l k8s-app=calico-node -o wide\`: RESTARTS on those nodes; \`Started\` lines in bird/current).`,
+    TIMERS,
+  ];
+}
+
 export const bgpHoldTimerFlapping: Rule = {
   meta: {
     id: 'bgp-hold-timer-flapping',
@@ -60,7 +77,7 @@ export const bgpHoldTimerFlapping: Rule = {
     remediation: [
       'Find the loss on the path between the two nodes: `ping -c 1000 -i 0.2 <peer-ip>` and `tcpdump -ni <nic> tcp port 179` while the session drops; check NIC errors (`ip -s link`), conntrack (`conntrack -S`), and any firewall rule that touches TCP 179.',
       'Check that calico-node gets enough CPU (no throttling in `kubectl top pod -n calico-system`/`kube-system`) and that BIRD is not restarting (`Started` lines in bird/current, restarts in `kubectl describe pod calico-node-…`).',
-      'Do not run sub-second or 3 s hold timers on lossy links; Calico\'s defaults (BIRD hold time 240 s, keepalive 80 s) ride out short loss. If a BGPPeer or BGPConfiguration sets shorter timers, raise them.',
+      TIMERS,
     ],
     explains: ['block-route-missing', 'bgp-peer-refused-or-unreachable', 'bgp-port179-blocked'],
     collect: [
@@ -152,7 +169,7 @@ export const bgpHoldTimerFlapping: Rule = {
         nodes: peerNames.filter((n) => nodes.some((m) => m.name === n)),
         evidence,
         pairs: [peerNames],
-        remediation: [`Watch the path between ${peerNames[0]} and ${peerNames[1]} while it drops: \`tcpdump -ni any tcp port 179 and host ${p.sides.find((s) => s.proto.peerIP !== undefined)?.proto.peerIP ?? '<peer-ip>'}\` on ${p.sides[0]?.node.name ?? peerNames[0]}, and check for loss with \`ping -i 0.2 -c 500\` between the node IPs.`],
+        fix: flapSteps(p.sides[0]?.node, p.sides[0]?.proto.peerIP ?? nodes.find((n) => n.name === peerNames.find((x) => x !== p.sides[0]?.node.name))?.nodeIP, peerNames),
       });
     }
     return { status: 'found', findings };

@@ -5,6 +5,7 @@
  * device/direct protocols but no `Mesh_`/`Node_`/`Global_` one. A node that peers only with its
  * route reflectors has peers and is healthy. VXLAN pools need no BGP: then nothing is reported.
  */
+import { andList } from '../fix-steps.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
@@ -26,6 +27,8 @@ function expectedFor(n: NodeModel, list: ExpectedPeers[] | undefined): ExpectedP
   return list.find((e) => e.node === h) ?? list.find((e) => e.node.split('.')[0] === h.split('.')[0]);
 }
 
+const MESH_ON = '`calicoctl patch bgpconfiguration default -p \'{"spec":{"nodeToNodeMeshEnabled":true}}\'`';
+
 export const bgpNoPeersConfigured: Rule = {
   meta: {
     id: 'bgp-no-peers-configured',
@@ -34,7 +37,7 @@ export const bgpNoPeersConfigured: Rule = {
     rationale:
       'With `nodeToNodeMeshEnabled: false` in BGPConfiguration default, a node peers only through BGPPeer resources that select it (`node`, `nodeSelector`, or global); route-reflector nodes (`routeReflectorClusterID`) leave the mesh in any case ("ignore node-to-node mesh setting"). When no BGPPeer matches, BIRD has no BGP protocol, `calicoctl node status` prints `No IPv4 peers found.`, and `ipv4_route` holds only the node\'s own blackholes: pods on it cannot reach pods elsewhere. Calico docs: "Disabling the node-to-node mesh will break pod networking until/unless you configure replacement BGP peerings using BGPPeer resources." A client that peers only with its route reflectors is healthy.',
     remediation: [
-      'Create the BGPPeers first (route reflectors: `nodeSelector: all()` with `peerSelector: route-reflector == \'true\'`, and RRs with each other), then disable the mesh; or re-enable it: `calicoctl patch bgpconfiguration default -p \'{"spec":{"nodeToNodeMeshEnabled":true}}\'`.',
+      `Create the BGPPeers first (route reflectors: \`nodeSelector: all()\` with \`peerSelector: route-reflector == 'true'\`, and RRs with each other), then disable the mesh; or re-enable it: ${MESH_ON}.`,
       'Check that BGPPeer `nodeSelector`/`peerSelector` match the node labels (`calicoctl get node --show-labels` / `kubectl get nodes --show-labels`), then `calicoctl node status` on each node.',
     ],
     explains: ['block-route-missing'],
@@ -114,6 +117,7 @@ export const bgpNoPeersConfigured: Rule = {
     }
     const findings: FindingDraft[] = [];
     const meshOff = exp !== undefined && !exp.meshEnabled;
+    const peerNames = cluster.resources.bgpPeers.map((p) => p.name).sort();
     if (lonely.length === nodes.length && lonely.length > 1 && meshOff) {
       findings.push({
         key: 'cluster',
@@ -121,7 +125,11 @@ export const bgpNoPeersConfigured: Rule = {
         message: `${lonely.map((l) => `${l.node.name}: ${l.reasons.join('; ')}`).join('. ')}. Without peers no node learns another node's pod blocks: cross-node pod traffic fails everywhere.`,
         nodes: lonely.map((l) => l.node.name).sort(),
         evidence: lonely.flatMap((l) => l.evidence.slice(0, 3)),
-        remediation: ['Re-enable the mesh (`calicoctl patch bgpconfiguration default -p \'{"spec":{"nodeToNodeMeshEnabled":true}}\'`) or create the BGPPeers (route reflectors / ToR) that replace it.'],
+        fix: [
+          `Restore pod networking now by re-enabling the mesh: ${MESH_ON}.`,
+          `Or, if the mesh stays off on purpose, create the BGPPeers that replace it (route reflectors: \`nodeSelector: all()\` with \`peerSelector: route-reflector == 'true'\`, and the reflectors with each other)${peerNames.length > 0 ? `; the existing ${peerNames.join(', ')} select${peerNames.length === 1 ? 's' : ''} none of the nodes: compare ${peerNames.length === 1 ? 'its' : 'their'} selectors (\`calicoctl get bgppeer -o yaml\`) with \`kubectl get nodes --show-labels\`` : ''}.`,
+          `Check with \`calicoctl node status\` on ${andList(lonely.map((l) => l.node.name).sort())}: each lists its peers as Established.`,
+        ],
       });
     } else {
       for (const l of lonely.sort((a, b) => (a.node.name < b.node.name ? -1 : 1))) {
@@ -132,7 +140,10 @@ export const bgpNoPeersConfigured: Rule = {
           nodes: [l.node.name],
           evidence: l.evidence,
           severity: l.strong ? undefined : 'warning',
-          remediation: [`Add a BGPPeer that selects ${l.node.name} (or its route reflectors), or re-enable the node-to-node mesh.`],
+          fix: [
+            `Give ${l.node.name} a peer: a BGPPeer with \`node: ${l.node.name}\` (or a \`nodeSelector\` matching its labels) and the \`peerSelector\` of its route reflectors${meshOff ? `, or re-enable the mesh: ${MESH_ON}` : ''}.`,
+            `Compare the BGPPeers' selectors (\`calicoctl get bgppeer -o yaml\`${peerNames.length > 0 ? `: ${peerNames.join(', ')}` : ''}) with \`kubectl get node ${l.node.name} --show-labels\`, then check \`calicoctl node status\` on ${l.node.name}.`,
+          ],
         });
       }
     }

@@ -3,6 +3,7 @@
  * 179, or `REJECT --reject-with tcp-reset`) or with ICMP unreachable (firewalld's
  * `icmp-host-prohibited`, no route to the peer).
  */
+import { restartCalicoNode } from '../fix-steps.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
@@ -19,6 +20,22 @@ interface Hit {
   evidence: Evidence[];
 }
 
+/** Steps for one target: bring its listener back or lift its REJECT (with the peers' addresses), then the test from a peer. */
+function refusedSteps(target: NodeModel, from: NodeModel[], noListener: boolean, reject: string | undefined): string[] {
+  const steps: string[] = [];
+  if (noListener) steps.push(`Nothing listens on ${target.name}'s TCP 179: bring calico-node/BIRD back there (${restartCalicoNode([target.name])}; see the bird-confd-not-running finding if present) and check BGPConfiguration \`bindMode\`/\`listenPort\`; \`ss -tlnp 'sport = :179'\` on ${target.name} must show bird.`);
+  if (reject !== undefined) {
+    const ips = from.map((n) => n.nodeIP).filter((ip): ip is string => ip !== undefined);
+    steps.push(`On ${target.name}, lift the REJECT (\`${reject}\`): ${ips.length > 0 ? ips.map((ip) => `\`iptables -I INPUT -p tcp --dport 179 -s ${ip} -j ACCEPT\``).join(', ') : 'insert an ACCEPT for TCP 179 from the other nodes before it'}, or disable firewalld as Calico's requirements advise.`);
+  }
+  if (steps.length === 0) steps.push(UNREACHABLE);
+  const f = from[0]!;
+  steps.push(target.nodeIP !== undefined ? `Test from ${f.name}: \`nc -zv ${target.nodeIP} 179\` must connect.` : `Test from ${f.name} with \`nc -zv\` to ${target.name}'s node IP (not in the bundle: \`calicoctl get node ${target.name} -o wide\`) on port 179.`);
+  return steps;
+}
+
+const UNREACHABLE = 'If the error is `No route to host`/`Host is unreachable`: check the underlay route and ARP to the peer IP, and that the node IP is the address the peers can reach.';
+
 export const bgpPeerRefusedOrUnreachable: Rule = {
   meta: {
     id: 'bgp-peer-refused-or-unreachable',
@@ -29,7 +46,7 @@ export const bgpPeerRefusedOrUnreachable: Rule = {
     remediation: [
       'If nothing listens on the peer\'s TCP 179: bring calico-node/BIRD back on the peer (see the bird-confd-not-running finding if present) and check BGPConfiguration `bindMode`/`listenPort`.',
       'If the peer\'s firewall rejects TCP 179 (REJECT rule, firewalld): allow TCP 179 from the other nodes or disable firewalld as Calico\'s requirements advise.',
-      'If the error is `No route to host`/`Host is unreachable`: check the underlay route and ARP to the peer IP, and that the node IP is the address the peers can reach.',
+      UNREACHABLE,
     ],
     explains: ['block-route-missing', 'dns-resolution-failure'],
     collect: [
@@ -85,6 +102,7 @@ export const bgpPeerRefusedOrUnreachable: Rule = {
         nodes: [targetName, ...from],
         evidence,
         pairs: from.map((f) => [f, targetName] as [string, string]),
+        fix: refusedSteps(target, from.map((f) => byName.get(f)!), hits.some((h) => h.reasons.some((r) => r.startsWith('nothing listens'))), blockingRules(target, 179).filter((r) => r.target === 'REJECT')[0]?.text.trim()),
       });
     }
     return { status: 'found', findings };

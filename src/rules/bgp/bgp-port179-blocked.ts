@@ -10,11 +10,34 @@ import type { BgpPair, BgpSide } from '../../model/derived.js';
 import { blockingRules } from '../../combiners/port-filters.js';
 import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
 import { listens179 } from '../../combiners/bgp-pairs.js';
+import { andList } from '../fix-steps.js';
 
 interface Attempt {
   initiator: BgpSide;
   target: BgpSide;
   pair: BgpPair;
+}
+
+const ALLOW_179 = 'Allow TCP 179 in both directions between all BGP peers (Calico requirements: "Calico networking (BGP) | All | Bidirectional | TCP 179"): host firewall (iptables/firewalld/ufw), cloud security groups and NACLs, and any router ACL between the subnets.';
+
+/** Steps for one dropping target: its own DROP with the initiators' addresses, or the path; then the test from an initiator. */
+function fixSteps(target: NodeModel, initiators: NodeModel[], drop: string | undefined): string[] {
+  const sources = initiators.map((n) => n.nodeIP).filter((ip): ip is string => ip !== undefined);
+  const names = andList(initiators.map((n) => n.name));
+  const steps: string[] = [];
+  if (drop !== undefined) {
+    steps.push(sources.length > 0
+      ? `On ${target.name}, accept BGP from ${names} before the DROP (\`${drop}\`): ${sources.map((ip) => `\`iptables -I INPUT -p tcp --dport 179 -s ${ip} -j ACCEPT\``).join(', ')}, then remove the DROP and persist the change in the firewall manager that added it.`
+      : `On ${target.name}, remove the DROP (\`${drop}\`) or insert an ACCEPT for TCP 179 from the other nodes before it (their addresses are not in the bundle: \`calicoctl get node -o wide\` lists them), and persist the change in the firewall manager that added it.`);
+  } else {
+    steps.push(`${target.name}'s iptables has no DROP for TCP 179, so look on the path from ${names} to ${target.nodeIP ?? target.name}: security groups, NACLs, router ACLs and firewalls outside iptables (nftables, firewalld) must allow TCP 179 both ways.`);
+  }
+  steps.push(ALLOW_179);
+  const from = initiators[0]!;
+  steps.push(target.nodeIP !== undefined
+    ? `Test from ${from.name}: \`nc -zv ${target.nodeIP} 179\`; on ${target.name}, \`tcpdump -ni any tcp port 179${from.nodeIP !== undefined ? ` and host ${from.nodeIP}` : ''}\` shows whether the SYN arrives.`
+    : `Test from ${from.name} with \`nc -zv\` to ${target.name}'s node IP (not in the bundle: \`calicoctl get node ${target.name} -o wide\`) on port 179; on ${target.name}, \`tcpdump -ni any tcp port 179\` shows whether the SYN arrives.`);
+  return steps;
 }
 
 export const bgpPort179Blocked: Rule = {
@@ -25,7 +48,7 @@ export const bgpPort179Blocked: Rule = {
     rationale:
       'With the node-to-node mesh (v3.22+), the node with the greater IP string connects and the other waits `passive on`. When the initiator\'s socket to <peer>:179 sits in SYN_SENT, its BIRD never logs `State changed to up`, and the peer has `0.0.0.0:179 LISTEN` but no socket from the initiator, the SYN is lost on the way: a host firewall DROP on the peer, a cloud security group/NACL, or a router ACL. The routes that travel over the session are then missing on both nodes.',
     remediation: [
-      'Allow TCP 179 in both directions between all BGP peers (Calico requirements: "Calico networking (BGP) | All | Bidirectional | TCP 179"): host firewall (iptables/firewalld/ufw), cloud security groups and NACLs, and any router ACL between the subnets.',
+      ALLOW_179,
       'Test from the initiating node with `nc -zv <peer-ip> 179`; on the peer, `tcpdump -ni any tcp port 179` shows whether the SYN arrives.',
       'If the DROP is in the peer\'s own iptables (see the evidence), remove it or add an ACCEPT for the other nodes before it.',
     ],
@@ -81,7 +104,7 @@ export const bgpPort179Blocked: Rule = {
         nodes: [targetName, ...initiators],
         evidence,
         pairs: initiators.map((i) => [i, targetName] as [string, string]),
-        remediation: drops.length > 0 ? [`On ${targetName}, remove or precede the DROP: \`iptables -I INPUT -p tcp --dport 179 -s <node subnet> -j ACCEPT\` (and persist it in the firewall manager that added the DROP).`] : undefined,
+        fix: fixSteps(target, initiators.map((i) => byName.get(i)!), drops[0]?.text.trim().replace(/^\[\d+:\d+\]\s*/, '')),
       });
     }
     return { status: 'found', findings };

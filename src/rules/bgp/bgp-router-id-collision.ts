@@ -5,6 +5,7 @@
  * identifier`, and node status shows `Idle BGP Error: Bad BGP identifier`. Calico's router id is
  * the node's IPv4 address unless `CALICO_ROUTER_ID` is set.
  */
+import { NAMESPACE_NOTE, restartCalicoNode } from '../fix-steps.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
@@ -117,7 +118,12 @@ export const bgpRouterIdCollision: Rule = {
         nodes: names.filter((nm) => nodes.some((n) => n.name === nm)),
         evidence,
         pairs: [names],
-        remediation: [`Give ${names[0]} and ${names[1]} distinct router ids (unset \`CALICO_ROUTER_ID\` or set it to \`hash\` in the calico-node DaemonSet), then restart calico-node on both.`],
+        fix: [
+          x?.nodeIP !== undefined && x.nodeIP === y?.nodeIP
+            ? `${names[0]} and ${names[1]} share node IP ${x.nodeIP}: fix the IP autodetection (\`IP_AUTODETECTION_METHOD\`) so each gets its own address, then restart calico-node on both (${restartCalicoNode(names)}); \`calicoctl get node -o wide\` must list two addresses.`
+            : `Give ${names[0]} and ${names[1]} distinct router ids: \`kubectl set env daemonset/calico-node -n calico-system CALICO_ROUTER_ID=hash\` ${NAMESPACE_NOTE} derives each id from the node name (or give each node its own value), then restart calico-node on both (${restartCalicoNode(names)}).`,
+          `Confirm with \`calicoctl node status\` on ${names[0]} and ${names[1]}: the session must reach \`Established\`.`,
+        ],
       });
     }
     // Without the announced id in the log line, the rendered bird.cfg shows which id each node uses.

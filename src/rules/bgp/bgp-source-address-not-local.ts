@@ -1,3 +1,4 @@
+import type { NodeModel } from '../../model/node.js';
 /**
  * Catalogue A7 / T1(a): the address BIRD binds its BGP sockets to (`source address <node IP>`)
  * is not configured on the host, so it cannot connect to any peer: BIRD logs `<proto>: Socket
@@ -5,6 +6,7 @@
  * is assigned to this host`, and the Node resource's `spec.bgp.ipv4Address` is missing from the
  * node's own `ipv4_addr`.
  */
+import { restartCalicoNode } from '../fix-steps.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { BirdEvent } from '../../model/facts.js';
@@ -13,6 +15,16 @@ import { fileEvidence, lineEvidence } from '../../combiners/evidence.js';
 import { nodeAddresses4, nodeResourceFor, stripPrefix } from '../../combiners/node-identity.js';
 
 const BIND = /bind: (Address not available|Cannot assign requested address)/;
+
+/** Steps for one node: the address to set (one the node holds, when the bundle shows it), then the check. */
+function sourceSteps(n: NodeModel, resName: string, ip: string | undefined): string[] {
+  const own = n.nodeIPInterface !== undefined ? nodeAddresses4(n).find((a) => a.iface === n.nodeIPInterface) : undefined;
+  const cand = own ?? nodeAddresses4(n).find((a) => a.iface !== 'lo' && !a.address.startsWith('127.') && a.address !== ip);
+  return [
+    `Correct ${n.name}'s node IP${ip !== undefined ? ` (${ip} is not on the host)` : ''}: let calico-node autodetect it again (remove a wrong \`IP\` env value, fix \`IP_AUTODETECTION_METHOD\`) and restart it (${restartCalicoNode([n.name])}), or patch the Node to ${cand !== undefined ? `the address ${n.name} holds on ${cand.iface}: \`calicoctl patch node ${resName} -p '{"spec":{"bgp":{"ipv4Address":"${cand.address}/${cand.prefix}"}}}'\`` : `an address ${n.name} holds, with its prefix, in \`spec.bgp.ipv4Address\` (\`calicoctl patch node ${resName}\`; ${n.name}'s \`ip -4 addr\` is not in the bundle)`}.`,
+    `Check with \`ip -4 addr\` on ${n.name} that the address is there, and with \`calicoctl node status\` that its sessions reach Established.`,
+  ];
+}
 
 export const bgpSourceAddressNotLocal: Rule = {
   meta: {
@@ -90,9 +102,7 @@ export const bgpSourceAddressNotLocal: Rule = {
         nodes: [n.name],
         evidence,
         severity: strong ? undefined : 'warning',
-        remediation: [
-          `On ${n.name}, compare \`ip -4 addr\` with \`calicoctl get node ${res?.name ?? n.name} -o yaml\` (spec.bgp.ipv4Address${ip !== undefined ? ` ${ip}` : ''}); set the right address (autodetection or \`calicoctl patch node ${res?.name ?? n.name}\`) and restart calico-node.`,
-        ],
+        fix: sourceSteps(n, res?.name ?? n.name, ip),
       });
     }
     if (findings.length > 0) return { status: 'found', findings };

@@ -7,6 +7,7 @@
  * a peer that some node has up is alive and left to that rule; this one fires only on peers that
  * are down from every side, and declares `node-bundle-missing` as its symptom so the two fold.
  */
+import { andList } from '../fix-steps.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
@@ -26,6 +27,8 @@ interface Referrer {
   watchedMs?: number;
 }
 
+const RELEASE = 'Release its IPAM blocks if they stay allocated: `calicoctl ipam check` then `calicoctl ipam release` as the decommissioning guide describes.';
+
 export const bgpStaleNodePeers: Rule = {
   meta: {
     id: 'bgp-stale-node-peers',
@@ -35,7 +38,7 @@ export const bgpStaleNodePeers: Rule = {
       'Every Node resource in the datastore becomes a `Mesh_<ip>` protocol on every other node (or a peer of a BGPPeer selector). When a machine is decommissioned or re-provisioned without `calicoctl delete node`, its Node stays: every node keeps trying (the node with the greater IP string connects, the other waits `passive on`), the session stays `start`/Connect/Active forever, and calico-node readiness can report `BGP not established with <ip>`. Calico docs: "This error can also occur if inactive Node resources are configured for node-to-node mesh. To fix this, decommission the stale nodes." calico-node starts BIRD with graceful restart (`-R`), so after every restart BIRD also holds back the kernel routes until all peers are up or the 240 s wait expires: a stale peer delays route programming each time. A peer whose sessions are up elsewhere is alive (then only its bundle is missing).',
     remediation: [
       'Confirm the machine is gone (`kubectl get nodes -o wide`, the cloud console), then decommission it: `calicoctl delete node <name>` (and `kubectl delete node <name>` if Kubernetes still lists it).',
-      'Release its IPAM blocks if they stay allocated: `calicoctl ipam check` then `calicoctl ipam release` as the decommissioning guide describes.',
+      RELEASE,
     ],
     explains: ['node-bundle-missing'],
     collect: [
@@ -132,7 +135,10 @@ export const bgpStaleNodePeers: Rule = {
           `If it does exist, this is only a missing bundle plus a session that cannot come up.`,
         nodes: names,
         evidence,
-        remediation: [`If ${who} is decommissioned: \`calicoctl delete node ${res?.name ?? '<node name for ' + ip + '>'}\`; the Mesh protocols for ${ip} then disappear from every node.`],
+        fix: [
+          `Confirm the machine at ${ip} is gone (\`kubectl get nodes -o wide\`, the cloud console), then decommission it: ${res !== undefined ? `\`calicoctl delete node ${res.name}\` (and \`kubectl delete node ${res.name}\` if Kubernetes still lists it)` : `its Node resource is not in the bundle, so find its name with \`calicoctl get nodes -o wide | grep -w ${ip}\` and \`calicoctl delete node\` it`}; the Mesh protocols for ${ip} then disappear from ${andList(names)}.`,
+          RELEASE,
+        ],
       });
     }
     if (findings.length > 0) {

@@ -2,6 +2,7 @@
  * Catalogue A11: BIRD or confd is down, or BIRD has no configuration, on a node that should
  * run BGP (its peers have a BIRD protocol for it, or it owns `proto bird` blocks).
  */
+import { calicoNodeExec, calicoNodeLogs, NAMESPACE_NOTE } from '../fix-steps.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import { fileEvidence, lineEvidence } from '../../combiners/evidence.js';
@@ -9,6 +10,12 @@ import { birdPeerIPs } from '../../combiners/node-identity.js';
 import { listens179 } from '../../combiners/bgp-pairs.js';
 
 const CONFD_SIGNATURES = ['bgp-query-failed', 'checkcmd-error'] as const;
+
+const GENERIC = [
+  'If confd cannot reach the datastore (errors in its log), fix connectivity/RBAC to the Kubernetes API or etcd, then restart calico-node.',
+  'If BIRD reports `Unable to open configuration file` or a config error, look at the confd log for why bird.cfg was not rendered; restart calico-node after fixing.',
+  'If the cluster is meant to be VXLAN-only, set the networking backend to vxlan (`calico_backend: vxlan` / operator `bgp: Disabled`) so BIRD is not expected, instead of "fixing" BIRD.',
+];
 
 export const birdConfdNotRunning: Rule = {
   meta: {
@@ -19,9 +26,7 @@ export const birdConfdNotRunning: Rule = {
       'confd renders /etc/calico/confd/config/bird.cfg from the datastore and BIRD serves the node\'s BGP sessions. If confd cannot reach the datastore or its config is rejected, or BIRD cannot open its config, crashed, or another BIRD holds the socket, the node has no BGP: nothing listens on TCP 179, its peers see `Connection refused`, and no routes to or from the node are exchanged. This is expected only when the networking backend is VXLAN-only or BGP is disabled; here the node\'s peers do expect BGP from it.',
     remediation: [
       'Check calico-node on that node: `kubectl -n calico-system logs <calico-node-pod> -c calico-node | grep -iE "bird|confd"` and `kubectl exec ... -- birdcl -s /var/run/calico/bird.ctl show status`.',
-      'If confd cannot reach the datastore (errors in its log), fix connectivity/RBAC to the Kubernetes API or etcd, then restart calico-node.',
-      'If BIRD reports `Unable to open configuration file` or a config error, look at the confd log for why bird.cfg was not rendered; restart calico-node after fixing.',
-      'If the cluster is meant to be VXLAN-only, set the networking backend to vxlan (`calico_backend: vxlan` / operator `bgp: Disabled`) so BIRD is not expected, instead of "fixing" BIRD.',
+      ...GENERIC,
     ],
     explains: ['block-route-missing', 'bgp-peer-refused-or-unreachable', 'dns-resolution-failure', 'nat-outgoing-disabled'],
     collect: [
@@ -93,6 +98,7 @@ export const birdConfdNotRunning: Rule = {
         message: `${n.name} should run BGP (${n.nodeIP !== undefined && peerNamed.has(n.nodeIP) ? `other nodes have BIRD protocols for ${n.nodeIP}` : 'it owns proto bird blocks'}), but ${reasons.join('; ')}.`,
         nodes: [n.name],
         evidence,
+        fix: [`Check calico-node on ${n.name}: ${calicoNodeLogs(n.name, { grep: 'bird|confd' })} and ${calicoNodeExec(n.name, 'birdcl -s /var/run/calico/bird.ctl show status')} ${NAMESPACE_NOTE}.`, ...GENERIC],
       });
     }
     if (findings.length > 0) return { status: 'found', findings };

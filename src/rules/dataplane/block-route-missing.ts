@@ -31,6 +31,21 @@ function expectedRoute(block: string, owner: NodeModel | undefined, pool: IPPool
   return `${block} via ${via} dev <nic> proto bird`;
 }
 
+const FIND_CAUSE = 'Find why the route was not learned: look at the root cause listed above this finding (BGP session down, BIRD not running, wrong node IP); if none, check that the block lies inside an IPPool with BGP export enabled (BIRD exports only pool CIDRs) and that the peer is Established (`calicoctl node status`).';
+
+/** The finding's steps: the cause to look for, Felix's part for VXLAN blocks, and the check on the node that lacked the route. */
+function fixSteps(from: NodeModel, to: NodeModel, blocks: string[], pools: IPPoolResource[], sessionUp: boolean): string[] {
+  const vxlan = blocks.some((b) => { const p = poolFor(pools, b); return p !== undefined && p.vxlanMode !== undefined && p.vxlanMode !== 'Never'; });
+  const steps = [
+    sessionUp
+      ? `The BGP session between ${from.name} and ${to.name} is Established, so look at why ${to.name} does not export ${blocks.join(', ')}: the block must lie inside an IPPool (${pools.length > 0 ? pools.map((p) => `${p.name} ${p.cidr}`).join(', ') : 'the pools are not in the bundle: `calicoctl get ippool -o wide`'}) without \`disableBGPExport\` and not be rejected by a BGPFilter; \`calicoctl ipam show --show-blocks\` shows its affinity.`
+      : FIND_CAUSE,
+  ];
+  if (vxlan) steps.push(`${blocks.join(', ')} ${blocks.length > 1 ? 'are' : 'is'} in a VXLAN pool, so Felix programs the route, not BIRD: on ${from.name}, look for route_table errors in the Felix log; on ${to.name}, \`ip -d link show vxlan.calico\` must show the device and \`calicoctl get node ${to.name} -o yaml\` its \`ipv4VXLANTunnelAddr\`.`);
+  steps.push(`After the fix, on ${from.name}: ${blocks.map((b) => `\`ip route show ${b}\``).join(', ')} must show a route ${vxlan ? `on vxlan.calico via ${to.name}'s VTEP` : `via ${to.name}${to.nodeIP !== undefined ? ` (${to.nodeIP})` : ''}`}.`);
+  return steps;
+}
+
 export const blockRouteMissing: Rule = {
   meta: {
     id: 'block-route-missing',
@@ -39,9 +54,9 @@ export const blockRouteMissing: Rule = {
     rationale:
       'Each node owns IPAM blocks (marked by `blackhole <block> proto bird` in its route table, or `proto 80` when Felix programs VXLAN routes). Every other node must route each block to its owner: over tunl0 (IPIP), vxlan.calico (VXLAN) or the NIC (no encapsulation). A missing route black-holes traffic from pods on this node to pods on the owner. The runbook checks this with `ip route | grep bird`; here every (node, block) cell is checked exactly.',
     remediation: [
-      'Find why the route was not learned: look at the root cause listed above this finding (BGP session down, BIRD not running, wrong node IP); if none, check that the block lies inside an IPPool with BGP export enabled (BIRD exports only pool CIDRs) and that the peer is Established (`calicoctl node status`).',
+      FIND_CAUSE,
       'For VXLAN pools, routes are programmed by Felix, not BIRD: check the Felix log on the node lacking the route for route_table errors and that the owner has a vxlan.calico interface and VTEP.',
-      'After the fix, confirm with `ip route | grep <block>` on the node that lacked it.',
+      'After the fix, confirm with `ip route show <block>` on the node that lacked it.',
     ],
     explains: ['dns-resolution-failure'],
     collect: [
@@ -105,6 +120,7 @@ export const blockRouteMissing: Rule = {
           nodes: [from.name, to.name],
           evidence,
           pairs: [[from.name, to.name]],
+          fix: fixSteps(from, to, blocks, cluster.resources.ippools, pair?.status === 'up'),
         });
       }
     }

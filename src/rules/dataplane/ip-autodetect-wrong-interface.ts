@@ -2,6 +2,7 @@
  * Catalogue B1 / T1(c): the node IP Calico uses sits on docker0, a bridge, a NAT address,
  * or an interface other than the one the node's peers can reach.
  */
+import { restartCalicoNode } from '../fix-steps.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
@@ -25,6 +26,8 @@ function ifaceEvidence(n: NodeModel, ip: string): Evidence[] {
   return out;
 }
 
+const PEERS_CHECK = 'Check `calicoctl node status` on its peers: the peer address must be the node\'s underlay IP and the session Established.';
+
 export const ipAutodetectWrongInterface: Rule = {
   meta: {
     id: 'ip-autodetect-wrong-interface',
@@ -35,7 +38,7 @@ export const ipAutodetectWrongInterface: Rule = {
     remediation: [
       'Pin the detection to the underlay: set `IP_AUTODETECTION_METHOD` on the calico-node DaemonSet (`interface=<nic>`, `cidr=<underlay subnet>`, `can-reach=<peer ip>` or `kubernetes-internal-ip`), or `spec.calicoNetwork.nodeAddressAutodetectionV4` in the operator Installation; or set `IP` explicitly.',
       'Restart calico-node on the node and check its Node resource: `calicoctl get node <name> -o yaml` must show the underlay address in `spec.bgp.ipv4Address`.',
-      'Check `calicoctl node status` on its peers: the peer address must be the node\'s underlay IP and the session Established.',
+      PEERS_CHECK,
     ],
     explains: ['block-route-missing', 'bgp-peer-refused-or-unreachable', 'bgp-port179-blocked', 'conntrack-invalid-asymmetric-routing', 'dns-resolution-failure'],
     collect: [
@@ -98,7 +101,13 @@ export const ipAutodetectWrongInterface: Rule = {
         message: `Calico on ${n.name} took ${ip}/${onIface.prefix} (${onIface.iface}) as the node IP: ${reasons.join('; ')}. Peers connect to this address and routes to ${n.name}'s blocks point at it.`,
         nodes: [n.name],
         evidence,
-        remediation: alternative !== undefined ? [`On ${n.name}: \`IP_AUTODETECTION_METHOD=interface=${alternative.iface}\` (or \`cidr=${peerSubnet}\`), then restart calico-node.`] : undefined,
+        fix: [
+          alternative !== undefined
+            ? `Pin the detection to the underlay the other nodes use (${peerSubnet}), where ${n.name} has ${alternative.address} on ${alternative.iface}: manifest installs \`kubectl set env daemonset/calico-node -n kube-system IP_AUTODETECTION_METHOD=cidr=${peerSubnet}\` (or \`interface=${alternative.iface}\`); operator installs \`kubectl patch installation default --type merge -p '{"spec":{"calicoNetwork":{"nodeAddressAutodetectionV4":{"cidrs":["${peerSubnet}"]}}}}'\`.`
+            : `Pin the detection to ${n.name}'s underlay (no other address of it is on the other nodes' subnet in the bundle, so its underlay NIC is not known here: \`ip -4 route get\` to another node's IP on ${n.name} shows it): set \`IP_AUTODETECTION_METHOD\` (\`interface=\`, \`cidr=\`, \`can-reach=\` or \`kubernetes-internal-ip\`) on the calico-node DaemonSet or \`spec.calicoNetwork.nodeAddressAutodetectionV4\` in the operator Installation; or set \`IP\` explicitly.`,
+          `Restart calico-node on ${n.name} (${restartCalicoNode([n.name])}) and check \`calicoctl get node ${res?.name ?? n.name} -o yaml\`: \`spec.bgp.ipv4Address\` must be ${alternative !== undefined ? `${alternative.address}/${peerSubnet!.split('/')[1]}` : `the underlay address, not ${ip}`}.`,
+          PEERS_CHECK,
+        ],
       });
     }
     if (findings.length > 0) return { status: 'found', findings };

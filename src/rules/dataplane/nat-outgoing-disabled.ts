@@ -42,6 +42,11 @@ function natOf(n: NodeModel): NodeNat | undefined {
   };
 }
 
+const GENERIC = [
+  'If the pool already says true but a node lacks the rule, Felix on that node is out of sync: check its log for datastore/iptables errors and restart calico-node.',
+  'If pod CIDRs are meant to be routed upstream instead, confirm the upstream routers have routes to the pool (BGP to the ToR) and ignore this warning.',
+];
+
 export const natOutgoingDisabled: Rule = {
   meta: {
     id: 'nat-outgoing-disabled',
@@ -51,8 +56,7 @@ export const natOutgoingDisabled: Rule = {
       'Pod IPs are usually not routable outside the cluster. With `natOutgoing: true` Felix adds `-A cali-nat-outgoing ... --match-set cali40masq-ipam-pools src ... ! --match-set cali40all-ipam-pools dst -j MASQUERADE` and lists the pool in `cali40masq-ipam-pools`, so traffic leaving the cluster takes the node\'s address. Without it, replies from the internet never come back (runbook B2). It is correct only when the upstream network routes pod CIDRs (e.g. BGP peering with the ToR).',
     remediation: [
       'Enable outgoing NAT on the pool the pods use: `calicoctl patch ippool <pool> -p \'{"spec":{"natOutgoing":true}}\'` (or export it with `calicoctl get ippool <pool> -o yaml`, set `natOutgoing: true`, `calicoctl apply -f`).',
-      'If the pool already says true but a node lacks the rule, Felix on that node is out of sync: check its log for datastore/iptables errors and restart calico-node.',
-      'If pod CIDRs are meant to be routed upstream instead, confirm the upstream routers have routes to the pool (BGP to the ToR) and ignore this warning.',
+      ...GENERIC,
     ],
     explains: ['dns-resolution-failure'],
     collect: [
@@ -83,7 +87,7 @@ export const natOutgoingDisabled: Rule = {
         message: `Pods in ${pool.cidr} ${blocks.some((b) => cidrInside(b, pool.cidr)) ? '(blocks on ' + derived.blocks.filter((b) => cidrInside(b.block, pool.cidr)).flatMap((b) => b.owners).filter((v, i, a) => a.indexOf(v) === i).join(', ') + ')' : ''} leave the cluster with their pod IP; unless the upstream network routes ${pool.cidr} back, they cannot reach the internet or hosts outside the cluster.`,
         nodes: nats.filter((x) => x.masqRule === undefined).map((x) => x.node.name),
         evidence,
-        remediation: [`\`calicoctl patch ippool ${pool.name} -p '{"spec":{"natOutgoing":true}}'\``],
+        fix: [`Enable outgoing NAT on ${pool.name} (${pool.cidr}): \`calicoctl patch ippool ${pool.name} -p '{"spec":{"natOutgoing":true}}'\`.`, ...GENERIC],
         // The pool's own setting: no node's fault explains it (empty pairs: never folded under a node cause).
         pairs: [],
       });

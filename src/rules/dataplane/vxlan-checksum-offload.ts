@@ -22,7 +22,7 @@ export const vxlanChecksumOffload: Rule = {
     ],
     collect: [{ command: 'ethtool -k vxlan.calico', why: 'tx-checksum-ip-generic on/off decides whether VXLAN checksum offload can corrupt packets (not in any diags bundle)' }],
   },
-  check({ derived }) {
+  check({ cluster, derived }) {
     const t = derived.encap;
     const vx = t.nodes.filter((n) => n.vxlan !== undefined || n.routes.vxlan.length > 0);
     if (!t.pools.some(usesVxlan) && vx.length === 0) return { status: 'passed', reason: `VXLAN is not in use on any of ${t.nodes.length} nodes, so VXLAN checksum offload does not apply` };
@@ -48,13 +48,17 @@ export const vxlanChecksumOffload: Rule = {
     if (bad.length === 0) {
       return { status: 'passed', reason: `vxlan.calico tx-checksum-ip-generic is ${on.length > 0 ? `on on ${on.map((n) => n.node).join(', ')}` : ''}${on.length > 0 && off.length > 0 ? ' and ' : ''}${off.length > 0 ? `off on ${off.map((n) => n.node).join(', ')}` : ''}; no node runs it on a kernel or with a Felix verdict known to break it (${withEthtool.length} nodes with ethtool output)` };
     }
+    const nicOf = (name: string) => cluster.nodes.find((n) => n.name === name)?.nodeIPInterface;
     const findings: FindingDraft[] = bad.map((b) => ({
       key: b.n.node,
       title: `${b.n.node}: VXLAN TX checksum offload is on where it is known to break (${b.why.split(' (')[0]})`,
       message: `On ${b.n.node}, ${b.why}. VXLAN packets can leave with a bad outer UDP checksum and be dropped by the receiver: ping works, TCP across nodes hangs.${off.length > 0 ? ` On ${off.map((n) => n.node).join(', ')} the offload is off.` : ''}`,
       nodes: [b.n.node],
       evidence: b.evidence,
-      remediation: [`On ${b.n.node}: \`ethtool -K vxlan.calico tx-checksum-ip-generic off\`, then retest a TCP connection across nodes; make it permanent with FelixConfiguration featureDetectOverride "ChecksumOffloadBroken=true".`],
+      fix: [
+        `On ${b.n.node}: \`ethtool -K vxlan.calico tx-checksum-ip-generic off\` (not persistent), then retest a TCP connection across nodes; make it permanent for the cluster with \`calicoctl patch felixconfiguration default -p '{"spec":{"featureDetectOverride":"ChecksumOffloadBroken=true"}}'\`.`,
+        `If only some NICs/hypervisors are affected (VMware vmxnet3), compare ${nicOf(b.n.node) !== undefined ? `\`ethtool -k ${nicOf(b.n.node)}\`` : '`ethtool -k` of the underlay NIC (its name is not in the bundle: `ip -4 route get` to another node shows it)'} on ${b.n.node} with the nodes that work and upgrade the driver/kernel, or use IP-in-IP there.`,
+      ],
     }));
     return { status: 'found', findings };
   },

@@ -6,6 +6,7 @@
  * A DROP/REJECT of one destination port in INPUT (e.g. `--dport 179`) is left to the port's own rule
  * (bgp-port179-blocked, typha-unreachable, …), which names the flow it breaks.
  */
+import { restartCalicoNode } from '../fix-steps.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { IptablesChain, IptablesRule } from '../../model/facts.js';
@@ -115,7 +116,12 @@ export const foreignFirewallManager: Rule = {
         nodes: [n.name],
         evidence,
         severity: critical ? undefined : 'warning',
-        remediation: managers.has('firewalld') ? [`On ${n.name}: \`systemctl disable --now firewalld\`, then let Felix reprogram (or restart calico-node).`] : managers.has('ufw') ? [`On ${n.name}: \`ufw disable\`, then let Felix reprogram (or restart calico-node).`] : undefined,
+        fix: [
+          managers.has('firewalld') || managers.has('ufw')
+            ? `On ${n.name}: ${[managers.has('firewalld') ? '`systemctl disable --now firewalld`' : '', managers.has('ufw') ? '`ufw disable`' : ''].filter((x) => x !== '').join(' and ')}, then let Felix reprogram or restart calico-node there (${restartCalicoNode([n.name])}); or express the host rules as Calico HostEndpoint policy instead.`
+            : `On ${n.name}, find the script or configuration management that inserts these rules and make it stop putting blanket DROP/REJECT rules into INPUT/FORWARD ahead of \`cali-INPUT\`/\`cali-FORWARD\`; keep Felix's default \`ChainInsertMode: Insert\`.`,
+          `After the change, on ${n.name}: \`iptables -S INPUT | head; iptables -S FORWARD | head\` shows Calico's jump first, and \`iptables -L INPUT -v -n\` shows the REJECT/DROP counters no longer growing.`,
+        ],
       });
     }
     if (findings.length > 0) return { status: 'found', findings };

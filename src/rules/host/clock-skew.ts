@@ -4,6 +4,7 @@
  * prove an offset; the `date` files and tarball names alone cannot tell a wrong clock from a later
  * collection, so a date-only gap is reported as a suspicion (info) with what would decide it.
  */
+import { restartCalicoNode } from '../fix-steps.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { CollectHint, Evidence } from '../../model/finding.js';
 import type { ClockOffset } from '../../model/derived.js';
@@ -30,6 +31,14 @@ export function formatSeconds(s: number): string {
 }
 
 const dir = (s: number) => (s > 0 ? 'ahead of' : 'behind');
+
+/** Steps for one node whose clock is off: NTP and a step there, then a restart so TLS and tokens are renewed. */
+function clockSteps(node: string): string[] {
+  return [
+    `On ${node}: run NTP (chrony or systemd-timesyncd), check \`chronyc tracking\` / \`timedatectl\` shows it synchronised, and step the clock once with \`chronyc makestep\`.`,
+    `Then restart calico-node on ${node} so TLS connections and tokens are renewed: ${restartCalicoNode([node])}.`,
+  ];
+}
 
 export const clockSkew: Rule = {
   meta: {
@@ -66,7 +75,7 @@ export const clockSkew: Rule = {
           ` The timeline below is corrected by this offset.`,
         nodes: [o.node],
         evidence: [...o.evidence, ...refEvidence.filter((e) => !o.evidence.some((x) => x.node === e.node && x.file === e.file && x.line === e.line)), ...tls],
-        remediation: [`On ${o.node}: check \`chronyc tracking\` (or \`timedatectl\`), enable NTP and step the clock.`],
+        fix: clockSteps(o.node),
       });
     }
     // TLS saying the node's own time is before a certificate's start: that clock is behind (catalogue L1, kubespray #8830).
@@ -83,7 +92,7 @@ export const clockSkew: Rule = {
         message: `calico-node on ${n.name} logged \`current time ${now} is before ${start}\` (${before.length} line${before.length === 1 ? '' : 's'}): by its clock the certificate is not valid for another ${formatSeconds(gap)}, so every TLS connection from ${n.name} to the API, etcd or Typha fails while other nodes connect.`,
         nodes: [n.name],
         evidence: [...before.map((x) => x.e), ...(clock.offsets.find((o) => o.node === n.name)?.evidence ?? [])],
-        remediation: [`On ${n.name}: check \`timedatectl\`, enable NTP and step the clock, then restart calico-node.`],
+        fix: clockSteps(n.name),
       });
     }
     // Nodes with only a date: a large gap is a suspicion, not a proof (the collection may have been later).

@@ -3,6 +3,7 @@
  * the bundle shows the value: it is decided by a `sysctl` attachment; FelixConfiguration
  * `ipForwarding: Disabled` and Felix's own sysctl errors only make it a suspect.
  */
+import { restartCalicoNode } from '../fix-steps.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import { attachedEvidence, sysctlNumber } from '../../combiners/attachment-evidence.js';
@@ -52,7 +53,10 @@ export const ipForwardingDisabled: Rule = {
           (fcDisabled.length > 0 ? ` FelixConfiguration ${fcDisabled.map((f) => f.name).join(', ')} has ipForwarding: Disabled, so Felix does not turn it back on.` : ' Felix turns it on at start-up, so something reset it after calico-node started (a hardening script, `sysctl --system`).'),
         nodes: [n.name],
         evidence,
-        remediation: [`On ${n.name}: \`sysctl -w net.ipv4.ip_forward=1\` (and \`net.ipv4.conf.all.forwarding=1\`), then persist it in /etc/sysctl.d/.`],
+        fix: [
+          `On ${n.name}: \`sysctl -w net.ipv4.ip_forward=1\`${off.some((x) => x.k.includes('conf.all.forwarding')) ? ' and `sysctl -w net.ipv4.conf.all.forwarding=1`' : ''}, persist it (\`echo net.ipv4.ip_forward=1 > /etc/sysctl.d/99-calico.conf\`), and find what set it to 0 (\`grep -r ip_forward /etc/sysctl.d /etc/sysctl.conf /usr/lib/sysctl.d\`, a hardening script).`,
+          ...(fcDisabled.length > 0 ? [`FelixConfiguration ${fcDisabled.map((f) => f.name).join(', ')} says \`ipForwarding: Disabled\`: ${fcDisabled.map((f) => `\`calicoctl patch felixconfiguration ${f.name} -p '{"spec":{"ipForwarding":"Enabled"}}'\``).join(', ')}, then restart calico-node on ${n.name} (${restartCalicoNode([n.name])}).`] : []),
+        ],
       });
     }
     const collect = unchecked.length > 0 ? [sysctlCollect(unchecked)] : undefined;

@@ -4,6 +4,7 @@
  * be set to 0 or 1.` From v3.12 Felix does the RPF check in iptables and loose mode is no fault. So the
  * fault is that FATAL line (with the sysctl as support), never `rp_filter = 2` alone.
  */
+import { restartCalicoNode } from '../fix-steps.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { CollectHint, Evidence } from '../../model/finding.js';
 import { attachedEvidence, sysctlNumber } from '../../combiners/attachment-evidence.js';
@@ -49,7 +50,10 @@ export const rpFilterLoose: Rule = {
           message: `Felix on ${n.name} logged \`Kernel's RPF check is set to 'loose'\` ${fatal.length} time${fatal.length === 1 ? '' : 's'} and exits: calico-node restarts, so no policy, routes or NAT are programmed on ${n.name}. This Felix (v3.11 or older) requires rp_filter 0 or 1.`,
           nodes: [n.name],
           evidence,
-          remediation: [`On ${n.name}: \`sysctl -w net.ipv4.conf.all.rp_filter=1\`, persist it, restart calico-node.`],
+          fix: [
+            `On ${n.name}: \`sysctl -w net.ipv4.conf.all.rp_filter=1\` (or 0), persist it (\`echo net.ipv4.conf.all.rp_filter=1 > /etc/sysctl.d/99-calico.conf\`), then restart calico-node there: ${restartCalicoNode([n.name])}.`,
+            'Or, if loose RPF is required and spoofing is not a concern, set `FELIX_IGNORELOOSERPF=true` on calico-node; better, upgrade Calico (v3.12+ no longer needs the sysctl).',
+          ],
         });
         continue;
       }

@@ -21,7 +21,7 @@ test('fires when node-c\'s peers know it as docker0\'s 172.17.0.1', () => {
   const [f] = expectRule(ipAutodetectWrongInterface, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-c'] });
   assert.match(f!.title, 'uses 172.17.0.1 on docker0');
   assert.match(f!.title, 'instead of 10.77.0.13 on eth0');
-  assert.match(f!.remediation?.[0] ?? '', 'IP_AUTODETECTION_METHOD=interface=eth0');
+  assert.match(f!.fix?.[0] ?? '', 'interface=eth0');
   assert.ok(f!.evidence.some((e) => e.text.includes('Using autodetected IPv4 address on interface docker0')));
   assert.ok(f!.evidence.some((e) => e.node === 'node-a' && e.text.includes('Mesh_172_17_0_1')));
 });

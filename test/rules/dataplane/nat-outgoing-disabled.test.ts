@@ -18,7 +18,7 @@ test('fires on a pool with natOutgoing: false, citing the YAML and the empty cha
   const [f] = expectRule(natOutgoingDisabled, contextFrom(c, POOL_YAML.replace('natOutgoing: true', 'natOutgoing: false')), { status: 'found', keys: ['pool:default-ipv4-ippool'] });
   assert.ok(f!.evidence.some((e) => e.file === 'resources.yaml' && e.text.includes('natOutgoing: false')));
   assert.ok(f!.evidence.some((e) => e.text.startsWith(':cali-nat-outgoing')));
-  assert.match(f!.remediation?.[0] ?? '', 'calicoctl patch ippool default-ipv4-ippool');
+  assert.match(f!.fix?.[0] ?? '', 'calicoctl patch ippool default-ipv4-ippool');
 });
 
 test('fires on one node without the MASQUERADE rule while the pool wants NAT', () => {

@@ -31,7 +31,7 @@ test('fires on the node whose sysctl shows ip_forward = 0, citing the pasted lin
   const [f] = expectRule(ipForwardingDisabled, withSysctl(true), { status: 'found', keys: ['node-b'], nodes: ['node-b'] });
   assert.equal(f!.evidence[0], { node: 'node-b', input: 'node-b-sysctl.txt', file: 'node-b-sysctl.txt', line: 1, text: 'net.ipv4.ip_forward = 0' });
   assert.match(f!.title, 'net.ipv4.ip_forward = 0');
-  assert.match(f!.remediation![0]!, 'On node-b: `sysctl -w net.ipv4.ip_forward=1`');
+  assert.match(f!.fix![0]!, 'On node-b: `sysctl -w net.ipv4.ip_forward=1`');
 });
 
 test('the fabric NIC forwarding flag counts too', () => {
