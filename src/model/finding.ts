@@ -13,7 +13,7 @@ export interface Evidence {
   /**
    * A few lines around this one from the same file, where they help a reader (an iptables rule: its chain's
    * declaration and the rules just before it; an `ip route` line: its neighbours on the same device or
-   * prefix). At most 3 each side, in file order; absent when none helps.
+   * prefix; an ipset line: its set's `Name:` line). At most 3 each side, in file order; absent when none helps.
    */
   context?: EvidenceContext;
 }
