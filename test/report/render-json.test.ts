@@ -5,6 +5,7 @@ import type { Report } from '../../src/report/report-types.js';
 import { sampleReport } from './sample-report.js';
 import { renderText } from '../../src/report/render-text.js';
 import { ticketSummary } from '../../src/report/ticket-summary.js';
+import { redactReport } from '../../src/report/redact.js';
 
 /** The same data, every object rebuilt with its keys in reverse insertion order. */
 function reversedKeys<T>(value: T): T {
@@ -80,6 +81,15 @@ test('evidence context: in the JSON after the line it belongs to (before, then a
   for (const out of [renderText(r, { colour: false }), ticketSummary(r)]) {
     assert.not.ok(out.includes('PREV-LINE') || out.includes('NEXT-LINE'));
   }
+});
+
+test('evidence context is redacted like the evidence line (names and addresses)', () => {
+  const r = sampleReport();
+  const e = r.findings[0]!.evidence[0]!;
+  e.context = { before: [{ line: 1, text: 'peer node-b at 10.0.0.12 password=hunter2' }], after: [] };
+  const out = JSON.stringify(redactReport(r, { key: 'k' }).report.findings[0]!.evidence[0]!.context);
+  assert.ok(out !== undefined && out.includes('peer '), out);
+  for (const s of ['node-b', '10.0.0.12', 'hunter2']) assert.not.ok(out.includes(s), `${s} redacted: ${out}`);
 });
 
 test.run();
