@@ -194,6 +194,12 @@ async function analyzeCommand(inputs: string[], opts: AnalyzeOpts, outGiven: boo
   return EXIT_OK;
 }
 
+/** picocolors for stdout, colour decided once from NO_COLOR/FORCE_COLOR/TTY. */
+async function terminalColours(io: CliIO) {
+  const [{ shouldColour }, pc] = await Promise.all([import('./report/colour.js'), import('picocolors')]);
+  return pc.default.createColors(shouldColour(io.stdout, io.env));
+}
+
 async function rulesCommand(opts: { json?: boolean }, io: CliIO): Promise<number> {
   const { RULES } = await import('./rules/index.js');
   if (opts.json) {
@@ -201,8 +207,10 @@ async function rulesCommand(opts: { json?: boolean }, io: CliIO): Promise<number
     io.stdout.write(JSON.stringify(list, null, 2) + '\n');
     return EXIT_OK;
   }
+  const c = await terminalColours(io);
+  const { mdLine } = await import('./report/render-text.js');
   const width = Math.max(...RULES.map((r) => r.meta.id.length));
-  for (const r of RULES) io.stdout.write(`${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(8)}  ${r.meta.summary}\n`);
+  for (const r of RULES) io.stdout.write(`${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(8)}  ${mdLine(r.meta.summary, c)}\n`);
   return EXIT_OK;
 }
 
@@ -214,9 +222,12 @@ async function explainCommand(id: string, io: CliIO): Promise<number> {
     return EXIT_USAGE;
   }
   const m = rule.meta;
-  io.stdout.write(`${m.id} [${m.severity}]\n\n${m.summary}\n\nWhy:\n${m.rationale}\n\nWhat to do:\n${m.remediation.map((s, i) => `${i + 1}. ${s}`).join('\n')}\n`);
+  const c = await terminalColours(io);
+  const { mdLines } = await import('./report/render-text.js');
+  const steps = m.remediation.map((s, i) => `${i + 1}. ${mdLines(s, c, '   ')}`).join('\n');
+  io.stdout.write(`${c.bold(m.id)} [${m.severity}]\n\n${mdLines(m.summary, c)}\n\nWhy:\n${mdLines(m.rationale, c)}\n\nWhat to do:\n${steps}\n`);
   if ((m.explains ?? []).length > 0) io.stdout.write(`\nCan be the root cause of: ${m.explains!.join(', ')}\n`);
-  if ((m.collect ?? []).length > 0) io.stdout.write(`\nWhen it cannot decide, collect:\n${m.collect!.map((c) => `  ${c.command}\n      ${c.why}`).join('\n')}\n`);
+  if ((m.collect ?? []).length > 0) io.stdout.write(`\nWhen it cannot decide, collect:\n${m.collect!.map((x) => `  ${c.cyan(x.command)}\n      ${mdLines(x.why, c, '      ')}`).join('\n')}\n`);
   return EXIT_OK;
 }
 

@@ -10,6 +10,17 @@ export interface Evidence {
   /** 1-based; 0 when the evidence is the file as a whole (e.g. "absent"). */
   line: number;
   text: string;
+  /**
+   * A few lines around this one from the same file, where they help a reader (an iptables rule: its chain's
+   * declaration and the rules just before it; an `ip route` line: its neighbours on the same device or
+   * prefix; an ipset line: its set's `Name:` line). At most 3 each side, in file order; absent when none helps.
+   */
+  context?: EvidenceContext;
+}
+
+export interface EvidenceContext {
+  before: { line: number; text: string }[];
+  after: { line: number; text: string }[];
 }
 
 export interface Finding {

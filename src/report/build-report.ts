@@ -5,6 +5,7 @@ import type { ArtifactId, ArtifactStatus } from '../model/node.js';
 import type { Derived } from '../model/derived.js';
 import type { CollectNext, Finding, RuleMeta, RuleOutcome, Severity } from '../model/finding.js';
 import type { Report, ReportNode } from './report-types.js';
+import { addEvidenceContext } from '../combiners/evidence.js';
 
 export interface BuildReportOptions {
   tool: { name: string; version: string };
@@ -51,6 +52,7 @@ export function buildReport(
   metas: readonly RuleMeta[],
   opts: BuildReportOptions,
 ): Report {
+  addEvidenceContext(cluster.nodes, run.findings);
   const counts: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
   for (const f of run.findings) counts[f.severity]++;
   const report: Report = {

@@ -38,6 +38,11 @@ const NODES_OPEN_MAX = 4;
 export interface RenderHtmlOptions {
   /** Folder holding `report.hbs` and `partials/*.hbs`; defaults to the project's `templates/`. */
   templatesDir?: string;
+  /**
+   * Put before every element id and in-page link of this report (letters, digits and `-` only), so that
+   * several reports can share one page (a page of several clusters: `c1-`, `c2-`, …). Default: none.
+   */
+  idPrefix?: string;
 }
 
 /**
@@ -48,7 +53,9 @@ export interface RenderHtmlOptions {
  */
 export function renderHtml(report: Report, opts: RenderHtmlOptions = {}): string {
   const { template, scriptHash } = loadTemplate(opts.templatesDir ?? defaultTemplatesDir());
-  return template(visibleControls(htmlView(report, scriptHash)));
+  const prefix = opts.idPrefix ?? '';
+  if (!/^[A-Za-z0-9-]*$/.test(prefix)) throw new Error(`idPrefix must be letters, digits and '-', got '${prefix}'`);
+  return template(visibleControls(htmlView(report, scriptHash, prefix)));
 }
 
 /** `dist/src/report/render-html.js` → `templates/` at the package root. */
@@ -157,7 +164,8 @@ interface EvidenceGroupView {
   node: string;
   input: string;
   inputFull: string;
-  files: { file: string; lines: { line: string; text: string }[] }[];
+  /** `cls` is `ctx` for a line of context around the evidence (dimmed), '' for the evidence itself. */
+  files: { file: string; lines: { line: string; text: string; cls: string }[] }[];
 }
 
 interface FindingView {
@@ -233,6 +241,8 @@ interface BgpSideView {
 }
 
 interface HtmlView {
+  /** Prefix of every element id and in-page link (see RenderHtmlOptions.idPrefix). */
+  p: string;
   title: string;
   scriptHash: string;
   hasScript: boolean;
@@ -322,21 +332,36 @@ function evidenceGroups(evidence: readonly Evidence[]): EvidenceGroupView[] {
     inputFull: g.input,
     files: [...g.files].map(([file, lines]) => ({
       file,
-      lines: [...lines]
-        .sort((a, b) => a.line - b.line)
-        .filter((e, i, all) => i === 0 || e.line !== all[i - 1]!.line || e.line === 0 || e.text !== all[i - 1]!.text)
-        .map((e) => ({ line: e.line > 0 ? String(e.line) : '', text: e.text })),
+      lines: withContext(
+        [...lines]
+          .sort((a, b) => a.line - b.line)
+          .filter((e, i, all) => i === 0 || e.line !== all[i - 1]!.line || e.line === 0 || e.text !== all[i - 1]!.text),
+      ),
     })),
   }));
+}
+
+/** Evidence lines with their context lines (dimmed) in file order, each line number once. */
+function withContext(lines: readonly Evidence[]): { line: string; text: string; cls: string }[] {
+  const evidence = new Set(lines.filter((e) => e.line > 0).map((e) => e.line));
+  const context = new Map<number, string>();
+  for (const e of lines) {
+    for (const c of [...(e.context?.before ?? []), ...(e.context?.after ?? [])]) if (!evidence.has(c.line)) context.set(c.line, c.text);
+  }
+  const rows = [
+    ...lines.map((e) => ({ n: e.line, text: e.text, cls: '' })),
+    ...[...context].map(([n, text]) => ({ n, text, cls: 'ctx' })),
+  ].sort((a, b) => a.n - b.n);
+  return rows.map((r) => ({ line: r.n > 0 ? String(r.n) : '', text: r.text, cls: r.cls }));
 }
 
 function titleEntry(f: Finding): FindingView['symptomTitles'][number] {
   return { title: f.title, severity: f.severity, sevClass: sevClass(f.severity), id: f.id };
 }
 
-function findingView(node: FindingTreeNode, counter: { n: number }): FindingView {
+function findingView(node: FindingTreeNode, counter: { n: number; prefix: string }): FindingView {
   const f: Finding = node.finding;
-  const anchor = `finding-${++counter.n}`;
+  const anchor = `${counter.prefix}finding-${++counter.n}`;
   const shown = f.evidence.slice(0, HTML_EVIDENCE_CAP);
   const moreEvidence = f.evidence.length - shown.length + (f.evidenceDropped ?? 0);
   const full = node.symptoms.slice(0, HTML_SYMPTOMS_CAP);
@@ -382,7 +407,7 @@ function artifactViews(artifacts: ReportNode['artifacts'], notExpected: readonly
   );
 }
 
-function nodeView(n: ReportNode, index: number, open: boolean): NodeView {
+function nodeView(n: ReportNode, anchor: string, open: boolean): NodeView {
   const artifacts = artifactViews(n.artifacts, n.notExpected);
   const notOk = artifacts.filter((a) => a.status !== 'ok' && a.statusClass !== 'st-none').length;
   const headline = [
@@ -393,7 +418,7 @@ function nodeView(n: ReportNode, index: number, open: boolean): NodeView {
     ...(n.problems.length > 0 ? [plural(n.problems.length, 'problem')] : []),
   ].join(' · ');
   return {
-    anchor: `node-${index + 1}`,
+    anchor,
     open,
     name: n.name,
     hostname: n.hostname ?? '',
@@ -480,8 +505,8 @@ const EMPTY_CHART: TimelineChart = {
   hasFirst: false, first: { x: 0, y1: 0, y2: 0, label: '', lx: 0, anchor: 'start', title: '' },
 };
 
-function htmlView(report: Report, scriptHash: string): HtmlView {
-  const counter = { n: 0 };
+function htmlView(report: Report, scriptHash: string, prefix: string): HtmlView {
+  const counter = { n: 0, prefix };
   const c = reportCase(report);
   const roots = [...c.causes, ...c.notes];
   const full = new Set(roots.slice(0, HTML_ROOTS_CAP));
@@ -512,6 +537,7 @@ function htmlView(report: Report, scriptHash: string): HtmlView {
   const pairs = bgpPairViews(report);
   const sevLabels = (['critical', 'warning'] as const).filter((x) => c.causesBySeverity[x] > 0).map((x) => `${c.causesBySeverity[x]} ${x}`);
   return {
+    p: prefix,
     title: `${c.title} · ${report.tool.name}`,
     scriptHash,
     hasScript: scriptHash !== '',
@@ -567,7 +593,7 @@ function htmlView(report: Report, scriptHash: string): HtmlView {
     hasMoreRoots: moreRoots.length > 0,
     hasFindings: roots.length > 0,
     noFindings: coverage(report).text,
-    nodes: report.nodes.map((n, i) => nodeView(n, i, report.nodes.length <= NODES_OPEN_MAX)),
+    nodes: report.nodes.map((n, i) => nodeView(n, `${prefix}node-${i + 1}`, report.nodes.length <= NODES_OPEN_MAX)),
     blocks: report.blocks.map((b) => ({
       block: b.block,
       owners: b.owners.join(', ') || 'none',

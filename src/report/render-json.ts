@@ -40,7 +40,7 @@ const NESTED_ORDER = [
   // routes
   'route', 'dst', 'via', 'dev', 'onlink', 'type', 'rows', 'pairs', 'unknownPeers', 'events', 'dropped',
   // proof
-  'file', 'line', 'text', 'evidence', 'evidenceDropped', 'remediation', 'explains', 'problems',
+  'file', 'line', 'text', 'context', 'before', 'after', 'evidence', 'evidenceDropped', 'remediation', 'explains', 'problems',
   // what to collect next
   'command', 'why',
 ] as const;

@@ -4,6 +4,7 @@ import type { Evidence, Finding, Severity } from '../model/finding.js';
 import type { Report } from './report-types.js';
 import { findingTree, symptomsOf } from './finding-tree.js';
 import { coverage } from './coverage.js';
+import { markdown } from './markdown.js';
 
 export interface RenderTextOptions {
   /** Decided once by the caller (see `shouldColour`). */
@@ -24,6 +25,54 @@ export function clean(text: string, max = MAX_TEXT): string {
     .replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
     .replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
   return safe.length > max ? `${safe.slice(0, max - 1)}…` : safe;
+}
+
+/**
+ * Rule text (Markdown: code spans, fenced or manifest blocks) on one terminal line, cut at `max` visible
+ * characters: code spans in cyan with colour, plain (no backticks) without, so it reads the same in a
+ * pipe; each code block becomes a short pointer (`[12-line code block: see the report]`).
+ */
+export function mdLine(source: string, c: Colors, max = Number.POSITIVE_INFINITY): string {
+  const spans: { text: string; code: boolean }[] = [];
+  for (const b of markdown(source)) {
+    if (spans.length > 0) spans.push({ text: ' ', code: false });
+    if (b.pre) {
+      const n = b.text.split('\n').length;
+      spans.push({ text: `[${plural(n, 'line')} code block: see the report]`, code: false });
+      continue;
+    }
+    b.lines.forEach((line, i) => {
+      if (i > 0) spans.push({ text: ' ', code: false });
+      for (const s of line) spans.push({ text: clean(s.text, Number.POSITIVE_INFINITY), code: s.code });
+    });
+  }
+  let out = '';
+  let left = max;
+  for (const s of spans) {
+    if (left <= 0) break;
+    const cut = s.text.length > left;
+    const text = cut ? `${s.text.slice(0, Math.max(0, left - 1))}…` : s.text;
+    left -= s.text.length;
+    out += s.code ? c.cyan(text) : text;
+  }
+  return out;
+}
+
+/**
+ * Rule text (Markdown) as terminal lines for `explain`: paragraphs keep their line breaks, code spans as in
+ * `mdLine`, code blocks indented by four spaces (cyan with colour). Every line starts with `indent` but the
+ * first (which follows a label such as `1. `).
+ */
+export function mdLines(source: string, c: Colors, indent = ''): string {
+  const lines: string[] = [];
+  for (const b of markdown(source)) {
+    if (b.pre) {
+      for (const l of b.text.split('\n')) lines.push(`    ${c.cyan(clean(l, Number.POSITIVE_INFINITY))}`);
+      continue;
+    }
+    for (const l of b.lines) lines.push(l.map((s) => (s.code ? c.cyan(clean(s.text, Number.POSITIVE_INFINITY)) : clean(s.text, Number.POSITIVE_INFINITY))).join(''));
+  }
+  return lines.map((l, i) => (i === 0 ? l : indent + l)).join('\n');
 }
 
 function plural(n: number, word: string, many = `${word}s`): string {
@@ -106,7 +155,7 @@ export function renderText(report: Report, opts: RenderTextOptions): string {
     const more = Math.max(0, f.evidence.length - 1) + (f.evidenceDropped ?? 0);
     if (more > 0) out.push(`${INDENT}${c.dim(`… and ${plural(more, 'more evidence line', 'more evidence lines')}`)}`);
     const fix = f.remediation[0];
-    if (fix !== undefined) out.push(`${INDENT}${c.green('fix:')} ${clean(fix, 300)}`);
+    if (fix !== undefined) out.push(`${INDENT}${c.green('fix:')} ${mdLine(fix, c, 300)}`);
     if (root.symptomCount > 0) out.push(`${INDENT}symptoms (${root.symptomCount}): ${clean(symptomLine(symptomsOf(root)), 300)}`);
   }
 
@@ -125,7 +174,7 @@ export function renderText(report: Report, opts: RenderTextOptions): string {
     out.push('', c.bold('What to collect next:'));
     for (const x of report.collectNext.slice(0, 8)) {
       out.push(`  ${clean(x.command, 160)}${x.nodes.length > 0 ? c.dim(` (on ${clean(x.nodes.join(', '), 120)})`) : ''}`);
-      out.push(`${INDENT}${c.dim(clean(x.why, 200))}`);
+      out.push(`${INDENT}${c.dim(mdLine(x.why, c, 200))}`);
     }
     if (report.collectNext.length > 8) out.push(`  ${c.dim(`… and ${report.collectNext.length - 8} more in the report`)}`);
   }

@@ -20,6 +20,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { renderHtml } from '../../src/report/render-html.js';
+import { renderHtmlClusters } from '../../src/report/render-clusters.js';
+import { assertIdsResolve } from './page-ids.js';
 import { reportCase } from '../../src/report/case.js';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/report-types.js';
@@ -260,6 +262,7 @@ if (typeof chromium === 'string') {
       const report = (await next)!;
       next = load(scenarios[i + 1]);
       const html = renderHtml(report);
+      assertIdsResolve(html, id);
       const o = await s.open(html, `${id}.html`);
       const { page } = o;
       assert.equal(o.attempted, [], `${id}: no request attempted`);
@@ -327,6 +330,48 @@ if (typeof chromium === 'string') {
     assert.match((await page.locator('#f-count').textContent()) ?? '', '1 of 5 findings match');
     await page.locator('#f-q').fill('');
     assert.is((await visible()).length, 5);
+    await o.context.close();
+  });
+
+  test('browser: a page of two clusters: each filter bar filters its own cluster, links land in their section', async () => {
+    const report = await analyze(
+      [join(root, 'samples', 'scenarios', 'bgp-port179-blocked'), join(root, 'samples', 'scenarios', 'bgp-session-flapping')],
+      { workers: false },
+    );
+    assert.is(report.clusters?.length, 2);
+    const html = renderHtmlClusters(report);
+    assertIdsResolve(html, 'two clusters');
+    const o = await open(browser!, html, 'clusters.html');
+    const { page } = o;
+    assert.equal(o.attempted, []);
+    assert.equal(o.errors, [], 'no console error: the one script runs by its hash');
+    assert.ok(await page.locator('#c1-filters').isVisible(), 'first bar shown by the script');
+    assert.ok(await page.locator('#c2-filters').isVisible(), 'second bar shown by the script');
+    const visible = async (c: string) =>
+      page.evaluate<string[]>(`[...document.querySelectorAll('#${c}root-causes details.finding')].filter((d) => !d.closest('[hidden]')).map((d) => d.getAttribute('data-rule'))`);
+    const all1 = await visible('c1-');
+    const all2 = await visible('c2-');
+    assert.is(all1.length, 5, 'one cause and its four symptoms');
+    assert.equal(all2.sort(), ['bgp-hold-timer-flapping', 'policy-deny-no-match']);
+    await page.locator('#c1-f-rule').selectOption('bgp-port179-blocked');
+    assert.equal(await visible('c1-'), ['bgp-port179-blocked'], 'cluster 1 filtered by its own bar');
+    assert.equal((await visible('c2-')).sort(), all2, "cluster 2 untouched by cluster 1's filter");
+    assert.match((await page.locator('#c1-f-count').textContent()) ?? '', '1 of 5 findings match');
+    assert.match((await page.locator('#c2-f-count').textContent()) ?? '', '2 findings');
+    await page.locator('#c2-f-rule').selectOption('policy-deny-no-match');
+    assert.equal(await visible('c2-'), ['policy-deny-no-match']);
+    assert.equal(await visible('c1-'), ['bgp-port179-blocked'], 'cluster 1 keeps its own filter');
+    await page.locator('#c2-f-q').fill('no such text anywhere');
+    assert.equal(await visible('c2-'), []);
+    await page.locator('#c2-f-q').fill('');
+    await page.locator('#c2-f-rule').selectOption('');
+    await page.locator('#c1-f-rule').selectOption('');
+    assert.is((await visible('c1-')).length, 5);
+    assert.equal((await visible('c2-')).sort(), all2);
+    // the TOC of the second cluster scrolls to the second cluster's section, not the first one's
+    await page.locator('#c2-toc a[href="#c2-timeline"]').click();
+    const inSection2 = await page.evaluate<boolean>(`document.getElementById('c2-timeline').closest('section.cluster').id === 'cluster-2' && location.hash === '#c2-timeline'`);
+    assert.ok(inSection2);
     await o.context.close();
   });
 

@@ -189,6 +189,45 @@ test('a finding shows badge, title, message, nodes, evidence table, remediation 
   assert.ok(html.includes('… and 37 more'));
 });
 
+test('evidence context: dimmed rows around the evidence line, in file order, own line numbers, escaped, each line once', () => {
+  const report = sampleReport();
+  const f = report.findings[0]!;
+  const drop = f.evidence.findIndex((e) => e.file === 'diagnostics/ipv4_tables');
+  assert.ok(drop >= 0);
+  const line = f.evidence[drop]!.line;
+  f.evidence[drop] = {
+    ...f.evidence[drop]!,
+    context: {
+      before: [
+        { line: line - 2, text: ':INPUT ACCEPT [0:0]' },
+        { line: line - 1, text: '-A INPUT -m comment --comment "<b>x</b>" -j ACCEPT' },
+      ],
+      after: [{ line: line + 1, text: '-A INPUT -j cali-INPUT' }],
+    },
+  };
+  // a second evidence line whose context overlaps the first: each line shown once
+  f.evidence.push({ ...f.evidence[drop]!, line: line + 3, text: '-A INPUT -j LAST', context: { before: [{ line: line + 1, text: '-A INPUT -j cali-INPUT' }], after: [] } });
+  const html = renderHtml(report);
+  const table = html.slice(html.indexOf('<div class="ev-file mono">diagnostics/ipv4_tables</div>'));
+  const rows = table.slice(0, table.indexOf('</tbody>'));
+  const expected = [
+    `<tr class="ctx"><td class="ln mono">${line - 2}</td><td class="tx mono">:INPUT ACCEPT [0:0]</td></tr>`,
+    `<tr class="ctx"><td class="ln mono">${line - 1}</td><td class="tx mono">-A INPUT -m comment --comment &quot;&lt;b&gt;x&lt;/b&gt;&quot; -j ACCEPT</td></tr>`,
+    `<tr><td class="ln mono">${line}</td>`,
+    `<tr class="ctx"><td class="ln mono">${line + 1}</td><td class="tx mono">-A INPUT -j cali-INPUT</td></tr>`,
+    `<tr><td class="ln mono">${line + 3}</td><td class="tx mono">-A INPUT -j LAST</td></tr>`,
+  ];
+  let at = 0;
+  for (const e of expected) {
+    const i = rows.indexOf(e, at);
+    assert.ok(i >= at, `in order: ${e}`);
+    at = i + e.length;
+  }
+  assert.is(rows.split(`<td class="ln mono">${line + 1}</td>`).length, 2, 'a context line shared by two evidence lines is shown once');
+  assert.not.ok(html.includes('<b>x</b>'));
+  assert.match(html, /table\.ev-lines tr\.ctx td \{ color: var\(--muted\)/);
+});
+
 test('evidence beyond the HTML cap is counted with the dropped ones', () => {
   const report = sampleReport();
   const f = report.findings[3]!;

@@ -3,6 +3,9 @@ import * as assert from 'uvu/assert';
 import { renderJson } from '../../src/report/render-json.js';
 import type { Report } from '../../src/report/report-types.js';
 import { sampleReport } from './sample-report.js';
+import { renderText } from '../../src/report/render-text.js';
+import { ticketSummary } from '../../src/report/ticket-summary.js';
+import { redactReport } from '../../src/report/redact.js';
 
 /** The same data, every object rebuilt with its keys in reverse insertion order. */
 function reversedKeys<T>(value: T): T {
@@ -63,6 +66,30 @@ test('hostile strings stay data: escaped by JSON, no raw control characters', ()
   assert.not.match(text, /\u001b/);
   const parsed = JSON.parse(text) as Report;
   assert.is(parsed.findings[0]!.evidence[0]!.text, 'a"b\\c\u001b[31mred\n</script>');
+});
+
+test('evidence context: in the JSON after the line it belongs to (before, then after); not in the terminal or ticket summary', () => {
+  const r = sampleReport();
+  const e = r.findings[0]!.evidence[0]!;
+  e.context = { after: [{ text: 'NEXT-LINE', line: e.line + 1 }], before: [{ text: 'PREV-LINE', line: e.line - 1 }] };
+  const json = renderJson(reversedKeys(r));
+  const parsed = JSON.parse(json) as Report;
+  assert.equal(parsed.findings[0]!.evidence[0]!.context, { before: [{ line: e.line - 1, text: 'PREV-LINE' }], after: [{ line: e.line + 1, text: 'NEXT-LINE' }] });
+  const at = json.indexOf('"context"');
+  assert.ok(json.lastIndexOf('"text"', at) > json.lastIndexOf('"line"', at), 'context follows line and text');
+  assert.ok(json.indexOf('"before"', at) < json.indexOf('"after"', at));
+  for (const out of [renderText(r, { colour: false }), ticketSummary(r)]) {
+    assert.not.ok(out.includes('PREV-LINE') || out.includes('NEXT-LINE'));
+  }
+});
+
+test('evidence context is redacted like the evidence line (names and addresses)', () => {
+  const r = sampleReport();
+  const e = r.findings[0]!.evidence[0]!;
+  e.context = { before: [{ line: 1, text: 'peer node-b at 10.0.0.12 password=hunter2' }], after: [] };
+  const out = JSON.stringify(redactReport(r, { key: 'k' }).report.findings[0]!.evidence[0]!.context);
+  assert.ok(out !== undefined && out.includes('peer '), out);
+  for (const s of ['node-b', '10.0.0.12', 'hunter2']) assert.not.ok(out.includes(s), `${s} redacted: ${out}`);
 });
 
 test.run();

@@ -19,7 +19,7 @@ test('plain text: counts of causes and symptoms, each cause with first evidence,
   assert.is(lines[6], '          fix: Allow TCP 179 in both directions between all BGP peers (host firewall, security groups, NACLs).');
   assert.is(lines[7], '          symptoms (2): block-route-missing (node-b, node-c)');
   assert.is(lines[8], '');
-  assert.ok(text.includes('\n          fix: Re-run `calicoctl node diags` on node-d as root.\n'));
+  assert.ok(text.includes('\n          fix: Re-run calicoctl node diags on node-d as root.\n'));
   // symptoms are folded: not listed as their own entries
   assert.not.ok(text.includes('no route to block'));
   assert.ok(text.includes('\nWARNING   tunl0 MTU differs'));
