@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { COMPILE_OPTIONS, precompiledFor, readTemplateSources } from './template-sources.js';
 import { ARTIFACT_IDS } from '../model/node.js';
 import type { Evidence, Finding, Severity } from '../model/finding.js';
 import type { BgpSide } from '../model/derived.js';
@@ -67,39 +66,43 @@ interface Loaded {
   template: Handlebars.TemplateDelegate<HtmlView>;
   /** `sha256-…` of the `script` partial, exactly as it is printed inside `<script>`; '' without one. */
   scriptHash: string;
+  /** Made from the build's precompiled specs (false: compiled at run time). */
+  precompiled: boolean;
 }
 
 const compiled = new Map<string, Loaded>();
+
+/** Whether the page templates of `dir` run from the build's precompiled specs (else compiled at run time). */
+export function templatesPrecompiled(dir: string = defaultTemplatesDir()): boolean {
+  return loadTemplate(dir).precompiled;
+}
 
 function loadTemplate(dir: string): Loaded {
   const cached = compiled.get(dir);
   if (cached) return cached;
   const hb = Handlebars.create();
-  const options: CompileOptions = { strict: true, knownHelpersOnly: true, preventIndent: true };
-  const partialsDir = join(dir, 'partials');
-  let partialFiles: string[] = [];
-  try {
-    partialFiles = readdirSync(partialsDir).filter((f) => f.endsWith('.hbs')).sort();
-  } catch {
-    partialFiles = [];
-  }
+  const sources = readTemplateSources(dir);
+  // The build's precompiled specs when they come from exactly these sources; else compiled here.
+  const pre = precompiledFor(sources);
+  const make = (name: string | null, source: string): Handlebars.TemplateDelegate =>
+    pre !== undefined
+      ? hb.template((name === null ? pre.report : pre.partials[name]) as Parameters<typeof hb.template>[0])
+      : hb.compile(source, { ...COMPILE_OPTIONS });
   let scriptHash = '';
-  for (const file of partialFiles) {
-    const source = readFileSync(join(partialsDir, file), 'utf8');
-    if (file === 'script.hbs') {
+  for (const [name, source] of sources.partials) {
+    if (name === 'script') {
       // The script is static text: printed as written, so its hash is the hash of the source.
       if (source.includes('{{') || source.includes('</')) throw new Error('templates/partials/script.hbs must be static text without "{{" or "</"');
       scriptHash = `sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}`;
     }
-    hb.registerPartial(basename(file, '.hbs'), hb.compile(source, options));
+    hb.registerPartial(name, make(name, source));
   }
-  const template = hb.compile<HtmlView>(readFileSync(join(dir, 'report.hbs'), 'utf8'), options);
-  const loaded = { template, scriptHash };
+  const template = make(null, sources.report) as Handlebars.TemplateDelegate<HtmlView>;
+  const loaded = { template, scriptHash, precompiled: pre !== undefined };
   compiled.set(dir, loaded);
   return loaded;
 }
 
-type CompileOptions = NonNullable<Parameters<typeof Handlebars.compile>[1]>;
 
 /**
  * Bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, U+061C) shown as a
