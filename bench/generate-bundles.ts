@@ -10,6 +10,7 @@ import { planCluster, type SynthCluster, type SynthFaults, type SynthNode } from
 import { SyntheticRng } from './synthetic-rng.js';
 import { TextFileWriter } from './text-file-writer.js';
 import * as art from './synthetic-artifacts.js';
+import { writeIpv4Tables } from './synthetic-iptables.js';
 import { writeBirdLog, writeCniCurrent, writeCniLog, writeConfdLog, writeFelixLogs, type LogFile } from './synthetic-logs.js';
 
 export interface GenerateOptions {
@@ -115,7 +116,7 @@ function generateNodeFiles(tmp: string, c: SynthCluster, n: SynthNode, budget: n
   d('ipv4_addr', (w) => art.writeIpv4Addr(w, n), 6);
   d('ipv6_addr', (w) => art.writeIpv6Addr(w, n), 7);
   d('nft_ruleset', (w) => art.writeNftRuleset(w), 8);
-  d('ipv4_tables', (w, r) => art.writeIpv4Tables(w, c, n, r, budget * SHARE.ipv4Tables), 9);
+  d('ipv4_tables', (w, r) => writeIpv4Tables(w, c, n, r), 9);
   d('ipv6_tables', (w, r) => art.writeIpv6Tables(w, c, r), 10);
   d('ipsets', (w, r) => art.writeIpsets(w, c, n, r, budget * SHARE.ipsets), 11);
   d('journalctl_calico_node', (w) => art.writeJournal(w), 12);
@@ -156,7 +157,11 @@ export async function generateBundles(opts: GenerateOptions): Promise<GenerateRe
   const rotateBytes = opts.rotateBytes ?? 10_000_000;
   const budget = totalBytes / nodes;
   const services = Math.max(20, Math.floor((budget * SHARE.ipv4Tables * 0.45) / SERVICE_BYTES));
-  const c = planCluster(seed, nodes, services);
+  // Partner egress rules (~280 bytes each in every node's filter table) fill half the iptables share beside the fixed chains.
+  const policyRules = Math.max(40, Math.floor((budget * SHARE.ipv4Tables * 0.5 - 200_000) / 280));
+  // A pod costs ~8 KB of endpoint and policy chains: small sets get fewer pods so the iptables share holds.
+  const maxPods = Math.max(3, Math.floor((budget * 0.03) / 8000));
+  const c = planCluster(seed, nodes, services, { policyRules, maxPods });
   mkdirSync(opts.dir, { recursive: true });
   const bundles: GeneratedBundle[] = [];
   for (const n of c.nodes) {
