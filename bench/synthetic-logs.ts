@@ -323,3 +323,65 @@ export function writeCniCurrent(w: TextFileWriter, c: SynthCluster, n: SynthNode
   w.line(`${stamps.svlogd(us + 400)} ${stamps.calico(us)} [INFO][${n.confdPid + 3}] cni-config-monitor/token_watch.go 225: Update of CNI kubeconfig triggered based on elapsed time.`);
   w.line(`${stamps.svlogd(us + 900)} ${stamps.calico(us + 400)} [INFO][${n.confdPid + 3}] cni-config-monitor/token_watch.go 279: Wrote updated CNI kubeconfig file. path="/host/etc/cni/net.d/calico-kubeconfig"`);
 }
+
+const felixScreenPicker = new Picker(FELIX.filter(([, level]) => level !== 'DEBUG'));
+const confdScreenPicker = new Picker(CONFD.filter(([, level]) => level !== 'DEBUG'));
+
+/**
+ * `kubectl logs --all-containers` of a calico-node pod, as `calicoctl cluster diags` saves it
+ * (`nodes/<node>/<ns>/<pod>.log`): the install-cni init container, then calico-node's stdout, where
+ * startup, Felix and confd lines (screen level Info, no svlogd stamp) interleave with BIRD's
+ * `bird: …` lines, which carry no time at all (diags-format.md 1.4, 3.2). The mesh comes up once and
+ * stays up; then Felix and confd routine until `budget` bytes.
+ */
+export function writeCalicoNodeContainerLog(w: TextFileWriter, c: SynthCluster, n: SynthNode, rng: SyntheticRng, budget: number): void {
+  const stamps = new Stamps();
+  const x: Ctx = { rng, node: n, cluster: c };
+  let us = c.startMs * 1000 - 20_000_000;
+  const calico = (level: string, pid: number, msg: string): void => {
+    us += rng.int(200, 40_000);
+    w.line(`${stamps.calico(us)} [${level}][${pid}] ${msg}`);
+  };
+  calico('INFO', 1, 'cni-installer/<nil> <nil>: Running as a Kubernetes pod');
+  calico('INFO', 1, 'cni-installer/<nil> <nil>: File is already up to date, skipping file="/host/opt/cni/bin/calico"');
+  calico('INFO', 1, 'cni-installer/<nil> <nil>: Wrote Calico CNI binaries to /host/opt/cni/bin');
+  calico('INFO', 1, 'cni-installer/<nil> <nil>: /host/secondary-bin-dir is not writeable, skipping');
+  calico('INFO', 1, 'cni-installer/<nil> <nil>: Created /host/etc/cni/net.d/10-calico.conflist');
+  calico('INFO', 9, 'startup/startup.go 431: Early log level set to info');
+  calico('INFO', 9, `startup/utils.go 126: Using NODENAME environment for node name ${n.hostname}`);
+  calico('INFO', 9, `startup/autodetection_methods.go 103: Using autodetected IPv4 address on interface eth0: ${n.ip}/16`);
+  calico('INFO', 9, 'startup/startup.go 709: No AS number configured on node resource, using global value');
+  w.line('Calico node started successfully');
+  const peers = c.nodes.filter((p) => p !== n);
+  const stuck = c.faults.bgpStuck;
+  const isStuck = (p: SynthNode): boolean => stuck !== undefined && [stuck.initiator, stuck.passive].includes(n.index) && [stuck.initiator, stuck.passive].includes(p.index);
+  const bird = (msg: string): void => w.line(`bird: ${msg}`);
+  for (const p of ['static1', 'kernel1', 'device1', 'direct1']) bird(`${p}: Initializing`);
+  for (const p of peers) bird(`${meshName(p.ip)}: Initializing`);
+  bird('Graceful restart started');
+  bird('Started');
+  for (const p of peers) {
+    if (isStuck(p)) continue;
+    bird(`${meshName(p.ip)}: Connected to table master`);
+    bird(`${meshName(p.ip)}: State changed to feed`);
+    bird(`${meshName(p.ip)}: State changed to up`);
+  }
+  bird('Graceful restart done');
+  const pace = new Pacer(c, budget, 190);
+  while (w.bytes < budget) {
+    us = Math.max(us, (pace.us += burstGap(rng, pace.meanGap(w.bytes))));
+    const r = rng.next();
+    if (r < 0.8) {
+      const [, level, render] = felixScreenPicker.pick(rng);
+      w.line(`${stamps.calico(us)} [${level}][${n.felixPid}] ${render(x)}`);
+    } else if (r < 0.97) {
+      const [, level, render] = confdScreenPicker.pick(rng);
+      w.line(`${stamps.calico(us)} [${level}][${n.confdPid}] ${render(x)}`);
+    } else {
+      bird('Reconfiguration requested by SIGHUP');
+      bird('Reconfiguring');
+      for (const p of peers) bird(`${meshName(p.ip)}: Reconfigured`);
+      bird('Reconfigured');
+    }
+  }
+}
