@@ -187,8 +187,8 @@ export async function generateBundles(opts: GenerateOptions): Promise<GenerateRe
   const cdNodes = cd.archives * cd.nodesPerArchive;
   const estimate = totalBytes / (nodes + CLUSTER_DIAGS_WEIGHT * cdNodes);
   const services = Math.max(20, Math.floor((estimate * SHARE.ipv4Tables * 0.45) / SERVICE_BYTES));
-  // Partner egress rules (~280 bytes each in every node's filter table) fill half the iptables share beside the fixed chains.
-  const policyRules = Math.max(40, Math.floor((estimate * SHARE.ipv4Tables * 0.5 - 200_000) / 280));
+  // Partner egress rules (~1.3 KB each in every node's filter table: a match block of 4-12 CIDRs) fill half the iptables share beside the fixed chains.
+  const policyRules = Math.max(10, Math.floor((estimate * SHARE.ipv4Tables * 0.5 - 200_000) / 1300));
   // A pod costs ~8 KB of endpoint and policy chains: small sets get fewer pods so the iptables share holds.
   const maxPods = Math.max(3, Math.floor((estimate * 0.03) / 8000));
   const c = planCluster(seed, nodes, services, { policyRules, maxPods, clusterDiagsNodes: cdNodes });

@@ -25,8 +25,8 @@ export interface SynthRule {
   ports?: number[];
   /** `source.selector` (ingress) or `destination.selector` (egress): an IP set of the pods it selects. */
   peerSelector?: string;
-  /** `destination.nets` (egress) or `source.nets` (ingress), one CIDR per rule here. */
-  net?: string;
+  /** `destination.nets` (egress) or `source.nets` (ingress). */
+  nets?: string[];
 }
 
 export interface SynthPolicy {
@@ -103,7 +103,7 @@ const PARTNER_PORTS = [443, 8443, 9443, 5671, 6443];
  * The cluster's policies: DNS egress and in-cluster egress for all pods, a threat-feed Deny, a
  * Prometheus scrape allow, per-namespace `allow-same-namespace` (Kubernetes) and per-app ingress
  * pairs (one selector, so Felix groups them), and per-namespace partner egress policies holding
- * `partnerRules` CIDR rules in all (the part that scales with the bench's size: thousands of rules on a
+ * `partnerRules` rules of 4-12 CIDRs each in all (the part that scales with the bench's size: thousands of rules on a
  * big node). Every policy allows what the healthy cluster sends; only the threat feed denies.
  */
 export function planPolicies(seed: number, namespaces: readonly string[], appsByNs: ReadonlyMap<string, readonly string[]>, partnerRules: number): SynthPolicy[] {
@@ -123,7 +123,7 @@ export function planPolicies(seed: number, namespaces: readonly string[], appsBy
     },
     {
       kind: 'GlobalNetworkPolicy', name: 'allow-cluster-egress', order: 1000, selector: 'all()', selects: {}, ingress: [],
-      egress: [{ action: 'Allow', net: '192.168.0.0/16' }, { action: 'Allow', net: '10.96.0.0/12' }, { action: 'Allow', protocol: 'TCP', ports: [443, 6443], net: '10.0.0.0/16' }],
+      egress: [{ action: 'Allow', nets: ['192.168.0.0/16'] }, { action: 'Allow', nets: ['10.96.0.0/12'] }, { action: 'Allow', protocol: 'TCP', ports: [443, 6443], nets: ['10.0.0.0/16'] }],
     },
   ];
   for (const ns of namespaces) {
@@ -150,7 +150,8 @@ export function planPolicies(seed: number, namespaces: readonly string[], appsBy
       left -= n;
       const egress: SynthRule[] = [];
       for (let i = 0; i < n; i++) {
-        egress.push({ action: 'Allow', protocol: 'TCP', ports: [rng.pick(PARTNER_PORTS)], net: `${rng.int(11, 223)}.${rng.int(0, 255)}.${rng.int(0, 255)}.0/${rng.pick([24, 24, 28, 32])}`.replace(/\.0\/32$/, `.${rng.int(1, 254)}/32`) });
+        const nets = Array.from({ length: rng.int(4, 12) }, () => `${rng.int(11, 223)}.${rng.int(0, 255)}.${rng.int(0, 255)}.0/${rng.pick([24, 24, 28, 32])}`.replace(/\.0\/32$/, `.${rng.int(1, 254)}/32`));
+        egress.push({ action: 'Allow', protocol: 'TCP', ports: [rng.pick(PARTNER_PORTS)], nets });
       }
       out.push({ kind: 'GlobalNetworkPolicy', name: `egress-partners-${ns}-${String(k + 1).padStart(3, '0')}`, order: 500 + k, selector: `projectcalico.org/namespace == '${ns}'`, selects: { ns }, ingress: [], egress });
     }

@@ -59,7 +59,7 @@ function rules(rs: SynthRule[], dir: 'ingress' | 'egress'): Yaml[] {
   return rs.map((r) => {
     const peer: Record<string, Yaml> = {};
     if (r.peerSelector !== undefined) peer['selector'] = r.peerSelector;
-    if (r.net !== undefined) peer['nets'] = [r.net];
+    if (r.nets !== undefined) peer['nets'] = r.nets;
     const dst: Record<string, Yaml> = dir === 'egress' ? { ...peer } : {};
     if (r.ports !== undefined) dst['ports'] = r.ports;
     const out: Record<string, Yaml> = { action: r.action };
