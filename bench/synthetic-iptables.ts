@@ -281,11 +281,11 @@ function writeFilter(
   for (const [name, { profile, dir }] of profiles) {
     chainsInOrder.push([name, () => {
       if (profile.startsWith('kns.')) {
-        cali(name, `-m comment --comment "profile ${profile} ${dir}"`, `-j MARK --set-xmark ${ACCEPT_MARK}/${ACCEPT_MARK}`, '[0:0]');
+        cali(name, `-m comment --comment "Profile ${profile} ${dir}"`, `-j MARK --set-xmark ${ACCEPT_MARK}/${ACCEPT_MARK}`, '[0:0]');
         cali(name, `-m mark --mark ${ACCEPT_MARK}/${ACCEPT_MARK}`, '-j RETURN', '[0:0]');
       } else {
         // A service account profile has no rules: Felix keeps one empty rule for the chain's comment.
-        cali(name, `-m comment --comment "profile ${profile} ${dir}"`, '', '[0:0]');
+        cali(name, `-m comment --comment "Profile ${profile} ${dir}"`, '', '[0:0]');
       }
     }]);
   }

@@ -13,7 +13,7 @@ import { SyntheticRng } from './synthetic-rng.js';
  * - consecutive policies with one selector form a group: `cali-gi-`/`cali-go-` + 20 characters of
  *   base64url(SHA3-224) of the group, jumps every 5 policies broken by a "Return on verdict";
  * - the first rule of a policy chain carries `Policy <id> ingress|egress`, of a profile chain
- *   `profile <name> ingress|egress`.
+ *   `Profile <name> ingress|egress`.
  *
  * Written independently of src/combiners/policy-chains.ts (the analyzer's copy), so a test of the
  * analyzer against this generator checks two readings of Felix against each other.
