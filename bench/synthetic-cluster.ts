@@ -98,13 +98,17 @@ export function planCluster(seed: number, nodeCount: number, servicesCount: numb
   const clusterDiagsNodes = extra.clusterDiagsNodes ?? 0;
   if (nodeCount < 1 || nodeCount + clusterDiagsNodes > MAX_NODES) throw new Error(`nodes must be 1..${MAX_NODES}`);
   const nodes: SynthNode[] = [];
+  // Nodes the faults below touch: CoreDNS runs elsewhere, so the broken routes do not also break DNS
+  // (the analyzer would rightly report that too, as a further finding).
+  const faultNodes = new Set(nodeCount >= 2 ? [0, 1, ...(nodeCount >= 3 ? [nodeCount - 1, nodeCount >= 4 ? nodeCount - 2 : 0] : [])] : []);
   for (let i = 0; i < nodeCount + clusterDiagsNodes; i++) {
     const rng = SyntheticRng.derive(seed, 1, i);
     const hostname = `bench-node-${String(i + 1).padStart(2, '0')}`;
     const workloads: SynthWorkload[] = [];
     const n = Math.min(rng.int(24, 48), extra.maxPods ?? Infinity);
     for (let k = 0; k < n; k++) {
-      const app = rng.pick(APPS);
+      const picked = rng.pick(APPS);
+      const app = picked === 'coredns' && faultNodes.has(i) ? 'nginx' : picked;
       workloads.push({
         app,
         ns: rng.pick(NAMESPACES),
