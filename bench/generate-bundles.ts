@@ -1,7 +1,7 @@
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { createGzip } from 'node:zlib';
@@ -10,13 +10,21 @@ import { planCluster, type SynthCluster, type SynthFaults, type SynthNode } from
 import { SyntheticRng } from './synthetic-rng.js';
 import { TextFileWriter } from './text-file-writer.js';
 import * as art from './synthetic-artifacts.js';
+import { writeIpv4Tables } from './synthetic-iptables.js';
+import { calicoctlExports } from './synthetic-resources.js';
+import { planPastes } from './synthetic-attachments.js';
+import { clusterDiagsEntries, clusterDiagsName, type TarEntry } from './synthetic-cluster-diags.js';
 import { writeBirdLog, writeCniCurrent, writeCniLog, writeConfdLog, writeFelixLogs, type LogFile } from './synthetic-logs.js';
 
 export interface GenerateOptions {
-  /** Output folder; bundles go to `<dir>/<hostname>/diags-YYYYMMDD_HHMMSS.tar.gz`. */
+  /**
+   * Output folder: node bundles go to `<dir>/<hostname>/diags-YYYYMMDD_HHMMSS.tar.gz`, cluster diags to
+   * `<dir>/calico-diagnostics-YYYYMMDD_HHMMSS.tar.gz`, resource YAML to `<dir>/calico-resources/`, pastes
+   * beside a node's tarball or at the top.
+   */
   dir: string;
   nodes?: number;
-  /** Uncompressed bytes of all files of all bundles together (approximate, within a few %). */
+  /** Uncompressed bytes of the whole set, archives' contents and loose files (approximate, within a few %). */
   totalBytes?: number;
   seed?: number;
   /** svlogd rotation size of the felix log (calico/node config: s10000000). */
@@ -25,9 +33,14 @@ export interface GenerateOptions {
 }
 
 export interface GeneratedBundle {
+  format: 'node-diags' | 'cluster-diags';
+  /** The node's host name; for cluster diags, the archive's top folder (`calico-diagnostics-…`). */
   hostname: string;
+  /** The node's IP and IPAM block (cluster diags: of the first node it covers). */
   ip: string;
   block: string;
+  /** Host names of the nodes inside. */
+  nodes: string[];
   path: string;
   /** Sum of the sizes of the files inside. */
   uncompressedBytes: number;
@@ -35,10 +48,22 @@ export interface GeneratedBundle {
   entries: number;
 }
 
+/** A loose file of the set: an exported resource YAML or a pasted command output. */
+export interface GeneratedFile {
+  path: string;
+  kind: 'calico-yaml' | 'attachment';
+  bytes: number;
+  /** For a paste: the attachment kinds `inspect` should recognise in it, and the node it is about. */
+  kinds?: string[];
+  node?: string;
+}
+
 export interface GenerateResult {
   dir: string;
   seed: number;
+  /** Every archive: node diags tarballs, then cluster diags archives. */
   bundles: GeneratedBundle[];
+  files: GeneratedFile[];
   uncompressedBytes: number;
   compressedBytes: number;
   /** uncompressed / compressed. */
@@ -54,13 +79,7 @@ const SERVICE_BYTES = 1500;
 
 const DIR_MODE_0000 = 0o40000; // tar-stream replaces a falsy mode with 0755; the S_IFDIR bit is masked off on encode.
 
-interface Entry {
-  name: string;
-  type: 'directory' | 'file';
-  mode: number;
-  path?: string;
-  size?: number;
-}
+type Entry = TarEntry;
 
 const p2 = (n: number): string => (n < 10 ? '0' + n : String(n));
 
@@ -115,7 +134,7 @@ function generateNodeFiles(tmp: string, c: SynthCluster, n: SynthNode, budget: n
   d('ipv4_addr', (w) => art.writeIpv4Addr(w, n), 6);
   d('ipv6_addr', (w) => art.writeIpv6Addr(w, n), 7);
   d('nft_ruleset', (w) => art.writeNftRuleset(w), 8);
-  d('ipv4_tables', (w, r) => art.writeIpv4Tables(w, c, n, r, budget * SHARE.ipv4Tables), 9);
+  d('ipv4_tables', (w, r) => writeIpv4Tables(w, c, n, r), 9);
   d('ipv6_tables', (w, r) => art.writeIpv6Tables(w, c, r), 10);
   d('ipsets', (w, r) => art.writeIpsets(w, c, n, r, budget * SHARE.ipsets), 11);
   d('journalctl_calico_node', (w) => art.writeJournal(w), 12);
@@ -141,12 +160,22 @@ function generateNodeFiles(tmp: string, c: SynthCluster, n: SynthNode, budget: n
   return entries;
 }
 
+/** How many `calicoctl cluster diags` archives a set of `nodes` node bundles comes with, and how many nodes each covers. */
+export function clusterDiagsPlan(nodes: number): { archives: number; nodesPerArchive: number } {
+  return { archives: nodes >= 10 ? 2 : 1, nodesPerArchive: nodes >= 4 ? 2 : 1 };
+}
+
+/** A cluster-diags node's share of the budget, relative to a node bundle's (its container log is screen-level only). */
+const CLUSTER_DIAGS_WEIGHT = 0.5;
+
 /**
- * Writes one synthetic, format-faithful `calicoctl node diags` tarball per node (v3.31 layout,
- * operator install: svlogd `-ttt` logs for bird/confd/felix/cni, `cni.log`), deterministic for
- * a seed, with faults for the rules: a BGP pair stuck in `start` (SYN_SENT in netstat, no
- * routes either way), one node missing another's block route, one node with an empty
- * `cali-nat-outgoing` chain.
+ * Writes a synthetic, format-faithful ticket: one `calicoctl node diags` tarball per node (v3.31
+ * layout, operator install: svlogd `-ttt` logs for bird/confd/felix/cni, `cni.log`), one or two
+ * `calicoctl cluster diags` archives for further nodes that have no node bundle, the Calico resources
+ * as `calicoctl get -o yaml` exports them (`calico-resources/`), and a few pasted command outputs
+ * (beside a node's tarball, or at the top). Deterministic for a seed, with faults for the rules: a
+ * BGP pair stuck in `start` (SYN_SENT in netstat, no routes either way), one node missing another's
+ * block route, one node with an empty `cali-nat-outgoing` chain; everything else healthy.
  */
 export async function generateBundles(opts: GenerateOptions): Promise<GenerateResult> {
   const started = process.hrtime.bigint();
@@ -154,33 +183,71 @@ export async function generateBundles(opts: GenerateOptions): Promise<GenerateRe
   const totalBytes = opts.totalBytes ?? 2e9;
   const seed = opts.seed ?? 1;
   const rotateBytes = opts.rotateBytes ?? 10_000_000;
-  const budget = totalBytes / nodes;
-  const services = Math.max(20, Math.floor((budget * SHARE.ipv4Tables * 0.45) / SERVICE_BYTES));
-  const c = planCluster(seed, nodes, services);
+  const cd = clusterDiagsPlan(nodes);
+  const cdNodes = cd.archives * cd.nodesPerArchive;
+  const estimate = totalBytes / (nodes + CLUSTER_DIAGS_WEIGHT * cdNodes);
+  const services = Math.max(20, Math.floor((estimate * SHARE.ipv4Tables * 0.45) / SERVICE_BYTES));
+  // Partner egress rules (~1.3 KB each in every node's filter table: a match block of 4-12 CIDRs) fill half the iptables share beside the fixed chains.
+  const policyRules = Math.max(10, Math.floor((estimate * SHARE.ipv4Tables * 0.5 - 200_000) / 1300));
+  // A pod costs ~8 KB of endpoint and policy chains: small sets get fewer pods so the iptables share holds.
+  const maxPods = Math.max(3, Math.floor((estimate * 0.03) / 8000));
+  const c = planCluster(seed, nodes, services, { policyRules, maxPods, clusterDiagsNodes: cdNodes });
   mkdirSync(opts.dir, { recursive: true });
+
+  // The small files first: what they take comes off the budget of the archives.
+  const files: GeneratedFile[] = [];
+  const loose = (rel: string, text: string, kind: GeneratedFile['kind'], extra: Partial<GeneratedFile> = {}): void => {
+    const path = join(opts.dir, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text, 'latin1');
+    files.push({ path, kind, bytes: Buffer.byteLength(text, 'latin1'), ...extra });
+  };
+  for (const [name, text] of calicoctlExports(c)) loose(join('calico-resources', name), text, 'calico-yaml');
+  for (const p of planPastes(c)) loose(p.path, p.text, 'attachment', { kinds: p.kinds, ...(p.node !== undefined ? { node: p.node } : {}) });
+  const looseBytes = files.reduce((s, f) => s + f.bytes, 0);
+  const budget = Math.max(0, totalBytes - looseBytes) / (nodes + CLUSTER_DIAGS_WEIGHT * cdNodes);
+
   const bundles: GeneratedBundle[] = [];
-  for (const n of c.nodes) {
+  const archive = async (entries: TarEntry[], path: string, mtime: number, row: Omit<GeneratedBundle, 'path' | 'uncompressedBytes' | 'compressedBytes' | 'entries'>): Promise<void> => {
+    mkdirSync(dirname(path), { recursive: true });
+    await writeTarball(path, entries, new Date(mtime));
+    const uncompressedBytes = entries.reduce((s, e) => s + (e.size ?? 0), 0);
+    const compressedBytes = statSync(path).size;
+    bundles.push({ ...row, path, uncompressedBytes, compressedBytes, entries: entries.length });
+    opts.onProgress?.(`${row.hostname}: ${(uncompressedBytes / 1e6).toFixed(1)} MB -> ${(compressedBytes / 1e6).toFixed(1)} MB (${(uncompressedBytes / compressedBytes).toFixed(1)}x)`);
+  };
+  const withTmp = async (fn: (tmp: string) => Promise<void>): Promise<void> => {
     const tmp = mkdtempSync(join(tmpdir(), 'calico-diags-gen-'));
     try {
-      const entries = generateNodeFiles(tmp, c, n, budget, rotateBytes);
-      const outDir = join(opts.dir, n.hostname);
-      mkdirSync(outDir, { recursive: true });
-      const path = join(outDir, tarballName(c.endMs + 30_000 + n.index * 1000));
-      await writeTarball(path, entries, new Date(c.endMs + 30_000));
-      const uncompressedBytes = entries.reduce((s, e) => s + (e.size ?? 0), 0);
-      const compressedBytes = statSync(path).size;
-      bundles.push({ hostname: n.hostname, ip: n.ip, block: n.block, path, uncompressedBytes, compressedBytes, entries: entries.length });
-      opts.onProgress?.(`${n.hostname}: ${(uncompressedBytes / 1e6).toFixed(1)} MB -> ${(compressedBytes / 1e6).toFixed(1)} MB (${(uncompressedBytes / compressedBytes).toFixed(1)}x)`);
+      await fn(tmp);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  };
+  for (const n of c.nodes.filter((x) => x.format === 'node-diags')) {
+    await withTmp(async (tmp) => {
+      const entries = generateNodeFiles(tmp, c, n, budget, rotateBytes);
+      const path = join(opts.dir, n.hostname, tarballName(c.endMs + 30_000 + n.index * 1000));
+      await archive(entries, path, c.endMs + 30_000, { format: 'node-diags', hostname: n.hostname, ip: n.ip, block: n.block, nodes: [n.hostname] });
+    });
   }
-  const uncompressedBytes = bundles.reduce((s, b) => s + b.uncompressedBytes, 0);
-  const compressedBytes = bundles.reduce((s, b) => s + b.compressedBytes, 0);
+  const covered = c.nodes.filter((x) => x.format === 'cluster-diags');
+  for (let a = 0; a < cd.archives; a++) {
+    const part = covered.slice(a * cd.nodesPerArchive, (a + 1) * cd.nodesPerArchive);
+    const at = c.endMs + 90_000 + a * 3_600_000;
+    const top = clusterDiagsName(at);
+    await withTmp(async (tmp) => {
+      const entries = clusterDiagsEntries(tmp, c, part, budget * CLUSTER_DIAGS_WEIGHT, top);
+      await archive(entries, join(opts.dir, `${top}.tar.gz`), at, { format: 'cluster-diags', hostname: top, ip: part[0]!.ip, block: part[0]!.block, nodes: part.map((x) => x.hostname) });
+    });
+  }
+  const uncompressedBytes = bundles.reduce((s, b) => s + b.uncompressedBytes, 0) + looseBytes;
+  const compressedBytes = bundles.reduce((s, b) => s + b.compressedBytes, 0) + looseBytes;
   return {
     dir: opts.dir,
     seed,
     bundles,
+    files,
     uncompressedBytes,
     compressedBytes,
     gzipRatio: uncompressedBytes / compressedBytes,
@@ -199,7 +266,8 @@ function describeFaults(f: SynthFaults, c: SynthCluster): GenerateResult['faults
 }
 
 export const GENERATOR_USAGE = `usage: node dist/bench/generate-bundles.js [dir] [bytes] [nodes] [seed]
-  Writes format-faithful calicoctl node diags bundles (one folder per node) for the bench.
+  Writes a format-faithful ticket for the bench: calicoctl node diags bundles (one folder per node),
+  cluster diags archives for further nodes, exported Calico YAML and pasted command outputs.
   dir     output folder (default: <tmp>/calico-diags-bundles)
   bytes   total uncompressed size, e.g. 1e8 (default: 1e8)
   nodes   number of nodes (default: 4)

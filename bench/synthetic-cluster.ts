@@ -1,8 +1,11 @@
 import { BASE32, SyntheticRng } from './synthetic-rng.js';
+import { planPolicies, type SynthPolicy } from './synthetic-policy.js';
 
 /** One pod on a synthetic node: its veth, address and CNI container id. */
 export interface SynthWorkload {
   ns: string;
+  /** The pod's `app` label (its name starts with it). */
+  app: string;
   pod: string;
   iface: string;
   ip: string;
@@ -20,6 +23,10 @@ export interface SynthNode {
   workloads: SynthWorkload[];
   felixPid: number;
   confdPid: number;
+  /** How this node's data reaches the ticket: its own `calicoctl node diags` tarball, or a `calicoctl cluster diags` archive. */
+  format: 'node-diags' | 'cluster-diags';
+  /** Name of its calico-node pod (`calico-node-x7k2p`). */
+  calicoPod: string;
 }
 
 export interface SynthService {
@@ -45,6 +52,8 @@ export interface SynthCluster {
   seed: number;
   nodes: SynthNode[];
   services: SynthService[];
+  /** Cluster-wide network policies (the same YAML for every node; each node renders those selecting its pods). */
+  policies: SynthPolicy[];
   faults: SynthFaults;
   /** Time window the logs cover, in ms since the epoch (UTC). */
   startMs: number;
@@ -59,6 +68,14 @@ export const MAX_NODES = 240;
 /** BIRD protocol name for a mesh peer: `Mesh_10_0_0_12`. */
 export function meshName(ip: string): string {
   return 'Mesh_' + ip.replace(/\./g, '_');
+}
+
+/**
+ * When the BGP session between two nodes came up (µs since the epoch), the same instant on both
+ * ends: both BIRDs log `State changed to up` for it within a second, as on a cluster whose clocks agree.
+ */
+export function pairUpUs(c: SynthCluster, a: number, b: number): number {
+  return c.startMs * 1000 + 5_000_000 + SyntheticRng.derive(c.seed, 0xb6, Math.min(a, b), Math.max(a, b)).int(0, 20_000_000);
 }
 
 /** BIRD/confd compare peer IPs as strings: the greater string initiates, the other is passive. */
@@ -77,17 +94,23 @@ export function pairPort(seed: number, a: number, b: number): number {
  * Lays out the whole synthetic cluster from a seed: nodes, their pods, the kube-proxy
  * services (same on every node) and where the faults go.
  */
-export function planCluster(seed: number, nodeCount: number, servicesCount: number): SynthCluster {
-  if (nodeCount < 1 || nodeCount > MAX_NODES) throw new Error(`nodes must be 1..${MAX_NODES}`);
+export function planCluster(seed: number, nodeCount: number, servicesCount: number, extra: { clusterDiagsNodes?: number; policyRules?: number; maxPods?: number } = {}): SynthCluster {
+  const clusterDiagsNodes = extra.clusterDiagsNodes ?? 0;
+  if (nodeCount < 1 || nodeCount + clusterDiagsNodes > MAX_NODES) throw new Error(`nodes must be 1..${MAX_NODES}`);
   const nodes: SynthNode[] = [];
-  for (let i = 0; i < nodeCount; i++) {
+  // Nodes the faults below touch: CoreDNS runs elsewhere, so the broken routes do not also break DNS
+  // (the analyzer would rightly report that too, as a further finding).
+  const faultNodes = new Set(nodeCount >= 2 ? [0, 1, ...(nodeCount >= 3 ? [nodeCount - 1, nodeCount >= 4 ? nodeCount - 2 : 0] : [])] : []);
+  for (let i = 0; i < nodeCount + clusterDiagsNodes; i++) {
     const rng = SyntheticRng.derive(seed, 1, i);
     const hostname = `bench-node-${String(i + 1).padStart(2, '0')}`;
     const workloads: SynthWorkload[] = [];
-    const n = rng.int(24, 48);
+    const n = Math.min(rng.int(24, 48), extra.maxPods ?? Infinity);
     for (let k = 0; k < n; k++) {
-      const app = rng.pick(APPS);
+      const picked = rng.pick(APPS);
+      const app = picked === 'coredns' && faultNodes.has(i) ? 'nginx' : picked;
       workloads.push({
+        app,
         ns: rng.pick(NAMESPACES),
         pod: `${app}-${rng.chars(10, 'bcdfghjklmnpqrstvwxz2456789')}-${rng.chars(5, 'bcdfghjklmnpqrstvwxz2456789')}`,
         iface: 'cali' + rng.hex(11),
@@ -104,6 +127,8 @@ export function planCluster(seed: number, nodeCount: number, servicesCount: numb
       workloads,
       felixPid: rng.int(40, 120),
       confdPid: rng.int(40, 120),
+      format: i < nodeCount ? 'node-diags' : 'cluster-diags',
+      calicoPod: 'calico-node-' + rng.chars(5, 'bcdfghjklmnpqrstvwxz2456789'),
     });
   }
 
@@ -129,6 +154,10 @@ export function planCluster(seed: number, nodeCount: number, servicesCount: numb
   }
   services.sort((a, b) => (a.svcChain < b.svcChain ? -1 : 1));
 
+  const namespaces = [...new Set(allPods.map((w) => w.ns))].sort();
+  const appsByNs = new Map(namespaces.map((ns) => [ns, [...new Set(allPods.filter((w) => w.ns === ns).map((w) => w.app))].sort()]));
+  const policies = planPolicies(seed, namespaces, appsByNs, extra.policyRules ?? 200);
+
   const faults: SynthFaults = {};
   if (nodeCount >= 2) {
     const [a, b] = [nodes[0] as SynthNode, nodes[1] as SynthNode];
@@ -139,5 +168,5 @@ export function planCluster(seed: number, nodeCount: number, servicesCount: numb
 
   // A fixed day, shifted by the seed so different seeds do not share timestamps.
   const endMs = Date.UTC(2024, 2, 15, 6, 0, 0) + (seed % 1000) * 60_000;
-  return { seed, nodes, services, faults, startMs: endMs - 6 * 3600_000, endMs };
+  return { seed, nodes, services, policies, faults, startMs: endMs - 6 * 3600_000, endMs };
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { BASE64URL, SyntheticRng } from './synthetic-rng.js';
 import { TextFileWriter } from './text-file-writer.js';
-import { meshName, type SynthCluster, type SynthNode, type SynthWorkload } from './synthetic-cluster.js';
+import { meshName, pairUpUs, type SynthCluster, type SynthNode, type SynthWorkload } from './synthetic-cluster.js';
 
 /**
  * Log files of one node, v3.21+ shape (shared/reference/diags-format.md 3.1-3.3, 3.11):
@@ -99,8 +99,7 @@ const FELIX: Template[] = [
   [0.4, 'WARNING', (x) => `felix/table.go 840: iptables save failed error=exit status ${x.rng.pick([1, 4])}`],
   [0.3, 'WARNING', (x) => `felix/route_table.go 710: Failed to get interface; it's probably gone. error=Link not found ifaceName="${wl(x).iface}" ipVersion=0x4`],
   [0.2, 'ERROR', (x) => `felix/route_table.go 784: Failed to access interface because it doesn't exist. error=Link not found ifaceName="${wl(x).iface}" ipVersion=0x4`],
-  [0.1, 'ERROR', (x) => `felix/table.go 1324: Failed to execute ip(6)tables-restore command error=exit status 4 errorOutput="iptables-restore v1.8.7 (legacy): Couldn't load match \`set':No such file or directory\\n" table="${table(x)}"`],
-  [0.1, 'ERROR', (x) => `felix/sync_client.go 138: Failed to connect to Typha, retrying... error=dial tcp 10.96.0.${x.rng.int(2, 250)}:5473: connect: connection refused`],
+  [0.1, 'ERROR', (x) => `felix/route_table.go 784: Failed to access interface because it doesn't exist. error=Link not found ifaceName="${wl(x).iface}" ifaceRegex="^cali.*" ipVersion=0x4 tableIndex=254`],
 ];
 
 class Picker {
@@ -195,7 +194,7 @@ export function writeFelixLogs(tmpDir: string, c: SynthCluster, n: SynthNode, rn
 
 /**
  * BIRD log (`bird: ...` behind the -ttt prefix): startup, the mesh coming up (except the
- * stuck pair, which stays in `start`), then reconfiguration cycles and occasional flaps.
+ * stuck pair, which stays in `start`), then reconfiguration cycles; a healthy mesh never drops.
  */
 export function writeBirdLog(w: TextFileWriter, c: SynthCluster, n: SynthNode, rng: SyntheticRng, budget: number): void {
   const stamps = new Stamps();
@@ -221,38 +220,29 @@ export function writeBirdLog(w: TextFileWriter, c: SynthCluster, n: SynthNode, r
   emit('Graceful restart started');
   emit('Started');
   for (const p of ['static1', 'kernel1', 'device1', 'direct1']) emit(`${p}: State changed to up`);
-  for (const p of peers) {
-    if (isStuck(p)) continue;
+  // Each session comes up at the same instant on both ends (pairUpUs), so the two BIRD logs agree on the clocks.
+  const ups = peers.filter((p) => !isStuck(p)).map((p) => ({ p, at: pairUpUs(c, n.index, p.index) })).sort((a, b) => a.at - b.at);
+  for (const { p, at } of ups) {
     const name = meshName(p.ip);
-    emit(`${name}: Connected to table master`, rng.int(1000, 3_000_000));
-    emit(`${name}: State changed to feed`);
-    emit(`${name}: State changed to up`);
+    us = Math.max(us, at - 2_000);
+    emit(`${name}: Connected to table master`, 1000);
+    emit(`${name}: State changed to feed`, 500);
+    emit(`${name}: State changed to up`, 500);
   }
   emit('Graceful restart done', 120_000_000);
 
+  // Then routine events of a healthy mesh: reconfigurations after confd updates, next-hop notes; no session drops.
   const pace = new Pacer(c, budget, 330); // bytes per event (a reconfiguration cycle is ~8 lines)
   pace.us = us;
-  const healthy = peers.filter((p) => !isStuck(p));
   while (w.bytes < budget) {
     us = Math.max(us, (pace.us += Math.floor(rng.next() * 2 * pace.meanGap(w.bytes))));
-    const r = rng.next();
-    if (r < 0.85 || healthy.length === 0) {
+    if (rng.next() < 0.9) {
       emit('Reconfiguration requested by SIGHUP');
       emit('Reconfiguring');
       emit('device1: Reconfigured');
       emit('direct1: Reconfigured');
       for (const p of peers) emit(`${meshName(p.ip)}: Reconfigured`);
       emit('Reconfigured');
-    } else if (r < 0.95) {
-      const p = rng.pick(healthy);
-      const name = meshName(p.ip);
-      emit(`${name}: ${rng.pick(['Error: Hold timer expired', 'Received: Connection rejected', 'Received: Administrative reset'])}`);
-      emit(`${name}: State changed to stop`);
-      emit(`${name}: State changed to down`);
-      emit(`${name}: Starting`);
-      emit(`${name}: State changed to start`);
-      emit(`${name}: State changed to feed`, rng.int(2_000_000, 30_000_000));
-      emit(`${name}: State changed to up`);
     } else {
       const p = rng.pick(c.nodes);
       emit(`Next hop address ${p.ip} resolvable through recursive route for ${p.block}`);
@@ -315,7 +305,6 @@ export function writeCniLog(w: TextFileWriter, c: SynthCluster, n: SynthNode, rn
       l('INFO', `cni-plugin/k8s.go 418: Populated endpoint ${ids} endpoint=&v3.WorkloadEndpoint{ObjectMeta:v1.ObjectMeta{Name:"${wep}", Namespace:"${wk.ns}"}, Spec:v3.WorkloadEndpointSpec{Orchestrator:"k8s", Node:"${n.hostname}", Pod:"${wk.pod}", Endpoint:"eth0", IPNetworks:[]string{"${wk.ip}/32"}, InterfaceName:"${wk.iface}"}}`);
       l('INFO', `cni-plugin/dataplane_linux.go 69: Setting the host side veth name to ${wk.iface} ${ids}`);
       l('INFO', `cni-plugin/k8s.go 500: Wrote updated endpoint to datastore ${ids}`);
-      if (rng.chance(0.01)) l('ERROR', `cni-plugin/plugin.go 580: Final result of CNI ADD was an error. error=error getting ClusterInformation: connection is unauthorized: Unauthorized ${ids}`);
     } else {
       l('INFO', `cni-plugin/plugin.go 615: Extracted identifiers ${ids}`);
       l('INFO', `cni-plugin/k8s.go 584: Cleaning up netns ${ids}`);
@@ -333,4 +322,66 @@ export function writeCniCurrent(w: TextFileWriter, c: SynthCluster, n: SynthNode
   const us = c.startMs * 1000 + 2_000_000;
   w.line(`${stamps.svlogd(us + 400)} ${stamps.calico(us)} [INFO][${n.confdPid + 3}] cni-config-monitor/token_watch.go 225: Update of CNI kubeconfig triggered based on elapsed time.`);
   w.line(`${stamps.svlogd(us + 900)} ${stamps.calico(us + 400)} [INFO][${n.confdPid + 3}] cni-config-monitor/token_watch.go 279: Wrote updated CNI kubeconfig file. path="/host/etc/cni/net.d/calico-kubeconfig"`);
+}
+
+const felixScreenPicker = new Picker(FELIX.filter(([, level]) => level !== 'DEBUG'));
+const confdScreenPicker = new Picker(CONFD.filter(([, level]) => level !== 'DEBUG'));
+
+/**
+ * `kubectl logs --all-containers` of a calico-node pod, as `calicoctl cluster diags` saves it
+ * (`nodes/<node>/<ns>/<pod>.log`): the install-cni init container, then calico-node's stdout, where
+ * startup, Felix and confd lines (screen level Info, no svlogd stamp) interleave with BIRD's
+ * `bird: …` lines, which carry no time at all (diags-format.md 1.4, 3.2). The mesh comes up once and
+ * stays up; then Felix and confd routine until `budget` bytes.
+ */
+export function writeCalicoNodeContainerLog(w: TextFileWriter, c: SynthCluster, n: SynthNode, rng: SyntheticRng, budget: number): void {
+  const stamps = new Stamps();
+  const x: Ctx = { rng, node: n, cluster: c };
+  let us = c.startMs * 1000 - 20_000_000;
+  const calico = (level: string, pid: number, msg: string): void => {
+    us += rng.int(200, 40_000);
+    w.line(`${stamps.calico(us)} [${level}][${pid}] ${msg}`);
+  };
+  calico('INFO', 1, 'cni-installer/<nil> <nil>: Running as a Kubernetes pod');
+  calico('INFO', 1, 'cni-installer/<nil> <nil>: File is already up to date, skipping file="/host/opt/cni/bin/calico"');
+  calico('INFO', 1, 'cni-installer/<nil> <nil>: Wrote Calico CNI binaries to /host/opt/cni/bin');
+  calico('INFO', 1, 'cni-installer/<nil> <nil>: /host/secondary-bin-dir is not writeable, skipping');
+  calico('INFO', 1, 'cni-installer/<nil> <nil>: Created /host/etc/cni/net.d/10-calico.conflist');
+  calico('INFO', 9, 'startup/startup.go 431: Early log level set to info');
+  calico('INFO', 9, `startup/utils.go 126: Using NODENAME environment for node name ${n.hostname}`);
+  calico('INFO', 9, `startup/autodetection_methods.go 103: Using autodetected IPv4 address on interface eth0: ${n.ip}/16`);
+  calico('INFO', 9, 'startup/startup.go 709: No AS number configured on node resource, using global value');
+  w.line('Calico node started successfully');
+  const peers = c.nodes.filter((p) => p !== n);
+  const stuck = c.faults.bgpStuck;
+  const isStuck = (p: SynthNode): boolean => stuck !== undefined && [stuck.initiator, stuck.passive].includes(n.index) && [stuck.initiator, stuck.passive].includes(p.index);
+  const bird = (msg: string): void => w.line(`bird: ${msg}`);
+  for (const p of ['static1', 'kernel1', 'device1', 'direct1']) bird(`${p}: Initializing`);
+  for (const p of peers) bird(`${meshName(p.ip)}: Initializing`);
+  bird('Graceful restart started');
+  bird('Started');
+  for (const p of peers) {
+    if (isStuck(p)) continue;
+    bird(`${meshName(p.ip)}: Connected to table master`);
+    bird(`${meshName(p.ip)}: State changed to feed`);
+    bird(`${meshName(p.ip)}: State changed to up`);
+  }
+  bird('Graceful restart done');
+  const pace = new Pacer(c, budget, 190);
+  while (w.bytes < budget) {
+    us = Math.max(us, (pace.us += burstGap(rng, pace.meanGap(w.bytes))));
+    const r = rng.next();
+    if (r < 0.8) {
+      const [, level, render] = felixScreenPicker.pick(rng);
+      w.line(`${stamps.calico(us)} [${level}][${n.felixPid}] ${render(x)}`);
+    } else if (r < 0.97) {
+      const [, level, render] = confdScreenPicker.pick(rng);
+      w.line(`${stamps.calico(us)} [${level}][${n.confdPid}] ${render(x)}`);
+    } else {
+      bird('Reconfiguration requested by SIGHUP');
+      bird('Reconfiguring');
+      for (const p of peers) bird(`${meshName(p.ip)}: Reconfigured`);
+      bird('Reconfigured');
+    }
+  }
 }

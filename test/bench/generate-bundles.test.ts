@@ -35,13 +35,16 @@ const OPTS = { nodes: 4, totalBytes: 1_200_000, seed: 7, rotateBytes: 40_000 };
 
 test.before(async () => {
   first = await generateBundles({ dir: join(root, 'a'), ...OPTS });
-  entries = await Promise.all(first.bundles.map((b) => readTarball(b.path)));
+  entries = await Promise.all(first.bundles.filter((b) => b.format === 'node-diags').map((b) => readTarball(b.path)));
 });
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-test('one tarball per node at <dir>/<hostname>/diags-YYYYMMDD_HHMMSS.tar.gz', () => {
-  assert.is(first.bundles.length, 4);
-  for (const b of first.bundles) {
+test('one tarball per node at <dir>/<hostname>/diags-YYYYMMDD_HHMMSS.tar.gz, then cluster diags for two more nodes', () => {
+  assert.is(first.bundles.length, 5);
+  const cd = first.bundles.filter((b) => b.format === 'cluster-diags');
+  assert.equal(cd.map((b) => b.nodes), [['bench-node-05', 'bench-node-06']]);
+  assert.is(cd[0]!.path, join(root, 'a', cd[0]!.hostname + '.tar.gz'));
+  for (const b of first.bundles.filter((x) => x.format === 'node-diags')) {
     assert.ok(b.path.startsWith(join(root, 'a', b.hostname) + '/'), b.path);
     assert.match(b.path, /\/diags-\d{8}_\d{6}\.tar\.gz$/);
   }
