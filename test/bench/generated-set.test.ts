@@ -25,7 +25,9 @@ let cluster: ClusterModel;
 test.before(async () => {
   set = await generateBundles({ dir: join(root, 'set'), nodes: 3, totalBytes: 5_000_000, seed: 11 });
   report = await analyze([set.dir]);
-  cluster = (await inspect([set.dir])).cluster;
+  const { clusters } = await inspect([set.dir]);
+  assert.is(clusters.length, 1, 'the generated set is one cluster');
+  cluster = clusters[0]!.model;
 });
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
