@@ -1,4 +1,5 @@
 import { MAX_LINE_BYTES, type LineTarget, type SlowLine } from '../parsers/line-parser.js';
+import { wasmLines } from '../parsers/wasm-lines.js';
 
 export { MAX_LINE_BYTES };
 
@@ -28,6 +29,7 @@ export class LineSplitter implements SlowLine {
 
   write(chunk: Buffer): void {
     this.bytes += chunk.length;
+    wasmLines()?.forget(); // a new chunk: the module copies it in again when a fast path asks
     this.target.scanChunk?.(chunk);
     let start = 0;
     const n = chunk.length;

@@ -31,6 +31,7 @@
 import type { CalicoLogRecord, CalicoLogSummary, LogFileInfo } from '../model/facts.js';
 import { MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
 import { dateTimeAt, fourDigits, svlogdStampAt, svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
+import { SCAN_INFO_OK, SCAN_PREFIX_KNOWN, SCAN_SVLOGD_KNOWN, wasmLines } from './wasm-lines.js';
 
 export const MAX_CALICO_NOTABLE = 200;
 export const MAX_SIGNATURE_REFS = 5;
@@ -561,7 +562,31 @@ class CalicoLogParserImpl implements CalicoLogParser {
     let lastAt = 0;
     const prescanned = buf === this.scanned;
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const wasm = wasmLines();
+    const base = wasm === undefined ? -1 : wasm.load(buf);
     for (let s = start; s < end; n++) {
+      if (base >= 0 && this.shapeLearned) {
+        // The module counts what the loop below would count, and stops at the first line it would not.
+        let nextHit = end;
+        if (prescanned) {
+          while (this.hitIdx < this.needleHits.length && this.needleHits[this.hitIdx]! < s) this.hitIdx++;
+          if (this.hitIdx < this.needleHits.length) nextHit = this.needleHits[this.hitIdx]!;
+        }
+        const flags = (this.fileInfo.svlogd !== undefined ? SCAN_SVLOGD_KNOWN : 0) | (this.summary.componentPrefix ? SCAN_PREFIX_KNOWN : 0) | (prescanned ? SCAN_INFO_OK : 0);
+        const stop = wasm!.scanCalico(base, s, end, flags, this.lastPid, nextHit, MAX_LINE_BYTES);
+        const counted = wasm!.result(0);
+        if (counted > 0) {
+          lines += counted;
+          bytes += wasm!.result(1);
+          debug += wasm!.result(2);
+          info += wasm!.result(3);
+          trace += wasm!.result(4);
+          lastAt = wasm!.result(5) - base;
+          n += counted;
+          s = stop;
+          if (s >= end) break;
+        }
+      }
       const nl = buf.indexOf(10, s);
       const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
       fast: if (this.shapeLearned && nl - s <= MAX_LINE_BYTES) {

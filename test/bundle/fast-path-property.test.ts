@@ -8,6 +8,7 @@ import { createBirdLogParser } from '../../src/parsers/bird-log.js';
 import { createIptablesSaveParser, MAX_POLICY_RULES } from '../../src/parsers/iptables-save.js';
 import { createIpsetListParser } from '../../src/parsers/ipset-list.js';
 import { createContainerLogParser } from '../../src/parsers/container-log.js';
+import { setWasmEnabled, wasmLinesAvailable } from '../../src/parsers/wasm-lines.js';
 
 /**
  * The chunk fast paths must give exactly what the string path gives, for any input: lines are
@@ -110,15 +111,22 @@ const text = fc.array(line, { maxLength: 60 }).map((ls) => ls.join('\n') + (ls.l
 
 function same<T>(make: () => LineParser<T>): void {
   fc.assert(
-    fc.property(text, fc.integer({ min: 1, max: 400 }), (t, size) => {
+    fc.property(text, fc.integer({ min: 1, max: 400 }), fc.boolean(), (t, size, wasm) => {
       const want = runParser(make(), t);
-      assert.equal(feedChunks(make(), t, size).result, want);
+      setWasmEnabled(wasm);
+      try {
+        assert.equal(feedChunks(make(), t, size).result, want);
+      } finally {
+        setWasmEnabled(true);
+      }
     }),
     { numRuns: Number(process.env.FAST_PATH_RUNS ?? 300) },
   );
 }
 
-test('calico log (felix, confd): fast path = string path', () => {
+test('the WebAssembly scanner is there to be compared', () => assert.ok(wasmLinesAvailable()));
+
+test('calico log (felix, confd): fast path (JS and WebAssembly) = string path', () => {
   same(() => createCalicoLogParser({ daemon: 'felix', file: 'f' }));
   same(() => createCalicoLogParser({ daemon: 'confd', file: 'f' }));
 });

@@ -1,0 +1,180 @@
+// AssemblyScript (compiled by `npm run build` with `asc --config assembly/asconfig.json`, SIMD on) to
+// dist/src/wasm/lines.wasm, loaded by src/parsers/wasm-lines.ts. Pointers are addresses in this
+// module's memory, where the loader copies each chunk; the loader keeps 64 bytes of slack after a
+// chunk, so the 16-byte loads below may read past a line's end (never past the slack).
+//
+// The Calico log scanner is the byte twin of the fast path in src/parsers/calico-log.ts
+// (`pushLines`): it counts the DEBUG, TRACE and INFO records that path would count and stops at the
+// first line it would not, so that JS handles that line (a property test holds both equal).
+
+/** Results of the last `scanCalico`: lines, bytes, DEBUG, INFO, TRACE counted, and the header offset of the last one. */
+const RESULTS: usize = memory.data(32, 16);
+
+export function results(): usize {
+  return RESULTS;
+}
+
+/** Number of `\n` bytes in `[p, p + n)`: 16 bytes at a time (compare, bitmask, popcount). */
+export function countLines(p: usize, n: usize): i32 {
+  const end = p + n;
+  const nl = i8x16.splat(10);
+  let count: i32 = 0;
+  while (p + 64 <= end) {
+    const a = i8x16.bitmask(i8x16.eq(v128.load(p), nl));
+    const b = i8x16.bitmask(i8x16.eq(v128.load(p, 16), nl));
+    const c = i8x16.bitmask(i8x16.eq(v128.load(p, 32), nl));
+    const d = i8x16.bitmask(i8x16.eq(v128.load(p, 48), nl));
+    count += popcnt<i32>(a | (b << 16)) + popcnt<i32>(c | (d << 16));
+    p += 64;
+  }
+  while (p + 16 <= end) {
+    count += popcnt<i32>(i8x16.bitmask(i8x16.eq(v128.load(p), nl)));
+    p += 16;
+  }
+  while (p < end) {
+    if (load<u8>(p) == 10) count++;
+    p++;
+  }
+  return count;
+}
+
+/** Address of the first `\n` at or after `p` (one must follow before the chunk ends). */
+// @ts-ignore: decorator
+@inline
+function nextNewline(p: usize): usize {
+  const nl = i8x16.splat(10);
+  while (true) {
+    const m = i8x16.bitmask(i8x16.eq(v128.load(p), nl));
+    if (m != 0) return p + <usize>ctz<i32>(m);
+    p += 16;
+  }
+}
+
+const DIGITS4: u32 = 0x30303030;
+
+/** Whether the 4 bytes of little-endian word `w` are all ASCII digits (svlogd-prefix.ts `fourDigits`). */
+// @ts-ignore: decorator
+@inline
+function fourDigits(w: u32): bool {
+  return (w & 0xf0f0f0f0) == DIGITS4 && ((w + 0x06060606) & 0xf0f0f0f0) == DIGITS4;
+}
+
+/** `YYYY-MM-DD?HH:MM:SS.` at `o`, `?` being `sepA` or `sepB` (svlogd-prefix.ts `dateTimeAt`). */
+// @ts-ignore: decorator
+@inline
+function dateTimeAt(o: usize, sepA: u32, sepB: u32): bool {
+  if (!fourDigits(load<u32>(o))) return false;
+  const w1 = load<u32>(o, 4);
+  if ((w1 & 0xff0000ff) != 0x2d00002d || !fourDigits((w1 & 0x00ffff00) | 0x30000030)) return false;
+  const w2 = load<u32>(o, 8);
+  const sep = (w2 >>> 16) & 0xff;
+  if ((sep != sepA && sep != sepB) || !fourDigits((w2 & 0xff00ffff) | 0x00300000)) return false;
+  const w3 = load<u32>(o, 12);
+  if ((w3 & 0x0000ff00) != 0x00003a00 || !fourDigits((w3 & 0xffff00ff) | 0x00003000)) return false;
+  const w4 = load<u32>(o, 16);
+  return (w4 & 0xff0000ff) == 0x2e00003a && fourDigits((w4 & 0x00ffff00) | 0x30000030);
+}
+
+/** svlogd `-tt`/`-ttt` stamp and a space at the start of the line `[s, e)` (svlogd-prefix.ts `svlogdStampAt`). */
+// @ts-ignore: decorator
+@inline
+function stampAt(s: usize, e: usize): bool {
+  if (e - s <= 25 || load<u8>(s, 25) != 32) return false;
+  if (!dateTimeAt(s, 95, 84) || !fourDigits(load<u32>(s, 20))) return false;
+  const d = load<u8>(s, 24);
+  return d >= 48 && d <= 57;
+}
+
+/** `YYYY-MM-DD HH:MM:SS.mmm [` at `at`, the line ending at `e` (calico-log.ts `logrusTimeAt`). */
+// @ts-ignore: decorator
+@inline
+function logrusTimeAt(at: usize, e: usize): bool {
+  if (e < at + 30 || !dateTimeAt(at, 32, 32)) return false;
+  const w5 = load<u32>(at, 20);
+  return w5 >>> 24 == 32 && fourDigits((w5 & 0x00ffffff) | 0x30000000) && load<u8>(at, 24) == 91;
+}
+
+// `[DEBUG][`, `[TRACE][` (8 bytes) and `[INFO][` (7 bytes), little-endian.
+const DEBUG_TAG: u64 = 0x5b5d475542454400 | 0x5b; // [ D E B U G ] [
+const TRACE_TAG: u64 = 0x5b5d454341525400 | 0x5b; // [ T R A C E ] [
+const INFO_TAG: u64 = 0x005b5d4f464e4900 | 0x5b; // [ I N F O ] [
+const INFO_MASK: u64 = 0x00ffffffffffffff;
+
+/** `flags`: the file's svlogd style is known. */
+const SVLOGD_KNOWN: i32 = 1;
+/** `flags`: the component prefix has been seen (no need to look for it). */
+const PREFIX_KNOWN: i32 = 2;
+/** `flags`: INFO records may be counted (the chunk was prescanned for INFO needles). */
+const INFO_OK: i32 = 4;
+
+/**
+ * Counts the Calico log records from `s` on that need no string: DEBUG and TRACE records, and INFO
+ * records (when `flags` has INFO_OK) that hold no needle (`nextHit` is the first needle address not
+ * before `s`, or past the chunk), of PID `lastPid`. Stops at the first other line (a non-record, any
+ * other level, a new PID, a line longer than `maxLine`, a first svlogd stamp when the style is not
+ * yet known, the first `component/` prefix when it is not yet known) and returns its address, or
+ * `end`. `end` is just past a `\n`. Counts go to RESULTS.
+ */
+export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, nextHit: usize, maxLine: usize): usize {
+  let lines: i32 = 0;
+  let bytes: i32 = 0;
+  let debug: i32 = 0;
+  let info: i32 = 0;
+  let trace: i32 = 0;
+  let lastAt: usize = 0;
+  while (s < end) {
+    const nl = nextNewline(s);
+    if (nl - s > maxLine) break;
+    const e = nl > s && load<u8>(nl - 1) == 13 ? nl - 1 : nl;
+    let at = s;
+    if (stampAt(s, e)) {
+      if ((flags & SVLOGD_KNOWN) == 0) break;
+      at = s + 26;
+    }
+    if (!logrusTimeAt(at, e)) break;
+    const tag = load<u64>(at, 24);
+    let pidAt: usize = 0;
+    let level: i32 = 0;
+    if (tag == DEBUG_TAG) {
+      pidAt = at + 32;
+      level = 0;
+    } else if ((tag & INFO_MASK) == INFO_TAG) {
+      if ((flags & INFO_OK) == 0 || nextHit < e) break;
+      pidAt = at + 31;
+      level = 1;
+    } else if (tag == TRACE_TAG) {
+      pidAt = at + 32;
+      level = 2;
+    } else break;
+    // `<pid>] `: 1 to 10 digits.
+    let pid: f64 = 0;
+    let q = pidAt;
+    for (; q < e && q - pidAt <= 10; q++) {
+      const d = <u32>load<u8>(q) - 48;
+      if (d > 9) break;
+      pid = pid * 10 + <f64>d;
+    }
+    if (q == pidAt || q - pidAt > 10 || load<u8>(q) != 93 || load<u8>(q, 1) != 32 || q + 1 >= e) break;
+    if (pid != lastPid) break;
+    if ((flags & PREFIX_KNOWN) == 0) {
+      let slash = false;
+      let k = q + 2;
+      for (; k < e && load<u8>(k) != 32; k++) if (load<u8>(k) == 47) slash = true;
+      if (slash && k < e) break;
+    }
+    if (level == 0) debug++;
+    else if (level == 1) info++;
+    else trace++;
+    lines++;
+    bytes += <i32>(e - s + 1);
+    lastAt = at;
+    s = nl + 1;
+  }
+  store<i32>(RESULTS, lines);
+  store<i32>(RESULTS, bytes, 4);
+  store<i32>(RESULTS, debug, 8);
+  store<i32>(RESULTS, info, 12);
+  store<i32>(RESULTS, trace, 16);
+  store<i32>(RESULTS, <i32>lastAt, 20);
+  return s;
+}

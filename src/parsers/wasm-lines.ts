@@ -1,0 +1,139 @@
+/**
+ * The WebAssembly step of the read path: a small module (assembly/lines.ts, AssemblyScript with
+ * SIMD, built by `npm run build` into dist/src/wasm/lines.wasm) that counts newlines and skips the
+ * Calico log records a parser only counts, so that JS visits only the lines it must read.
+ *
+ * Each chunk is copied once into the module's memory (grown once to fit it); the fast paths ask
+ * `load(buf)` and get the address the chunk's offset 0 has there. The splitter calls `forget()` at
+ * each new chunk, so a Buffer reused with other bytes is copied again.
+ *
+ * `CALICO_DIAGS_WASM=0` turns it off (the JS fast paths do the same work); so does a missing
+ * build output. Tests switch it with `setWasmEnabled`.
+ */
+import { readFileSync } from 'node:fs';
+
+/** The part of the WebAssembly API used here (the project's `lib` has no DOM types, where it is declared). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface Exports {
+  memory: WasmMemory;
+  results(): number;
+  countLines(p: number, n: number): number;
+  scanCalico(s: number, end: number, flags: number, lastPid: number, nextHit: number, maxLine: number): number;
+}
+
+/** Where chunks start in the module's memory (above its few bytes of static data). */
+const CHUNK_BASE = 1 << 16;
+/** Bytes kept readable after a chunk: the scanner's 16-byte loads may run past a line's end. */
+const SLACK = 64;
+const PAGE = 1 << 16;
+/** Larger chunks stay with the JS paths (the module's memory never shrinks). */
+export const WASM_MAX_CHUNK = 8 << 20;
+
+/** Flags of `scanCalico` (see assembly/lines.ts). */
+export const SCAN_SVLOGD_KNOWN = 1;
+export const SCAN_PREFIX_KNOWN = 2;
+export const SCAN_INFO_OK = 4;
+
+export class WasmLines {
+  private readonly x: Exports;
+  private bytes: Uint8Array;
+  private i32: Int32Array;
+  private readonly resultsAt: number;
+  private loaded: Buffer | undefined;
+
+  constructor(module: object) {
+    this.x = new WA.Instance(module, {}).exports as unknown as Exports;
+    this.bytes = new Uint8Array(this.x.memory.buffer);
+    this.i32 = new Int32Array(this.x.memory.buffer);
+    this.resultsAt = this.x.results() >> 2;
+  }
+
+  /** Drops the chunk last copied in (the next `load` copies again). */
+  forget(): void {
+    this.loaded = undefined;
+  }
+
+  /**
+   * Copies `buf` into the module's memory unless it is the chunk already there; returns the address
+   * of its byte 0, or -1 when the chunk is larger than WASM_MAX_CHUNK.
+   */
+  load(buf: Buffer): number {
+    if (buf === this.loaded) return CHUNK_BASE;
+    if (buf.length > WASM_MAX_CHUNK) return -1;
+    const need = CHUNK_BASE + buf.length + SLACK;
+    if (need > this.bytes.length) {
+      this.x.memory.grow(Math.ceil((need - this.bytes.length) / PAGE));
+      this.bytes = new Uint8Array(this.x.memory.buffer);
+      this.i32 = new Int32Array(this.x.memory.buffer);
+    }
+    this.bytes.set(buf, CHUNK_BASE);
+    this.bytes.fill(0, CHUNK_BASE + buf.length, CHUNK_BASE + buf.length + SLACK);
+    this.loaded = buf;
+    return CHUNK_BASE;
+  }
+
+  /** Number of `\n` in `buf[start..end)`. */
+  countLines(buf: Buffer, start: number, end: number): number {
+    const base = this.load(buf);
+    if (base < 0) return countNewlines(buf, start, end);
+    return this.x.countLines(base + start, end - start);
+  }
+
+  /**
+   * Runs the Calico log scanner over `buf[s..end)` (`buf` loaded at `base`); returns the offset of
+   * the first line left to JS. What it counted is read with `result(i)` (0 lines, 1 bytes, 2 DEBUG,
+   * 3 INFO, 4 TRACE, 5 offset of the last counted header).
+   */
+  scanCalico(base: number, s: number, end: number, flags: number, lastPid: number, nextHit: number, maxLine: number): number {
+    return this.x.scanCalico(base + s, base + end, flags, lastPid, base + Math.min(nextHit, end), maxLine) - base;
+  }
+
+  /** One figure of the last `scanCalico` (offsets are made chunk-relative with `base`). */
+  result(i: number): number {
+    return this.i32[this.resultsAt + i]!;
+  }
+}
+
+/** The JS count (`indexOf` per line): the fallback of `countLines`. */
+export function countNewlines(buf: Buffer, start: number, end: number): number {
+  let n = 0;
+  for (let p = buf.indexOf(10, start); p !== -1 && p < end; p = buf.indexOf(10, p + 1)) n++;
+  return n;
+}
+
+function instantiate(): WasmLines | undefined {
+  try {
+    const bytes = readFileSync(new URL('../wasm/lines.wasm', import.meta.url));
+    return new WasmLines(new WA.Module(bytes));
+  } catch {
+    return undefined; // not built (tsc only) or no SIMD: the JS fast paths do the work
+  }
+}
+
+const instance = instantiate();
+let enabled = instance !== undefined && process.env['CALICO_DIAGS_WASM'] !== '0';
+
+/** The module, or undefined when it is switched off (`CALICO_DIAGS_WASM=0`) or not built. */
+export function wasmLines(): WasmLines | undefined {
+  return enabled ? instance : undefined;
+}
+
+/** Whether the module was built and loaded (whatever the switch says). */
+export function wasmLinesAvailable(): boolean {
+  return instance !== undefined;
+}
+
+/** Switches the module on or off (tests compare both paths); returns whether it is on. */
+export function setWasmEnabled(on: boolean): boolean {
+  enabled = on && instance !== undefined;
+  return enabled;
+}
