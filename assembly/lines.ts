@@ -178,3 +178,46 @@ export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, nextH
   store<i32>(RESULTS, <i32>lastAt, 20);
   return s;
 }
+
+/**
+ * Multi-needle prefilter for the INFO signatures of calico-node's container log (twenty-odd needles,
+ * which `Buffer.indexOf` would search in as many passes): one pass that hashes the 4 bytes at every
+ * position into a 2^16-bit set holding the hashes of the needles' first 4 bytes, and lists the
+ * positions that hit. JS checks each listed position against the needles with that prefix, so the
+ * hits are exactly those of one `indexOf` pass per needle.
+ */
+const NEEDLE_BITS: usize = memory.data(8192, 16);
+/** At most this many positions per call; beyond it the call returns -1 and JS searches as before. */
+const MAX_CANDIDATES: i32 = 4096;
+const CANDIDATES: usize = memory.data(16384, 16); // MAX_CANDIDATES u32s
+
+export function needleBits(): usize {
+  return NEEDLE_BITS;
+}
+
+export function candidates(): usize {
+  return CANDIDATES;
+}
+
+/** The 16-bit hash of 4 bytes (the same in JS: `Math.imul(x, 0x9e3779b1) >>> 16`). */
+// @ts-ignore: decorator
+@inline
+function hash4(x: u32): u32 {
+  return (x * 0x9e3779b1) >>> 16;
+}
+
+/** Offsets (from `p`) of the positions of `[p, p + n)` whose 4 bytes hash into NEEDLE_BITS; -1 when more than MAX_CANDIDATES. */
+export function findCandidates(p: usize, n: usize): i32 {
+  if (n < 4) return 0;
+  const last = p + n - 4;
+  let count: i32 = 0;
+  for (let i = p; i <= last; i++) {
+    const h = hash4(load<u32>(i));
+    if (((load<u8>(NEEDLE_BITS + (h >> 3)) >> (h & 7)) & 1) != 0) {
+      if (count == MAX_CANDIDATES) return -1;
+      store<u32>(CANDIDATES + (<usize>count << 2), <u32>(i - p));
+      count++;
+    }
+  }
+  return count;
+}

@@ -31,7 +31,10 @@
 import type { CalicoLogRecord, CalicoLogSummary, LogFileInfo } from '../model/facts.js';
 import { MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
 import { dateTimeAt, fourDigits, svlogdStampAt, svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
-import { SCAN_INFO_OK, SCAN_PREFIX_KNOWN, SCAN_SVLOGD_KNOWN, wasmLines } from './wasm-lines.js';
+import { needleIndex, SCAN_INFO_OK, SCAN_PREFIX_KNOWN, SCAN_SVLOGD_KNOWN, wasmLines, type NeedleIndex } from './wasm-lines.js';
+
+/** From this many INFO needles on, the WebAssembly prefilter finds them in one pass (below, indexOf per needle is faster). */
+const WASM_NEEDLES_FROM = 4;
 
 export const MAX_CALICO_NOTABLE = 200;
 export const MAX_SIGNATURE_REFS = 5;
@@ -344,6 +347,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
   private hitIdx = 0;
   private shapeLearned = false;
   private readonly infoNeedleBuffers: Buffer[];
+  private readonly infoNeedleIndex: NeedleIndex | undefined;
   private lastFastBuf: Buffer | undefined;
   private lastFastAt = 0;
   private lastFastNo = 0;
@@ -372,6 +376,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
     this.summary.files.push(this.fileInfo);
     const infoSigs = infoSignatures(opts.daemon);
     this.infoNeedleBuffers = infoSigs.flatMap((x) => x.needles).map((n) => Buffer.from(n, 'utf8'));
+    this.infoNeedleIndex = this.infoNeedleBuffers.length >= WASM_NEEDLES_FROM ? needleIndex(this.infoNeedleBuffers) : undefined;
     CALICO_LOG_SIGNATURES.forEach((sig, i) => {
       if (!infoSigs.includes(sig)) return;
       if (sigWord(i) === 0) this.infoMask |= sigBit(i);
@@ -537,6 +542,14 @@ class CalicoLogParserImpl implements CalicoLogParser {
     this.hitIdx = 0;
     if (this.infoNeedleBuffers.length === 0) {
       this.needleHits = [];
+      return;
+    }
+    // Many needles (calico-node's container log): one pass of the WebAssembly prefilter instead of
+    // one indexOf pass per needle; the same offsets either way.
+    const wasm = this.infoNeedleIndex !== undefined ? wasmLines() : undefined;
+    const fromWasm = wasm?.findNeedles(buf, this.infoNeedleIndex!);
+    if (fromWasm !== undefined) {
+      this.needleHits = fromWasm;
       return;
     }
     const hits: number[] = [];

@@ -28,6 +28,34 @@ interface Exports {
   results(): number;
   countLines(p: number, n: number): number;
   scanCalico(s: number, end: number, flags: number, lastPid: number, nextHit: number, maxLine: number): number;
+  needleBits(): number;
+  candidates(): number;
+  findCandidates(p: number, n: number): number;
+}
+
+/**
+ * Needles for `WasmLines.findNeedles`: grouped by their first 4 bytes (little-endian u32), the key
+ * the module's prefilter hashes. Made once per needle list (`needleIndex`).
+ */
+export interface NeedleIndex {
+  readonly needles: readonly Buffer[];
+  readonly byPrefix: ReadonlyMap<number, readonly Buffer[]>;
+}
+
+/** The index of `needles`, or undefined when one is shorter than 4 bytes (the prefilter's window). */
+export function needleIndex(needles: readonly Buffer[]): NeedleIndex | undefined {
+  const byPrefix = new Map<number, Buffer[]>();
+  for (const n of needles) {
+    if (n.length < 4) return undefined;
+    const key = n.readUInt32LE(0);
+    byPrefix.set(key, [...(byPrefix.get(key) ?? []), n]);
+  }
+  return { needles, byPrefix };
+}
+
+/** The module's 16-bit hash of a 4-byte prefix (assembly/lines.ts `hash4`). */
+function hash4(x: number): number {
+  return Math.imul(x, 0x9e3779b1) >>> 16;
 }
 
 /** Where chunks start in the module's memory (above its few bytes of static data). */
@@ -49,6 +77,9 @@ export class WasmLines {
   private i32: Int32Array;
   private readonly resultsAt: number;
   private loaded: Buffer | undefined;
+  /** The needle list whose prefix hashes are in the module's bit set. */
+  private bitsFor: NeedleIndex | undefined;
+  private u32View: Uint32Array | undefined;
 
   constructor(module: object) {
     this.x = new WA.Instance(module, {}).exports as unknown as Exports;
@@ -95,6 +126,43 @@ export class WasmLines {
    */
   scanCalico(base: number, s: number, end: number, flags: number, lastPid: number, nextHit: number, maxLine: number): number {
     return this.x.scanCalico(base + s, base + end, flags, lastPid, base + Math.min(nextHit, end), maxLine) - base;
+  }
+
+  /**
+   * Every offset of `buf` where one of the needles starts, ascending (an offset once per needle that
+   * starts there): what one `indexOf` pass per needle finds, in one pass of the module's prefilter.
+   * Undefined when the module cannot answer (chunk too large, too many candidate positions).
+   */
+  findNeedles(buf: Buffer, index: NeedleIndex): number[] | undefined {
+    const base = this.load(buf);
+    if (base < 0) return undefined;
+    if (this.bitsFor !== index) {
+      const at = this.x.needleBits();
+      this.bytes.fill(0, at, at + 8192);
+      for (const key of index.byPrefix.keys()) {
+        const h = hash4(key);
+        this.bytes[at + (h >>> 3)]! |= 1 << (h & 7);
+      }
+      this.bitsFor = index;
+    }
+    const count = this.x.findCandidates(base, buf.length);
+    if (count < 0) return undefined;
+    const hits: number[] = [];
+    const first = this.x.candidates() >> 2;
+    for (let i = 0; i < count; i++) {
+      const pos = this.u32()[first + i]!;
+      const list = index.byPrefix.get(buf.readUInt32LE(pos));
+      if (list === undefined) continue;
+      for (const n of list) {
+        if (pos + n.length <= buf.length && buf.compare(n, 0, n.length, pos, pos + n.length) === 0) hits.push(pos);
+      }
+    }
+    return hits;
+  }
+
+  private u32(): Uint32Array {
+    if (this.u32View === undefined || this.u32View.buffer !== this.x.memory.buffer) this.u32View = new Uint32Array(this.x.memory.buffer);
+    return this.u32View;
   }
 
   /** One figure of the last `scanCalico` (offsets are made chunk-relative with `base`). */

@@ -48,6 +48,9 @@ const message = fc.constantFrom(
   'startup/startup.go 376: Using autodetected IPv4 address on interface eth1: 10.0.0.5/20',
   'felix/daemon.go 1: Failed to connect to typha x509: certificate expired',
   'Calico node started successfully',
+  'felix/int_dataplane.go 9: natOutgoing=true NATOutgoing nat-outgoin masq-ipam-pool masq-ipam-pools',
+  'startup/startup.go 9: IPv4 address has change; x509 x509: Failed to get config from datastor',
+  'Terminatin Terminating Terminating',
   'panic: (*logrus.Entry) 0xc0005ed420',
   'bird: Mesh_10_0_0_11: State changed to up',
   'bird: Mesh_10_0_0_11: Reconfigured',
@@ -129,6 +132,8 @@ test('the WebAssembly scanner is there to be compared', () => assert.ok(wasmLine
 test('calico log (felix, confd): fast path (JS and WebAssembly) = string path', () => {
   same(() => createCalicoLogParser({ daemon: 'felix', file: 'f' }));
   same(() => createCalicoLogParser({ daemon: 'confd', file: 'f' }));
+  // calico-node's container log: every INFO signature, found by the WebAssembly prefilter.
+  same(() => createCalicoLogParser({ daemon: 'calico-node', file: 'f' }));
 });
 
 test('calico log once a file\'s notable lines are full (WARNING and worse counted from bytes): fast path = string path', () => {

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { countNewlines, wasmLines, wasmLinesAvailable } from '../../src/parsers/wasm-lines.js';
+import { countNewlines, needleIndex, wasmLines, wasmLinesAvailable } from '../../src/parsers/wasm-lines.js';
 
 test('the WebAssembly module is built and loads', () => {
   assert.ok(wasmLinesAvailable(), 'dist/src/wasm/lines.wasm missing: npm run build compiles assembly/lines.ts');
@@ -28,6 +28,33 @@ test('countLines = a JS count on random buffers (ends with or without \\n, any s
   const big = Buffer.alloc((1 << 20) + 37, 10);
   w.forget();
   assert.is(w.countLines(big, 0, big.length), big.length);
+});
+
+test('findNeedles = one indexOf pass per needle (overlaps, shared prefixes, needles at the very end, near misses)', () => {
+  const w = wasmLines();
+  if (w === undefined) return assert.unreachable('module not loaded');
+  const words = ['natOutgoing', 'nat-outgoing', 'NATOutgoing', 'x509:', 'Failed to get config', 'Failed to create', 'aaaa', 'aaaab', 'Terminating'];
+  const index = needleIndex(words.map((x) => Buffer.from(x)))!;
+  const other = needleIndex(['abcd', 'bcde', 'zzzz', 'x509'].map((x) => Buffer.from(x)))!;
+  const piece = fc.constantFrom(...words, 'natOutgoin', 'x509', 'Failed to ', 'aaa', 'a', '\n', ' ', 'Terminatin', 'abcde', 'zzz');
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 60 }), fc.boolean(), (parts, swap) => {
+      const buf = Buffer.from(parts.join(''));
+      for (const ix of swap ? [other, index] : [index, other]) {
+        const want: number[] = [];
+        for (const n of ix.needles) for (let p = buf.indexOf(n); p !== -1; p = buf.indexOf(n, p + 1)) want.push(p);
+        want.sort((a, b) => a - b);
+        w.forget();
+        assert.equal(w.findNeedles(buf, ix), want);
+      }
+    }),
+    { numRuns: 500 },
+  );
+  assert.is(needleIndex([Buffer.from('abc')]), undefined, 'a needle shorter than the 4-byte window is left to indexOf');
+  // More candidate positions than the module lists: it declines and the caller searches with indexOf.
+  const many = Buffer.alloc(100_000, 'aaaa');
+  w.forget();
+  assert.is(w.findNeedles(many, index), undefined);
 });
 
 test.run();
