@@ -78,6 +78,7 @@ function inputBlock(i: InputInfo, cluster: ClusterModel): string[] {
     for (const p of a.parts) out.push(`    ${lineRange(p.lines)} ${p.kind}: ${clean(p.summary, 200)}${p.node !== undefined ? ` → ${clean(p.node, 120)} (${clean(p.nodeFrom ?? '', 160)})` : ''}`);
     if (a.note !== undefined) out.push(`    note: ${clean(a.note, 200)}`);
   }
+  for (const r of i.resources ?? []) out.push(`  resources ${clean(r, 200)}`);
   if (i.kind !== 'attachment') {
     for (const name of i.nodes) {
       const n = cluster.nodes.find((x) => x.name === name && x.input === i.path);

@@ -15,14 +15,11 @@
 import { readdirSync, readFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
-import type { Header } from 'tar-stream';
+import { packTarGz, type TarEntry } from './tar-gz.js';
 
-interface Entry {
-  header: Header;
-  body: Buffer;
-}
+type Entry = TarEntry;
 
 async function readEntries(tgz: Buffer): Promise<Entry[]> {
   const out: Entry[] = [];
@@ -42,20 +39,6 @@ async function readEntries(tgz: Buffer): Promise<Entry[]> {
   extract.end(gunzipSync(tgz));
   await done;
   return out;
-}
-
-async function writeEntries(entries: Entry[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const parts: Buffer[] = [];
-  pack.on('data', (c: unknown) => parts.push(c as Buffer));
-  const done = new Promise<void>((res, rej) => {
-    pack.on('end', res);
-    pack.on('error', rej);
-  });
-  for (const e of entries) pack.entry({ ...e.header, size: e.body.length }, e.body);
-  pack.finalize();
-  await done;
-  return gzipSync(Buffer.concat(parts));
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -135,7 +118,7 @@ export async function deriveRotatedSnapshot(scenarioDir: string, node: string, m
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const path = join(outDir, `diags-${stamp(later)}.tar.gz`);
-  writeFileSync(path, await writeEntries(out));
+  writeFileSync(path, await packTarGz(out));
   return path;
 }
 

@@ -36,20 +36,28 @@ interface Unit {
   forced?: string;
 }
 
+/** Path components; an archive keeps its `!` (`ticket.zip!`), so a path shown again reads `ticket.zip!/prod`. */
 function pathParts(p: string): string[] {
-  return p.split(/[/\\!]+/).filter((x) => x.length > 0 && x !== '.');
+  return p.split(/[/\\]+/).filter((x) => x.length > 0 && x !== '.' && x !== '!');
 }
 
 function nodePath(f: NodeFacts): string {
   return f.root.length > 0 ? `${f.input}/${f.root}` : f.input;
 }
 
-function resourcePath(r: CalicoResource): string {
-  return r.ref.input === r.ref.file || r.ref.file.startsWith(r.ref.input) ? r.ref.file : `${r.ref.input}/${r.ref.file}`;
+/** A file's full path: as given when it is the input or under it, else in the folder or inside the archive `input`. */
+function fullPath(input: string, file: string, folder: boolean): string {
+  if (file === input || file.startsWith(input + '/') || file.startsWith(input + '!')) return file;
+  return `${input}${folder ? '/' : '!/'}${file}`;
 }
 
-function attachmentPath(a: AttachmentFile): string {
-  return a.input === a.file ? a.file : `${a.input}/${a.file}`;
+function resourcePath(r: CalicoResource, s: SourceResult): string {
+  return fullPath(r.ref.input, r.ref.file, s.kind === 'directory' && r.ref.input === s.path);
+}
+
+function attachmentPath(a: AttachmentFile, s: SourceResult): string {
+  // a pasted file found in a folder is a source of its own, whose path is the folder's joined with the file
+  return fullPath(a.input, a.file, (s.kind === 'directory' && a.input === s.path) || s.path === `${a.input}/${a.file}`);
 }
 
 /** Interfaces that identify a machine: not loopback, not Calico's own veths and tunnels. */
@@ -379,7 +387,7 @@ export function groupClusters(sources: SourceResult[], opts: { overrides?: Clust
   // Names: the folder that sets each cluster apart, made unique.
   const names = new Set<string>();
   drafts.forEach((d, i) => {
-    let base = d.name ?? d.folder[d.folder.length - 1] ?? `cluster-${i + 1}`;
+    let base = (d.name ?? d.folder[d.folder.length - 1] ?? `cluster-${i + 1}`).replace(/!$/, '');
     base = base.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60) || `cluster-${i + 1}`;
     let n = base;
     for (let k = 2; names.has(n); k++) n = `${base}-${k}`;
@@ -405,8 +413,8 @@ export function groupClusters(sources: SourceResult[], opts: { overrides?: Clust
     // Problems of the input go with its first cluster.
     push(home, s, { problems: s.problems });
     for (const f of s.nodes) push(drafts.find((d) => d.units.includes(unitOf.get(f)!))!, s, { nodes: [f] });
-    for (const r of s.resources) push(targetFor(resourcePath(r)), s, { resources: [r] });
-    for (const a of s.attachments ?? []) push(targetFor(attachmentPath(a)), s, { attachments: [a] });
+    for (const r of s.resources) push(targetFor(resourcePath(r, s)), s, { resources: [r] });
+    for (const a of s.attachments ?? []) push(targetFor(attachmentPath(a, s)), s, { attachments: [a] });
   }
   return drafts.map((d) => ({ name: d.name!, why: [...(d.why.length > 0 ? d.why : ['its inputs share a folder and no hostname conflicts']), ...snapshotsOf.get(d)!], sources: out.get(d)! }));
 }

@@ -16,6 +16,18 @@ function fallbackName(f: NodeFacts): string {
   return `unknown(${base})`;
 }
 
+/** `file: 3 Node, 1 IPPool` per YAML file of a source, in the order read (the file relative to the input). */
+function resourceFiles(s: SourceResult): string[] {
+  const byFile = new Map<string, Map<string, number>>();
+  for (const r of s.resources) {
+    const file = r.ref.file.startsWith(s.path + '/') ? r.ref.file.slice(s.path.length + 1) : r.ref.file;
+    const kinds = byFile.get(file) ?? new Map<string, number>();
+    kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
+    byFile.set(file, kinds);
+  }
+  return [...byFile].map(([file, kinds]) => `${file}: ${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}`);
+}
+
 export function buildClusterModel(sources: SourceResult[], opts: AttachOptions = {}): ClusterModel {
   const resources = emptyResourceSet();
   const inputs: InputInfo[] = [];
@@ -54,12 +66,14 @@ export function buildClusterModel(sources: SourceResult[], opts: AttachOptions =
     }
     const names = nodes.filter((n) => s.nodes.includes(n as unknown as NodeFacts) || s.nodes.some((f) => f.input === n.input && f.root === n.root)).map((n) => n.name);
     const partial = s.problems.length > 0 || s.nodes.some((n) => n.problems.length > 0);
+    const read = resourceFiles(s);
     inputs.push({
       path: s.path,
       kind: s.kind,
       nodes: [...new Set(names)].sort(),
       status: s.unreadable ? 'unreadable' : partial ? 'partial' : 'ok',
       problems: s.problems,
+      ...(read.length > 0 ? { resources: read } : {}),
     });
   }
   const cluster: ClusterModel = { inputs, nodes, resources };

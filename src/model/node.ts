@@ -151,6 +151,11 @@ export interface InputInfo {
   cluster?: string;
   /** Why it was not read although readable: `same bytes as <path>` (status `ignored`). */
   note?: string;
+  /**
+   * The YAML files read from it as Calico resources, each with what it held (`prod/resources/node.yaml: 3 Node`),
+   * so a YAML inside an archive or folder is accounted for like every other file.
+   */
+  resources?: string[];
 }
 
 /** What a pasted file was taken to be (inputs table, JSON `inputs[].attachment`, `inspect`). */

@@ -586,6 +586,7 @@ function htmlView(report: Report, scriptHash: string, prefix: string): HtmlView 
       status: i.status,
       statusClass: statusClass(i.status),
       problems: i.problems,
+      resources: i.resources ?? [],
     })),
     analysisProblems: report.problems ?? [],
     hasAnalysisProblems: (report.problems ?? []).length > 0,
