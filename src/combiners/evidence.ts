@@ -48,7 +48,8 @@ export const CONTEXT_LINES = 2;
  * Adds `context` to evidence lines of small command outputs the model keeps whole (iptables rules, routes):
  * for an iptables rule, its chain declaration and the rules just before it in the chain (the verdict that
  * decides is often the one above), and the next rule; for a route, the routes on the lines around it that
- * share its device or destination; for an ipset line, the `Name:` line of its set. Built from parsed facts only: no file is read again. Lines that are
+ * share its device or destination; for an ipset line, the `Name:` line of its set; for a netstat or ss
+ * row, the column header (which column is the local address, which the peer). Built from parsed facts only: no file is read again. Lines that are
  * themselves evidence of the same finding are not repeated as context.
  */
 export function addEvidenceContext(nodes: readonly NodeModel[], findings: Finding[]): void {
@@ -57,7 +58,7 @@ export function addEvidenceContext(nodes: readonly NodeModel[], findings: Findin
     const own = new Set(f.evidence.map((e) => `${e.node}\u0000${e.file}\u0000${e.line}`));
     f.evidence = f.evidence.map((e) => {
       const node = e.line > 0 && e.context === undefined ? byName.get(e.node) : undefined;
-      const ctx = node === undefined ? undefined : (iptablesContext(node, e) ?? routeContext(node, e) ?? ipsetContext(node, e));
+      const ctx = node === undefined ? undefined : (iptablesContext(node, e) ?? routeContext(node, e) ?? ipsetContext(node, e) ?? socketContext(node, e));
       if (ctx === undefined) return e;
       const keep = (r: LineRef) => !own.has(`${e.node}\u0000${e.file}\u0000${r.line}`);
       const before = ctx.before.filter(keep);
@@ -116,4 +117,11 @@ function ipsetContext(node: NodeModel, e: Evidence): EvidenceContext | undefined
   let set: LineRef | undefined;
   for (const s of Object.values(node.ipsets.sets)) if (s.line < e.line && (set === undefined || s.line > set.line)) set = s;
   return set === undefined ? undefined : { before: [ref(set)], after: [] };
+}
+
+/** A netstat/ss row: the table's column header, so `Local Address` and `Foreign Address` read without counting columns. */
+function socketContext(node: NodeModel, e: Evidence): EvidenceContext | undefined {
+  const t = node.sockets;
+  if (t === undefined || t.header === undefined || t.file !== e.file || !t.tcp.some((s) => s.line === e.line)) return undefined;
+  return { before: [ref(t.header)], after: [] };
 }

@@ -164,6 +164,8 @@ export interface SocketTable {
   tcp: TcpSocket[];
   /** All TCP rows seen (kept or not). */
   tcpRows: number;
+  /** The column header (`Proto Recv-Q Send-Q Local Address …`, `Netid State …`), shown above socket evidence. */
+  header?: LineRef;
 }
 
 // ---------------------------------------------------------------- date, hostname, journal

@@ -64,12 +64,14 @@ export function createNetstatParser(): LineParser<SocketTable> {
   const tcp: TcpSocket[] = [];
   let tcpRows = 0;
   let done = false;
+  let header: { line: number; text: string } | undefined;
   return {
     push(line: string, lineNo: number): void {
       if (done) return;
       // Cheap reject: rows of interest start with `tcp`.
       if (line.charCodeAt(0) !== 116 || line.charCodeAt(1) !== 99 || line.charCodeAt(2) !== 112) {
         if (line.charCodeAt(0) === 65 && line.startsWith('Active UNIX domain sockets')) done = true;
+        else if (header === undefined && line.charCodeAt(0) === 80 && line.startsWith('Proto ')) header = { line: lineNo, text: line };
         return;
       }
       const tok = fields(line);
@@ -83,7 +85,7 @@ export function createNetstatParser(): LineParser<SocketTable> {
       tcp.push({ line: lineNo, text: line, proto, local, remote, state: tok[5]! });
     },
     finish(): SocketTable {
-      return { source: 'netstat', tcp, tcpRows };
+      return { source: 'netstat', tcp, tcpRows, ...(header !== undefined ? { header } : {}) };
     },
   };
 }

@@ -51,11 +51,17 @@ export function createSsParser(): LineParser<SocketTable> {
   let tcpRows = 0;
   /** Header `State Recv-Q ...` (no Netid column): every row is TCP. */
   let stateFirst = false;
+  let header: { line: number; text: string } | undefined;
   return {
     push(line: string, lineNo: number): void {
       const c0 = line.charCodeAt(0);
       if (c0 === 83 /* S */ && line.startsWith('State ')) {
         stateFirst = true;
+        header ??= { line: lineNo, text: line };
+        return;
+      }
+      if (c0 === 78 /* N */ && header === undefined && line.startsWith('Netid ')) {
+        header = { line: lineNo, text: line };
         return;
       }
       let off: number;
@@ -73,7 +79,7 @@ export function createSsParser(): LineParser<SocketTable> {
       tcp.push({ line: lineNo, text: line, proto: 'tcp', local, remote, state: normaliseSsState(tok[off]!) });
     },
     finish(): SocketTable {
-      return { source: 'ss', tcp, tcpRows };
+      return { source: 'ss', tcp, tcpRows, ...(header !== undefined ? { header } : {}) };
     },
   };
 }
