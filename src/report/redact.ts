@@ -68,6 +68,8 @@ const KEPT_V6 = new Set(['loopback', 'unspecified', 'multicast', 'ipv4Mapped']);
 
 /** Well-known names kept as they are (system namespaces). */
 const KEPT_NAMES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'calico-system', 'calico-apiserver', 'tigera-operator', 'cluster', 'localhost']);
+/** Folder names inside archives that say nothing about the customer (bundle layout, common words): kept. */
+const KEPT_FOLDERS = new Set(['diagnostics', 'resources', 'nodes', 'cluster', 'crd', 'logs', 'bird', 'bird6', 'felix', 'confd', 'cni', 'etc', 'var', 'tmp', 'home', 'root', 'calico', 'tigera', 'kube-system', 'calico-system', 'attachments', 'bundles', 'yaml', 'diags', 'exports', 'ticket']);
 const KEPT_MACS = new Set(['ee:ee:ee:ee:ee:ee', 'ff:ff:ff:ff:ff:ff', '00:00:00:00:00:00']);
 
 const V4 = /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?(?![\d]|\.\d)/g;
@@ -220,6 +222,14 @@ export class Redactor {
       }
     }
     for (const p of sortedNames(folders)) this.literals.set(p, this.input(p));
+    // folders inside archives (`ticket.zip!/case-01234/prod/node-a/diags.tar.gz`): each name a pseudonym of its own,
+    // but the names every bundle has (`diagnostics`, `resources`, `nodes`) and short words that free text uses too
+    const inner = new Set<string>();
+    for (const p of given) {
+      for (const member of p.split('!/').slice(1)) {
+        for (const seg of member.split(/[\\/]/).slice(0, -1)) if (seg.length >= 3 && !KEPT_FOLDERS.has(seg.toLowerCase())) inner.add(seg);
+      }
+    }
     for (const c of sortedNames(clusters)) if (c !== '' && !KEPT_NAMES.has(c)) this.literals.set(c, this.name('cluster', c));
     for (const n of nodes) {
       if (n === '' || KEPT_NAMES.has(n)) continue;
@@ -228,6 +238,8 @@ export class Redactor {
       this.literals.set(base, this.name('node', base));
       if (base.includes('.')) this.literals.set(base.slice(0, base.indexOf('.')), this.name('node', base.slice(0, base.indexOf('.'))));
     }
+    // after clusters and nodes: a folder named like a node or a cluster keeps that pseudonym
+    for (const f of sortedNames(inner)) if (!this.literals.has(f) && !this.names.has(f)) this.literals.set(f, this.name('folder', f));
     const keys = [...this.literals.keys()].sort((a, b) => b.length - a.length).map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     // a name ends where no name character follows; `-` only joins when a name character follows it
     // (`node-a->node-c` in a finding id holds two names, `node-a-2` is another name)

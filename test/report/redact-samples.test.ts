@@ -106,4 +106,16 @@ test('every scenario at once: per cluster the same root causes redacted, no orig
   assert.ok(report.clusters!.every((c) => c.redacted !== undefined));
 });
 
+test('the ticket zip: folder names inside the archives are pseudonyms too, the bundle layout names are kept', async () => {
+  const plain = maskReportSecrets(await analyze(['samples/intake/ticket-01234.zip'], { workers: false }));
+  const { report } = redactReport(plain, { key: 'test-key' });
+  assert.equal(report.clusters!.map((c) => ruleCounts(c)), plain.clusters!.map((c) => ruleCounts(c)));
+  const o = originalsOf({ ...plain, nodes: plain.clusters!.flatMap((c) => c.nodes), findings: plain.clusters!.flatMap((c) => c.findings) });
+  for (const name of ['case-01234', 'ticket-01234', 'staging-bundles', 'prod']) o.names.add(name);
+  const outputs = { html: renderHtmlClusters(report), json: renderJson(report), text: renderTextClusters(report, { colour: false }), summary: ticketSummary(report) };
+  for (const [kind, text] of Object.entries(outputs)) assert.equal(leaks(text, o), [], kind);
+  assert.match(outputs.json, '/resources/node.yaml: 3 Node', 'the layout names stay readable');
+  assert.match(outputs.text, /grouped by folder input-\d+\.zip!\/folder-\d+\/cluster-\d+/);
+});
+
 test.run();
