@@ -6,7 +6,8 @@
 import { posix } from 'node:path';
 import type { CalicoResource } from '../model/facts.js';
 import type { NodeFacts } from '../model/node.js';
-import { parseCalicoResources } from '../parsers/calico-resources.js';
+import type { CalicoResourcesResult } from '../parsers/calico-resources.js';
+import { parseResourcesOffThread } from './parse-resources-off-thread.js';
 import { findBundleRoot, isResourceYamlPath } from './artifact-path.js';
 import type { EntrySink } from './node-bundle-builder.js';
 import { NodeBundleBuilder } from './node-bundle-builder.js';
@@ -19,8 +20,11 @@ export const MAX_BUNDLES_PER_INPUT = 1000;
 
 export class BundleCollector {
   private readonly builders = new Map<string, NodeBundleBuilder>();
+  /** Filled by `settle()`, in the order the files were read. */
   readonly resources: CalicoResource[] = [];
   readonly problems: string[] = [];
+  /** Parsed resource files, some still parsing in the worker thread, in file order. */
+  private readonly parsed: Promise<CalicoResourcesResult>[] = [];
   filesSeen = 0;
   private bundlesSkipped = false;
 
@@ -52,15 +56,24 @@ export class BundleCollector {
       const parts: Buffer[] = [];
       return {
         write: (chunk) => parts.push(Buffer.from(chunk)),
-        end: () => {
-          const text = Buffer.concat(parts).toString('utf8');
-          const r = parseCalicoResources(text, { input: this.input, file: p });
-          this.resources.push(...r.resources);
-          this.problems.push(...r.problems);
-        },
+        end: () => this.addResources(parseResourcesOffThread(Buffer.concat(parts).toString('utf8'), { input: this.input, file: p })),
       };
     }
     return undefined;
+  }
+
+  /** Resources of one file (parsed, or parsing): they join `resources` in this order at `settle()`. */
+  addResources(r: CalicoResourcesResult | Promise<CalicoResourcesResult>): void {
+    this.parsed.push(Promise.resolve(r));
+  }
+
+  /** Waits for the resource files still parsing and adds them, in file order, to `resources` and `problems`. */
+  async settle(): Promise<void> {
+    const done = await Promise.all(this.parsed.splice(0));
+    for (const r of done) {
+      this.resources.push(...r.resources);
+      this.problems.push(...r.problems);
+    }
   }
 
   finish(): NodeFacts[] {

@@ -543,6 +543,7 @@ export async function readArchive(path: string, onRead?: (bytesRead: number) => 
     // Read to its end, or stopped at a limit: never left flowing.
     file.destroy();
   }
+  await Promise.all(r.collectors.map((c) => c.settle()));
   const nodes = r.collectors.flatMap((c) => c.finish());
   const resources = r.collectors.flatMap((c) => c.resources);
   problems.push(...r.problems);

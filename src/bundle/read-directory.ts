@@ -12,7 +12,7 @@ import { BundleCollector } from './bundle-collector.js';
 import type { AttachmentFile } from './read-attachment.js';
 import { isCalicoJson, readAttachment, readHead } from './read-attachment.js';
 import { MAX_RESOURCE_YAML_BYTES } from './bundle-collector.js';
-import { parseCalicoResources } from '../parsers/calico-resources.js';
+import { parseResourcesOffThread } from './parse-resources-off-thread.js';
 import { CHUNK_BYTES, describeReadError } from './read-archive.js';
 import type { SourceResult } from './source-result.js';
 
@@ -62,9 +62,7 @@ export async function readDirectory(dir: string): Promise<SourceResult> {
       if (!insideDiagnostics && findBundleRoot(f) === undefined && !f.split('/').some((p) => p.startsWith('.') || p.startsWith('calico-diagnostics-'))) {
         if (f.toLowerCase().endsWith('.json') && size <= MAX_RESOURCE_YAML_BYTES && isCalicoJson((await readHead(full)).toString('utf8'))) {
           // `calicoctl get … -o json`: resources, like the YAML form.
-          const r = parseCalicoResources(await readFile(full, 'utf8'), { input: dir, file: f });
-          collector.resources.push(...r.resources);
-          problems.push(...r.problems);
+          collector.addResources(parseResourcesOffThread(await readFile(full, 'utf8'), { input: dir, file: f }));
           continue;
         }
         attachments.push(await readAttachment(full, { input: dir, file: f }));
@@ -79,6 +77,7 @@ export async function readDirectory(dir: string): Promise<SourceResult> {
       sink.end();
     }
   }
+  await collector.settle();
   const nodes = collector.finish();
   problems.push(...collector.problems);
   return {

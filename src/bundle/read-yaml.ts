@@ -1,6 +1,6 @@
 /** Reads a YAML file exported with `calicoctl get <kind> -o yaml`. */
 import { readFile, stat } from 'node:fs/promises';
-import { parseCalicoResources } from '../parsers/calico-resources.js';
+import { parseResourcesOffThread } from './parse-resources-off-thread.js';
 import { MAX_RESOURCE_YAML_BYTES } from './bundle-collector.js';
 import { describeReadError } from './read-archive.js';
 import type { SourceResult } from './source-result.js';
@@ -15,7 +15,7 @@ export async function readYaml(path: string): Promise<SourceResult> {
       return result;
     }
     const text = await readFile(path, 'utf8');
-    const r = parseCalicoResources(text, { input: path, file: path });
+    const r = await parseResourcesOffThread(text, { input: path, file: path });
     result.resources = r.resources;
     result.problems.push(...r.problems);
     if (r.resources.length === 0 && r.problems.length > 0) result.unreadable = true;
