@@ -42,7 +42,7 @@ function failAll(): void {
 
 function theWorker(): Worker {
   if (worker !== undefined) return worker;
-  const w = new Worker(new URL('./resources-worker.js', import.meta.url));
+  const w = new Worker(new URL('./resources-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   w.on('message', (msg: { id: number; result?: CalicoResourcesResult; error?: string }) => {
     const j = jobs.get(msg.id);
     if (j === undefined) return;
