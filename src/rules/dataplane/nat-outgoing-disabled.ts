@@ -8,6 +8,7 @@ import type { NodeModel } from '../../model/node.js';
 import type { IPPoolResource } from '../../model/facts.js';
 import { artifactFile, fileEvidence, lineEvidence } from '../../combiners/evidence.js';
 import { cidrInside, ipInCidr } from '../../combiners/cidr.js';
+import { calicoNodeExec, calicoNodeLogs, NAMESPACE_NOTE, restartCalicoNode } from '../fix-steps.js';
 
 function poolInUse(pool: IPPoolResource, blocks: string[], podIPs: string[]): boolean {
   return blocks.some((b) => cidrInside(b, pool.cidr)) || podIPs.some((ip) => ipInCidr(ip, pool.cidr));
@@ -46,6 +47,16 @@ const GENERIC = [
   'If the pool already says true but a node lacks the rule, Felix on that node is out of sync: check its log for datastore/iptables errors and restart calico-node.',
   'If pod CIDRs are meant to be routed upstream instead, confirm the upstream routers have routes to the pool (BGP to the ToR) and ignore this warning.',
 ];
+
+/** Steps for a node that lacks the rule: the pools that want NAT when exported, else how to read them. */
+function nodeFix(node: string, pools: string[], cidrs: string[]): string[] {
+  const first =
+    pools.length > 0
+      ? `${pools.join(', ')} ${pools.length === 1 ? 'asks' : 'ask'} for natOutgoing, so Felix on ${node} did not program it: look in its log for iptables or datastore errors, ${calicoNodeLogs(node, { grep: 'iptables|nat-outgoing|masq|datastore' })} ${NAMESPACE_NOTE}.`
+      : `No IPPool was exported: read the pools (\`calicoctl get ippool -o wide\`); if the pool of ${node}'s pods says natOutgoing false, enable it with \`calicoctl patch ippool\` and that pool's name, \`-p '{"spec":{"natOutgoing":true}}'\`; if it says true, Felix on ${node} is out of sync: ${calicoNodeLogs(node, { grep: 'iptables|nat-outgoing|masq|datastore' })}.`;
+  const check = `Restart calico-node on ${node} (${restartCalicoNode([node])}), then check that Felix programmed it: ${calicoNodeExec(node, 'iptables-save -t nat')} holds \`-A cali-nat-outgoing\` with \`-j MASQUERADE\`, and ${calicoNodeExec(node, 'ipset list cali40masq-ipam-pools')} lists ${cidrs.length > 0 ? cidrs.join(', ') : 'the pool CIDRs'}.`;
+  return [first, check, GENERIC[1]!];
+}
 
 export const natOutgoingDisabled: Rule = {
   meta: {
@@ -107,12 +118,14 @@ export const natOutgoingDisabled: Rule = {
           evidence.push(x.masqSet !== undefined ? lineEvidence(x.node, artifactFile(x.node, 'ipsets'), x.masqSet) : fileEvidence(x.node, 'ipsets', 'no cali40masq-ipam-pools set'));
         }
         if (reasons.length === 0) continue;
+        const natPools = pools.filter((p) => p.natOutgoing);
         findings.push({
           key: `node:${x.node.name}`,
           title: `${x.node.name} does not masquerade pod traffic leaving the cluster`,
           message: `${x.node.name}: ${reasons.join('; ')}. ${pools.length > 0 ? 'The exported pools ask for natOutgoing, so Felix on this node is out of sync.' : 'No IPPool was exported; if the pool has natOutgoing: false this is expected, otherwise Felix is out of sync.'}`,
           nodes: [x.node.name],
           evidence,
+          fix: nodeFix(x.node.name, natPools.map((p) => `${p.name} (${p.cidr})`), natPools.map((p) => p.cidr)),
         });
       }
     }

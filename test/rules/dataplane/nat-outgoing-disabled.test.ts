@@ -26,6 +26,16 @@ test('fires on one node without the MASQUERADE rule while the pool wants NAT', (
   c['node-b']!.ipv4_tables = iptables({ masquerade: false });
   const [f] = expectRule(natOutgoingDisabled, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node:node-b'] });
   assert.match(f!.message, 'out of sync');
+  // its own steps: the pool that wants NAT, node-b's Felix log, the restart and what to check after it
+  assert.match(f!.fix![0]!, /^default-ipv4-ippool \(10\.244\.0\.0\/16\) asks for natOutgoing, so Felix on node-b did not program it/);
+  assert.match(f!.fix![0]!, 'spec.nodeName=node-b');
+  assert.match(f!.fix![1]!, 'lists 10.244.0.0/16');
+  assert.not.match(f!.fix!.join('\n'), /<[a-z]/);
+  // without exported pools: how to read them, the pool named in words
+  const [g] = expectRule(natOutgoingDisabled, contextFrom(c), { status: 'found', keys: ['node:node-b'] });
+  assert.match(g!.fix![0]!, /^No IPPool was exported/);
+  assert.match(g!.fix![1]!, 'lists the pool CIDRs');
+  assert.not.match(g!.fix!.join('\n'), /<[a-z]/);
 });
 
 test('skipped with neither pools nor iptables', () => {
