@@ -21,7 +21,7 @@ function patchOrder(p: PolicyInfo, order: number): string | undefined {
 /** The fix: the allowing policy before the denying one (a patch when both orders are known), or a narrower Deny. */
 function orderFix(deny: string, allow: string, a: PolicyInfo | undefined, b: PolicyInfo | undefined): string {
   if (a !== undefined && b !== undefined && a.tier !== b.tier) {
-    return `Move ${allow} to tier ${a.tier} (or have ${deny} \`Pass\` this flow to tier ${b.tier}), or narrow ${deny}'s Deny rule so it does not match this flow; the Allow then wins.`;
+    return `Tier ${a.tier} is evaluated before tier ${b.tier}: move ${allow} into tier ${a.tier} with an order below ${a.order !== undefined ? `${deny}'s ${a.order}` : `${deny}'s`}, have tier ${a.tier} \`Pass\` this flow on to tier ${b.tier}, or narrow ${deny}'s Deny rule so it does not match this flow.`;
   }
   const patch = a?.order !== undefined && a.order >= 1 && b !== undefined ? patchOrder(b, a.order - 1) : undefined;
   return patch !== undefined

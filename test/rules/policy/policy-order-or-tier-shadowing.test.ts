@@ -6,6 +6,7 @@ import { declare, gnpChain, allowRule, denyRule, returnRule, twChain } from '../
 import { expectRule } from '../../helpers/rule-tester.js';
 import { policyOrderOrTierShadowing } from '../../../src/rules/policy/policy-order-or-tier-shadowing.js';
 import { policyDenyNoMatch } from '../../../src/rules/policy/policy-deny-no-match.js';
+import { lengthLimitedId } from '../../../src/combiners/policy-chains.js';
 
 const C = NODES[2]!;
 const BLOCK = gnpChain('block-8080');
@@ -78,6 +79,26 @@ test('without the YAML the orders are unknown: the fix says which policy goes fi
   assert.not.ok(f!.fix!.some((s) => s.includes('calicoctl patch')));
   assert.ok(f!.fix!.some((s) => s.startsWith('Give ') && s.includes('a lower order than')));
   assert.not.match(f!.fix!.join('\n'), /<[A-Za-z][^<>`\n]*>/);
+});
+
+test('the Deny in an earlier tier: the fix is the tier (move the Allow or Pass), not an order patch', () => {
+  const block = lengthLimitedId('cali-pi-', 'security/security.block-8080');
+  const c = healthyCluster();
+  c['node-c']!.ipv4_tables = iptables({
+    inputRules: [
+      ...declare([`cali-tw-${C.iface}`, block, ALLOW]),
+      ...twChain({ iface: C.iface, policies: [{ chain: block, packets: 12 }, { chain: ALLOW, packets: 0 }], endOfTier: 0 }),
+      denyRule(block, 8080, 12),
+      allowRule(ALLOW, 8080),
+      returnRule(ALLOW),
+    ],
+  });
+  const yaml = YAML.replace('  name: default.block-8080\nspec:\n', '  name: security.block-8080\nspec:\n  tier: security\n');
+  const [f] = expectRule(policyOrderOrTierShadowing, contextFrom(c, yaml), { status: 'found', count: 1 });
+  assert.match(f!.message, 'is in tier security');
+  assert.ok(f!.fix!.some((s) => s.startsWith('Tier security is evaluated before tier default: move GlobalNetworkPolicy default.allow-8080')));
+  assert.not.ok(f!.fix!.some((s) => s.includes('calicoctl patch')));
+  assert.ok(f!.fix!.some((s) => s.startsWith('Use `Pass`')), 'two tiers: the Pass note');
 });
 
 test('an Allow for another port is not shadowed: the Deny is reported by policy-deny-no-match instead', () => {
