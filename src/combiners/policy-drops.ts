@@ -464,6 +464,17 @@ export function currentDrops(table: PolicyTable, snaps: readonly Snapshot[]): Po
   return table.drops.filter((d) => !earlier.has(d.node));
 }
 
+/**
+ * The Kubernetes NetworkPolicy behind a policy step (Calico names it `knp.default.<name>` in its
+ * namespace): from the exported YAML, else from the label `labelFromChain` made of the chain's rule comment.
+ */
+export function kubernetesPolicyOf(s: PolicyStep): { namespace: string; name: string } | undefined {
+  const p = s.policy;
+  if (p !== undefined) return p.namespace !== undefined && p.name.startsWith('knp.default.') ? { namespace: p.namespace, name: p.name.slice('knp.default.'.length) } : undefined;
+  const m = /^policy ([a-z0-9][-a-z0-9]*)\/knp\.default\.([a-z0-9][-a-z0-9.]*) \(/.exec(s.label);
+  return m === null ? undefined : { namespace: m[1]!, name: m[2]! };
+}
+
 /** The policy already selecting the endpoint whose selector the test policy copies (never all(): see below). */
 function selectingPolicy(d: PolicyDrop): PolicyInfo | undefined {
   return d.policies.find((s) => s.policy?.selector !== undefined)?.policy;

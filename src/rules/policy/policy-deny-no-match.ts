@@ -7,8 +7,8 @@
  */
 import { machineOf } from '../felix/fix-steps-felix.js';
 import type { FindingDraft, Rule } from '../rule.js';
-import type { PolicyDrop } from '../../model/derived.js';
-import { a7Steps, currentDrops, dropEvidence, endpointLabel } from '../../combiners/policy-drops.js';
+import type { PolicyDrop, PolicyStep } from '../../model/derived.js';
+import { a7Steps, currentDrops, dropEvidence, endpointLabel, kubernetesPolicyOf } from '../../combiners/policy-drops.js';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -24,16 +24,23 @@ function snapshotNote(d: PolicyDrop, later: string | undefined): string {
   return ' The counter did not move between the two snapshots of this node: these drops are older than the first bundle.';
 }
 
+/** `, a Kubernetes NetworkPolicy to change with kubectl edit …` when the one policy to change is one. */
+function editNote(s: PolicyStep | undefined): string {
+  const k = s !== undefined ? kubernetesPolicyOf(s) : undefined;
+  return k !== undefined ? `, a Kubernetes NetworkPolicy to change with \`kubectl edit networkpolicy -n ${k.namespace} ${k.name}\`` : '';
+}
+
 /** The fix of the policy itself, by kind of drop, naming the policies and the endpoint. */
 function policyFix(d: PolicyDrop, ep: string): string {
-  const names = d.policies.filter((s) => s.kind === 'policy').map((s) => s.label);
+  const steps = d.policies.filter((s) => s.kind === 'policy');
+  const names = steps.map((s) => s.label);
   if (d.kind === 'policy-deny') {
-    return `Fix ${d.policy?.label ?? d.chain}: narrow its Deny rule (\`${d.ruleText.trim().replace(/^\[\d+:\d+\]\s*/, '')}\`) so it no longer matches this flow, or allow the flow in a policy evaluated before it (lower order, or an earlier tier).`;
+    return `Fix ${d.policy?.label ?? d.chain}${editNote(d.policy)}: narrow its Deny rule (\`${d.ruleText.trim().replace(/^\[\d+:\d+\]\s*/, '')}\`) so it no longer matches this flow, or allow the flow in a policy evaluated before it (lower order, or an earlier tier).`;
   }
   if (d.kind === 'end-of-profiles') {
     return `No policy selects ${ep} for ${d.direction}, and its profiles (${d.policies.map((s) => s.label).join(', ') || 'none'}) do not allow the flow: allow it with a policy that selects the pod (a NetworkPolicy in its namespace) rather than by editing the profiles Calico generates.`;
   }
-  const which = names.length > 0 ? (names.length === 1 ? names[0]! : `the right one of ${names.join(', ')}`) : 'the policy that selects the pod';
+  const which = names.length > 0 ? (names.length === 1 ? `${names[0]!}${editNote(steps[0])}` : `the right one of ${names.join(', ')}`) : 'the policy that selects the pod';
   return `Add the missing Allow rule for this flow to ${which}${d.direction === 'egress' ? ' (for egress, include DNS: UDP and TCP 53 to kube-dns)' : ''}, or narrow ${names.length > 1 ? 'the selector of the policy that should not apply' : 'its selector'} so it no longer selects ${ep}.`;
 }
 
