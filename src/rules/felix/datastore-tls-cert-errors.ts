@@ -43,7 +43,7 @@ function fixSteps(names: string[], error: string, targets: string[], behind: boo
   if (behind) steps.push(`Check the clock on ${hosts} (\`date -u\`, \`chronyc tracking\`) before touching certificates: the error says the current time is before the certificate's start, so NTP, not the certificate, is the fix.`);
   steps.push(
     eps.length > 0
-      ? `Read the certificate ${names.length > 1 ? 'the nodes are' : 'the node is'} given, from ${hosts}: ${eps.map((e) => `\`openssl s_client -connect ${e!.host}:${e!.port} -showcerts </dev/null | openssl x509 -noout -dates -subject -ext subjectAltName\``).join(', ')}.`
+      ? `Read the certificate ${names.length > 1 ? 'the nodes are' : 'the node is'} given, from ${hosts}: ${eps.map((e) => `\`openssl s_client -connect ${e!.host.includes(':') ? `[${e!.host}]` : e!.host}:${e!.port} -showcerts </dev/null | openssl x509 -noout -dates -subject -ext subjectAltName\``).join(', ')}.`
       : `Read the certificate ${names.length > 1 ? 'the nodes are' : 'the node is'} given: the logs do not name the address, so take it from the calico-node log (\`dial tcp\`, \`https://\`) and run \`openssl s_client -connect\` to it from ${hosts}, piped to \`openssl x509 -noout -dates -subject -ext subjectAltName\`.`,
   );
   if (!behind && error === 'certificate has expired or is not yet valid') steps.push(`Compare the dates with the clock of ${hosts} (\`date -u\`): when the clock is right, the certificate has expired; when it is off, fix NTP instead of the certificate.`);
