@@ -464,43 +464,81 @@ export function currentDrops(table: PolicyTable, snaps: readonly Snapshot[]): Po
   return table.drops.filter((d) => !earlier.has(d.node));
 }
 
-/** `10.65.0.5/32` when the pod IP is known, else a placeholder the engineer fills in. */
-function cidrOf(ep: PolicyEndpoint | undefined): string {
-  return ep?.podIP !== undefined ? `${ep.podIP}/32` : '<pod-ip>/32';
+/**
+ * The Kubernetes NetworkPolicy behind a policy step (Calico names it `knp.default.<name>` in its
+ * namespace): from the exported YAML, else from the label `labelFromChain` made of the chain's rule comment.
+ */
+export function kubernetesPolicyOf(s: PolicyStep): { namespace: string; name: string } | undefined {
+  const p = s.policy;
+  if (p !== undefined) return p.namespace !== undefined && p.name.startsWith('knp.default.') ? { namespace: p.namespace, name: p.name.slice('knp.default.'.length) } : undefined;
+  const m = /^policy ([a-z0-9][-a-z0-9]*)\/knp\.default\.([a-z0-9][-a-z0-9.]*) \(/.exec(s.label);
+  return m === null ? undefined : { namespace: m[1]!, name: m[2]! };
+}
+
+/** The policy already selecting the endpoint whose selector the test policy copies (never all(): see below). */
+function selectingPolicy(d: PolicyDrop): PolicyInfo | undefined {
+  return d.policies.find((s) => s.policy?.selector !== undefined)?.policy;
+}
+
+/** Order of the test policy: just before the first policy of the drop's tier. */
+function testOrder(d: PolicyDrop): number {
+  return Math.max(0, Math.min(...d.policies.map((s) => s.policy?.order ?? 1000)) - 1);
 }
 
 /**
  * A GlobalNetworkPolicy that allows only this endpoint's traffic in this direction, ordered before
- * the policy that drops it: the safe, reversible test (catalogue I1, runbook A7).
+ * the policy that drops it: the safe, reversible test (catalogue I1, runbook A7). Undefined when no
+ * exported policy gives a selector for the endpoint: the steps then say how to build it.
  */
-export function confirmAllowYaml(d: PolicyDrop, name: string): string {
+export function confirmAllowYaml(d: PolicyDrop, name: string): string | undefined {
+  // The selector of a policy that already selects the endpoint: a new policy with all() would put
+  // every other endpoint under policy in this direction and drop its traffic at the end of the tier.
+  const sel = selectingPolicy(d);
+  if (sel === undefined) return undefined;
   const ep = d.endpoints[0]?.endpoint;
-  const order = Math.max(0, Math.min(...d.policies.map((s) => s.policy?.order ?? 1000)) - 1);
   const lines = ['apiVersion: projectcalico.org/v3', 'kind: GlobalNetworkPolicy', 'metadata:', `  name: ${name}`, 'spec:'];
   const tier = d.tier ?? 'default';
   if (tier !== 'default') lines.push(`  tier: ${tier}`);
-  lines.push(`  order: ${order}`);
-  // The selector of a policy that already selects the endpoint: a new policy with all() would put
-  // every other endpoint under policy in this direction and drop its traffic at the end of the tier.
-  const sel = d.policies.find((s) => s.policy?.selector !== undefined)?.policy;
-  if (sel !== undefined) {
-    lines.push(`  selector: ${JSON.stringify(sel.selector)}   # as ${sel.kind} ${sel.name}, which selects this endpoint`);
-    if (sel.namespace !== undefined) lines.push(`  namespaceSelector: ${JSON.stringify(`projectcalico.org/name == '${sel.namespace}'`)}`);
-  } else {
-    lines.push(`  selector: "<labels of ${ep?.kind === 'host' ? 'the HostEndpoint' : 'the pod'}>"   # never all(): that would put every endpoint under policy`);
-  }
-  if (d.direction === 'ingress') {
-    lines.push('  types: [Ingress]', '  ingress:', '  - action: Allow', '    destination:', `      nets: [${cidrOf(ep)}]`);
-  } else {
-    lines.push('  types: [Egress]', '  egress:', '  - action: Allow', '    source:', `      nets: [${cidrOf(ep)}]`);
-  }
+  lines.push(`  order: ${testOrder(d)}`);
+  lines.push(`  selector: ${JSON.stringify(sel.selector)}   # as ${sel.kind} ${sel.name}, which selects this endpoint`);
+  if (sel.namespace !== undefined) lines.push(`  namespaceSelector: ${JSON.stringify(`projectcalico.org/name == '${sel.namespace}'`)}`);
+  const rule = ep?.podIP !== undefined ? [d.direction === 'ingress' ? '    destination:' : '    source:', `      nets: [${ep.podIP}/32]`] : [];
+  if (d.direction === 'ingress') lines.push('  types: [Ingress]', '  ingress:', '  - action: Allow', ...rule);
+  else lines.push('  types: [Egress]', '  egress:', '  - action: Allow', ...rule);
   return lines.join('\n');
 }
 
-/** The A7 steps: confirm with a lower-order allow, then fix the policy; what remove-calico-policy.sh would do. */
-export function a7Steps(d: PolicyDrop, name: string): string[] {
+/** How to read the labels of the endpoint, when no exported policy gives its selector. */
+function labelsCommand(ep: PolicyEndpoint | undefined, host: string): string {
+  if (ep?.kind === 'host') return `\`calicoctl get hostendpoint -o yaml\`: the HostEndpoint with \`node: ${host}\` and \`interfaceName: ${ep.iface}\``;
+  const nsName = ep?.pod !== undefined ? /^([a-z0-9][-a-z0-9.]*)\/([a-z0-9][-a-z0-9.]*)$/.exec(ep.pod) : null;
+  if (nsName !== null) return `\`kubectl get pod -n ${nsName[1]} ${nsName[2]} --show-labels\``;
+  if (ep?.podIP !== undefined) return `\`kubectl get pods -A --field-selector status.podIP=${ep.podIP} --show-labels\``;
+  return `\`kubectl get pods -A -o wide --show-labels --field-selector spec.nodeName=${host}\` (the pod behind ${ep?.iface ?? 'the interface'})`;
+}
+
+/**
+ * The A7 steps: confirm with a lower-order allow, then what remove-calico-policy.sh would do. `host` is
+ * the machine to run commands on (the node, or the host of a snapshot bundle such as `node-b#2`).
+ */
+export function a7Steps(d: PolicyDrop, name: string, host: string = d.node): string[] {
+  const ep = d.endpoints[0]?.endpoint;
+  const who = ep !== undefined ? endpointLabel(ep) : 'the endpoint';
+  const watch = `retry the flow, and watch the DROP counter stop (\`iptables-save -c -t ${d.table} | grep -e '${d.chain}'\` on ${host}); then remove it with \`calicoctl delete globalnetworkpolicy ${name}\``;
+  const yaml = confirmAllowYaml(d, name);
+  let confirm: string;
+  if (yaml !== undefined) {
+    confirm = `Confirm before changing anything (reversible): apply this GlobalNetworkPolicy, which allows only ${d.direction} traffic of ${who} and is ordered before the policy that drops it, ${watch}:\n${yaml}`;
+  } else {
+    const kind = ep?.kind === 'host' ? 'host endpoint' : 'pod';
+    const tier = (d.tier ?? 'default') !== 'default' ? `, \`tier: ${d.tier}\`` : '';
+    const nets = ep?.podIP !== undefined ? ` with \`${d.direction === 'ingress' ? 'destination' : 'source'}: {nets: [${ep.podIP}/32]}\`` : '';
+    confirm =
+      `Confirm before changing anything (reversible): no exported policy gives the selector of ${who}, so read its labels (${labelsCommand(ep, host)}) and apply a GlobalNetworkPolicy \`${name}\` with \`order: ${testOrder(d)}\`${tier}, ` +
+      `a \`selector:\` on labels only this ${kind} has (never all(): that would put every endpoint under policy), \`types: [${d.direction === 'ingress' ? 'Ingress' : 'Egress'}]\` and one rule \`action: Allow\`${nets}; ${watch}.`;
+  }
   return [
-    `Confirm before changing anything (reversible): apply this GlobalNetworkPolicy, which allows only ${d.direction} traffic of ${d.endpoints[0] !== undefined ? endpointLabel(d.endpoints[0].endpoint) : 'the endpoint'} and is ordered before the policy that drops it, retry the flow, and watch the DROP counter stop (\`iptables-save -c -t ${d.table} | grep -e '${d.chain}'\` on ${d.node}); then remove it with \`calicoctl delete globalnetworkpolicy ${name}\`:\n${confirmAllowYaml(d, name)}`,
+    confirm,
     "Do not start with the runbook's remove-calico-policy.sh (step A7): it needs calico-node stopped on the node, sets FORWARD to ACCEPT, flushes every cali- chain in the filter, nat, raw and mangle tables and deletes every rule with a `cali:` comment, so it removes all policy for every pod and host endpoint on the node at once, and Calico's own NAT (natOutgoing) and IPIP/VXLAN rules with it; it proves nothing about which policy dropped the flow, and the node stays open until calico-node is back and reprograms.",
   ];
 }

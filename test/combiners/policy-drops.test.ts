@@ -3,6 +3,8 @@ import * as assert from 'uvu/assert';
 import { contextFrom } from '../helpers/cluster.js';
 import { healthyCluster, ipAddr, iptables, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
 import { declare, gnpChain, npChain, allowRule, denyRule, returnRule, twChain, POLICY_YAML } from '../helpers/policy-tables.js';
+import { kubernetesPolicyOf } from '../../src/combiners/policy-drops.js';
+import type { PolicyInfo, PolicyStep } from '../../src/model/derived.js';
 
 const B = NODES[1]!;
 const DENY = gnpChain('default-deny');
@@ -79,6 +81,15 @@ test('no iptables-save: an empty table', () => {
   for (const n of Object.values(c)) delete n.ipv4_tables;
   const t = contextFrom(c, POOL_YAML).derived.policy;
   assert.equal([t.nodesWithTables, t.drops, t.chains], [[], [], []]);
+});
+
+test('kubernetesPolicyOf: a knp.default.* policy from its YAML or its chain comment, nothing for Calico policies', () => {
+  const ev = { node: 'node-b', input: 'x', file: 'ipv4_tables', line: 1, text: '' };
+  const step = (label: string, policy?: Partial<PolicyInfo>): PolicyStep => ({ chain: 'cali-pi-x', kind: 'policy', label, evidence: ev, ...(policy !== undefined ? { policy: policy as PolicyInfo } : {}) });
+  assert.equal(kubernetesPolicyOf(step('policy default/knp.default.allow-same-namespace (cali-pi-_1numAXwdKJzGhjj5, not in the exported YAML)')), { namespace: 'default', name: 'allow-same-namespace' });
+  assert.equal(kubernetesPolicyOf(step('NetworkPolicy shop/knp.default.web', { kind: 'NetworkPolicy', name: 'knp.default.web', namespace: 'shop' })), { namespace: 'shop', name: 'web' });
+  assert.is(kubernetesPolicyOf(step('NetworkPolicy shop/default.web', { kind: 'NetworkPolicy', name: 'default.web', namespace: 'shop' })), undefined);
+  assert.is(kubernetesPolicyOf(step('policy with hashed chain name cali-pi-_abc (not in the exported YAML)')), undefined);
 });
 
 test.run();

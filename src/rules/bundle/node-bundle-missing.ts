@@ -2,12 +2,39 @@
  * A peer named by a BIRD protocol, or a Node resource, for which no bundle was given:
  * half of every pair involving it cannot be checked.
  */
+import { andList } from '../fix-steps.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import { stripPrefix, nodeAddresses4 } from '../../combiners/node-identity.js';
 
 /** Up to this many peers without bundle get a finding each; more make one grouped finding. */
 const GROUP_ABOVE = 3;
+
+interface Missing {
+  name: string;
+  ip?: string;
+}
+
+/** The Node's name when the Node resource gave it (an unknown BGP peer is named by its IP only). */
+function nodeName(e: Missing): string | undefined {
+  return e.name !== e.ip && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(e.name) ? e.name : undefined;
+}
+
+/** Collect the missing bundles; decommission the Nodes of machines that are gone (by name, or found by IP). */
+function fixSteps(missing: Missing[], referrers: string[]): string[] {
+  const who = (e: Missing) => (nodeName(e) !== undefined && e.ip !== undefined ? `${e.name} (${e.ip})` : e.name);
+  const shown = missing.slice(0, 10);
+  const more = missing.length > shown.length ? ` and the ${missing.length - shown.length} others the finding lists` : '';
+  const del = shown.map((e) => {
+    const n = nodeName(e);
+    if (n !== undefined) return `\`calicoctl delete node ${n}\` (and \`kubectl delete node ${n}\` if Kubernetes still lists it)`;
+    return `for ${e.ip ?? e.name}, its Node's name from \`calicoctl get nodes -o wide | grep -w ${e.ip ?? e.name}\`, then \`calicoctl delete node\` with it`;
+  });
+  return [
+    `Collect \`calicoctl node diags\` on ${andList(shown.map(who))}${more} and analyze ${missing.length > 1 ? 'them' : 'it'} together with the bundles${referrers.length > 0 ? ` of ${andList(referrers)}` : ' already given'}.`,
+    `If a machine no longer exists, decommission its stale Node so the mesh stops peering with it: ${del.join('; ')}.`,
+  ];
+}
 
 export const nodeBundleMissing: Rule = {
   meta: {
@@ -70,6 +97,7 @@ export const nodeBundleMissing: Rule = {
             message: `${names.slice(0, 10).join(', ')}${names.length > 10 ? ` and ${names.length - 10} more` : ''} are BGP peers or Node resources without a bundle: their side of every session with ${refs.length > 0 ? refs.join(', ') : 'the analyzed nodes'} cannot be checked.`,
             nodes: refs,
             evidence: entries.flatMap(([, e]) => e.evidence.slice(0, 1)),
+            fix: fixSteps(entries.map(([, e]) => e), refs),
           },
         ],
       };
@@ -82,6 +110,7 @@ export const nodeBundleMissing: Rule = {
         message: `${refs.length > 0 ? `${refs.join(', ')} ${refs.length > 1 ? 'peer' : 'peers'} with ${e.ip}` : `Node resource ${e.name} exists`} but no bundle from ${who(e)} was given, so its side of ${refs.length > 1 ? 'these sessions' : 'its sessions'} cannot be checked.`,
         nodes: refs,
         evidence: e.evidence,
+        fix: fixSteps([e], refs),
       };
     });
     return { status: 'found', findings };

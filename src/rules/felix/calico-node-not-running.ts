@@ -3,6 +3,8 @@
  * Felix restarting again and again (new PIDs), `Calico node failed to start`, startup `Terminating`,
  * and, when `kubectl describe pod` was attached, restarts and liveness/readiness failures.
  */
+import { calicoNodeLogs, NAMESPACE_NOTE, restartCalicoNode } from '../fix-steps.js';
+import { describeCalicoNode, k8sName, machineOf } from './fix-steps-felix.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { CollectHint, Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
@@ -57,6 +59,26 @@ function containerRestarts(n: NodeModel): { file: string; restarts: number } | u
     if (best === undefined || r > best.restarts) best = { file: f, restarts: r };
   }
   return best;
+}
+
+const CAUSES = 'datastore or Typha reachability, node IP autodetection, MTU, iptables/ipset tools';
+
+/**
+ * Steps for one node: the fatal line (or the reasons) first, then what the bundle lacks (the pod's
+ * events and the crashed container's output, by the attached pod name when there is one), then restart and check.
+ */
+function fixSteps(node: string, fatal: string | undefined, podName: string | undefined): string[] {
+  const host = machineOf(node);
+  const prev = podName !== undefined ? `\`kubectl logs -n calico-system ${podName} -c calico-node --previous\`` : calicoNodeLogs(host, { previous: true });
+  return [
+    fatal !== undefined
+      ? `Start from the fatal line on ${node}: \`${fatal}\`; fix that cause first (${CAUSES}).`
+      : `Read the restarts and failing checks the finding lists for ${node}; fix their cause first (${CAUSES}).`,
+    podName !== undefined
+      ? `Collect what the bundle cannot show: ${prev} (the crashed container's output; the attached \`kubectl describe pod ${podName}\` already gives the events and restart count), and the init containers' logs when the pod is in Init:CrashLoopBackOff ${NAMESPACE_NOTE}.`
+      : `Collect what the bundle cannot show: ${describeCalicoNode(host)} (events, restart count) and ${prev} (the crashed container's output), and the init containers' logs when the pod is in Init:CrashLoopBackOff ${NAMESPACE_NOTE}.`,
+    `After the fix, restart calico-node on ${host} so the DaemonSet recreates it (${restartCalicoNode([host])}) and check \`calicoctl node status\` there: \`Calico process is running.\` and its BGP sessions Established.`,
+  ];
 }
 
 const PROBE_FAILS = ['Felix is not live', 'felix is not ready', 'bird/confd is not live', 'is not live:', 'Liveness probe failed', 'Back-off restarting failed container'];
@@ -148,7 +170,7 @@ export const calicoNodeNotRunning: Rule = {
         nodes: [n.name],
         evidence,
         severity: strong ? undefined : 'warning',
-        remediation: lastFatal !== undefined ? [`Start from the fatal line on ${n.name}: \`${lastFatal.rec.message.slice(0, 160)}\`.`] : undefined,
+        fix: fixSteps(n.name, lastFatal?.rec.message.slice(0, 160), k8sName(pod?.pod)),
       });
     }
     const collect: CollectHint[] | undefined = noData.length > 0 ? [{ command: 'kubectl logs -n calico-system <calico-node-pod> -c calico-node', why: 'calico-node output for nodes whose bundle has no felix/confd/container log (file logging disabled): their datastore, Typha and TLS errors are not in the bundle', nodes: noData }] : undefined;

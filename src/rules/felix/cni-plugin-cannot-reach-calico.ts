@@ -3,6 +3,8 @@
  * (calico-node not running or not mounted), an expired or unauthorised CNI token, ClusterInformation
  * not ready or unreachable. Read from `cni.log` (node diags `logs/cni/`, cluster diags `cni.log.log`).
  */
+import { restartCalicoNode } from '../fix-steps.js';
+import { hostPort, k8sName, machineOf, ncTest, pendingPodsOn } from './fix-steps-felix.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import { logTimeMs, ONGOING_WINDOW_MS, classify, type LogRecord } from '../../combiners/calico-health.js';
@@ -10,24 +12,48 @@ import { lineEvidence } from '../../combiners/evidence.js';
 
 type Cause = 'nodename' | 'unauthorized' | 'not-ready' | 'unreachable';
 
-const CAUSES: Record<Cause, { what: string; fix: string }> = {
+const CAUSES: Record<Cause, { what: string; fix: (node: string, target: string | undefined) => string }> = {
   nodename: {
     what: 'the plugin cannot find /var/lib/calico/nodename, which calico-node writes when it starts: calico-node is not running on the node or does not mount /var/lib/calico',
-    fix: 'Get calico-node running on the node (see its logs and `kubectl describe pod`); check the /var/lib/calico hostPath mount.',
+    fix: (node) => `Get calico-node running on ${node} (its own finding, or its logs and \`kubectl describe pod\`); check that it mounts the /var/lib/calico hostPath (\`ls -l /var/lib/calico/nodename\` on ${machineOf(node)}).`,
   },
   unauthorized: {
     what: 'the API server rejects the CNI plugin\'s token (`connection is unauthorized: Unauthorized`): the kubeconfig calico-node writes for the plugin (/etc/cni/net.d/calico-kubeconfig) holds an expired or revoked token',
-    fix: 'Make sure calico-node refreshes the CNI token (`CALICO_MANAGE_CNI=true`, calico#6546) and restart calico-node on the node so it rewrites /etc/cni/net.d/calico-kubeconfig.',
+    fix: (node) => `Make sure calico-node refreshes the CNI token (\`CALICO_MANAGE_CNI=true\`, calico#6546), then restart calico-node on ${machineOf(node)} so it rewrites /etc/cni/net.d/calico-kubeconfig: ${restartCalicoNode([machineOf(node)])}.`,
   },
   'not-ready': {
     what: 'ClusterInformation says the datastore is not ready (`Calico is currently not ready to process requests`): an upgrade or migration is in progress or stuck',
-    fix: 'Check `kubectl get clusterinformation default -o yaml` (datastoreReady) and the operator / kube-controllers status.',
+    fix: () => 'Check `kubectl get clusterinformation default -o yaml` (datastoreReady) and the operator / kube-controllers status (`kubectl get tigerastatus`).',
   },
   unreachable: {
     what: 'the plugin cannot reach the API server to read ClusterInformation',
-    fix: 'Fix the node\'s path to the API server (see felix-datastore-unreachable for the same address from calico-node).',
+    fix: (node, target) => {
+      const hp = target !== undefined ? hostPort(target) : undefined;
+      return hp !== undefined
+        ? `Fix ${node}'s path to the API server: on ${machineOf(node)}, \`curl -vk https://${target}/version\` and ${ncTest(target!)} must answer (felix-datastore-unreachable reports the same address when calico-node fails too).`
+        : `Fix ${node}'s path to the API server (felix-datastore-unreachable names the address when calico-node fails too).`;
+    },
   },
 };
+
+/** `Namespace="default" Pod="web-1"` in a CNI log line: the pod it was setting up. */
+function podOf(rec: LogRecord): { ns: string; pod: string } | undefined {
+  const ns = k8sName(/\bNamespace="([^"]*)"/.exec(rec.message)?.[1]);
+  const pod = k8sName(/\bPod="([^"]*)"/.exec(rec.message)?.[1]);
+  return ns !== undefined && pod !== undefined ? { ns, pod } : undefined;
+}
+
+/** Confirm with the stuck pods' events, fix each cause, then check the pods start. */
+function fixSteps(node: string, causes: Cause[], target: string | undefined, stuck: { ns: string; pod: string } | undefined): string[] {
+  const confirm = stuck !== undefined
+    ? `Confirm with the events of a pod the plugin failed to set up: \`kubectl describe pod -n ${stuck.ns} ${stuck.pod}\` (FailedCreatePodSandBox … plugin type="calico" failed (add): …); ${pendingPodsOn(node)} lists the others on ${machineOf(node)}.`
+    : `Confirm with the pods stuck on ${machineOf(node)}: ${pendingPodsOn(node)}, then \`kubectl describe\` one of them: its events show FailedCreatePodSandBox … plugin type="calico" failed (add).`;
+  return [
+    confirm,
+    ...causes.map((c) => CAUSES[c].fix(node, target)),
+    `After the fix, the pods stuck on ${machineOf(node)} leave ContainerCreating by themselves (kubelet retries the sandbox); new lines in cni.log there end with \`Wrote updated endpoint to datastore\` instead of \`Final result of CNI ADD was an error\`.`,
+  ];
+}
 
 function causeOf(rec: LogRecord): Cause | undefined {
   const m = rec.message;
@@ -85,7 +111,7 @@ export const cniPluginCannotReachCalico: Rule = {
         message: `${n.name}'s cni.log has ${count} failed pod set-up${count === 1 ? '' : 's'} (first ${recs[0]!.time.slice(0, 19)}, last ${last.time.slice(0, 19)}), lasting until the end of the log: ${causes.map((c) => CAUSES[c].what).join('; ')}. New pods on ${n.name} stay in ContainerCreating.`,
         nodes: [n.name],
         evidence,
-        remediation: causes.map((c) => CAUSES[c].fix),
+        fix: fixSteps(n.name, causes, target, recs.map(podOf).find((p) => p !== undefined)),
       });
     }
     if (findings.length > 0) return { status: 'found', findings };

@@ -2,6 +2,8 @@
  * Catalogue L2 (and L1): calico-node, confd, the CNI plugin or Typha clients fail TLS verification
  * towards the API server, etcd or Typha: expired certificates, unknown CA, missing IP SANs.
  */
+import { andList, restartCalicoNode } from '../fix-steps.js';
+import { hostPort, machineOf } from './fix-steps-felix.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
@@ -23,6 +25,32 @@ function clockBehind(f: FailureSummary): boolean {
   return f.lines.some((l) => /current time \S+ is before \S+/.test(l.rec.message));
 }
 
+const ROTATE = 'Rotate or fix the expired or mismatched certificate and CA (Kubernetes API: the cluster CA in the calico-node service account / kubeconfig; etcd: `ETCD_CA_CERT_FILE`, `ETCD_CERT_FILE`, `ETCD_KEY_FILE`; Typha: the operator-managed `typha-certs`/`node-certs` secrets)';
+
+/** What to change for each kind of error (the generic rotation when the error is not more specific). */
+const FIX: Record<string, string> = {
+  'certificate has expired or is not yet valid': 'Renew the expired certificate (for a kubeadm API server `kubeadm certs check-expiration`, then `kubeadm certs renew all` and restart the control-plane static pods; for Typha delete the operator-managed `typha-certs`/`node-certs` secrets so the operator issues new ones; for etcd the files behind `ETCD_CERT_FILE`/`ETCD_CA_CERT_FILE`)',
+  'certificate signed by unknown authority': 'Give calico-node the CA that signed the server certificate (the cluster CA in its service account / kubeconfig; etcd: `ETCD_CA_CERT_FILE`; Typha: the CA bundle of the operator-managed `typha-certs`/`node-certs`)',
+  "certificate doesn't contain any IP SANs": 'Reissue the server certificate with an IP SAN for the address calico-node dials, or point calico-node at a name the certificate holds (`KUBERNETES_SERVICE_HOST`, or the `kubernetes-services-endpoint` ConfigMap with the operator)',
+  'certificate is not valid for this name': 'Reissue the server certificate with a SAN for the name or address calico-node dials, or point calico-node at a name the certificate holds',
+};
+
+/** Read the certificate the nodes see, (clock first when it is behind), fix it, restart and watch the errors stop. */
+function fixSteps(names: string[], error: string, targets: string[], behind: boolean): string[] {
+  const hosts = andList(names.map(machineOf));
+  const eps = targets.map(hostPort).filter((x) => x !== undefined).slice(0, 3);
+  const steps: string[] = [];
+  if (behind) steps.push(`Check the clock on ${hosts} (\`date -u\`, \`chronyc tracking\`) before touching certificates: the error says the current time is before the certificate's start, so NTP, not the certificate, is the fix.`);
+  steps.push(
+    eps.length > 0
+      ? `Read the certificate ${names.length > 1 ? 'the nodes are' : 'the node is'} given, from ${hosts}: ${eps.map((e) => `\`openssl s_client -connect ${e!.host.includes(':') ? `[${e!.host}]` : e!.host}:${e!.port} -showcerts </dev/null | openssl x509 -noout -dates -subject -ext subjectAltName\``).join(', ')}.`
+      : `Read the certificate ${names.length > 1 ? 'the nodes are' : 'the node is'} given: the logs do not name the address, so take it from the calico-node log (\`dial tcp\`, \`https://\`) and run \`openssl s_client -connect\` to it from ${hosts}, piped to \`openssl x509 -noout -dates -subject -ext subjectAltName\`.`,
+  );
+  if (!behind && error === 'certificate has expired or is not yet valid') steps.push(`Compare the dates with the clock of ${hosts} (\`date -u\`): when the clock is right, the certificate has expired; when it is off, fix NTP instead of the certificate.`);
+  steps.push(`${FIX[error] ?? ROTATE}, then restart calico-node on ${hosts}: ${restartCalicoNode(names.map(machineOf))}.`);
+  steps.push(`Check that the certificate errors (\`${error}\`) stop in the calico-node log of ${hosts} and that calico-node becomes Ready there.`);
+  return steps;
+}
 
 export const datastoreTlsCertErrors: Rule = {
   meta: {
@@ -33,7 +61,7 @@ export const datastoreTlsCertErrors: Rule = {
       'Every calico-node component and the CNI plugin talk to the datastore (and Typha) over TLS. When the certificate chain does not verify, the connection fails before any request: `x509: certificate has expired or is not yet valid: current time … is after …` (expired, catalogue L2, #6550), `x509: cannot validate certificate for 10.96.0.1 because it doesn\'t contain any IP SANs` (#2040), `x509: certificate signed by unknown authority`, or etcd rejecting the client with `tls: bad certificate`. calico-node then never gets its configuration, exactly as if the datastore were unreachable, but no network fix helps. Expiry hits all nodes at once; a wrong CA or path only the misconfigured nodes; `current time … is before …` points at the node clock (catalogue L1).',
     remediation: [
       'Read the certificate the node is given: `openssl s_client -connect <address> -showcerts </dev/null | openssl x509 -noout -dates -subject -ext subjectAltName` from the failing node.',
-      'Rotate or fix the expired or mismatched certificate and CA (Kubernetes API: the cluster CA in the calico-node service account / kubeconfig; etcd: `ETCD_CA_CERT_FILE`, `ETCD_CERT_FILE`, `ETCD_KEY_FILE`; Typha: the operator-managed `typha-certs`/`node-certs` secrets), then restart calico-node.',
+      `${ROTATE}, then restart calico-node.`,
       'If the error says `current time … is before …`, fix the node clock (NTP/chrony) instead of the certificate.',
     ],
     explains: ['felix-datastore-unreachable', 'typha-unreachable', 'calico-node-not-running', 'bird-confd-not-running', 'cni-plugin-cannot-reach-calico', 'bgp-peer-refused-or-unreachable', 'block-route-missing'],
@@ -78,7 +106,7 @@ export const datastoreTlsCertErrors: Rule = {
         message: `${perNode.join('; ')}: ${ADVICE[error] ?? 'certificate verification failed'}.${behind ? ' The error says the current time is before the certificate\'s start: the node clock is behind (catalogue L1, clock skew).' : ''}${scope}`,
         nodes: names,
         evidence,
-        remediation: behind ? [`Check the clock on ${names.join(', ')} (\`date -u\`, \`chronyc tracking\`) before touching certificates.`] : undefined,
+        fix: fixSteps(names, error, targets, behind),
       });
     }
     return { status: 'found', findings, collect: blindCollect(cluster.nodes) };

@@ -4,6 +4,8 @@
  * aimed at, with the nodes that fail and those that do not (one subnet's nodes ⇒ the path; all ⇒ the
  * API server or kube-proxy).
  */
+import { andList, restartCalicoNode } from '../fix-steps.js';
+import { hostPort, machineOf, ncTest } from './fix-steps-felix.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
@@ -46,6 +48,35 @@ function consequences(sources: string[]): string {
   return out.length > 0 ? out.join('; ') : 'calico-node is not getting its configuration';
 }
 
+const ALLOW_API = 'Calico requirements: "All | kube-apiserver host | Incoming | Often TCP 443 or 6443"';
+const WRONG_ENDPOINT = 'if calico-node is pointed at a wrong endpoint, correct `KUBERNETES_SERVICE_HOST`/`KUBERNETES_SERVICE_PORT` (operator: the `kubernetes-services-endpoint` ConfigMap) or the `ETCD_ENDPOINTS`';
+
+/**
+ * Test the endpoint from the failing nodes (and kube-proxy when it is the service IP), then fix the
+ * path or the credentials, then restart calico-node there and check it becomes Ready.
+ */
+function fixSteps(names: string[], target: string, serviceIP: boolean, noKube: string[], auth: boolean): string[] {
+  const hosts = andList(names.map(machineOf));
+  const hp = hostPort(target);
+  const steps: string[] = [];
+  if (hp !== undefined) {
+    steps.push(
+      `On ${hosts}: \`curl -vk https://${target}/version\` and ${ncTest(target)} to see whether the endpoint answers from the node` +
+        (serviceIP ? `; ${target} looks like the \`kubernetes\` service ClusterIP, which kube-proxy DNATs: \`iptables-save -t nat | grep -c KUBE-SERVICES\` there must not be 0, and \`kubectl -n kube-system get pods -o wide -l k8s-app=kube-proxy\` must show a Running kube-proxy on ${names.length > 1 ? 'each of them' : 'it'}` : '') +
+        (noKube.length > 0 ? ` (the bundle already shows no KUBE-SERVICES jump on ${andList(noKube)})` : '') +
+        '.',
+    );
+  } else {
+    steps.push(`On ${hosts}: the logs do not name the address calico-node dials; read it from the calico-node log (\`Hit error connecting to datastore\`, \`dial tcp\`) and test it with \`curl -vk https://\` plus \`nc -zv\` from the node.`);
+  }
+  if (auth) {
+    steps.push('The API server answers but rejects calico-node\'s credentials: check its service account can read Calico resources (`kubectl auth can-i list felixconfigurations.crd.projectcalico.org --as=system:serviceaccount:calico-system:calico-node`, `kube-system` for manifest installs) and that the token is not expired; fix the token or the ClusterRole, not the network.');
+  } else {
+    steps.push(`Allow ${hosts} to reach ${hp !== undefined ? `${hp.host} on TCP ${hp.port}` : 'the API server'}${serviceIP ? ' and the API server endpoints behind it (`kubectl get endpoints kubernetes`)' : ''} in host firewalls, security groups and NACLs (${ALLOW_API}); ${WRONG_ENDPOINT}.`);
+  }
+  steps.push(`Once the datastore is reachable, restart calico-node on ${hosts} (${restartCalicoNode(names.map(machineOf))}) and check that it becomes Ready (\`kubectl get pods -n calico-system -l k8s-app=calico-node -o wide\`).`);
+  return steps;
+}
 
 export const felixDatastoreUnreachable: Rule = {
   meta: {
@@ -56,7 +87,7 @@ export const felixDatastoreUnreachable: Rule = {
       'Every part of calico-node reads its configuration from the datastore: startup retries `Hit error connecting to datastore - retry` and never starts the other services, Felix logs `Failed to create datastore client` / `Failed to get config from datastore` and stays not ready, confd cannot render bird.cfg (so BIRD has no configuration), and the CNI plugin cannot get ClusterInformation, so new pods never get an address. The usual causes (catalogue G1) are kube-proxy not running, so the `kubernetes` service ClusterIP (e.g. 10.96.0.1:443) is not DNATed ("Calico connects to the apiserver via kube-proxy"), the API server being down, or a firewall/security group between the node and the API endpoint. Which nodes fail tells which: one subnet\'s nodes ⇒ the path, every node ⇒ the API server or kube-proxy.',
     remediation: [
       'From the failing node, test the address in the finding: `curl -vk https://<address>/version` (and `nc -zv <host> <port>`); for a service IP also check kube-proxy on that node (`kubectl -n kube-system get pods -o wide | grep kube-proxy`, `iptables-save -t nat | grep KUBE-SERVICES`).',
-      'Allow the node to reach the API server (Calico requirements: "All | kube-apiserver host | Incoming | Often TCP 443 or 6443") in host firewalls, security groups and NACLs; if calico-node is pointed at a wrong endpoint, correct `KUBERNETES_SERVICE_HOST`/`KUBERNETES_SERVICE_PORT` (operator: the `kubernetes-services-endpoint` ConfigMap) or the `ETCD_ENDPOINTS`.',
+      `Allow the node to reach the API server (${ALLOW_API}) in host firewalls, security groups and NACLs; ${WRONG_ENDPOINT}.`,
       'Once the datastore is reachable, restart calico-node on the failing nodes (`kubectl -n calico-system delete pod <calico-node-pod>`) and check that it becomes Ready.',
     ],
     explains: ['calico-node-not-running', 'bird-confd-not-running', 'cni-plugin-cannot-reach-calico', 'bgp-peer-refused-or-unreachable', 'block-route-missing', 'nat-outgoing-disabled'],
@@ -109,10 +140,12 @@ export const felixDatastoreUnreachable: Rule = {
         }
       }
       const kubeElsewhere = cluster.nodes.some((o) => hasKubeServices(o) === true);
-      const kube = noKube.length > 0 && kubeElsewhere && /^10\.|^172\.|^192\.168\./.test(target) && target.endsWith(':443')
+      const serviceIP = /^10\.|^172\.|^192\.168\./.test(target) && target.endsWith(':443');
+      const kube = noKube.length > 0 && kubeElsewhere && serviceIP
         ? ` ${noKube.join(', ')} ${noKube.length > 1 ? 'have' : 'has'} no jump to KUBE-SERVICES in the nat table: kube-proxy does not seem to run there, and Calico reaches the API service IP through kube-proxy.`
         : '';
-      const auth = errs.some((e) => e === 'Unauthorized' || e === 'forbidden (RBAC)')
+      const authError = errs.some((e) => e === 'Unauthorized' || e === 'forbidden (RBAC)');
+      const auth = authError
         ? ' The API server answers but rejects calico-node\'s credentials (expired service-account token or missing RBAC): fix the token or ClusterRole, not the network.'
         : '';
       const synText = syn.length > 0 ? ` netstat shows connections to ${target} stuck in SYN_SENT on ${syn.join(', ')}.` : '';
@@ -122,7 +155,7 @@ export const felixDatastoreUnreachable: Rule = {
         message: `${perNode.join('; ')}. The errors last until the end of the logs: ${consequences(list.flatMap((x) => x.f.sources))}.${auth}${synText}${kube}${scope}`,
         nodes: names,
         evidence,
-        remediation: [`On ${names.join(', ')}: \`curl -vk https://${target}/version\` and \`nc -zv ${target.replace(/:(\d+)$/, ' $1')}\` to see whether the endpoint answers from the node.`],
+        fix: fixSteps(names, target, serviceIP, kube !== '' ? noKube : [], authError),
       });
     }
     // Nodes with logs that only show recovered blips are named in the reason.

@@ -4,6 +4,8 @@
  * `ipset-error` lines, and the diags' `ipsets` / `ipset_container` files holding an ipset error
  * instead of the sets.
  */
+import { calicoNodeExec, NAMESPACE_NOTE, restartCalicoNode } from '../fix-steps.js';
+import { machineOf } from './fix-steps-felix.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
@@ -38,6 +40,28 @@ function ipsetVersion(text: string): string | undefined {
   return /ipset v(\d+(?:\.\d+)*)/.exec(text)?.[1];
 }
 
+const UPGRADE = 'Upgrade calico-node to a release whose ipset supports the node\'s kernel (or align the kernel / OS image with the other nodes)';
+
+/**
+ * Calico's own binary affected: compare the versions, upgrade (or align the kernel), reboot as a
+ * stop-gap, and check that calico-node's ipset lists the sets. Only the host tool: Calico is not affected.
+ */
+function fixSteps(node: string, kernel: string | undefined, calicoAffected: boolean): string[] {
+  const host = machineOf(node);
+  if (!calicoAffected) {
+    return [
+      `Calico on ${host} uses its own ipset binary, which reads the kernel's sets: check with ${calicoNodeExec(host, 'ipset list -n')} ${NAMESPACE_NOTE}.`,
+      `Only the host's ipset tool on ${host} is too old or too new for its kernel${kernel !== undefined ? ` (${kernel})` : ''}: update the OS package (\`ipset version\` must support the kernel's protocol), or collect ipset output from calico-node instead.`,
+    ];
+  }
+  return [
+    `Compare the versions on ${host}: \`uname -r\`${kernel !== undefined ? ` (${kernel} in the bundle)` : ''} and ${calicoNodeExec(host, 'ipset version')} ${NAMESPACE_NOTE}, with the same on a node where Felix programs its sets.`,
+    `${UPGRADE}.`,
+    `As a stop-gap, reboot ${host} (reloads the ipset kernel modules) and restart calico-node there: ${restartCalicoNode([host])}.`,
+    `Confirm that calico-node's ipset reads the kernel's sets: ${calicoNodeExec(host, 'ipset list -n')} lists the \`cali40\` sets without an error, and Felix logs no more \`Bad return code from 'ipset list'\`.`,
+  ];
+}
+
 export const ipsetUserspaceKernelMismatch: Rule = {
   meta: {
     id: 'ipset-userspace-kernel-mismatch',
@@ -46,7 +70,7 @@ export const ipsetUserspaceKernelMismatch: Rule = {
     rationale:
       'Felix keeps pool, host and policy-selector membership in kernel IP sets (`cali40all-ipam-pools`, `cali40s:…`), which it lists and restores with the ipset binary inside calico-node. When that binary and the kernel disagree (an old calico/node on a new kernel or the reverse), every call fails: `Bad return code from \'ipset list\'. … stderr="ipset v7.1: Kernel and userspace incompatible: settype hash:ip with revision 5 not supported by userspace."` (#4739), `Failed to complete ipset restore, IP sets may be out-of-sync` with `set type not supported` (felix #2083), `Failed to resync with dataplane` (#9310). New pods on the node then get no connectivity until the sets are right; a reboot "fixes" it only when it changes the kernel modules. The diags `ipsets` file is the host\'s own ipset binary and may hold just its error (`ipset v6.20.1: Kernel support protocol versions 6-7 while userspace supports protocol versions 6-6`, flatcar #174); `ipset_container` then shows what calico-node\'s binary sees (catalogue H3).',
     remediation: [
-      'Upgrade calico-node to a release whose ipset supports the node\'s kernel (or align the kernel / OS image with the other nodes).',
+      `${UPGRADE}.`,
       'As a stop-gap, reboot the node (reloads the ipset kernel modules) and restart calico-node; confirm with `kubectl exec -n calico-system <calico-node-pod> -c calico-node -- ipset list | head`.',
     ],
     explains: ['calico-node-not-running', 'nat-outgoing-disabled'],
@@ -103,6 +127,7 @@ export const ipsetUserspaceKernelMismatch: Rule = {
         nodes: [n.name],
         evidence,
         severity: calicoAffected ? undefined : 'info',
+        fix: fixSteps(n.name, kernel, calicoAffected),
       });
     }
     if (findings.length > 0) return { status: 'found', findings };

@@ -9,6 +9,7 @@
  *   4. a forwarding loop: CoreDNS crashlooping on a node whose resolv.conf points at a local stub (127.0.0.53).
  * Otherwise the rule is skipped and asks for exactly those outputs.
  */
+import { andList } from '../fix-steps.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { CollectHint, Evidence } from '../../model/finding.js';
 import type { KubePodRow } from '../../model/attachments.js';
@@ -53,6 +54,14 @@ function allowsDns(rule: Record<string, unknown>): boolean {
   if (!Array.isArray(ports) || ports.length === 0) return true;
   return ports.some((p) => String(p) === '53' || /^dns/i.test(String(p)) || /^(\d+):(\d+)$/.test(String(p)) && Number(String(p).split(':')[0]) <= 53 && Number(String(p).split(':')[1]) >= 53);
 }
+
+/** `nslookup` from a throw-away pod, on one node when given (the lookup must go through that node's routes). */
+function lookupTest(name: string, node?: string): string {
+  const on = node !== undefined ? ` --overrides='{"spec":{"nodeName":"${node}"}}'` : '';
+  return `\`kubectl run dnstest --rm -it --restart=Never --image=busybox:1.36${on} -- nslookup ${name}\``;
+}
+
+const DEBUG_DNS = 'Kubernetes "Debugging DNS Resolution"';
 
 export const dnsResolutionFailure: Rule = {
   meta: {
@@ -116,6 +125,10 @@ export const dnsResolutionFailure: Rule = {
         nodes: [host, ...blind],
         evidence: [...replicas.map(podEvidence), ...blocks.flatMap((b) => b.evidence.slice(0, 1)), ...failing.filter((f) => blind.includes(f.node)).map((f) => f.e)],
         pairs: blind.map((b) => [b, host] as [string, string]),
+        fix: [
+          `Fix the routes from ${andList(blind)} to ${host}'s pod block${blocks.length === 1 ? '' : 's'} first (runbook B1; the route and BGP findings for these nodes name the cause)${blocks.length > 0 ? `: on ${andList(blind)}, ${blocks.slice(0, 3).map((b) => `\`ip route show ${b.block}\``).join(', ')} must show a route via ${host}` : ''}.`,
+          `Then check a lookup from a pod on ${blind[0]}: ${lookupTest('kubernetes.default', blind[0])}; it must answer every time.`,
+        ],
       });
     }
 
@@ -129,7 +142,10 @@ export const dnsResolutionFailure: Rule = {
         message: `${egress.length} polic${egress.length === 1 ? 'y applies' : 'ies apply'} to egress and none allows UDP/TCP 53: once a policy selects a pod for egress, everything not allowed is denied, including its lookups to CoreDNS.${failText}`,
         nodes: [...new Set(failing.map((f) => f.node))],
         evidence: [...egress.slice(0, 5).map((p) => resourceEvidence(p, `${p.kind} ${p.name}: types Egress, no egress rule allows port 53`)), ...failing.slice(0, 5).map((f) => f.e)],
-        remediation: ['Add a policy allowing egress to CoreDNS: `action: Allow`, `protocol: UDP` (and TCP), `destination: {selector: k8s-app == "kube-dns", ports: [53]}` with an order before the deny.'],
+        fix: [
+          `Allow DNS in egress: add to ${list(egress.map((p) => p.name), 4)} (or to a policy with the same selector and a lower order) the rules \`action: Allow\`, \`protocol: UDP\` and \`protocol: TCP\`, each with \`destination: {selector: k8s-app == "kube-dns", namespaceSelector: projectcalico.org/name == "kube-system", ports: [53]}\` (Calico docs, "allow access to Kubernetes DNS"); never a new policy with \`selector: all()\`, which would put every pod under egress policy.`,
+          `Then check from a pod the policy selects: \`nslookup kubernetes.default\` must answer (${DEBUG_DNS}).`,
+        ],
       });
     }
 
@@ -145,7 +161,10 @@ export const dnsResolutionFailure: Rule = {
           message: `CoreDNS (${inPool.map((p) => `${p.name} ${p.ip}`).join(', ')}) has addresses in ${pool.cidr}, which is not NATed when leaving the cluster, so its queries to upstream resolvers get no answer: outside names fail while cluster names resolve.${failText}`,
           nodes: [...new Set(inPool.map((p) => p.node).filter((x): x is string => x !== undefined))],
           evidence: [resourceEvidence(pool, `IPPool ${pool.name}: cidr: ${pool.cidr}, natOutgoing: false`), ...inPool.map(podEvidence), ...outsideFails.slice(0, 3).map((f) => f.e)],
-          remediation: [`\`calicoctl patch ippool ${pool.name} -p '{"spec":{"natOutgoing":true}}'\``],
+          fix: [
+            `Enable NAT for traffic leaving the cluster from ${pool.cidr}: \`calicoctl patch ippool ${pool.name} -p '{"spec":{"natOutgoing":true}}'\` (or SNAT ${pool.cidr} on the network's edge if the pool must stay routable).`,
+            `Then check an outside name: ${lookupTest('example.com')} must answer, as \`kubernetes.default\` already does.`,
+          ],
         });
       }
     }
@@ -163,7 +182,11 @@ export const dnsResolutionFailure: Rule = {
         message: `${n.name}'s /etc/resolv.conf names ${stub.map((l) => l.text.trim()).join(', ')}; CoreDNS there forwards to it, gets its own queries back, and exits (\`plugin/loop: Loop ... detected\`)${crashing.length > 0 ? `: ${crashing.map((p) => `${p.name} ${p.status}`).join(', ')}` : ''}.`,
         nodes: [n.name],
         evidence: [...crashing.map(podEvidence), ...stub.map((l) => attachedEvidence(n.name, l)), ...loopLines.map((f) => f.e)],
-        remediation: [`Point kubelet on ${n.name} at the real resolvers (\`resolvConf: /run/systemd/resolve/resolv.conf\`), or set CoreDNS \`forward . <upstream IP>\`, then restart CoreDNS.`],
+        fix: [
+          `Confirm the loop: \`kubectl -n kube-system logs -l k8s-app=kube-dns --tail=50 | grep -i loop\` shows \`plugin/loop: Loop ... detected\`, and \`resolvectl status\` on ${n.name} lists the real upstream resolvers behind the stub.`,
+          `Point kubelet on ${n.name} at the real resolvers: \`resolvConf: /run/systemd/resolve/resolv.conf\` in /var/lib/kubelet/config.yaml, then \`systemctl restart kubelet\`; or, in the coredns ConfigMap (\`kubectl -n kube-system edit configmap coredns\`), replace \`forward . /etc/resolv.conf\` with the upstream addresses found in step 1.`,
+          `Restart CoreDNS (\`kubectl -n kube-system rollout restart deployment coredns\`) and check that its pods stay Running and ${lookupTest('kubernetes.default')} answers.`,
+        ],
       });
     }
 

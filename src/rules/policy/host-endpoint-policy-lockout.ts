@@ -5,6 +5,8 @@
  * (ingress to the host), `cali-th-<iface>` (egress), `cali-fhfw-`/`cali-thfw-` (applyOnForward) and the
  * policy chains they jump to, and the ports of `cali-failsafe-in`/`cali-failsafe-out`.
  */
+import { andList } from '../fix-steps.js';
+import { machineOf } from '../felix/fix-steps-felix.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { IptablesRule } from '../../model/facts.js';
@@ -43,6 +45,39 @@ function missingFailsafe(node: NodeModel): { chain: string; missing: number[]; e
   return out;
 }
 
+const ALLOW_ALL = 'Add explicit Allow rules for TCP 179 (BGP), 5473 (Typha), IPIP/VXLAN (4789/udp) and the API server to the host endpoint policy, ordered before the default-deny, or restore the failsafe ports (`FelixConfiguration` `failsafeInboundHostPorts`/`failsafeOutboundHostPorts` including tcp:179 and tcp:5473).';
+
+/** The failsafe field of a direction (both when the chain is not known). */
+function failsafeField(chain: string | undefined): string {
+  if (chain === 'cali-failsafe-in') return '`failsafeInboundHostPorts`';
+  if (chain === 'cali-failsafe-out') return '`failsafeOutboundHostPorts`';
+  return '`failsafeInboundHostPorts`/`failsafeOutboundHostPorts`';
+}
+
+interface LockoutFacts {
+  host: string;
+  iface: string | undefined;
+  policy: string;
+  missing: { chain: string; missing: number[] } | undefined;
+  controlPlane: boolean;
+  /** Node IPs of the BGP peers whose sessions with this node are down. */
+  peers: string[];
+}
+
+/** The fix between the A7 confirm and warning steps: open Calico's ports (or the failsafe), a stop-gap, and the check. */
+function lockoutSteps(x: LockoutFacts, testPolicy: string): string[] {
+  const ports = x.missing !== undefined ? x.missing.missing.map((p) => `tcp:${p}`) : ['tcp:179', 'tcp:5473'];
+  const to = x.peers.length > 0 ? andList(x.peers) : 'the other nodes';
+  const fix = x.controlPlane
+    ? `On ${x.host}: allow TCP 179 to and from ${to} (and 5473 to Typha, IPIP or VXLAN between the nodes, the API server) in ${x.policy}, ordered before its deny; or restore the failsafe ports: ${failsafeField(x.missing?.chain)} in \`calicoctl get felixconfiguration default -o yaml\` must include ${andList(ports)} (remove the field to get Calico's defaults back), then \`calicoctl apply -f\` the edited file.`
+    : `These packets are not BGP or Typha (the failsafe ports cover those): find what ${x.policy} drops on ${x.host} (\`tcpdump -ni ${x.iface ?? 'any'}\` while the counter moves) and allow what the node needs in the host endpoint policy.`;
+  return [
+    fix,
+    `Until then, if the node is cut off, take ${x.host}'s ${x.iface ?? 'host'} endpoint out of the policy: find its HostEndpoint with \`calicoctl get hostendpoint -o wide\` and delete it, or change the default-deny selector so it does not match it.`,
+    `After the fix (and with ${testPolicy} deleted), the DROP counter from step 1 stays still on ${x.host}${x.controlPlane ? ` and \`calicoctl node status\` there shows ${x.peers.length > 0 ? `the sessions with ${to}` : 'its BGP sessions'} Established` : ''}.`,
+  ];
+}
+
 export const hostEndpointPolicyLockout: Rule = {
   meta: {
     id: 'host-endpoint-policy-lockout',
@@ -51,7 +86,7 @@ export const hostEndpointPolicyLockout: Rule = {
     rationale:
       'With HostEndpoints (manual or automatic) and a default-deny GlobalNetworkPolicy, Felix filters the host\'s traffic in `cali-fh-<iface>` (ingress to the host), `cali-th-<iface>` (egress) and, with applyOnForward, `cali-fhfw-`/`cali-thfw-`. Only the failsafe ports bypass it (`failsafeInboundHostPorts` default tcp:22, udp:68, tcp:179, tcp:2379, tcp:2380, tcp:5473, tcp:6443, tcp:6666, tcp:6667, rendered in `cali-failsafe-in`/`cali-failsafe-out`); when they were overridden without 179 or 5473, BGP sessions go to Connect/Active and Typha connections fail, and every node whose HostEndpoint policy drops them loses its routes. The DROP counters in the host endpoint chains name the policy and the packet count.',
     remediation: [
-      'Add explicit Allow rules for TCP 179 (BGP), 5473 (Typha), IPIP/VXLAN (4789/udp) and the API server to the host endpoint policy, ordered before the default-deny, or restore the failsafe ports (`FelixConfiguration` `failsafeInboundHostPorts`/`failsafeOutboundHostPorts` including tcp:179 and tcp:5473).',
+      ALLOW_ALL,
       'Until then, remove the HostEndpoint (or the default-deny selector on it) on the affected nodes; check with `calicoctl get hostendpoint -o wide` and `calicoctl get felixconfiguration default -o yaml`.',
     ],
     explains: ['bgp-port179-blocked', 'bgp-peer-refused-or-unreachable', 'block-route-missing'],
@@ -98,10 +133,12 @@ export const hostEndpointPolicyLockout: Rule = {
         message,
         nodes: [d.node],
         evidence,
-        remediation: [
-          `On ${d.node}: allow TCP 179 to and from the other nodes (and 5473 to Typha) in the host endpoint policy before the deny, or restore \`failsafeInboundHostPorts\`/\`failsafeOutboundHostPorts\` with tcp:179 and tcp:5473.`,
-          ...a7Steps(d, name),
-        ],
+        fix: (() => {
+          const host = machineOf(d.node);
+          const a7 = a7Steps(d, name, host);
+          const facts: LockoutFacts = { host, iface: hostEps[0]?.endpoint.iface, policy: d.policy?.label ?? (d.policies.filter((s) => s.kind === 'policy').map((s) => s.label).join(', ') || 'the host endpoint policy'), missing: failsafeHere, controlPlane, peers: peers.map((p) => byName.get(p)?.nodeIP ?? '').filter((ip) => ip !== '') };
+          return [a7[0]!, ...lockoutSteps(facts, name), a7[1]!];
+        })(),
         // Only a drop that can hit Calico's own traffic is the lockout; other host drops are listed as info.
         severity: d.delta === 0 || !controlPlane ? 'info' : undefined,
       });

@@ -5,9 +5,10 @@
  * `cali-tw-<iface>` (ingress, destination node) / `cali-fw-<iface>` (egress, source node) and the policy
  * chains they jump to, tied to the exported policy YAML.
  */
+import { machineOf } from '../felix/fix-steps-felix.js';
 import type { FindingDraft, Rule } from '../rule.js';
-import type { PolicyDrop } from '../../model/derived.js';
-import { a7Steps, currentDrops, dropEvidence, endpointLabel } from '../../combiners/policy-drops.js';
+import type { PolicyDrop, PolicyStep } from '../../model/derived.js';
+import { a7Steps, currentDrops, dropEvidence, endpointLabel, kubernetesPolicyOf } from '../../combiners/policy-drops.js';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -21,6 +22,26 @@ function snapshotNote(d: PolicyDrop, later: string | undefined): string {
   if (d.delta === undefined) return '';
   if (d.delta > 0) return ` Between the two snapshots of this node (${later ?? d.node} is the later one) the counter moved by ${plural(d.delta, 'packet')}: the drop is happening now.`;
   return ' The counter did not move between the two snapshots of this node: these drops are older than the first bundle.';
+}
+
+/** `, a Kubernetes NetworkPolicy to change with kubectl edit …` when the one policy to change is one. */
+function editNote(s: PolicyStep | undefined): string {
+  const k = s !== undefined ? kubernetesPolicyOf(s) : undefined;
+  return k !== undefined ? `, a Kubernetes NetworkPolicy to change with \`kubectl edit networkpolicy -n ${k.namespace} ${k.name}\`` : '';
+}
+
+/** The fix of the policy itself, by kind of drop, naming the policies and the endpoint. */
+function policyFix(d: PolicyDrop, ep: string): string {
+  const steps = d.policies.filter((s) => s.kind === 'policy');
+  const names = steps.map((s) => s.label);
+  if (d.kind === 'policy-deny') {
+    return `Fix ${d.policy?.label ?? d.chain}${editNote(d.policy)}: narrow its Deny rule (\`${d.ruleText.trim().replace(/^\[\d+:\d+\]\s*/, '')}\`) so it no longer matches this flow, or allow the flow in a policy evaluated before it (lower order, or an earlier tier).`;
+  }
+  if (d.kind === 'end-of-profiles') {
+    return `No policy selects ${ep} for ${d.direction}, and its profiles (${d.policies.map((s) => s.label).join(', ') || 'none'}) do not allow the flow: allow it with a policy that selects the pod (a NetworkPolicy in its namespace) rather than by editing the profiles Calico generates.`;
+  }
+  const which = names.length > 0 ? (names.length === 1 ? `${names[0]!}${editNote(steps[0])}` : `the right one of ${names.join(', ')}`) : 'the policy that selects the pod';
+  return `Add the missing Allow rule for this flow to ${which}${d.direction === 'egress' ? ' (for egress, include DNS: UDP and TCP 53 to kube-dns)' : ''}, or narrow ${names.length > 1 ? 'the selector of the policy that should not apply' : 'its selector'} so it no longer selects ${ep}.`;
 }
 
 export const policyDenyNoMatch: Rule = {
@@ -78,13 +99,20 @@ export const policyDenyNoMatch: Rule = {
       message += snapshotNote(d, laterOf.get(d.node));
       const ep = d.endpoints[0]?.endpoint;
       const name = `diag-allow-${ep?.iface ?? 'flow'}-${d.direction}`.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 63);
+      const host = machineOf(d.node);
+      const a7 = a7Steps(d, name, host);
       findings.push({
         key: `${d.node}:${d.chain}:${d.evidence.line}`,
         title,
         message,
         nodes: [d.node],
         evidence: dropEvidence(d),
-        remediation: a7Steps(d, name),
+        fix: [
+          a7[0]!,
+          policyFix(d, ep !== undefined ? endpointLabel(ep) : epText),
+          `After the fix (and with ${name} deleted), retry the flow: it must work, and the DROP counter from step 1 must stay still on ${host}.`,
+          a7[1]!,
+        ],
         severity: d.delta === 0 ? 'info' : undefined,
       });
     }

@@ -4,8 +4,30 @@
  * endpoint chain (Felix renders them in policy order), the Deny rule's counter in the earlier policy chain
  * and a later policy's Allow rule for the same protocol and port.
  */
+import { machineOf } from '../felix/fix-steps-felix.js';
 import type { FindingDraft, Rule } from '../rule.js';
+import type { PolicyInfo } from '../../model/derived.js';
 import { a7Steps, currentDrops, dropEvidence, endpointLabel } from '../../combiners/policy-drops.js';
+
+const PASS_NOTE = 'Use `Pass` in an earlier tier deliberately: in a tier that selects the endpoint and takes no action the packet is dropped.';
+
+/** `calicoctl patch` of a policy's order; undefined for Kubernetes NetworkPolicies (`knp.default.*`), whose order Calico fixes at 1000. */
+function patchOrder(p: PolicyInfo, order: number): string | undefined {
+  if (/^(?:knp|kns)\./.test(p.name) || !/^[a-z0-9][-a-z0-9.]*$/.test(p.name)) return undefined;
+  const ns = p.namespace !== undefined ? ` -n ${p.namespace}` : '';
+  return `\`calicoctl patch ${p.kind === 'NetworkPolicy' ? 'networkpolicy' : 'globalnetworkpolicy'} ${p.name}${ns} -p '{"spec":{"order":${order}}}'\``;
+}
+
+/** The fix: the allowing policy before the denying one (a patch when both orders are known), or a narrower Deny. */
+function orderFix(deny: string, allow: string, a: PolicyInfo | undefined, b: PolicyInfo | undefined): string {
+  if (a !== undefined && b !== undefined && a.tier !== b.tier) {
+    return `Tier ${a.tier} is evaluated before tier ${b.tier}: move ${allow} into tier ${a.tier} with an order below ${a.order !== undefined ? `${deny}'s ${a.order}` : `${deny}'s`}, have tier ${a.tier} \`Pass\` this flow on to tier ${b.tier}, or narrow ${deny}'s Deny rule so it does not match this flow.`;
+  }
+  const patch = a?.order !== undefined && a.order >= 1 && b !== undefined ? patchOrder(b, a.order - 1) : undefined;
+  return patch !== undefined
+    ? `Evaluate ${allow} first: ${patch} (one below ${a!.name}'s order ${a!.order}); or narrow ${deny}'s Deny rule so it does not match this flow.`
+    : `Give ${allow} a lower order than ${deny} (or move it to an earlier tier), or narrow ${deny}'s Deny rule so it does not match this flow; the Allow then wins.`;
+}
 
 export const policyOrderOrTierShadowing: Rule = {
   meta: {
@@ -17,7 +39,7 @@ export const policyOrderOrTierShadowing: Rule = {
     remediation: [
       'Give the allowing policy a lower `order` than the denying one (or move it to an earlier tier), or narrow the Deny rule/selector so that it does not match this flow.',
       'Check the evaluation order with `calicoctl get globalnetworkpolicy,networkpolicy -o wide --all-namespaces` (ORDER column) and `iptables-save -c | grep cali-tw-<iface>` (jump order).',
-      'Use `Pass` in an earlier tier deliberately: in a tier that selects the endpoint and takes no action the packet is dropped.',
+      PASS_NOTE,
     ],
     collect: [
       { command: 'iptables-save -c', why: 'the jump order in cali-tw-/cali-fw- and the Deny counters of the earlier policy decide the shadowing' },
@@ -49,6 +71,9 @@ export const policyOrderOrTierShadowing: Rule = {
       })();
       const ep = d.endpoints[0]?.endpoint;
       const name = `diag-allow-${ep?.iface ?? 'flow'}-${d.direction}`.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 63);
+      const host = machineOf(d.node);
+      const a7 = a7Steps(d, name, host);
+      const epChain = d.shadows![0]!.endpointChain;
       findings.push({
         key: `${d.node}:${d.chain}:${d.evidence.line}`,
         title: `${deny} denies ${d.packets} packets ahead of ${allows.join(', ')}, which would allow them`,
@@ -57,9 +82,13 @@ export const policyOrderOrTierShadowing: Rule = {
           (d.delta !== undefined ? (d.delta > 0 ? ` The Deny counter moved by ${d.delta} packets between the two snapshots of ${d.node}.` : ` The Deny counter did not move between the two snapshots of ${d.node}.`) : ''),
         nodes: [d.node],
         evidence: dropEvidence(d),
-        remediation: [
-          `Lower the order of ${allows[0]} below that of ${deny} (or make ${deny}'s Deny rule not match this flow); the Allow then wins.`,
-          ...a7Steps(d, name),
+        fix: [
+          `Check the evaluation order: \`calicoctl get globalnetworkpolicy,networkpolicy -o wide --all-namespaces\` (ORDER column) and, on ${host}, \`iptables-save -c -t ${d.table} | grep -- '-A ${epChain} '\` (the jumps of the endpoint chain, in the order Felix evaluates them).`,
+          a7[0]!,
+          orderFix(deny, allows[0]!, d.policy?.policy, d.shadows![0]!.step.policy),
+          `After the fix (and with ${name} deleted), retry the flow: it must work, and the Deny counter from step 2 must stay still on ${host}.`,
+          ...(d.policy?.policy !== undefined && d.shadows![0]!.step.policy !== undefined && d.policy.policy.tier === d.shadows![0]!.step.policy.tier ? [] : [PASS_NOTE]),
+          a7[1]!,
         ],
         severity: d.delta === 0 ? 'info' : undefined,
       });

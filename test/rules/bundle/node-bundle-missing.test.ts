@@ -25,6 +25,18 @@ spec:
   assert.match(f!.title, 'node-c (10.77.0.13)');
   assert.ok(f!.evidence.some((e) => e.text.includes('Mesh_10_77_0_13')));
   assert.ok(f!.evidence.some((e) => e.file === 'resources.yaml'));
+  assert.equal(f!.fix, [
+    'Collect `calicoctl node diags` on node-c (10.77.0.13) and analyze it together with the bundles of node-a and node-b.',
+    'If a machine no longer exists, decommission its stale Node so the mesh stops peering with it: `calicoctl delete node node-c` (and `kubectl delete node node-c` if Kubernetes still lists it).',
+  ]);
+});
+
+test('a peer known only by its IP (no Node resource): the steps find its Node by that IP', () => {
+  const c = healthyCluster();
+  delete c['node-c'];
+  const [f] = expectRule(nodeBundleMissing, contextFrom(c, POOL_YAML), { status: 'found', keys: ['10.77.0.13'] });
+  assert.match(f!.fix![1]!, '`calicoctl get nodes -o wide | grep -w 10.77.0.13`');
+  assert.not.match(f!.fix!.join('\n'), /<[A-Za-z][^<>`\n]*>/);
 });
 
 test('many peers without bundle (only the nodes involved were sent) make one grouped finding', () => {
@@ -34,6 +46,7 @@ test('many peers without bundle (only the nodes involved were sent) make one gro
   const [f] = expectRule(nodeBundleMissing, contextFrom(c, POOL_YAML), { status: 'found', keys: ['peers'], nodes: ['node-a'] });
   assert.match(f!.title, 'No bundle for 4 peers');
   assert.is(f!.evidence.length, 4);
+  assert.match(f!.fix![0]!, 'on 10.77.0.21, 10.77.0.22, 10.77.0.23 and 10.77.0.24 and analyze them together with the bundles of node-a');
 });
 
 test.run();

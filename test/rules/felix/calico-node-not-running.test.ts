@@ -26,6 +26,10 @@ test('fires on a Felix crash loop: new PIDs, each ending in FATAL, the log endin
   assert.match(f!.message, 'Felix restarted 4 times in its log (5 PIDs: 68, 101, 102, 103, 104)');
   assert.match(f!.message, 'ends with a fatal error at 2026-11-27 10:16:10');
   assert.ok(f!.evidence[0]!.text.includes('[FATAL][104]'));
+  // Without an attached pod description, the pod is found by node name for both commands.
+  assert.equal(f!.fix![0], `Start from the fatal line on node-c: \`${TYPHA_FATAL}\`; fix that cause first (datastore or Typha reachability, node IP autodetection, MTU, iptables/ipset tools).`);
+  assert.match(f!.fix![1]!, '`kubectl describe pod -n calico-system $(kubectl get pod -n calico-system -l k8s-app=calico-node --field-selector spec.nodeName=node-c -o name)`');
+  assert.match(f!.fix![1]!, '-c calico-node --previous`');
 });
 
 test('startup Terminating and "Calico node failed to start" at the end of the container log', () => {
@@ -95,6 +99,11 @@ test('kubectl describe pod (attached): restarts, back-off and liveness failures'
   assert.is(f!.severity, undefined);
   assert.match(f!.message, '`kubectl describe pod calico-node-x8k2p` shows 7 restarts (last terminated: Error) and 2 failing probe/back-off events');
   assert.ok(f!.evidence.some((e) => e.file === 'describe-calico-node-x8k2p.txt' && e.line === 41));
+  // The attached pod name goes into the command; its description is not asked for again.
+  const steps = f!.fix!.join('\n');
+  assert.match(steps, '`kubectl logs -n calico-system calico-node-x8k2p -c calico-node --previous`');
+  assert.not.match(steps, 'kubectl describe pod -n calico-system $(');
+  assert.match(steps, '--field-selector spec.nodeName=node-b');
 });
 
 test('readiness failing for BGP alone (no restarts) is not calico-node down', () => {

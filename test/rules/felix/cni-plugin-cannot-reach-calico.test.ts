@@ -20,8 +20,19 @@ test('fires on an unauthorized CNI token until the end of cni.log', () => {
   const [f] = expectRule(cniPluginCannotReachCalico, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-b'] });
   assert.match(f!.title, 'token unauthorized');
   assert.match(f!.message, "3 failed pod set-ups (first 2026-11-27 10:14:00, last 2026-11-27 10:15:00)");
-  assert.ok(f!.remediation!.some((r) => r.includes('CALICO_MANAGE_CNI')));
+  assert.ok(f!.fix!.some((r) => r.includes('CALICO_MANAGE_CNI')));
   assert.is(f!.evidence[0]!.line, 2);
+  // No pod in the failing lines: the steps list the node's pending pods.
+  assert.match(f!.fix![0]!, '`kubectl get pods -A -o wide --field-selector spec.nodeName=node-b,status.phase=Pending`');
+  assert.match(f!.fix!.join('\n'), '--field-selector spec.nodeName=node-b`');
+});
+
+test('a failing line that names the pod: the steps describe that pod', () => {
+  const c = healthyCluster();
+  const named = (hms: string) => UNAUTH(hms).replace('\n', ' ContainerID="abc" Namespace="shop" Pod="api-1"\n');
+  c['node-b']!['logs/cni/cni.log'] = named('10:14:00') + named('10:15:00');
+  const [f] = expectRule(cniPluginCannotReachCalico, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-b'] });
+  assert.match(f!.fix![0]!, '`kubectl describe pod -n shop api-1`');
 });
 
 test('names the API server the plugin cannot reach', () => {
@@ -29,6 +40,7 @@ test('names the API server the plugin cannot reach', () => {
   c['node-c']!['logs/cni/cni.log'] = TIMEOUT('10:14:00') + TIMEOUT('10:14:40');
   const [f] = expectRule(cniPluginCannotReachCalico, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-c'] });
   assert.match(f!.title, 'API server 10.96.0.1:443 unreachable');
+  assert.match(f!.fix![1]!, 'on node-c, `curl -vk https://10.96.0.1:443/version` and `nc -zv 10.96.0.1 443` must answer');
 });
 
 test('failures followed by minutes of successful pod set-ups are not a finding', () => {

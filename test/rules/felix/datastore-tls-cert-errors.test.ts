@@ -23,6 +23,11 @@ test('fires on an expired certificate on every node, cluster-wide, and owns the 
   assert.match(f!.message, '3 certificate errors (first 2026-11-27 10:14:05, last 2026-11-27 10:14:07)');
   // The certificate lines are not also reported as an unreachable datastore.
   assert.not.ok(runAll(contextFrom(c, POOL_YAML)).some((x) => x.rule === 'felix-datastore-unreachable'));
+  // Read the certificate at the address the logs name, compare with the clocks, renew, restart, check.
+  assert.match(f!.fix![0]!, '`openssl s_client -connect 10.96.0.1:443 -showcerts </dev/null');
+  assert.match(f!.fix![1]!, 'Compare the dates with the clock of node-a, node-b and node-c');
+  assert.match(f!.fix![2]!, 'kubeadm certs renew all');
+  assert.match(f!.fix![2]!, '--field-selector spec.nodeName=node-c');
 });
 
 test('a clock behind the certificate start is called out', () => {
@@ -31,6 +36,9 @@ test('a clock behind the certificate start is called out', () => {
   const [f] = expectRule(datastoreTlsCertErrors, contextFrom(c, POOL_YAML), { status: 'found', nodes: ['node-c'] });
   assert.match(f!.message, 'node clock is behind');
   assert.match(f!.message, 'node-a, node-b do not fail');
+  // The clock comes first, and the "compare with the clock" step is not repeated.
+  assert.match(f!.fix![0]!, 'Check the clock on node-c');
+  assert.not.ok(f!.fix!.some((s) => s.startsWith('Compare the dates')));
 });
 
 test('skips without Calico logs', () => {

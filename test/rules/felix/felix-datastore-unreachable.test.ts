@@ -31,6 +31,23 @@ test('fires on Felix failing to reach the API service until the end of its log, 
   assert.is(f!.evidence[0]!.line, 2);
   assert.is(f!.evidence[1]!.line, 5);
   assert.ok(f!.evidence.some((e) => e.text.includes('SYN_SENT')));
+  // Steps: test the address from node-b (and kube-proxy, as it is the service IP), open the path, restart there.
+  const steps = f!.fix!.join('\n');
+  assert.match(f!.fix![0]!, 'On node-b: `curl -vk https://10.96.0.1:443/version` and `nc -zv 10.96.0.1 443`');
+  assert.match(f!.fix![0]!, 'KUBE-SERVICES');
+  assert.match(f!.fix![1]!, 'Allow node-b to reach 10.96.0.1 on TCP 443');
+  assert.match(steps, '--field-selector spec.nodeName=node-b');
+  assert.not.match(steps, /<[A-Za-z][^<>`\n]*>/);
+});
+
+test('credentials rejected (Unauthorized): the steps fix the token or RBAC, not the network', () => {
+  const c = healthyCluster();
+  const unauth = (hms: string) => `2026-11-27T${hms}.00001 2026-11-27 ${hms}.000 [ERROR][68] felix/daemon.go 314: Failed to get config from datastore error=Get "https://10.96.0.1:443/apis/crd.projectcalico.org/v1/clusterinformations/default": Unauthorized\n`;
+  c['node-b']!['logs/felix/current'] = FELIX + unauth('10:14:05') + unauth('10:14:15') + unauth('10:14:25');
+  const [f] = expectRule(felixDatastoreUnreachable, contextFrom(c, POOL_YAML), { status: 'found', nodes: ['node-b'] });
+  assert.match(f!.message, 'rejects calico-node\'s credentials');
+  assert.match(f!.fix![1]!, 'kubectl auth can-i');
+  assert.not.ok(f!.fix!.some((s) => s.startsWith('Allow node-b')), 'no firewall step when the server answers');
 });
 
 test('startup retries in the container log (INFO) count, and all nodes failing points at the API side', () => {

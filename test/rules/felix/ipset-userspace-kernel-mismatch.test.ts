@@ -19,6 +19,8 @@ test('fires on Felix failing to list its sets until the end of the log', () => {
   assert.is(f!.severity, undefined);
   assert.match(f!.message, "Felix's ipset v7.1 failed to program IP sets 3 times (first 2026-11-27 10:14:05, last 2026-11-27 10:14:25)");
   assert.match(f!.message, 'revision 5 not supported by userspace');
+  assert.match(f!.fix![0]!, '-- ipset version`');
+  assert.match(f!.fix!.join('\n'), 'reboot node-b');
 });
 
 test('the host ipset binary failing while ipset_container lists Calico\'s sets is info only', () => {
@@ -29,6 +31,8 @@ test('the host ipset binary failing while ipset_container lists Calico\'s sets i
   assert.is(f!.severity, 'info');
   assert.match(f!.message, 'the host\'s ipset v6.20.1 is incompatible with the kernel');
   assert.match(f!.message, 'lists 2 sets fine');
+  assert.not.ok(f!.fix!.some((s) => s.includes('reboot')), 'Calico is not affected: no reboot, no upgrade');
+  assert.match(f!.fix![0]!, 'Calico on node-a uses its own ipset binary');
 });
 
 test('both the host and the container ipset failing is critical', () => {

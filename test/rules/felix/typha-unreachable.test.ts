@@ -24,6 +24,9 @@ test('fires when node-a and node-c time out to Typha on node-b, which listens on
   assert.match(f!.message, 'TCP 5473 is blocked');
   assert.ok(f!.evidence.some((e) => e.node === 'node-b' && e.text.includes(':5473') && e.text.includes('LISTEN')));
   assert.ok(f!.evidence.some((e) => e.text.includes('[FATAL]')));
+  assert.equal(f!.fix![0], 'Test the Typha port from node-a: `nc -zv 10.77.0.12 5473`; from node-c: `nc -zv 10.77.0.12 5473`.');
+  assert.match(f!.fix!.join('\n'), 'to node-b (10.77.0.12)');
+  assert.not.ok(f!.fix!.some((s) => s.includes('iptables -D')), 'no host rule to delete');
 });
 
 test('a DROP on 5473 in the Typha host\'s iptables is named', () => {
@@ -32,6 +35,7 @@ test('a DROP on 5473 in the Typha host\'s iptables is named', () => {
   c['node-b']!.ipv4_tables = c['node-b']!.ipv4_tables!.replace('[5120:880211] -A INPUT', '[31:1860] -A INPUT -p tcp -m tcp --dport 5473 -j DROP\n[5120:880211] -A INPUT');
   const [f] = expectRule(typhaUnreachable, contextFrom(c, POOL_YAML), { status: 'found' });
   assert.match(f!.message, 'node-b drops TCP 5473');
+  assert.ok(f!.fix!.some((s) => s.startsWith('On node-b:') && s.includes('`iptables -D INPUT -p tcp -m tcp --dport 5473 -j DROP`')), 'the host\'s own DROP is deleted by its rule');
 });
 
 test('a few warnings without Felix giving up (a Typha rolling update) are not a finding', () => {

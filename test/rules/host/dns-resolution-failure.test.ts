@@ -98,6 +98,7 @@ spec:
   failingLookup(ctx, 'node-b', 'kubernetes.default');
   const [f] = expectRule(dnsResolutionFailure, ctx, { status: 'found', keys: ['policy'], nodes: ['node-b'] });
   assert.match(f!.evidence[0]!.text, 'GlobalNetworkPolicy default-deny-egress');
+  assert.match(f!.fix![0]!, 'add to default-deny-egress');
   // A DNS allow silences it.
   const allow = gnp.replace('ports: [443]', 'ports: [443]\n  - action: Allow\n    protocol: UDP\n    destination:\n      ports: [53]');
   const ok = withPods(contextFrom(healthyCluster(), POOL_YAML + allow));
@@ -113,6 +114,7 @@ test("CoreDNS's pool without natOutgoing, while outside names fail", () => {
   failingLookup(ctx, 'node-a', 'example.com');
   const [f] = expectRule(dnsResolutionFailure, ctx, { status: 'found', keys: ['nat:default-ipv4-ippool'], nodes: ['node-c'] });
   assert.match(f!.evidence[0]!.text, 'natOutgoing: false');
+  assert.match(f!.fix![0]!, `\`calicoctl patch ippool default-ipv4-ippool -p '{"spec":{"natOutgoing":true}}'\``);
   // The pool's own finding explains it.
   const all = runAll(ctx);
   assert.ok(all.find((x) => x.rule === 'nat-outgoing-disabled')?.explains.includes('dns-resolution-failure:nat:default-ipv4-ippool'));
@@ -123,6 +125,8 @@ test('forwarding loop: CoreDNS crashlooping where resolv.conf names 127.0.0.53',
   attach(ctx, 'node-c', { dns: { source: source('resolv-conf', 'node-c-resolv.conf'), nameservers: lines('node-c-resolv.conf', 'nameserver 127.0.0.53\n'), other: [], lookups: [] } });
   const [f] = expectRule(dnsResolutionFailure, ctx, { status: 'found', keys: ['loop:node-c'] });
   assert.ok(f!.evidence.some((e) => e.text === 'nameserver 127.0.0.53'));
+  assert.match(f!.fix![1]!, 'Point kubelet on node-c at the real resolvers');
+  assert.not.match(f!.fix!.join('\n'), /<[A-Za-z][^<>`\n]*>/);
 });
 
 test('failing lookups without a Calico cause: skipped, asking for CoreDNS logs', () => {

@@ -60,7 +60,12 @@ test('names the host endpoint, the policy, the packet count, the missing failsaf
   assert.is(f!.severity, undefined, 'critical (the rule\'s severity)');
   assert.match(f!.message, `host endpoint eth0 (${C.ip}) on node-c`);
   assert.match(f!.evidence[0]!.text, 'cali-th-eth0');
-  assert.match(f!.remediation!.join('\n'), 'has(host-endpoint)');
+  assert.match(f!.fix!.join('\n'), 'has(host-endpoint)');
+  // The fix names the peers by address and the failsafe field of the direction that lacks the ports.
+  assert.match(f!.fix![1]!, `On node-c: allow TCP 179 to and from ${A.ip} and ${B.ip}`);
+  assert.match(f!.fix![1]!, '`failsafeOutboundHostPorts`');
+  assert.not.match(f!.fix![1]!, 'failsafeInboundHostPorts');
+  assert.match(f!.fix![3]!, `shows the sessions with ${A.ip} and ${B.ip} Established`);
 });
 
 test('is the root cause of the BGP symptoms it causes', () => {
@@ -78,6 +83,8 @@ test('failsafe ports that cover 179 and 5473: the drop is other host traffic, li
   assert.not.match(f!.title, 'BGP');
   assert.match(f!.message, 'cover BGP (179) and Typha (5473)');
   assert.is(f!.severity, 'info');
+  assert.match(f!.fix![1]!, '`tcpdump -ni eth0`');
+  assert.not.ok(f!.fix!.some((s) => s.includes('failsafeOutboundHostPorts')));
 });
 
 test('skipped without iptables-save', () => {

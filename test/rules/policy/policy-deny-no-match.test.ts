@@ -42,7 +42,7 @@ test('names the policies, the endpoint (interface, pod IP, node), the direction 
   assert.match(f!.evidence[0]!.text, 'Drop if no policies passed packet');
   assert.ok(f!.evidence.some((e) => e.text.startsWith(`${B.pod} dev ${B.iface} scope link`)), 'the pod route ties the interface to the pod IP');
   assert.ok(f!.evidence.some((e) => e.file === 'resources.yaml'), 'the policy YAML is cited');
-  const steps = f!.remediation!.join('\n');
+  const steps = f!.fix!.join('\n');
   assert.match(steps, 'kind: GlobalNetworkPolicy');
   assert.match(steps, 'order: 99', 'ordered before the first policy of the tier');
   assert.match(steps, `nets: [${B.pod}/32]`);
@@ -55,6 +55,12 @@ test('without the YAML the policies are named from their chains', () => {
   const [f] = expectRule(policyDenyNoMatch, contextFrom(defaultDeny(), POOL_YAML), { status: 'found', count: 1 });
   assert.match(f!.message, `hashed chain name ${DENY}`);
   assert.match(f!.message, 'No policy YAML was given');
+  // No selector to copy: the confirm step says how to build the test policy instead of printing one with a placeholder.
+  assert.not.match(f!.fix![0]!, 'kind: GlobalNetworkPolicy');
+  assert.match(f!.fix![0]!, `\`kubectl get pods -A --field-selector status.podIP=${B.pod} --show-labels\``);
+  assert.match(f!.fix![0]!, `\`destination: {nets: [${B.pod}/32]}\``);
+  assert.match(f!.fix![0]!, '`order: 999`');
+  assert.not.match(f!.fix!.join('\n'), /<[A-Za-z][^<>`\n]*>/);
 });
 
 test('the root cause is the policy: it is the top finding of the run', () => {
@@ -70,6 +76,9 @@ test('two snapshots of node-b: reported once, from the later bundle, with the co
   assert.equal(ctx.derived.snapshots.map((s) => [s.host, s.earlier, s.later]), [['node-b', 'node-b', 'node-b#2']]);
   const [f] = expectRule(policyDenyNoMatch, ctx, { status: 'found', count: 1, nodes: ['node-b#2'] });
   assert.match(f!.message, 'moved by 15 packets');
+  // Commands run on the machine node-b, not on the bundle name node-b#2.
+  assert.match(f!.fix![0]!, `grep -e 'cali-tw-${B.iface}'\` on node-b)`);
+  assert.not.match(f!.fix!.join('\n'), '` on node-b#2');
   // node-ip-duplicate still sees one hostname twice, and says these are snapshots (info), not two machines.
   const dup = runAll(ctx).find((x) => x.rule === 'node-ip-duplicate')!;
   assert.equal([dup.severity, dup.title], ['info', '2 bundles are snapshots of node-b taken at different times']);

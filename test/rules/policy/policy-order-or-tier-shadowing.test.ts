@@ -6,6 +6,7 @@ import { declare, gnpChain, allowRule, denyRule, returnRule, twChain } from '../
 import { expectRule } from '../../helpers/rule-tester.js';
 import { policyOrderOrTierShadowing } from '../../../src/rules/policy/policy-order-or-tier-shadowing.js';
 import { policyDenyNoMatch } from '../../../src/rules/policy/policy-deny-no-match.js';
+import { lengthLimitedId } from '../../../src/combiners/policy-chains.js';
 
 const C = NODES[2]!;
 const BLOCK = gnpChain('block-8080');
@@ -64,9 +65,40 @@ test('a lower-order Deny ahead of an Allow for the same port: names both policie
   assert.match(f!.message, `${C.iface} (pod ${C.pod}) on node-c`);
   assert.ok(f!.evidence[0]!.text.includes('--dports 8080 -j DROP'));
   assert.ok(f!.evidence.some((e) => e.text.includes('--set-xmark 0x10000/0x10000')), 'the shadowed Allow rule is cited');
-  assert.match(f!.remediation!.join('\n'), 'order: 9');
+  assert.match(f!.fix!.join('\n'), 'order: 9');
+  // Both orders known, same tier: the fix is a patch of the allowing policy's order; the jump order is read from the endpoint chain.
+  assert.match(f!.fix![0]!, `\`iptables-save -c -t filter | grep -- '-A cali-tw-${C.iface} '\``);
+  assert.match(f!.fix![2]!, `\`calicoctl patch globalnetworkpolicy default.allow-8080 -p '{"spec":{"order":9}}'\``);
+  assert.not.ok(f!.fix!.some((s) => s.startsWith('Use `Pass`')), 'one tier: no Pass note');
   // The same drop is not also reported as a missing allow.
   expectRule(policyDenyNoMatch, contextFrom(shadowed(), YAML), { status: 'passed' });
+});
+
+test('without the YAML the orders are unknown: the fix says which policy goes first, in words', () => {
+  const [f] = expectRule(policyOrderOrTierShadowing, contextFrom(shadowed(), POOL_YAML), { status: 'found', count: 1 });
+  assert.not.ok(f!.fix!.some((s) => s.includes('calicoctl patch')));
+  assert.ok(f!.fix!.some((s) => s.startsWith('Give ') && s.includes('a lower order than')));
+  assert.not.match(f!.fix!.join('\n'), /<[A-Za-z][^<>`\n]*>/);
+});
+
+test('the Deny in an earlier tier: the fix is the tier (move the Allow or Pass), not an order patch', () => {
+  const block = lengthLimitedId('cali-pi-', 'security/security.block-8080');
+  const c = healthyCluster();
+  c['node-c']!.ipv4_tables = iptables({
+    inputRules: [
+      ...declare([`cali-tw-${C.iface}`, block, ALLOW]),
+      ...twChain({ iface: C.iface, policies: [{ chain: block, packets: 12 }, { chain: ALLOW, packets: 0 }], endOfTier: 0 }),
+      denyRule(block, 8080, 12),
+      allowRule(ALLOW, 8080),
+      returnRule(ALLOW),
+    ],
+  });
+  const yaml = YAML.replace('  name: default.block-8080\nspec:\n', '  name: security.block-8080\nspec:\n  tier: security\n');
+  const [f] = expectRule(policyOrderOrTierShadowing, contextFrom(c, yaml), { status: 'found', count: 1 });
+  assert.match(f!.message, 'is in tier security');
+  assert.ok(f!.fix!.some((s) => s.startsWith('Tier security is evaluated before tier default: move GlobalNetworkPolicy default.allow-8080')));
+  assert.not.ok(f!.fix!.some((s) => s.includes('calicoctl patch')));
+  assert.ok(f!.fix!.some((s) => s.startsWith('Use `Pass`')), 'two tiers: the Pass note');
 });
 
 test('an Allow for another port is not shadowed: the Deny is reported by policy-deny-no-match instead', () => {
