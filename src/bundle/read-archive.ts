@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Transform } from 'node:stream';
+import { PassThrough, Transform } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
@@ -464,7 +464,6 @@ async function readTar(source: NodeJS.ReadableStream, input: string, label: stri
 
 /** Reads the first two bytes to tell gzip from plain tar, and gives back a stream that still has them. */
 async function peekGzip(source: NodeJS.ReadableStream): Promise<{ gzip: boolean; stream: NodeJS.ReadableStream }> {
-  const { PassThrough } = await import('node:stream');
   const pass = new PassThrough({ highWaterMark: CHUNK_BYTES });
   return new Promise((resolve, reject) => {
     let decided = false;
@@ -515,22 +514,30 @@ async function isZipFile(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * Counts the bytes going through for `onRead`. A stage of its own, not a `data` listener on the file: a
+ * listener would set the file flowing before the reader listens, and the bytes read meanwhile (a small
+ * archive whole) would be lost.
+ */
+function byteCounter(onRead: (bytesRead: number) => void): Transform {
+  let read = 0;
+  return new Transform({
+    highWaterMark: CHUNK_BYTES,
+    transform(chunk: Buffer, _enc, cb) {
+      read += chunk.length;
+      onRead(read);
+      cb(null, chunk);
+    },
+  });
+}
+
 /** `onRead` is told how many compressed bytes of the file were read so far (for progress); `limits` lowers the bounds (tests). */
 export async function readArchive(path: string, onRead?: (bytesRead: number) => void, limits: Partial<ArchiveLimits> = {}): Promise<SourceResult> {
   const problems: string[] = [];
   const budget: Budget = { limits: { ...DEFAULT_LIMITS, ...limits }, entries: 0, reported: false };
   const scope = scopeFor(path, (await stat(path).catch(() => ({ size: 0 }))).size, budget.limits);
-  const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
-  if (onRead !== undefined) {
-    let read = 0;
-    file.on('data', (chunk) => {
-      read += chunk.length;
-      onRead(read);
-    });
-  }
   let r: TarResult;
   if (await isZipFile(path)) {
-    file.destroy();
     try {
       const zip = await yauzl.openPromise(path, ZIP_OPTIONS);
       r = await readZip(zip, path, path, basename(path), 0, budget, scope);
@@ -539,7 +546,14 @@ export async function readArchive(path: string, onRead?: (bytesRead: number) => 
     }
     onRead?.((await stat(path).catch(() => ({ size: 0 }))).size);
   } else {
-    r = await readTar(file, path, path, basename(path), 0, budget, scope);
+    const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+    let source: NodeJS.ReadableStream = file;
+    if (onRead !== undefined) {
+      const counter = byteCounter(onRead);
+      file.once('error', (err) => counter.destroy(err)); // pipe() does not pass errors on
+      source = file.pipe(counter);
+    }
+    r = await readTar(source, path, path, basename(path), 0, budget, scope);
     // Read to its end, or stopped at a limit: never left flowing.
     file.destroy();
   }

@@ -99,4 +99,17 @@ test('progress: archive sizes up front, bytes read per archive up to its size, d
   assert.equal(done.sort(), [p1, p2].sort());
 });
 
+test('progress on many small archives at once: every archive read whole (the byte count never starts the file early)', async () => {
+  const paths: string[] = [];
+  for (let i = 0; i < 24; i++) {
+    const p = join(dir, `many-${i}.tar.gz`);
+    await makeTarball(p, { ...healthyNodeFiles(NODES[i % NODES.length]!), hostname: `node-${i}\n` });
+    paths.push(p);
+  }
+  const done: string[] = [];
+  const sources = await loadInputs(paths, { concurrency: 8, progress: { start: () => undefined, read: () => undefined, done: (p) => done.push(p) } });
+  assert.is(done.length, paths.length);
+  assert.equal(sources.map((s) => [s.nodes.length, s.problems]), paths.map(() => [1, []]));
+});
+
 test.run();
