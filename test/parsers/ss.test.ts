@@ -20,7 +20,8 @@ test('doc comment quotes the fixture', () => {
 
 test('netdata#2169: state-first rows are counted; port 8080 not kept', () => {
   const t = parseSs(fixture('ss-netdata-2169.txt'));
-  assert.equal(t, { source: 'ss', tcp: [], tcpRows: 4 });
+  const header = fixture('ss-netdata-2169.txt').split('\n')[0]!;
+  assert.equal(t, { source: 'ss', tcp: [], tcpRows: 4, header: { line: 1, text: header } });
   const kept = parseSs(fixture('ss-netdata-2169.txt').replaceAll('10.1.1.1:8080', '10.1.1.1:179'));
   assert.is(kept.tcp.length, 4);
   assert.equal([kept.tcp[0]!.state, kept.tcp[0]!.line, kept.tcp[0]!.remote], ['SYN_SENT', 2, { address: '10.1.1.1', port: 179 }]);
