@@ -8,8 +8,9 @@ const root = new URL('../../../', import.meta.url);
 const LAYERS = readdirSync(new URL('src/rules/', root), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
 
 test('every rule file is registered, its id is its file name, and it has a test', () => {
-  // Rules live in one folder per layer (bgp/, dataplane/, felix/, policy/, host/, bundle/); index.ts registers them.
-  const files = LAYERS.flatMap((l) => readdirSync(new URL(`src/rules/${l}/`, root)).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => `${l}/${f.slice(0, -3)}`));
+  // Rules live in one folder per layer (bgp/, dataplane/, felix/, policy/, host/, bundle/); index.ts registers them,
+  // and a layer's shared fix-step builders sit beside them as fix-steps-<layer>.ts.
+  const files = LAYERS.flatMap((l) => readdirSync(new URL(`src/rules/${l}/`, root)).filter((f) => f.endsWith('.ts') && f !== 'index.ts' && !f.startsWith('fix-steps-')).map((f) => `${l}/${f.slice(0, -3)}`));
   const ids = RULES.map((r) => r.meta.id);
   assert.equal(files.map((f) => f.split('/')[1]).sort(), [...ids].sort());
   assert.equal(readdirSync(new URL('src/rules/', root)).filter((f) => f.endsWith('.ts')).sort(), ['fix-steps.ts', 'index.ts', 'link-causes.ts', 'rule.ts', 'run-rules.ts'], 'only the runner modules (and the shared fix-step builders) sit beside the layer folders');
