@@ -32,7 +32,7 @@ function verify(receiver: NodeModel | undefined, name: string, senders: NodeEnca
 /** A DROP in the receiver's own iptables: accept protocol 4 from the Calico hosts before it. */
 function ownDropSteps(node: NodeModel | undefined, name: string, drop: string, senders: NodeEncap[]): string[] {
   return [
-    `On ${name}, accept IP-in-IP from the Calico hosts ahead of the DROP (\`${drop}\`): \`iptables -I INPUT -p 4 -m set --match-set cali40all-hosts-net src -j ACCEPT\`; then remove the DROP in the firewall manager that added it (firewalld: \`firewall-cmd --permanent --add-protocol=ipip && firewall-cmd --reload\`), so it does not come back.`,
+    `On ${name}, accept IP-in-IP from the Calico hosts ahead of the DROP (\`${drop}\`): \`iptables -I INPUT -p 4 -m set --match-set cali40all-hosts-net src -j ACCEPT\`; then remove the DROP in the firewall manager that added it (firewalld: \`firewall-cmd --permanent --add-protocol=4 && firewall-cmd --reload\`), so it does not come back.`,
     verify(node, name, senders),
   ];
 }
@@ -41,7 +41,7 @@ function ownDropSteps(node: NodeModel | undefined, name: string, drop: string, s
 function pathSteps(node: NodeModel | undefined, x: NodeEncap, senders: NodeEncap[], pools: EncapPool[]): string[] {
   const from = senders.map((y) => (y.nodeIP !== undefined ? `${y.node} (${y.nodeIP})` : y.node));
   return [
-    `Allow IP protocol 4 ("IP-in-IP") from ${andList(from)} to ${x.node}${x.nodeIP !== undefined ? ` (${x.nodeIP})` : ''} everywhere on the path: the security group/NACL of ${x.node} (a rule for protocol 4, not TCP/UDP), a firewall outside iptables on ${x.node} (\`firewall-cmd --permanent --add-protocol=ipip && firewall-cmd --reload\`, nftables), router ACLs between the subnets.`,
+    `Allow IP protocol 4 ("IP-in-IP") from ${andList(from)} to ${x.node}${x.nodeIP !== undefined ? ` (${x.nodeIP})` : ''} everywhere on the path: the security group/NACL of ${x.node} (a rule for protocol 4, not TCP/UDP), a firewall outside iptables on ${x.node} (\`firewall-cmd --permanent --add-protocol=4 && firewall-cmd --reload\`, nftables), router ACLs between the subnets.`,
     toVxlan(pools),
     verify(node, x.node, senders),
   ];
@@ -55,7 +55,7 @@ export const ipipProtocolBlocked: Rule = {
     rationale:
       'With an IPIP pool, pod traffic between nodes travels as IP protocol 4 (not TCP/UDP), which many security groups, firewalld zones and cloud fabrics block ("Most public clouds support IPIP. The notable exception is Azure, which blocks IPIP traffic."). BGP keeps working over TCP 179 and the routes via tunl0 are all present, so the runbook finds nothing. Felix counts IPIP in every node\'s iptables: `Allow IPIP packets to other Calico hosts` (cali-OUTPUT) when sending, `Allow IPIP packets from Calico hosts` (cali-INPUT) when receiving; a node that sends but never receives, while others send too, loses the packets before its INPUT chain.',
     remediation: [
-      'Allow IP protocol 4 between all nodes ("IP-in-IP, often represented by its protocol number 4"): security groups/NACLs, firewalld (`firewall-cmd --add-protocol=ipip`), router ACLs.',
+      'Allow IP protocol 4 between all nodes ("IP-in-IP, often represented by its protocol number 4"): security groups/NACLs, firewalld (`firewall-cmd --permanent --add-protocol=4`: protocol 4 is `ipencap` in /etc/protocols, `ipip` there is 94), router ACLs.',
       'Where the fabric cannot carry IP-in-IP (Azure), switch the pool to VXLAN: `calicoctl patch ippool <pool> -p \'{"spec":{"ipipMode":"Never","vxlanMode":"Always"}}\'` (CrossSubnet variants likewise).',
       'Confirm with `tcpdump -ni <nic> ip proto 4` on the receiving node during a cross-node ping, and two `iptables-save -c` a few seconds apart.',
     ],
@@ -126,7 +126,7 @@ export const ipipProtocolBlocked: Rule = {
           evidence: [...nodes.map((n) => n.rules.ipipAllowIn!.evidence), ...nodes.map((n) => n.rules.ipipAllowOut!.evidence)],
           pairs,
           fix: [
-            `Allow IP protocol 4 ("IP-in-IP") between all nodes (${andList(nodes.map((n) => (n.nodeIP !== undefined ? `${n.node} ${n.nodeIP}` : n.node)))}) in both directions: security groups/NACLs (a rule for protocol 4, not TCP/UDP), firewalls outside iptables (\`firewall-cmd --permanent --add-protocol=ipip && firewall-cmd --reload\`), router ACLs.`,
+            `Allow IP protocol 4 ("IP-in-IP") between all nodes (${andList(nodes.map((n) => (n.nodeIP !== undefined ? `${n.node} ${n.nodeIP}` : n.node)))}) in both directions: security groups/NACLs (a rule for protocol 4, not TCP/UDP), firewalls outside iptables (\`firewall-cmd --permanent --add-protocol=4 && firewall-cmd --reload\`), router ACLs.`,
             toVxlan(t.pools),
             verify(byName.get(nodes[0]!.node), nodes[0]!.node, nodes.slice(1)),
           ],
