@@ -100,21 +100,6 @@ test('every rule\'s generic steps are distinct', () => {
   assert.equal(bad, [], `\n${bad.join('\n')}`);
 });
 
-/**
- * Rules whose steps are not yet filled: their findings are reported but do not fail the test. A rule
- * listed here that no longer offends fails it, so the list only shrinks.
- */
-const PENDING = new Set<string>([
-  'bgp-established-routes-missing', 'cloud-fabric-drops-unencapsulated', 'encap-route-owner-mismatch',
-  'encap-source-not-in-calico-hostset', 'ipam-block-route-inconsistency', 'ipip-protocol-blocked',
-  'ipip-tunl0-missing-or-down', 'ippool-overlap', 'mtu-mismatch', 'node-ip-duplicate',
-  'node-subnet-mask-crosssubnet', 'route-netlink-conflict', 'vxlan-device-or-vtep-missing',
-  'vxlan-udp-port-blocked-or-conflict',
-]);
-
-const offending: string[] = [];
-const pendingOffending = new Set<string>();
-
 for (const id of ids) {
   test(`scenario ${id}: remediation of critical and warning findings is filled, distinct and about the finding`, async () => {
     const dir = relative(process.cwd(), join(scenariosDir, id)) || '.';
@@ -125,13 +110,8 @@ for (const id of ids) {
     for (const f of report.findings) {
       if (f.severity === 'info') continue;
       const p = problemsOf(f, nodeNames, factIPs);
-      if (p.length === 0) continue;
-      if (PENDING.has(f.rule)) {
-        pendingOffending.add(f.rule);
-        offending.push(`[${id}] (pending) ${f.id}:\n  ${p.join('\n  ')}`);
-      } else bad.push(`${f.id}:\n  ${p.join('\n  ')}`);
+      if (p.length > 0) bad.push(`${f.id}:\n  ${p.join('\n  ')}`);
     }
-    offending.push(...bad.map((b) => `[${id}] ${b}`));
     const text = report.findings.map((f) => [`- [${f.severity}] ${f.id}`, ...f.remediation.map((s, i) => `    ${i + 1}. ${s.replace(/\n/g, '\n       ')}`)].join('\n')).join('\n') + '\n';
     const golden = join(goldenDir, `${id}.txt`);
     if (process.env.UPDATE_GOLDEN === '1') {
@@ -143,11 +123,5 @@ for (const id of ids) {
     assert.fixture(text, readFileSync(golden, 'utf8'));
   });
 }
-
-test('summary: offending findings listed; every pending rule still offends', () => {
-  if (offending.length > 0 && process.env.REMEDIATION_REPORT === '1') console.log(`\nremediation problems (${offending.length} findings):\n${offending.join('\n')}`);
-  const cleared = [...PENDING].filter((r) => !pendingOffending.has(r));
-  assert.equal(cleared, [], 'rules now clean: remove them from PENDING');
-});
 
 test.run();

@@ -12,6 +12,45 @@ import type { IPPoolResource } from '../../model/facts.js';
 import type { BgpPair, RouteCell } from '../../model/derived.js';
 import { cidrInside } from '../../combiners/cidr.js';
 import { artifactFile } from '../../combiners/evidence.js';
+import { andList, calicoNodeExec, NAMESPACE_NOTE, restartCalicoNode } from '../fix-steps.js';
+import { patchPool } from './fix-steps-dataplane.js';
+
+interface Why {
+  outside: string[];
+  noExport: IPPoolResource | undefined;
+  learned: string[];
+  notInOwner: string[];
+  netlink: string[];
+}
+
+/** Steps for one owner: what BIRD holds on both ends, the fix for each reason found, the route on the receivers. */
+function fixSteps(owner: NodeModel, receivers: NodeModel[], blocks: string[], pools: IPPoolResource[], why: Why): string[] {
+  const b = blocks[0]!;
+  const show = `birdcl -s /var/run/calico/bird.ctl show route for ${b} all`;
+  const r0 = receivers[0]!;
+  const steps = [
+    `See what BIRD holds for ${b}: on ${owner.name} ${calicoNodeExec(owner.name, show)} (the owner: BIRD must hold it to export it), and on ${r0.name} ${calicoNodeExec(r0.name, show)} (learned but not in the kernel: the kernel refused it; not learned: ${owner.name} did not export it) ${NAMESPACE_NOTE}.`,
+  ];
+  if (why.outside.length > 0) {
+    steps.push(`${andList(why.outside)} ${why.outside.length > 1 ? 'lie' : 'lies'} outside every IPPool (${pools.map((p) => `${p.name} ${p.cidr}`).join(', ')}): cover ${why.outside.length > 1 ? 'them' : 'it'} with a pool again (restore the pool ${why.outside.length > 1 ? 'they' : 'it'} came from), or move the pods in ${why.outside.length > 1 ? 'them' : 'it'} on ${owner.name} into a current pool (recreate them) so the block is released; \`calicoctl ipam show --show-blocks\` shows its allocations (docs "Migrate from one IP pool to another").`);
+  }
+  if (why.noExport !== undefined) {
+    steps.push(`If the routes of ${why.noExport.name} are meant to be advertised, remove its disableBGPExport: ${patchPool(why.noExport.name, { disableBGPExport: false })}.`);
+  }
+  if (why.notInOwner.length > 0) {
+    steps.push(`BIRD on ${owner.name} does not hold ${andList(why.notInOwner)}: check that ${owner.name}'s affinity for ${why.notInOwner.length > 1 ? 'them' : 'it'} is confirmed (\`kubectl get blockaffinities.crd.projectcalico.org -o custom-columns=NODE:.spec.node,CIDR:.spec.cidr,STATE:.spec.state | grep ${why.notInOwner[0]!}\` must show state confirmed), then restart calico-node on ${owner.name} so confd renders it again: ${restartCalicoNode([owner.name])}.`);
+  }
+  if (why.learned.length > 0 || why.netlink.length > 0) {
+    const on = [...new Set([...why.learned, ...why.netlink])];
+    steps.push(`On ${andList(on)} the kernel does not take the route BIRD learned: look for a competing route (\`ip route show table all | grep ${b.split('/')[0]!}\`) and for \`Netlink:\` errors in the BIRD log, and remove what conflicts (see route-netlink-conflict).`);
+  }
+  if (steps.length === 1) {
+    steps.push(`Nothing in the bundles shows why: check for a BGPFilter that rejects ${b} (\`calicoctl get bgpfilter -o yaml\`, and the filters of the BGPPeers: \`calicoctl get bgppeer -o yaml\`), and whether ${owner.name}'s affinity for ${b} is confirmed (\`calicoctl ipam show --show-blocks\`).`);
+  }
+  const dev = owner.routes4.some((r) => r.proto === 'bird' && r.dev === 'tunl0') || receivers.some((n) => n.routes4.some((r) => r.proto === 'bird' && r.dev === 'tunl0')) ? 'tunl0' : undefined;
+  steps.push(`After the fix, on ${andList(receivers.map((n) => n.name))}: ${blocks.slice(0, 3).map((x) => `\`ip route show ${x}\``).join(', ')} must show a \`proto bird\` route via ${owner.name}${owner.nodeIP !== undefined ? ` (${owner.nodeIP})` : ''}${dev !== undefined ? ` on ${dev}` : ''}.`);
+  return steps;
+}
 
 const COLLECT = [
   { command: 'birdcl -s /var/run/calico/bird.ctl show route for <block> all', why: 'on the owner: whether BIRD has the block and which filter rejects its export; on the receiver: whether it was learned but not installed' },
@@ -145,9 +184,7 @@ export const bgpEstablishedRoutesMissing: Rule = {
         nodes: [ownerName, ...receivers],
         evidence,
         pairs: receivers.map((r) => [r, ownerName] as [string, string]),
-        remediation: outside.length > 0
-          ? [`Either extend an IPPool to cover ${outside.join(', ')} or move the pods of ${outside.join(', ')} on ${ownerName} into a current pool and release the block (\`calicoctl ipam check\`, docs "Migrate from one IP pool to another").`]
-          : noExport.length > 0 ? [`Remove \`disableBGPExport\` from the pool if its routes are meant to be advertised: \`calicoctl patch ippool ${poolFor(pools, noExport[0]!)!.name} -p '{"spec":{"disableBGPExport":false}}'\`.`] : undefined,
+        fix: fixSteps(owner, receivers.map((r) => byName.get(r)!), blocks, pools, { outside, noExport: noExport.length > 0 ? poolFor(pools, noExport[0]!) : undefined, learned, notInOwner, netlink }),
       });
     }
     return { status: 'found', findings };

@@ -7,6 +7,26 @@
  */
 import type { Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
+import type { EncapPool } from '../../model/derived.js';
+import type { ClusterModel } from '../../model/node.js';
+import { encapsulateAlways, patchFelix, patchPool } from './fix-steps-dataplane.js';
+
+/** Steps against an enabled AWS source/destination check: see it per instance, turn it off through Felix, or encapsulate; check again. */
+function awsSteps(cluster: ClusterModel, nodes: string[], felixName: string, pools: EncapPool[]): string[] {
+  const ips = nodes.map((n) => cluster.nodes.find((x) => x.name === n)?.nodeIP).filter((ip): ip is string => ip !== undefined);
+  const query = ips.length > 0
+    ? `\`aws ec2 describe-instances --filters Name=private-ip-address,Values=${ips.join(',')} --query 'Reservations[].Instances[].[InstanceId,PrivateIpAddress,SourceDestCheck]' --output table\``
+    : `\`aws ec2 describe-instances\` filtered on the nodes' private addresses (not in the bundles: \`kubectl get nodes -o wide\` lists them), with \`--query 'Reservations[].Instances[].[InstanceId,PrivateIpAddress,SourceDestCheck]'\``;
+  const unencapsulated = pools.filter((p) => p.vxlanMode !== 'Always' && p.ipipMode !== 'Always' && !p.cidr.includes(':'));
+  return [
+    `See the check on the instances of ${nodes.join(', ')}: ${query} shows SourceDestCheck True for each.`,
+    `Let Felix turn it off on every instance: ${patchFelix({ awsSrcDstCheck: 'Disable' }, felixName)} (calico-node needs AWS credentials allowed to change the instance attribute, usually through the instance role; without them, set it to DoNothing and run \`aws ec2 modify-instance-attribute --no-source-dest-check --instance-id\` once for each InstanceId the query above printed).`,
+    unencapsulated.length > 0
+      ? `Or encapsulate between all nodes, so pod addresses never reach the fabric: ${unencapsulated.map((p) => patchPool(p.name, encapsulateAlways(p))).join(', ')}.`
+      : 'Or encapsulate between all nodes, so pod addresses never reach the fabric: set `vxlanMode: Always` on the pools that route via the NIC (`calicoctl get ippool -o wide` lists their modes).',
+    'Verify: the same query shows SourceDestCheck False on every instance, and a ping between pods on two nodes gets answers.',
+  ];
+}
 
 const CLOUD_HOSTNAME = /^ip-\d+-\d+-\d+-\d+(\.|$)|\.compute\.internal$|\.ec2\.internal$|\.c\.[a-z0-9-]+\.internal$/;
 
@@ -51,7 +71,7 @@ export const cloudFabricDropsUnencapsulated: Rule = {
           nodes,
           evidence: [check.evidence, ...pairs.slice(0, 6).map((p) => p.evidence)],
           pairs: pairs.map((p) => [p.from, p.to] as [string, string]),
-          remediation: ['Set `awsSrcDstCheck: Disable` in the default FelixConfiguration (Felix then turns the check off on each instance), or encapsulate with vxlanMode Always.'],
+          fix: awsSteps(cluster, nodes, check.evidence.node.startsWith('FelixConfiguration ') ? check.evidence.node.slice('FelixConfiguration '.length) : 'default', t.pools),
         }],
       };
     }

@@ -11,6 +11,42 @@ import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { EncapPool, RouteToBlock } from '../../model/derived.js';
 import { poolOfBlock, usesVxlan } from '../../combiners/encapsulation.js';
+import { andList, NAMESPACE_NOTE, restartCalicoNode } from '../fix-steps.js';
+import { patchPool, RESTART_ALL, vxlanInsteadOfIpip } from './fix-steps-dataplane.js';
+
+/** The pool modes whose routes use a device class. */
+const MODE_OF: Partial<Record<Kind, Record<string, string>>> = {
+  vxlan: { ipipMode: 'Never', vxlanMode: 'Always' },
+  ipip: { ipipMode: 'Always', vxlanMode: 'Never' },
+  direct: { ipipMode: 'Never', vxlanMode: 'Never' },
+};
+
+const DEVICE: Record<Kind, string> = { ipip: 'tunl0', vxlan: 'vxlan.calico', direct: 'the NIC', blackhole: 'blackhole', other: 'another device' };
+
+/** Routes of another class than the pool's mode: settle the mode, restart so the old owner drops its routes, check a block. */
+function modeSteps(pool: EncapPool, kinds: Kind[], nodes: string[], block: string | undefined): string[] {
+  const back = kinds.map((k) => MODE_OF[k]).filter((m): m is Record<string, string> => m !== undefined);
+  const allowed = [...allowedKinds(pool)].map((k) => DEVICE[k]);
+  return [
+    `Settle the mode of ${pool.name} (now ${modeText(pool)}): if that is the intended mode, keep it${back.length > 0 ? `; if the routes via ${kinds.map((k) => DEVICE[k]).join(' and ')} show the intended one, set it back: ${back.map((m) => patchPool(pool.name, m)).join(' or ')}` : ''}.`,
+    `Restart calico-node on ${andList(nodes)} so the component that owns the old routes removes them and the pool's mode is programmed: ${restartCalicoNode(nodes)}.`,
+    block !== undefined
+      ? `Verify on ${nodes[0]!}: \`ip route show ${block}\` goes via ${allowed.join(' or ')}.`
+      : `Verify on ${nodes[0]!}: the routes to ${pool.cidr}'s blocks (\`ip route | grep -E 'tunl0|vxlan.calico'\`) go via ${allowed.join(' or ')}.`,
+  ];
+}
+
+/** An IP-in-IP/unencapsulated pool where BIRD does not run: VXLAN, or BIRD; restart; check a block route. */
+function noSourceSteps(pools: EncapPool[], nodes: string[], check: { from: string; block: string } | undefined): string[] {
+  return [
+    `Either switch ${andList(pools.map((p) => p.name))} to VXLAN, whose routes Felix programs without BGP: ${pools.map((p) => patchPool(p.name, vxlanInsteadOfIpip(p))).join(', ')}.`,
+    `Or run BIRD on ${andList(nodes)}: operator installs \`kubectl patch installation default --type merge -p '{"spec":{"calicoNetwork":{"bgp":"Enabled"}}}'\`; manifest installs \`kubectl patch configmap calico-config -n kube-system --type merge -p '{"data":{"calico_backend":"bird"}}'\` (and the \`-bird-live\`/\`-bird-ready\` checks back in calico-node's probes).`,
+    `Restart calico-node everywhere: ${RESTART_ALL} ${NAMESPACE_NOTE}.`,
+    check !== undefined
+      ? `Verify on ${check.from}: \`ip route show ${check.block}\` shows a route via vxlan.calico (\`proto 80\`, VXLAN) or via tunl0 (\`proto bird\`, BIRD).`
+      : 'Verify on each node: `ip route show proto 80` (VXLAN) or `ip route show proto bird` (BIRD) lists the other nodes\' blocks.',
+  ];
+}
 
 type Kind = NonNullable<RouteToBlock['kind']>;
 
@@ -49,7 +85,7 @@ export const encapRouteOwnerMismatch: Rule = {
     const { rows } = derived.routeMatrix;
     const findings: FindingDraft[] = [];
     // (1) Device class against pool mode.
-    const wrong = new Map<string, { pool: EncapPool; nodes: Set<string>; kinds: Set<Kind>; evidence: Evidence[]; pairs: [string, string][] }>();
+    const wrong = new Map<string, { pool: EncapPool; nodes: Set<string>; kinds: Set<Kind>; evidence: Evidence[]; pairs: [string, string][]; blocks: Map<string, string> }>();
     let routesChecked = 0;
     for (const row of rows) {
       for (const cell of row) {
@@ -60,7 +96,8 @@ export const encapRouteOwnerMismatch: Rule = {
           if (pool === undefined) continue;
           routesChecked++;
           if (allowedKinds(pool).has(b.kind) || b.kind === 'other') continue;
-          const w = wrong.get(pool.name) ?? { pool, nodes: new Set<string>(), kinds: new Set<Kind>(), evidence: [pool.evidence], pairs: [] };
+          const w = wrong.get(pool.name) ?? { pool, nodes: new Set<string>(), kinds: new Set<Kind>(), evidence: [pool.evidence], pairs: [], blocks: new Map<string, string>() };
+          if (!w.blocks.has(cell.from)) w.blocks.set(cell.from, b.block);
           w.nodes.add(cell.from);
           w.kinds.add(b.kind);
           if (b.evidence !== undefined && w.evidence.length < 8) w.evidence.push(b.evidence);
@@ -80,7 +117,7 @@ export const encapRouteOwnerMismatch: Rule = {
         nodes,
         evidence: w.evidence,
         pairs: w.pairs,
-        remediation: [`Restart calico-node on ${nodes.join(', ')} after settling the mode of ${w.pool.name}; confirm \`ip route | grep ${w.pool.cidr.split('/')[0]!.split('.').slice(0, 2).join('.')}\` shows the device of the pool's mode.`],
+        fix: modeSteps(w.pool, [...w.kinds], nodes, w.blocks.get(nodes[0]!)),
       });
     }
     // (2) BGP-routed pools (IPIP/no encapsulation) where BIRD is not running and Felix does not program IPIP routes.
@@ -116,7 +153,11 @@ export const encapRouteOwnerMismatch: Rule = {
           nodes,
           evidence,
           pairs: missing.length > 0 ? missing : undefined,
-          remediation: [`Either switch ${bgpPools.map((p) => p.name).join(', ')} to VXLAN (\`calicoctl patch ippool ${bgpPools[0]!.name} -p '{"spec":{"ipipMode":"Never","vxlanMode":"Always"}}'\`), or run BIRD (CALICO_NETWORKING_BACKEND=bird / operator bgp: Enabled) on ${nodes.join(', ')}.`],
+          fix: noSourceSteps(bgpPools, nodes, (() => {
+            const m = missing[0];
+            const block = m !== undefined ? poolBlocks.find((b) => b.owners.includes(m[1]))?.block : undefined;
+            return m !== undefined && block !== undefined ? { from: m[0], block } : undefined;
+          })()),
         });
       }
     }

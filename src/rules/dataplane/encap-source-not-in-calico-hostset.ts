@@ -13,6 +13,44 @@ import type { Route } from '../../model/facts.js';
 import { inHostSet, usesIpip, usesVxlan } from '../../combiners/encapsulation.js';
 import { ipInCidr } from '../../combiners/cidr.js';
 import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
+import { andList, restartCalicoNode } from '../fix-steps.js';
+import { counterCheck, patchFelix, tcpdump } from './fix-steps-dataplane.js';
+
+const DROP_TEXT = { ipip: 'Drop IPIP packets from non-Calico hosts', vxlan: 'Drop IPv4 VXLAN packets from non-allowed hosts' } as const;
+
+/** Senders outside the receiver's set: see the source, make each send from its Node IP (or admit it), check the drop counter. */
+function outsideSteps(x: NodeModel | undefined, xName: string, kind: 'ipip' | 'vxlan', port: number, outside: { y: NodeEncap; src: { ip: string; how: string } }[]): string[] {
+  const filter = kind === 'ipip' ? 'ip proto 4' : `udp port ${port}`;
+  const setName = kind === 'ipip' ? 'cali40all-hosts-net' : 'cali40all-vxlan-net';
+  const o = outside[0]!;
+  const steps = [
+    `Confirm on ${xName}: ${tcpdump(x, `${filter} and src host ${o.src.ip}`)} during a ping from a pod on ${o.y.node} shows packets from ${o.src.ip}, which \`ipset list ${setName}\` on ${xName} does not list.`,
+  ];
+  for (const { y, src } of outside) {
+    const viaDevice = src.how.startsWith('vxlan.calico local');
+    if (src.ip === y.nodeIP) {
+      steps.push(`${y.node} sends from its own node IP ${src.ip}, so ${xName}'s ${setName} is what is wrong: Felix builds it from the Node resources, so \`calicoctl get node ${y.node} -o yaml\` must show ${src.ip} in spec.bgp.ipv4Address; if it does, restart calico-node on ${xName} so Felix rebuilds the set: ${restartCalicoNode([xName])}.`);
+      continue;
+    }
+    steps.push(viaDevice
+      ? `On ${y.node}, vxlan.calico sends from ${src.ip} while its Node IP is ${y.nodeIP ?? 'another address'}: restart calico-node there so Felix rebuilds the device with the Node IP (${restartCalicoNode([y.node])}), and if ${src.ip} is the address it should use, correct the Node IP instead (\`calicoctl get node ${y.node} -o yaml\`, IP_AUTODETECTION_METHOD).`
+      : `On ${y.node}, traffic to ${xName} leaves from ${src.ip} (${src.how})${y.nodeIP !== undefined ? ` instead of its Node IP ${y.nodeIP}` : ''}: ${x?.nodeIP !== undefined ? `\`ip route get ${x.nodeIP}\` on ${y.node} shows the route and its source` : `its route to ${xName} shows the source`}; fix that route (or the policy routing rule) so it uses the interface of ${y.nodeIP ?? 'the Node IP'}, or remove the NAT between the nodes.`);
+  }
+  steps.push(`If ${andList(outside.map((z) => z.src.ip))} ${outside.length > 1 ? 'are' : 'is'} a legitimate source, admit ${outside.length > 1 ? 'them' : 'it'} instead: ${patchFelix({ externalNodesCIDRList: outside.map((z) => `${z.src.ip}/32`) })} (add to any list already set there).`);
+  steps.push(`Verify: ${counterCheck(xName, DROP_TEXT[kind])} shows its counter no longer growing while pods on ${andList(outside.map((z) => z.y.node))} reach pods on ${xName}.`);
+  return steps;
+}
+
+/** Drops from unknown senders: find them, admit or move them, check the counter. */
+function unknownSenderSteps(x: NodeModel | undefined, xName: string, kind: 'ipip' | 'vxlan', port: number): string[] {
+  const filter = kind === 'ipip' ? 'ip proto 4' : `udp port ${port}`;
+  const setName = kind === 'ipip' ? 'cali40all-hosts-net' : 'cali40all-vxlan-net';
+  return [
+    `Find the sender on ${xName}: ${tcpdump(x, filter)} shows the source addresses; the ones \`ipset list ${setName}\` does not list are dropped.`,
+    `If the sender is a legitimate tunnel peer that is not a Calico node, admit it with FelixConfiguration externalNodesCIDRList (add its address as a /32: \`calicoctl get felixconfiguration default -o yaml\`, edit, \`calicoctl apply -f\`); if it is another overlay on ${kind === 'ipip' ? 'IP-in-IP' : `UDP ${port}`}, move one of them${kind === 'vxlan' ? ' (Calico\'s port: FelixConfiguration vxlanPort)' : ''}.`,
+    `Verify: ${counterCheck(xName, DROP_TEXT[kind])} shows its counter no longer growing.`,
+  ];
+}
 
 const underlayRoutes = new WeakMap<NodeModel, Route[]>();
 
@@ -141,9 +179,7 @@ export const encapSourceNotInCalicoHostset: Rule = {
           evidence,
           pairs: outside.length > 0 ? outside.map((o) => [o.y.node, x.node] as [string, string]) : undefined,
           severity: outside.length > 0 ? undefined : 'warning',
-          remediation: outside.length > 0
-            ? [`Make ${outside.map((o) => o.y.node).join(', ')} send from ${outside.map((o) => o.y.nodeIP ?? 'its Node IP').join(', ')} (fix the route or the Node IP), or add ${outside.map((o) => o.src.ip).join(', ')} to FelixConfiguration externalNodesCIDRList if that address is legitimate.`]
-            : [`Find the sender with \`tcpdump -ni <nic> ${kind === 'ipip' ? 'ip proto 4' : `udp port ${t.vxlanPort}`}\` on ${x.node}; if it is a legitimate peer add it to externalNodesCIDRList, if it is another overlay on port ${t.vxlanPort} move one of them.`],
+          fix: outside.length > 0 ? outsideSteps(byName.get(x.node), x.node, kind, t.vxlanPort, outside) : unknownSenderSteps(byName.get(x.node), x.node, kind, t.vxlanPort),
         });
       }
     }

@@ -13,6 +13,47 @@ import type { BlockOwnership, BorrowedAddress } from '../../model/derived.js';
 import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
 import { ipInCidr } from '../../combiners/cidr.js';
 import { nodeAddresses4 } from '../../combiners/node-identity.js';
+import { andList, calicoNodeExec, NAMESPACE_NOTE, restartCalicoNode } from '../fix-steps.js';
+
+const AFFINITIES = 'kubectl get blockaffinities.crd.projectcalico.org -o custom-columns=NAME:.metadata.name,NODE:.spec.node,CIDR:.spec.cidr,STATE:.spec.state';
+
+/** Two owners: see both affinities, delete the stale one, restart its calico-node, check the blackhole is gone. */
+function twoOwnerSteps(nodes: NodeModel[], block: string, withPods: string[], stale: string[], owners: string[]): string[] {
+  const host = (name: string): string => nodes.find((n) => n.name === name)?.hostname ?? name;
+  const keep = withPods.length > 0 ? andList(withPods) : undefined;
+  const realOwner = nodes.find((n) => n.name === withPods[0]);
+  const steps = [
+    `See both claims: \`calicoctl ipam check --show-problem-ips\` and \`${AFFINITIES} | grep ${block}\` (two rows for ${block}, one per node${keep !== undefined ? `; keep ${keep}'s, which has the block's pods` : `; keep the one of the node whose pods use the block: \`calicoctl get workloadendpoints -A -o wide\` shows where they are`}).`,
+    stale.length > 0
+      ? `Delete the stale BlockAffinity, the row whose NODE is ${andList(stale.map(host))}: \`kubectl delete blockaffinities.crd.projectcalico.org\` with its NAME; then restart calico-node on ${andList(stale)} so confd drops its blackhole: ${restartCalicoNode(stale)}.`
+      : `Delete the BlockAffinity of the node that has no pod in ${block} (its NAME from the list above) with \`kubectl delete blockaffinities.crd.projectcalico.org\`; then restart calico-node on that node (one of ${andList(owners)}) so confd drops its blackhole.`,
+    `Verify: ${stale.length > 0 ? `\`ip route show ${block}\` on ${andList(stale)} no longer shows \`blackhole\`, ` : ''}the other nodes route ${block} to ${keep ?? 'the remaining owner'}${realOwner?.nodeIP !== undefined ? ` (${realOwner.nodeIP})` : ''} only, and the IPAM check of the first step reports no problem for ${block}. If the duplicate comes back, upgrade Calico (duplicate affinities: calico#6486).`,
+  ];
+  return steps;
+}
+
+/** Borrowed addresses without /32 routes: find where the /32 is lost, stop the borrowing, recreate the pods, check the routes. */
+function borrowedSteps(nodes: NodeModel[], borrower: string, lacking: string[], dsts: string[], ips: string[]): string[] {
+  const b = nodes.find((n) => n.name === borrower);
+  return [
+    `Check that ${borrower} exports the /32: ${calicoNodeExec(borrower, `birdcl -s /var/run/calico/bird.ctl show route for ${dsts[0]!} all`)} ${NAMESPACE_NOTE}, and that ${andList(lacking)} learn${lacking.length > 1 ? '' : 's'} it (the same birdcl command there); with a ToR or route reflector in between, make sure it accepts /32s inside the pool CIDRs.`,
+    `Stop the borrowing: give the nodes free blocks (enlarge the pool or add one; \`calicoctl ipam check\` finds leaked addresses to release) or set strict affinity: \`calicoctl ipam configure --strictaffinity=true\`.`,
+    `Then recreate the pods with borrowed addresses (${andList(ips)}) so they get addresses from ${borrower}'s own blocks, and verify on ${andList(lacking)}: ${ips.slice(0, 2).map((ip) => `\`ip route get ${ip}\``).join(', ')} must lead to ${borrower}${b?.nodeIP !== undefined ? ` (${b.nodeIP})` : ''}.`,
+  ];
+}
+
+/** An IP handed out twice: find the holder, release a leaked allocation, check the CNI succeeds. */
+function reusedIpSteps(node: string, ips: string[]): string[] {
+  const ip = ips[0];
+  return [
+    ip !== undefined
+      ? `See which pod holds ${ip} and whether IPAM knows it: \`calicoctl get workloadendpoints -A -o wide | grep -w ${ip}\`, \`calicoctl ipam show --ip=${ip}\`, and \`ip route show ${ip}\` on ${node} (the cali interface it is routed to now).`
+      : `See which addresses IPAM handed out twice: \`calicoctl ipam check --show-problem-ips\` (the CNI log line on ${node} names the route's Dst).`,
+    ip !== undefined
+      ? `If the holder no longer exists (a leaked allocation), release it: \`calicoctl ipam release --ip=${ip}\`; delete a stale \`ip route del ${ip}\` on ${node} if its cali interface is gone; then recreate the pod that failed.`
+      : `Release the leaked allocations it lists with \`calicoctl ipam release\` (one \`--ip=\` per address), then recreate the pod that failed.`,
+  ];
+}
 
 const COLLECT = [
   { command: 'calicoctl ipam check --show-problem-ips', why: 'lists blocks with conflicting affinities, leaked and borrowed IPs as IPAM records them' },
@@ -87,9 +128,7 @@ function twoOwnerFinding(nodes: NodeModel[], b: BlockOwnership, ecmp: { node: No
     nodes: known.concat(ecmp.map((e) => e.node.name)),
     evidence,
     pairs: known.flatMap((o, i) => known.slice(i + 1).map((p) => [o, p] as [string, string])).concat(ecmp.flatMap((e) => known.map((o) => [e.node.name, o] as [string, string]))),
-    remediation: [
-      `Run \`calicoctl ipam check --show-problem-ips\` and \`calicoctl get blockaffinities -o yaml | grep -B3 -A8 ${b.block.split('/')[0]}\`; keep the affinity of the node that has the block's pods (${withPods.join(', ') || 'see `calicoctl get ipamblocks -o wide`'}) and delete the other BlockAffinity (\`kubectl delete blockaffinities.crd.projectcalico.org <name>\`), then restart calico-node on ${stale.join(', ') || 'the stale owner'} so confd drops its blackhole.`,
-    ],
+    fix: twoOwnerSteps(nodes, b.block, withPods, stale, owners),
   };
 }
 
@@ -125,10 +164,7 @@ function borrowedFindings(nodes: NodeModel[], borrowed: BorrowedAddress[]): Find
       nodes: [borrower, ...first.owners, ...lacking],
       evidence,
       pairs: lacking.map((n) => [borrower, n] as [string, string]),
-      remediation: [
-        `Check that ${borrower} exports its /32 (BIRD on ${borrower}: \`birdcl show route ${first.workload.dst}\`) and that ${lacking.join(', ')} learn it; with a ToR or route reflector, make sure /32s inside pool CIDRs are accepted.`,
-        `Stop the borrowing: give nodes free blocks (enlarge the pool or add one; \`calicoctl ipam check\` to release leaked IPs) or set \`strictAffinity: true\` (\`calicoctl ipam configure --strictaffinity=true\`), then recreate the pods with borrowed IPs.`,
-      ],
+      fix: borrowedSteps(nodes, borrower, lacking, [...new Set(list.map((b) => b.workload.dst))], ips),
     });
   }
   return out;
@@ -183,6 +219,7 @@ export const ipamBlockRouteInconsistency: Rule = {
         nodes: [n.name],
         evidence: refs.map((r) => lineEvidence(n, r.file, r)),
         severity: 'warning',
+        fix: reusedIpSteps(n.name, [...new Set(refs.flatMap((r) => [...r.text.matchAll(/Dst: (\d{1,3}(?:\.\d{1,3}){3})\/32/g)].map((m) => m[1]!)))]),
       });
     }
     if (findings.length > 0) return { status: 'found', findings };

@@ -9,6 +9,28 @@ import { ipInCidr } from '../../combiners/cidr.js';
 import { stripPrefix } from '../../combiners/node-identity.js';
 import { onlySelectedNodes, usesIpip } from '../../combiners/encapsulation.js';
 import { fileEvidence, lineEvidence } from '../../combiners/evidence.js';
+import type { EncapPool, NodeEncap } from '../../model/derived.js';
+import { andList, restartCalicoNode } from '../fix-steps.js';
+
+const NM_UNMANAGED = '`printf \'[keyfile]\\nunmanaged-devices=interface-name:tunl*;interface-name:cali*;interface-name:vxlan.calico\\n\' > /etc/NetworkManager/conf.d/calico.conf && systemctl reload NetworkManager`';
+
+/** Steps for one node: see the device and the module, fix what the finding shows, check the device and its routes. */
+function tunlSteps(e: NodeEncap, pools: EncapPool[], noResourceAddr: boolean, peerBlocks: string[]): string[] {
+  const n = e.node;
+  const steps = [`Confirm on ${n}: \`ip -d link show tunl0\` (exists? \`ipip\`, UP?) and \`lsmod | grep ipip\` (module loaded?).`];
+  if (e.tunl0 === undefined) {
+    steps.push(`If the module is missing, load it and keep it loaded: \`modprobe ipip && echo ipip > /etc/modules-load.d/calico-ipip.conf\` on ${n}; then restart calico-node there so Felix creates tunl0 with its tunnel address: ${restartCalicoNode([n])}.`);
+  } else if (!e.tunl0.up) {
+    steps.push(`Bring it up and find who took it down: \`ip link set tunl0 up\` on ${n}; if NetworkManager manages it, keep it away from Calico's devices: ${NM_UNMANAGED}; then restart calico-node there: ${restartCalicoNode([n])}.`);
+  } else {
+    steps.push(`Let calico-node on ${n} allocate its IP-in-IP tunnel address again${pools.length > 0 ? ` from ${andList(pools.map((p) => `${p.name} (${p.cidr})`))}` : ''}: ${restartCalicoNode([n])}; if it gets none, the pool must allow \`Tunnel\` in allowedUses (\`calicoctl get ippool -o yaml\`) and have free addresses (\`calicoctl ipam show\`).`);
+  }
+  const checks = [`\`ip -4 addr show dev tunl0\` shows UP and a /32 from ${pools.length > 0 ? andList(pools.map((p) => p.cidr)) : 'the IP-in-IP pool'}`];
+  if (peerBlocks.length > 0) checks.push(`${peerBlocks.slice(0, 2).map((b) => `\`ip route show ${b}\``).join(', ')} a route via tunl0`);
+  if (noResourceAddr) checks.push(`\`calicoctl get node ${n} -o yaml\` an ipv4IPIPTunnelAddr (its Node resource has none now)`);
+  steps.push(`Verify on ${n}: ${andList(checks)}.`);
+  return steps;
+}
 
 /** Whether another node routes one of `node`'s blocks via tunl0. */
 function routedViaTunl0(derived: { routeMatrix: { nodes: string[]; rows: { blocks: { kind?: string }[] }[][] } }, node: string): boolean {
@@ -68,7 +90,8 @@ export const ipipTunl0MissingOrDown: Rule = {
       // Pools with a nodeSelector may not cover this node: then only routes via tunl0 to or from it prove it needs one.
       if (onlySelectedNodes(ipipPools) && e.routes.ipip.length === 0 && !routedViaTunl0(derived, e.node)) continue;
       const r = cluster.resources.nodes.find((x) => x.name === n.hostname || x.name === e.node);
-      if (r !== undefined && r.ipv4IPIPTunnelAddr === undefined && cluster.resources.nodes.some((x) => x.ipv4IPIPTunnelAddr !== undefined)) {
+      const noResourceAddr = r !== undefined && r.ipv4IPIPTunnelAddr === undefined && cluster.resources.nodes.some((x) => x.ipv4IPIPTunnelAddr !== undefined);
+      if (noResourceAddr) {
         problems.push('its Node resource has no ipv4IPIPTunnelAddr');
         evidence.push({ node: e.node, input: r.ref.input, file: r.ref.file, line: r.ref.line, text: `Node ${r.name}: spec.bgp.ipv4IPIPTunnelAddr not set` });
       }
@@ -94,7 +117,7 @@ export const ipipTunl0MissingOrDown: Rule = {
         evidence,
         // Every pair with this node: its routes to them and theirs to it depend on the device.
         pairs: t.nodes.filter((o) => o !== e).map((o) => [e.node, o.node] as [string, string]),
-        remediation: [`On ${e.node}: \`ip -d link show tunl0\` and \`lsmod | grep ipip\`; load the module (\`modprobe ipip\`) and restart calico-node there so Felix recreates tunl0 with its tunnel address.`],
+        fix: tunlSteps(e, ipipPools, noResourceAddr, row.filter((c) => c.status === 'missing').flatMap((c) => c.blocks.filter((b) => b.route === undefined).map((b) => b.block))),
       });
     }
     if (findings.length > 0) return { status: 'found', findings };

@@ -10,6 +10,9 @@ import type { NodeModel } from '../../model/node.js';
 import { cidrInside, ipInCidr, parseCidr } from '../../combiners/cidr.js';
 import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
 import { serviceAddresses } from '../../combiners/service-addresses.js';
+import type { IPPoolResource } from '../../model/facts.js';
+import { andList } from '../fix-steps.js';
+import { migratePoolSteps, patchPool } from './fix-steps-dataplane.js';
 
 const COLLECT = [
   { command: 'calicoctl get ippool -o yaml', why: 'the pool CIDRs to compare with host subnets and the service range' },
@@ -23,6 +26,21 @@ interface Pool {
   name: string;
   cidr: string;
   evidence: Evidence;
+  /** The IPPool resource, when the pool came from one (not from the ipset). */
+  res?: IPPoolResource;
+}
+
+const SERVICE_RANGE_HOW = '`kubectl -n kube-system get cm kubeadm-config -o yaml | grep serviceSubnet`, or kube-apiserver `--service-cluster-ip-range`';
+const SERVICE_RANGE = `the Kubernetes service range (${SERVICE_RANGE_HOW})`;
+
+/** Two overlapping pools: keep one, migrate the other's pods out of the shared range, delete it. */
+function poolPairSteps(a: Pool, b: Pool): string[] {
+  const disable = (p: Pool): string => (p.res !== undefined ? patchPool(p.name, { disabled: true }) : `\`calicoctl patch ippool\` on the pool with CIDR ${p.cidr} (name: \`calicoctl get ippool -o wide\`) with \`-p '{"spec":{"disabled":true}}'\``);
+  return [
+    `Decide which of ${a.name} (${a.cidr}) and ${b.name} (${b.cidr}) to keep, and disable the other so IPAM allocates only from one: ${disable(b)} (or ${disable(a)}).`,
+    `Recreate the pods with addresses in the disabled pool (\`calicoctl get workloadendpoints -A -o wide\` lists them), until \`calicoctl ipam show --show-blocks\` shows none left in it; then delete that pool with \`calicoctl delete ippool\`.`,
+    'Create pools only with calicoctl (it refuses a CIDR that overlaps an existing pool), not with kubectl on the crd.projectcalico.org IPPool.',
+  ];
 }
 
 function networkCidr(address: string, prefix: number): string | undefined {
@@ -39,10 +57,10 @@ function overlaps(a: string, b: string): boolean {
   return cidrInside(a, b) || cidrInside(b, a);
 }
 
-function poolsOf(cluster: { resources: { ippools: { name: string; cidr: string; disabled: boolean; ref: { input: string; file: string; line: number } }[] }; nodes: NodeModel[] }): { pools: (Pool & { disabled?: boolean })[]; from: string } {
+function poolsOf(cluster: { resources: { ippools: IPPoolResource[] }; nodes: NodeModel[] }): { pools: (Pool & { disabled?: boolean })[]; from: string } {
   const res = cluster.resources.ippools.filter((p) => parseCidr(p.cidr) !== undefined);
   if (res.length > 0) {
-    return { pools: res.map((p) => ({ name: p.name, cidr: p.cidr, disabled: p.disabled, evidence: { node: `IPPool ${p.name}`, input: p.ref.input, file: p.ref.file, line: p.ref.line, text: `IPPool ${p.name}: cidr: ${p.cidr}${p.disabled ? ' (disabled)' : ''}` } })), from: 'IPPool resources' };
+    return { pools: res.map((p) => ({ name: p.name, cidr: p.cidr, disabled: p.disabled, res: p, evidence: { node: `IPPool ${p.name}`, input: p.ref.input, file: p.ref.file, line: p.ref.line, text: `IPPool ${p.name}: cidr: ${p.cidr}${p.disabled ? ' (disabled)' : ''}` } })), from: 'IPPool resources' };
   }
   // No pool exported: Felix's cali40all-ipam-pools set lists every pool CIDR.
   const pools: Pool[] = [];
@@ -65,7 +83,7 @@ export const ippoolOverlap: Rule = {
     rationale:
       'Calico\'s requirements: "The IP range selected for pod IP addresses cannot overlap with any other IP ranges in your network, including: The Kubernetes service cluster IP range; The range from which host IPs are allocated". With an overlap, "NAT outgoing doesn\'t work, because the NAT rules think the host network is part of the pool" (`! --match-set cali40all-ipam-pools dst` exempts host destinations from MASQUERADE) and "IPAM-chosen IPs can overlap with the real network at random" (calico#1401); block routes compete with `proto kernel scope link` host routes, and a ClusterIP inside a pool is routed as a pod. The classic case is the default pool 192.168.0.0/16 on hosts in 192.168.x (catalogue F2).',
     remediation: [
-      'Create a pool that overlaps nothing (e.g. `calicoctl create -f` a pool in 10.244.0.0/16 or another unused range), disable the overlapping one (`calicoctl patch ippool <name> -p \'{"spec":{"disabled":true}}\'`), recreate the pods, then delete the old pool (docs "Migrate from one IP pool to another").',
+      'Create a pool in a range that is unused in your network (`calicoctl create -f`), disable the overlapping one (`calicoctl patch ippool <name> -p \'{"spec":{"disabled":true}}\'`), recreate the pods, then delete the old pool (docs "Migrate from one IP pool to another").',
       'Check the service range (`kubeadm-config` serviceSubnet, kube-apiserver `--service-cluster-ip-range`) and the host subnets of every node against the new pool before applying it.',
     ],
     explains: ['route-netlink-conflict'],
@@ -114,7 +132,7 @@ export const ippoolOverlap: Rule = {
           nodes,
           evidence: [pool.evidence, ...hits.flatMap((h) => h.ev)],
           severity: insideAny ? undefined : 'warning',
-          remediation: [`Move pods to a pool that excludes ${[...new Set(hits.map((h) => h.subnet))].join(', ')} (the host subnet${nodes.length > 1 ? 's' : ''}) and disable ${pool.name}.`],
+          fix: migratePoolSteps(pool, `outside ${andList([...new Set(hits.map((h) => h.subnet))])} (the host subnet${new Set(hits.map((h) => h.subnet)).size > 1 ? 's' : ''} of ${andList(nodes)}), every other host subnet and ${SERVICE_RANGE}`),
         });
       }
     }
@@ -129,6 +147,7 @@ export const ippoolOverlap: Rule = {
         message: `${inside.map((s) => `${s.ip} is ${s.how}`).join('; ')}; it lies inside pool ${pool.name} (${pool.cidr}), so the service range overlaps the pod range: a pod can get a ClusterIP's address and service traffic is routed as pod traffic.`,
         nodes: [...new Set(inside.map((s) => s.evidence.node))].sort(),
         evidence: [pool.evidence, ...inside.map((s) => s.evidence)],
+        fix: migratePoolSteps(pool, `outside the service range that holds ${andList(inside.map((s) => s.ip))} (${SERVICE_RANGE_HOW}) and every host subnet`),
       });
     }
     // The service CIDR itself, where BGPConfiguration advertises it (spec.serviceClusterIPs).
@@ -145,6 +164,7 @@ export const ippoolOverlap: Rule = {
             message: `BGPConfiguration ${bc.name} advertises the service range ${cidr} (spec.serviceClusterIPs), and pool ${pool.name} (${pool.cidr}) overlaps it: a pod can get a ClusterIP's address and service traffic is routed as pod traffic.`,
             nodes: [],
             evidence: [pool.evidence, { node: `BGPConfiguration ${bc.name}`, input: bc.ref.input, file: bc.ref.file, line: bc.ref.line, text: `BGPConfiguration ${bc.name}: serviceClusterIPs: ${cidr}` }],
+            fix: migratePoolSteps(pool, `outside the service range ${cidr} and every host subnet`),
           });
         }
       }
@@ -163,6 +183,7 @@ export const ippoolOverlap: Rule = {
           nodes: [],
           evidence: [a.evidence, b.evidence],
           severity: 'warning',
+          fix: poolPairSteps(a, b),
         });
       }
     }

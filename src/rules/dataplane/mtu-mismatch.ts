@@ -9,6 +9,25 @@ import type { Evidence } from '../../model/finding.js';
 import type { EncapKind, MtuLink, MtuRow } from '../../model/derived.js';
 import { ENCAP_LABEL, ENCAP_OVERHEAD } from '../../combiners/mtu-table.js';
 import { lineEvidence } from '../../combiners/evidence.js';
+import { andList, calicoNodeLogs, NAMESPACE_NOTE } from '../fix-steps.js';
+import { patchFelix, setPodMtu } from './fix-steps-dataplane.js';
+
+/** Recreate the pods of the nodes: a veth keeps the MTU it was created with. */
+function recreatePods(names: string[]): string {
+  return `After the pod MTU change, recreate the pods on ${andList(names)} that were created before it (a pod's veth keeps the MTU it was created with): \`kubectl get pods -A -o wide --field-selector spec.nodeName=${names[0]!}\` lists them${names.length > 1 ? ' (likewise for the other nodes)' : ''}; \`kubectl rollout restart\` their Deployments, DaemonSets and StatefulSets.`;
+}
+
+/** A pod on one node pinged from a pod on another, at the largest size the new MTU allows. */
+function pingCheck(rows: MtuRow[], limitName: string, names: string[], mtu: number): string {
+  const podOn = (node: string): string | undefined => rows.find((r) => r.node === node)?.cali.find((c) => c.podIP !== undefined && !c.podIP.includes(':'))?.podIP;
+  const fromNode = names.find((n) => n !== limitName);
+  const target = fromNode !== undefined ? podOn(limitName) : undefined;
+  const other = fromNode === undefined ? rows.find((r) => r.node !== limitName && podOn(r.node) !== undefined)?.node : undefined;
+  const size = mtu - 28;
+  if (fromNode !== undefined && target !== undefined) return `from a pod on ${fromNode}, \`ping -M do -s ${size} ${target}\` (a pod on ${limitName}) gets answers`;
+  if (other !== undefined) return `from a pod on ${limitName}, \`ping -M do -s ${size} ${podOn(other)!}\` (a pod on ${other}) gets answers`;
+  return `\`ping -M do -s ${size}\` from a pod on ${limitName} to a pod on another node gets answers`;
+}
 
 const COLLECT = [
   { command: 'ip -d link show', why: 'MTU of every link incl. cali* veths when ipv6_addr does not list them (IPv6 off), and the tunnel device types' },
@@ -29,6 +48,50 @@ interface Offence {
   /** Pod veths above the limit. */
   veths: (MtuLink & { overhead: number })[];
   tunnels: (MtuLink & { limit: number; encap: EncapKind })[];
+}
+
+/** Steps for Felix's own MTU complaint: read it, set the MTU from the host MTU Felix detected (else the NIC's), fix the detection pattern. */
+function felixSteps(rows: MtuRow[], nodes: string[], lines: Evidence[]): string[] {
+  const steps = [`Read Felix's message on ${andList(nodes)}: ${nodes.map((n) => calicoNodeLogs(n, { grep: 'mtu' })).join(', ')} ${NAMESPACE_NOTE}.`];
+  // Felix's own line: `Configured MTU is larger than detected host interface MTU configured=1500 detected=1450 ifaceName="eth0"`.
+  const detected = lines
+    .map((e) => ({ node: e.node, mtu: Number(/detected=(\d+)/.exec(e.text)?.[1]), iface: /ifaceName="([^"]+)"/.exec(e.text)?.[1] }))
+    .filter((d) => Number.isFinite(d.mtu) && d.mtu > 0)
+    .sort((a, b) => a.mtu - b.mtu)[0];
+  const known = rows.filter((r) => nodes.includes(r.node) && r.nic !== undefined);
+  const limit = detected !== undefined
+    ? { node: detected.node, nic: detected.iface ?? 'host interface', mtu: detected.mtu, overhead: rows.find((r) => r.node === detected.node)?.overhead ?? 0, row: rows.find((r) => r.node === detected.node), from: 'the host MTU Felix detected on' }
+    : known.length > 0
+      ? (() => {
+          const r = known.reduce((a, b) => (b.nic!.mtu - b.overhead < a.nic!.mtu - a.overhead ? b : a));
+          return { node: r.node, nic: r.nic!.name, mtu: r.nic!.mtu, overhead: r.overhead, row: r, from: 'the MTU of' };
+        })()
+      : undefined;
+  if (limit !== undefined) {
+    const mtu = limit.mtu - limit.overhead;
+    steps.push(`Set the configured MTU to ${mtu} (= ${limit.from} ${limit.node}'s ${limit.nic}, ${limit.mtu}${limit.overhead > 0 && limit.row !== undefined ? ` − ${limit.overhead} for ${encapText(limit.row)}` : ', no encapsulation'}): ${setPodMtu(mtu)}.`);
+  } else {
+    steps.push(`Compare the configured MTU (\`kubectl get installation default -o jsonpath='{.spec.calicoNetwork.mtu}'\`, or veth_mtu in the calico-config ConfigMap) with the NIC MTU on ${andList(nodes)} (\`ip -o link show\`; the bundle does not show which NIC is the underlay) minus the encapsulation overhead (IP-in-IP 20, VXLAN 50, WireGuard 60).`);
+  }
+  const names = [...new Set([...(detected?.iface !== undefined ? [detected.iface] : []), ...known.map((r) => r.nic!.name)])];
+  if (names.length > 0) steps.push(`If Felix found no interface to detect the host MTU from, make its pattern match the NIC: ${patchFelix({ mtuIfacePattern: `^(${names.join('|')})$` })}.`);
+  return steps;
+}
+
+/** Steps for one limiting NIC: the pod MTU from that NIC and the encapsulation overhead (or a larger NIC), new pods, the check. */
+function mtuSteps(rows: MtuRow[], limitName: string, nic: MtuLink, list: Offence[], names: string[], smaller: boolean): string[] {
+  const worst = list.reduce((a, b) => (b.row.overhead > a.row.overhead ? b : a));
+  const ovh = worst.row.overhead;
+  const mtu = nic.mtu - ovh;
+  const how = ovh > 0 ? `${nic.mtu} − ${ovh} for ${encapText(worst.row)}` : `${limitName}'s ${nic.name} MTU, no encapsulation`;
+  const steps = [`Set the pod MTU to ${mtu} (= ${how}) cluster-wide: ${setPodMtu(mtu)}.`];
+  if (smaller) {
+    const larger = Math.max(...rows.filter((r) => r.nic !== undefined && r.node !== limitName).map((r) => r.nic!.mtu));
+    steps.push(`Or, if ${limitName}'s ${nic.name} at MTU ${nic.mtu} is smaller than the other nodes' ${larger} by mistake and its network carries ${larger}, raise it instead (\`ip link set dev ${nic.name} mtu ${larger}\` on ${limitName}, and in its network configuration so it survives a reboot) and keep the pod MTU.`);
+  }
+  steps.push(recreatePods(names));
+  steps.push(`Verify: \`ip -o link show | grep -E ': (cali|tunl0|vxlan.calico)'\` on ${andList(names)} shows mtu ${mtu} or less, and ${pingCheck(rows, limitName, names, mtu)}.`);
+  return steps;
 }
 
 export const mtuMismatch: Rule = {
@@ -111,9 +174,7 @@ export const mtuMismatch: Rule = {
         nodes: [limitName, ...names],
         evidence,
         pairs: others.length > 0 ? others.map((n) => [n, limitName] as [string, string]) : undefined,
-        remediation: [
-          `Set the pod MTU to ${nic.mtu - Math.max(...list.map((o) => o.row.overhead))} (= ${nic.mtu} − ${Math.max(...list.map((o) => o.row.overhead))}) cluster-wide, or raise ${limitName}'s ${nic.name} MTU to match the other nodes if its underlay allows it; then recreate the pods on ${names.join(', ')}.`,
-        ],
+        fix: mtuSteps(rows, limitName, nic, list, names, smaller),
       });
     }
     // Felix's own complaint, without a table offence to attach it to.
@@ -127,6 +188,7 @@ export const mtuMismatch: Rule = {
         nodes,
         evidence: unattached,
         severity: 'warning',
+        fix: felixSteps(rows, nodes, unattached),
       });
     }
     if (findings.length > 0) return { status: 'found', findings };

@@ -6,7 +6,65 @@ import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
 import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
-import { stripPrefix } from '../../combiners/node-identity.js';
+import { nodeAddresses4, stripPrefix } from '../../combiners/node-identity.js';
+import { ipInCidr, networkOf } from '../../combiners/cidr.js';
+import { andList, restartCalicoNode } from '../fix-steps.js';
+import { autodetectCidrs, underlayNic } from './fix-steps-dataplane.js';
+
+/** Interfaces that are never the underlay (bridges, tunnels, veths). */
+const NOT_UNDERLAY = /^(docker|cbr|dummy|podman|virbr|lxcbr|veth|lo$|br-|cali|tunl|flannel|kube-ipvs|cni|vxlan\.calico|vxlan-v6\.calico|wireguard\.cali|wg-v6\.cali|nodelocaldns|kube-bridge)/;
+
+/**
+ * The underlay subnet(s) the nodes should use: the subnets of node IPs that no other node shares, when
+ * each node of the duplicate has an address there; else none (named in words).
+ */
+function underlaySubnets(all: NodeModel[], dup: string, involved: NodeModel[]): { cidrs: string[]; where: string[] } {
+  const count = new Map<string, number>();
+  for (const n of all) if (n.nodeIP !== undefined) count.set(n.nodeIP, (count.get(n.nodeIP) ?? 0) + 1);
+  const nets = new Set<string>();
+  for (const n of all) {
+    if (n.nodeIP === undefined || n.nodeIP === dup || (count.get(n.nodeIP) ?? 0) > 1) continue;
+    const a = nodeAddresses4(n).find((x) => x.address === n.nodeIP);
+    const net = a !== undefined ? networkOf(a.address, a.prefix) : undefined;
+    if (net !== undefined) nets.add(net);
+  }
+  const where: string[] = [];
+  for (const n of involved) {
+    const alt = nodeAddresses4(n).find((a) => a.address !== dup && !NOT_UNDERLAY.test(a.iface) && [...nets].some((net) => ipInCidr(a.address, net)));
+    if (alt === undefined) return { cidrs: [], where: [] };
+    where.push(`${n.name} has ${alt.address} on ${alt.iface}`);
+  }
+  return { cidrs: [...nets].sort(), where };
+}
+
+/** Same node IP on several nodes: pin autodetection to the underlay, restart, check the addresses. */
+function ipSteps(all: NodeModel[], ip: string, involved: NodeModel[], resNames: string[]): string[] {
+  const { cidrs, where } = underlaySubnets(all, ip, involved);
+  const names = involved.map((n) => n.name);
+  const steps = [
+    cidrs.length > 0
+      ? `Pin the node IP autodetection to the underlay the other nodes use (${andList(cidrs)}; ${where.join(', ')}): ${autodetectCidrs(cidrs)}.`
+      : `Pin the node IP autodetection to the underlay, away from ${ip} (the bundles show no address of ${andList(names)} in another node's subnet; \`ip -4 route get\` to another node's IP on each shows its underlay NIC): \`IP_AUTODETECTION_METHOD\` (\`interface=\`, \`cidr=\`, \`can-reach=\` or \`kubernetes-internal-ip\`) on the calico-node DaemonSet, or \`spec.calicoNetwork.nodeAddressAutodetectionV4\` in the operator Installation.`,
+  ];
+  if (names.length > 0) steps.push(`Restart calico-node on ${andList(names)}: ${restartCalicoNode(involved.map((n) => n.hostname ?? n.name))}.`);
+  steps.push(`Verify with \`calicoctl get node -o wide\`: ${andList(resNames)} must each show a distinct IPv4 address${cidrs.length > 0 ? ` in ${andList(cidrs)}` : ''}, none of them ${ip}.`);
+  return steps;
+}
+
+/** The address a machine is known by: the one on its underlay NIC, else its first host address, else its node IP or name. */
+function machineAddress(n: NodeModel): string {
+  const nic = underlayNic(n);
+  const own = nodeAddresses4(n).filter((a) => !NOT_UNDERLAY.test(a.iface));
+  return (own.find((a) => a.iface === nic) ?? own[0])?.address ?? n.nodeIP ?? n.name;
+}
+
+/** Same hostname on different machines: rename one, let each register its own Node, check. */
+function hostnameSteps(host: string, list: NodeModel[]): string[] {
+  return [
+    `Give one of the machines named ${host} (${andList(list.map((n) => `bundle ${n.name} at ${machineAddress(n)}`))}) a unique hostname (\`hostnamectl set-hostname\` with a new name; cloned VMs keep the template's name), and rejoin it to the cluster under that name.`,
+    `Then restart calico-node on the machine that keeps ${host} (\`kubectl delete pod -A -l k8s-app=calico-node --field-selector spec.nodeName=${host}\`), so Node ${host} gets its address back, and check \`calicoctl get node -o wide\`: each machine has its own Node and address.`,
+  ];
+}
 
 function addrEvidence(n: NodeModel, ip: string): Evidence | undefined {
   for (const i of n.interfaces4) for (const a of i.addresses) if (a.address === ip) return lineEvidence(n, artifactFile(n, 'ipv4_addr'), a);
@@ -68,6 +126,7 @@ export const nodeIpDuplicate: Rule = {
         message: `${[...names].sort().join(', ')} claim the same node IP ${ip}. BGP peers are keyed by that address, so these nodes skip each other in the mesh (or fight over one identity) and no routes are exchanged between them${ip === '10.0.2.15' ? '; 10.0.2.15 is the VirtualBox/Vagrant NAT address every VM has, which first-found autodetection picked' : ''}.`,
         nodes: involved.length > 0 ? involved : [...names].sort(),
         evidence,
+        fix: ipSteps(nodes, ip, nodes.filter((n) => involved.includes(n.name)), [...names].sort()),
       });
     }
     // Same hostname in several bundles.
@@ -89,6 +148,11 @@ export const nodeIpDuplicate: Rule = {
         nodes: list.map((n) => n.name),
         evidence: list.filter((n) => n.hostnameRef !== undefined).map((n) => lineEvidence(n, n.hostnameRef!.file, n.hostnameRef!)),
         severity: sameMachine ? 'info' : undefined,
+        fix: sameMachine
+          ? [derived.snapshots.some((x) => x.host === host)
+            ? `Nothing to fix: ${list.map((n) => n.name).join(' and ')} are snapshots of ${host}; the findings that read counters use the difference between them.`
+            : `Nothing to fix in the cluster: analyze one bundle of ${host} (${list.map((n) => n.archiveName ?? n.input).join(' or ')}), or give them as snapshots taken at different times.`]
+          : hostnameSteps(host, list),
       });
     }
     if (findings.length > 0) return { status: 'found', findings };

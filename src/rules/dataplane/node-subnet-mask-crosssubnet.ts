@@ -7,7 +7,47 @@
  */
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
-import type { NodeEncap } from '../../model/derived.js';
+import type { EncapPool, NodeEncap } from '../../model/derived.js';
+import type { ClusterModel, NodeModel } from '../../model/node.js';
+import { networkOf } from '../../combiners/cidr.js';
+import { nodeResourceFor } from '../../combiners/node-identity.js';
+import { restartCalicoNode } from '../fix-steps.js';
+import { autodetectCidrs, encapsulateAlways, patchPool, underlayNic } from './fix-steps-dataplane.js';
+
+/** The real networks (interface prefixes) of every node whose interface address is known. */
+function realNetworks(nodes: NodeEncap[]): string[] {
+  const nets = new Set<string>();
+  for (const n of nodes) {
+    if (n.realCidr === undefined) continue;
+    const [ip, len] = n.realCidr.split('/');
+    const net = networkOf(ip!, Number(len));
+    if (net !== undefined) nets.add(net);
+  }
+  return [...nets].sort();
+}
+
+/** Steps for one sender: correct its Node address, keep calico-node from writing it back, or encapsulate always; verify on its routes. */
+function fixSteps(cluster: ClusterModel, a: NodeEncap, node: NodeModel | undefined, cross: EncapPool[], nets: string[], peerBlocks: string[]): string[] {
+  const from = a.node;
+  const resName = (node !== undefined ? nodeResourceFor(cluster, node)?.name : undefined) ?? node?.hostname ?? from;
+  const nic = underlayNic(node);
+  const steps: string[] = [];
+  steps.push(a.realCidr !== undefined
+    ? `Correct ${from}'s Node address to its interface prefix: \`calicoctl patch node ${resName} -p '{"spec":{"bgp":{"ipv4Address":"${a.realCidr}"}}}'\` (it is ${a.nodeAddress ?? 'wider'} now).`
+    : `Correct ${from}'s Node address (${a.nodeAddress ?? 'with a wider prefix'}) to the prefix of ${a.nodeIP ?? 'its node IP'} on ${nic ?? 'its underlay NIC'} (not in the bundle: \`ip -4 addr show${nic !== undefined ? ` dev ${nic}` : ''}\` on ${from} shows it) with \`calicoctl patch node ${resName}\` on \`spec.bgp.ipv4Address\`.`);
+  steps.push(
+    `Keep calico-node from writing the wider prefix back at its next start: if its \`IP\` variable holds an address with a prefix${a.nodeAddress !== undefined ? ` (\`IP=${a.nodeAddress}\`)` : ''}, let autodetection read the interface instead` +
+      (nets.length > 0 ? `, limited to the nodes' real subnets: ${autodetectCidrs(nets)}` : ` (\`IP=autodetect\` with \`IP_AUTODETECTION_METHOD=interface=${nic ?? 'eth0'}\`)`) +
+      `. Then restart calico-node on ${from}: ${restartCalicoNode([from])}.`,
+  );
+  const pool = cross[0];
+  if (pool !== undefined) steps.push(`Or, if the subnet boundaries are not reliable, encapsulate between all nodes: ${cross.map((p) => patchPool(p.name, encapsulateAlways(p))).join(', ')}.`);
+  const dev = pool !== undefined && pool.vxlanMode === 'CrossSubnet' ? 'vxlan.calico' : 'tunl0';
+  steps.push(peerBlocks.length > 0
+    ? `Check afterwards on ${from}: ${peerBlocks.slice(0, 3).map((b) => `\`ip route show ${b}\``).join(', ')} must go via ${dev}, not ${nic ?? 'the NIC'}.`
+    : `Check afterwards on ${from}: its routes to the pod blocks of the peers in other subnets (\`ip route show dev ${dev}\`) must go via ${dev}.`);
+  return steps;
+}
 
 export const nodeSubnetMaskCrosssubnet: Rule = {
   meta: {
@@ -24,7 +64,7 @@ export const nodeSubnetMaskCrosssubnet: Rule = {
     explains: ['block-route-missing', 'cloud-fabric-drops-unencapsulated'],
     collect: [{ command: 'calicoctl get nodes -o yaml', why: 'spec.bgp.ipv4Address with its prefix decides which peers CrossSubnet treats as local' }],
   },
-  check({ derived }) {
+  check({ cluster, derived }) {
     const t = derived.encap;
     const cross = t.pools.filter((p) => p.ipipMode === 'CrossSubnet' || p.vxlanMode === 'CrossSubnet');
     if (t.pools.length > 0 && cross.length === 0) return { status: 'passed', reason: `no IPPool uses CrossSubnet (${t.pools.map((p) => `${p.name}: ipipMode ${p.ipipMode}, vxlanMode ${p.vxlanMode}`).join('; ')}), so the Node prefix does not decide encapsulation` };
@@ -44,9 +84,11 @@ export const nodeSubnetMaskCrosssubnet: Rule = {
       // The routes that leave unencapsulated towards the routed peers.
       const row = derived.routeMatrix.rows[derived.routeMatrix.nodes.indexOf(from)] ?? [];
       const direct: string[] = [];
+      const peerBlocks: string[] = [];
       for (const cell of row) {
         if (!tos.includes(cell.to)) continue;
         for (const b of cell.blocks) {
+          peerBlocks.push(b.block);
           if (b.kind === 'direct' && b.evidence !== undefined) {
             evidence.push(b.evidence);
             direct.push(cell.to);
@@ -70,7 +112,7 @@ export const nodeSubnetMaskCrosssubnet: Rule = {
         nodes: [from, ...tos],
         evidence,
         pairs: tos.map((to) => [from, to] as [string, string]),
-        remediation: [`Set ${from}'s address to its real prefix (IP=${a.realCidr ?? '<ip>/<real prefix>'} or IP_AUTODETECTION_METHOD=cidr=...), restart calico-node on ${from}, and check \`calicoctl get node ${from} -o yaml\` shows ${a.realCidr ?? 'the real prefix'}.`],
+        fix: fixSteps(cluster, a, cluster.nodes.find((n) => n.name === from), cross, realNetworks(t.nodes), peerBlocks),
       });
     }
     return { status: 'found', findings };

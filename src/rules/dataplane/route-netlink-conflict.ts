@@ -11,6 +11,27 @@ import type { NodeModel } from '../../model/node.js';
 import type { Route } from '../../model/facts.js';
 import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
 import { cidrInside, parseCidr } from '../../combiners/cidr.js';
+import { andList, restartCalicoNode } from '../fix-steps.js';
+
+/** Devices a previous CNI leaves behind. */
+const FOREIGN_DEV = /^(cni0|flannel\.\d+|flannel-wg|weave|kube-bridge|cilium_\w+)$/;
+
+/** Steps for one node: remove the foreign routes (and devices), stop what adds them, let Calico reprogram, check the blocks. */
+function netlinkSteps(n: NodeModel, competing: Competing[], down: boolean, exists: boolean, spread: string[]): string[] {
+  const steps: string[] = [];
+  const devices = [...new Set(n.interfaces4.map((i) => i.name).filter((d) => FOREIGN_DEV.test(d)))];
+  if (competing.length > 0) {
+    const dsts = competing.slice(0, 3);
+    steps.push(`On ${n.name}, remove the foreign route${dsts.length > 1 ? 's' : ''}: ${dsts.map((c) => `\`ip ${c.v6 ? '-6 ' : ''}route del ${c.route.dst}${c.route.dev !== undefined ? ` dev ${c.route.dev}` : ''}\``).join(', ')}${competing.length > 3 ? ` (and the ${competing.length - 3} other${competing.length - 3 > 1 ? 's' : ''} in the evidence)` : ''}.`);
+  } else if (exists) {
+    steps.push(`On ${n.name}, find the route the kernel keeps instead of Calico's: \`ip route show table all | grep -v -e 'proto bird' -e 'proto 80'\` lists the routes that are not Calico's; delete the one inside a pod block with \`ip route del\`.`);
+  }
+  if (down) steps.push(`The output device is down on ${n.name}: \`ip -d link show tunl0\` / \`ip -d link show vxlan.calico\` and \`lsmod | grep -e ipip -e vxlan\` show which; load the module (\`modprobe ipip\`) or bring the device up (\`ip link set tunl0 up\`).`);
+  steps.push(`Stop what adds ${competing.length === 1 ? 'it' : competing.length > 1 ? 'them' : 'the conflicting routes'} back: a previous CNI's config in /etc/cni/net.d${devices.length > 0 ? ` and its device${devices.length > 1 ? 's' : ''} (\`${devices.map((d) => `ip link delete ${d}`).join('; ')}\` on ${n.name})` : ''}, flanneld, a static route file, or NetworkManager (\`unmanaged-devices=interface-name:cali*;interface-name:tunl*;interface-name:vxlan.calico\` in /etc/NetworkManager/conf.d/calico.conf).`);
+  const blocks = [...new Set(competing.map((c) => c.against))].slice(0, 2);
+  steps.push(`Restart calico-node on ${n.name} so BIRD and Felix program the routes again (${restartCalicoNode([n.name])}), then verify on ${n.name}: ${blocks.length > 0 ? `${blocks.map((b) => `\`ip route show ${b}\``).join(', ')} show${blocks.length > 1 ? '' : 's'} Calico's route (\`proto bird\` or \`proto 80\`), ` : ''}and no new \`Netlink\` error appears in the BIRD log${spread.length > 0 ? `; ${andList(spread)} then lose${spread.length > 1 ? '' : 's'} the path through ${n.name}` : ''}.`);
+  return steps;
+}
 
 const COLLECT = [
   { command: 'ip route show table all; ip -d link show', why: 'every route for the block prefixes (any table, any proto) and the state of tunl0/vxlan.calico' },
@@ -138,7 +159,7 @@ export const routeNetlinkConflict: Rule = {
         nodes: [n.name, ...spread.map((x) => x.node.name)],
         evidence,
         severity: strong ? undefined : 'warning',
-        remediation: competing.length > 0 ? [`On ${n.name}: \`${competing.slice(0, 3).map((c) => `ip route del ${c.route.dst}${c.route.dev !== undefined ? ` dev ${c.route.dev}` : ''}`).join('; ')}\`, then find what re-adds ${competing.length > 1 ? 'them' : 'it'} (old CNI config in /etc/cni/net.d, flanneld, NetworkManager, a static route file).`] : undefined,
+        fix: netlinkSteps(n, competing, down, exact || kinds.some((k) => k.includes('File exists')), [...new Set(spread.map((x) => x.node.name))].sort()),
       });
     }
     if (findings.length > 0) return { status: 'found', findings };

@@ -10,6 +10,27 @@ import type { NodeModel } from '../../model/node.js';
 import { onlySelectedNodes, usesVxlan } from '../../combiners/encapsulation.js';
 import { stripPrefix } from '../../combiners/node-identity.js';
 import { fileEvidence, lineEvidence } from '../../combiners/evidence.js';
+import type { NodeEncap } from '../../model/derived.js';
+import { calicoNodeLogs, NAMESPACE_NOTE, restartCalicoNode } from '../fix-steps.js';
+
+/** Steps for one node: see the device and Felix's complaint, fix the device or the VTEP, check the routes to its block. */
+function vxlanSteps(e: NodeEncap, resName: string, missingDevice: boolean, others: string[], block: string | undefined): string[] {
+  const n = e.node;
+  const check = others[0];
+  const route = check !== undefined && block !== undefined ? `on ${check}, \`ip route show ${block}\` goes via ${e.vtepAddress ?? `${n}'s VTEP`} dev vxlan.calico onlink` : undefined;
+  if (missingDevice) {
+    return [
+      `Confirm on ${n}: \`ip -d link show vxlan.calico\` (exists? UP?) and Felix's complaint: ${calicoNodeLogs(n, { grep: 'vxlan|vtep' })} ${NAMESPACE_NOTE}.`,
+      `Make sure VXLAN is not disabled for ${n} (\`calicoctl get felixconfiguration -o yaml | grep -E 'name:|vxlanEnabled'\`: neither default nor node.${resName} may set \`vxlanEnabled: false\`), that the module loads (\`modprobe vxlan\` on ${n}) and that NetworkManager leaves the device alone (\`unmanaged-devices=interface-name:vxlan.calico;interface-name:cali*;interface-name:tunl*\` in /etc/NetworkManager/conf.d/calico.conf); then restart calico-node on ${n}: ${restartCalicoNode([n])}.`,
+      `Verify: on ${n}, \`ip -4 addr show dev vxlan.calico\` shows UP and its VTEP address${route !== undefined ? `; ${route}` : ''}.`,
+    ];
+  }
+  return [
+    `Compare ${n}'s VTEP: \`calicoctl get node ${resName} -o yaml | grep -i vxlan\` (ipv4VXLANTunnelAddr${e.vtepResource !== undefined ? ` ${e.vtepResource}` : ', none now'}) against its vxlan.calico address${e.vtepAddress !== undefined ? ` ${e.vtepAddress}` : ''}.`,
+    `Restart calico-node on ${n} so it allocates and advertises its tunnel address again: ${restartCalicoNode([n])}; if it gets none, the VXLAN pool must allow \`Tunnel\` in allowedUses (\`calicoctl get ippool -o yaml\`) and have free addresses (\`calicoctl ipam show\`).`,
+    `Verify: the Node's ipv4VXLANTunnelAddr equals its vxlan.calico address${route !== undefined ? `, and ${route}` : `, and the other nodes route ${n}'s block via it`}.`,
+  ];
+}
 
 function felixVtepLines(n: NodeModel): Evidence[] {
   const out: Evidence[] = [];
@@ -80,9 +101,11 @@ export const vxlanDeviceOrVtepMissing: Rule = {
       const col = derived.routeMatrix.nodes.indexOf(e.node);
       const lacking: string[] = [];
       const stale: string[] = [];
+      let block: string | undefined;
       for (const row of derived.routeMatrix.rows) {
         const cell = row[col];
         if (cell === undefined || cell.from === e.node) continue;
+        block ??= cell.blocks[0]?.block;
         if (cell.status === 'missing') {
           lacking.push(cell.from);
           const b = cell.blocks.find((x) => x.route === undefined);
@@ -113,11 +136,7 @@ export const vxlanDeviceOrVtepMissing: Rule = {
         evidence,
         // Every pair with this node: its routes to them and theirs to it depend on the device.
         pairs: t.nodes.filter((o) => o !== e).map((o) => [e.node, o.node] as [string, string]),
-        remediation: [
-          missingDevice
-            ? `On ${e.node}: \`ip -d link show vxlan.calico\`; check Felix's log for VXLAN errors and that FelixConfiguration (also node.${e.node}) does not disable VXLAN; restart calico-node on ${e.node}.`
-            : `Let calico-node on ${e.node} re-allocate and advertise its tunnel address (restart it), then check \`calicoctl get node ${e.node} -o yaml\` shows ipv4VXLANTunnelAddr equal to the vxlan.calico address.`,
-        ],
+        fix: vxlanSteps(e, n.hostname ?? e.node, missingDevice, [...new Set([...lacking, ...stale])], block),
       });
     }
     if (findings.length > 0) return { status: 'found', findings };

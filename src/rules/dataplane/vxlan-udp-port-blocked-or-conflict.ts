@@ -9,7 +9,29 @@
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeEncap } from '../../model/derived.js';
+import type { NodeModel } from '../../model/node.js';
 import { encapCounterGaps, MIN_SENT, usesVxlan } from '../../combiners/encapsulation.js';
+import { andList } from '../fix-steps.js';
+import { counterCheck, patchFelix, tcpdump } from './fix-steps-dataplane.js';
+
+const ALLOW_IN = 'Allow IPv4 VXLAN packets from allowed hosts';
+
+/** The check during a cross-node ping: the capture on the receiver's NIC and Felix's receive counter. */
+function verify(receiver: NodeModel | undefined, name: string, senders: NodeEncap[], port: number): string {
+  const y = senders[0];
+  return `Verify during a ping from a pod on ${y?.node ?? 'another node'} to a pod on ${name}: ${tcpdump(receiver, `udp port ${port}${y?.nodeIP !== undefined ? ` and src host ${y.nodeIP}` : ''}`)} on ${name} shows the packets arrive, and ${counterCheck(name, ALLOW_IN)} shows its counter growing.`;
+}
+
+/** Move Calico's VXLAN to another port, the same on every node. */
+function movePort(port: number, why: string): string {
+  const alt = port === 4799 ? 4790 : 4799;
+  return `If ${why} UDP ${port}, move Calico to a port that is free on every node, the same port everywhere: ${patchFelix({ vxlanPort: alt })} (${alt}, or any other free port).`;
+}
+
+/** The Node resource name of a bundle node (its hostname), which host-specific FelixConfigurations carry. */
+function hostOf(byName: Map<string, NodeModel>, node: string): string {
+  return byName.get(node)?.hostname ?? node;
+}
 
 function vxlanInUse(nodes: NodeEncap[], poolsUse: boolean): boolean {
   return poolsUse || nodes.some((n) => n.routes.vxlan.length > 0 || n.vxlan !== undefined);
@@ -42,6 +64,7 @@ export const vxlanUdpPortBlockedOrConflict: Rule = {
     const findings: FindingDraft[] = [];
     const flagged = new Set<string>();
     const port = t.vxlanPort;
+    const byName = new Map(cluster.nodes.map((n) => [n.name, n]));
     // 1. A host firewall drop on the VXLAN port that matched packets.
     for (const n of t.nodes) {
       const drops = n.rules.foreignDrops.filter((d) => d.proto === 'udp' && (d.packets ?? 0) > 0);
@@ -63,7 +86,10 @@ export const vxlanUdpPortBlockedOrConflict: Rule = {
         nodes: [n.node, ...senders.map((y) => y.node)],
         evidence,
         pairs: senders.map((y) => [y.node, n.node] as [string, string]),
-        remediation: [`On ${n.node}, remove the DROP or put an ACCEPT for the other nodes before it: \`iptables -I INPUT -p udp --dport ${port} -m set --match-set cali40all-vxlan-net src -j ACCEPT\`, and fix the firewall manager that added it.`],
+        fix: [
+          `On ${n.node}, accept VXLAN from the Calico hosts ahead of the DROP (\`${d.evidence.text.trim().replace(/^\[\d+:\d+\]\s*/, '')}\`): \`iptables -I INPUT -p udp --dport ${port} -m set --match-set cali40all-vxlan-net src -j ACCEPT\`; then remove the DROP in the firewall manager that added it (firewalld: \`firewall-cmd --permanent --add-port=${port}/udp && firewall-cmd --reload\`), so it does not come back.`,
+          verify(byName.get(n.node), n.node, senders, port),
+        ],
       });
     }
     // 2. Counters: sends VXLAN, never receives any, while the others send too.
@@ -85,7 +111,11 @@ export const vxlanUdpPortBlockedOrConflict: Rule = {
         nodes: [x.node, ...g.senders.map((y) => y.node)],
         evidence,
         pairs: g.senders.map((y) => [y.node, x.node] as [string, string]),
-        remediation: [`Allow UDP ${port} from ${g.senders.map((y) => y.nodeIP ?? y.node).join(', ')} to ${x.nodeIP ?? x.node} in the security group/NACL or firewall in front of ${x.node}; check with \`tcpdump -ni <nic> udp port ${port}\` on ${x.node}.`],
+        fix: [
+          `Allow UDP ${port} from ${andList(g.senders.map((y) => (y.nodeIP !== undefined ? `${y.node} (${y.nodeIP})` : y.node)))} to ${x.node}${x.nodeIP !== undefined ? ` (${x.nodeIP})` : ''} everywhere on the path: the security group/NACL of ${x.node}, a firewall outside iptables on ${x.node} (\`firewall-cmd --permanent --add-port=${port}/udp && firewall-cmd --reload\`, nftables), router ACLs.`,
+          movePort(port, 'the hypervisor or another overlay already uses'),
+          verify(byName.get(x.node), x.node, g.senders, port),
+        ],
       });
     }
     if (everyone) {
@@ -100,6 +130,11 @@ export const vxlanUdpPortBlockedOrConflict: Rule = {
           nodes: nodes.map((n) => n.node),
           evidence: [...nodes.map((n) => n.rules.vxlanAllowIn!.evidence), ...nodes.map((n) => n.rules.vxlanAllowOut!.evidence)],
           pairs,
+          fix: [
+            `Allow UDP ${port} between all nodes (${andList(nodes.map((n) => (n.nodeIP !== undefined ? `${n.node} ${n.nodeIP}` : n.node)))}) in both directions: security groups/NACLs, firewalls outside iptables (\`firewall-cmd --permanent --add-port=${port}/udp && firewall-cmd --reload\`), router ACLs.`,
+            movePort(port, 'the hypervisor (VMware NSX) uses'),
+            verify(byName.get(nodes[0]!.node), nodes[0]!.node, nodes.slice(1), port),
+          ],
         });
       }
     }
@@ -118,7 +153,11 @@ export const vxlanUdpPortBlockedOrConflict: Rule = {
         message: `Felix's VXLAN rules use different ports on different nodes, so a node sends to a port its peer does not listen on. Usually a host-specific FelixConfiguration (node.<name>) sets vxlanPort on some nodes only.`,
         nodes: groups.flatMap(([, ns]) => ns.map((n) => n.node)),
         evidence: groups.flatMap(([, ns]) => ns.slice(0, 2).map((n) => (n.rules.vxlanAllowIn ?? n.rules.vxlanAllowOut)!.evidence)),
-        remediation: [`Set one vxlanPort for every node (remove it from the node.<name> FelixConfigurations of ${odd.map((n) => n.node).join(', ')}).`],
+        fix: [
+          `See which FelixConfigurations set vxlanPort: \`calicoctl get felixconfiguration -o yaml | grep -E 'name:|vxlanPort'\` (the host-specific ones are named ${andList(odd.map((n) => `node.${hostOf(byName, n.node)}`))}).`,
+          `Give ${andList(odd.map((n) => n.node))} the port of the others, ${groups[0]![0]}: ${odd.map((n) => patchFelix({ vxlanPort: groups[0]![0] }, `node.${hostOf(byName, n.node)}`)).join(', ')} (or remove vxlanPort there, so the default FelixConfiguration applies).`,
+          `Verify on ${andList(odd.map((n) => n.node))}: \`ip -d link show vxlan.calico\` shows \`dstport ${groups[0]![0]}\`.`,
+        ],
       });
     }
     for (const n of cluster.nodes) {
@@ -130,7 +169,10 @@ export const vxlanUdpPortBlockedOrConflict: Rule = {
         message: `\`ip -d link\` on ${n.name} shows ${other.map((l) => `${l.name} (dstport ${port})`).join(', ')} beside vxlan.calico. The kernel hands UDP ${port} to one VXLAN socket per address and port, so one of the overlays loses its traffic (and Felix drops VXLAN from hosts outside cali40all-vxlan-net).`,
         nodes: [n.name],
         evidence: other.map((l) => ({ node: n.name, input: l.input, file: l.file, line: l.line, text: l.text })),
-        remediation: [`Move one overlay to another port: Calico's with FelixConfiguration vxlanPort, or the other device's (${other[0]!.name}).`],
+        fix: [
+          `Move one overlay off UDP ${port}: the other device (${other.map((l) => l.name).join(', ')}) in the configuration of whatever created it, or Calico's on every node: ${patchFelix({ vxlanPort: port === 4799 ? 4790 : 4799 })} (${port === 4799 ? 4790 : 4799}, or any other port free on every node).`,
+          `Verify on ${n.name}: \`ip -d link show type vxlan\` lists one device per dstport.`,
+        ],
       });
     }
     if (findings.length > 0) return { status: 'found', findings };

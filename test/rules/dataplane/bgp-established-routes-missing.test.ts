@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { contextFrom } from '../../helpers/cluster.js';
 import { birdLog, healthyCluster, ipRoute, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { filledFix } from '../../helpers/fix-steps.js';
 import { expectRule, runAll } from '../../helpers/rule-tester.js';
 import { bgpEstablishedRoutesMissing } from '../../../src/rules/dataplane/bgp-established-routes-missing.js';
 
@@ -23,6 +24,10 @@ test('sessions up, node-c\'s block outside the pool: one finding for node-c, exp
   const [f] = expectRule(bgpEstablishedRoutesMissing, ctx, { status: 'found', keys: ['node-c'], nodes: ['node-a', 'node-b', 'node-c'] });
   assert.match(f!.message, '10.244.99.128/26 lies outside every IPPool (default-ipv4-ippool 10.244.0.0/18)');
   assert.ok(f!.evidence[0]!.text.startsWith('blackhole 10.244.99.128/26'));
+  const fix = filledFix(f);
+  assert.match(fix, 'birdcl -s /var/run/calico/bird.ctl show route for 10.244.99.128/26 all');
+  assert.match(fix, '10.244.99.128/26 lies outside every IPPool (default-ipv4-ippool 10.244.0.0/18): cover it with a pool again');
+  assert.match(fix, 'on node-a and node-b: `ip route show 10.244.99.128/26` must show a `proto bird` route via node-c (10.77.0.13)');
   const all = runAll(ctx);
   assert.is(all[0]!.rule, 'bgp-established-routes-missing');
   assert.equal(all[0]!.explains, ['block-route-missing:node-a->node-c', 'block-route-missing:node-b->node-c']);
@@ -37,12 +42,14 @@ test('attached `birdc show route`: learned by BIRD on node-a but not in its kern
   const [f] = expectRule(bgpEstablishedRoutesMissing, ctx, { status: 'found', keys: ['node-c'] });
   assert.match(f!.message, 'BIRD on node-a did learn it (birdc show route) but the kernel table lacks it');
   assert.ok(f!.evidence.some((e) => e.file === 'birdc-node-a.txt' && e.line === 3));
+  assert.match(filledFix(f), 'On node-a the kernel does not take the route BIRD learned');
 });
 
 test('disableBGPExport on the pool is named', () => {
   const ctx = contextFrom(missingToC(), POOL_YAML.replace('    blockSize: 26', '    blockSize: 26\n    disableBGPExport: true'));
   const [f] = expectRule(bgpEstablishedRoutesMissing, ctx, { status: 'found', count: 1 });
   assert.match(f!.message, 'disableBGPExport: true');
+  assert.match(filledFix(f), `calicoctl patch ippool default-ipv4-ippool -p '{"spec":{"disableBGPExport":false}}'`);
 });
 
 test('not for VXLAN pools (Felix programs those routes)', () => {

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { contextFrom } from '../../helpers/cluster.js';
 import { healthyCluster, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
 import { docs, felixConfigYaml, ipipCluster, nodeYaml, poolYaml, vxlanCluster, vxlanRoutes } from '../../helpers/encap-cluster.js';
+import { filledFix } from '../../helpers/fix-steps.js';
 import { expectRule, runAll } from '../../helpers/rule-tester.js';
 import { encapRouteOwnerMismatch as rule } from '../../../src/rules/dataplane/encap-route-owner-mismatch.js';
 
@@ -19,6 +20,11 @@ test('fires when the pool is VXLAN but the routes still go via tunl0 (pool switc
   assert.match(f!.title, 'go via tunl0 (IP-in-IP) on node-a, node-b, node-c, but the pool is ipipMode Never, vxlanMode Always');
   assert.ok(f!.evidence[0]!.text.includes('vxlanMode: Always'));
   assert.ok(f!.evidence.some((e) => e.text.includes('dev tunl0 proto bird onlink')));
+  // Keep VXLAN, or set IP-in-IP back (the routes show it); restart; a block route to check.
+  const fix = filledFix(f);
+  assert.match(fix, `calicoctl patch ippool default-ipv4-ippool -p '{"spec":{"ipipMode":"Always","vxlanMode":"Never"}}'`);
+  assert.match(fix, 'Restart calico-node on node-a, node-b and node-c');
+  assert.match(fix, /Verify on node-a: `ip route show 10\.244\.\S+` goes via vxlan\.calico/);
 });
 
 test('fires when an IPIP pool runs on a VXLAN-only install (no BIRD anywhere): nobody programs the routes', () => {
@@ -28,6 +34,10 @@ test('fires when an IPIP pool runs on a VXLAN-only install (no BIRD anywhere): n
   const [f] = expectRule(rule, ctx, { status: 'found', keys: ['no-route-source'], nodes: ['node-a', 'node-b', 'node-c'] });
   assert.match(f!.message, 'Felix\'s proto 80');
   assert.ok(f!.evidence.some((e) => e.text.includes('no socket in LISTEN on TCP 179')));
+  const fix = filledFix(f);
+  assert.match(fix, `calicoctl patch ippool default-ipv4-ippool -p '{"spec":{"ipipMode":"Never","vxlanMode":"Always"}}'`);
+  assert.match(fix, '"calico_backend":"bird"');
+  assert.match(fix, /Verify on node-a: `ip route show 10\.244\.\S+`/);
   const all = runAll(ctx);
   assert.is(all[0]!.rule, 'encap-route-owner-mismatch');
   assert.ok(all[0]!.explains.filter((id) => id.startsWith('block-route-missing:')).length === 6, all[0]!.explains.join(', '));

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { contextFrom } from '../../helpers/cluster.js';
 import { healthyCluster, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
 import { docs, encapTables, hostSet, ipipCluster, ipipRoutes, nodeYaml, poolYaml, vxlanCluster } from '../../helpers/encap-cluster.js';
+import { filledFix } from '../../helpers/fix-steps.js';
 import { expectRule } from '../../helpers/rule-tester.js';
 import { derive } from '../../../src/combiners/derive.js';
 import { encapSourceNotInCalicoHostset as rule } from '../../../src/rules/dataplane/encap-source-not-in-calico-hostset.js';
@@ -26,6 +27,11 @@ test('VXLAN: node-a\'s set lacks node-c\'s address and its drop rule counts pack
   assert.match(f!.evidence[0]!.text, 'Drop IPv4 VXLAN packets from non-allowed hosts');
   assert.ok(f!.evidence[0]!.text.startsWith('[11:'));
   assert.equal(f!.pairs, [['node-c', 'node-a']]);
+  // node-c sends from its own node IP: the receiver's set is what is wrong.
+  const fix = filledFix(f);
+  assert.match(fix, "node-c sends from its own node IP 10.77.0.13, so node-a's cali40all-vxlan-net is what is wrong");
+  assert.match(fix, '`tcpdump -ni eth0 udp port 4789 and src host 10.77.0.13` during a ping from a pod on node-c');
+  assert.match(fix, "`iptables-save -c | grep 'Drop IPv4 VXLAN packets from non-allowed hosts'` on node-a");
 });
 
 test('VXLAN: node-c\'s vxlan.calico sends from a second address (ip -d link local), node-a and node-b drop it', () => {
@@ -48,6 +54,9 @@ test('VXLAN: node-c\'s vxlan.calico sends from a second address (ip -d link loca
   const src = fa.evidence.find((e) => e.node === 'node-c')!;
   assert.equal([src.file, src.line], ['node-c/ip-d-link.txt', 4]);
   assert.match(src.text, 'local 10.77.0.23');
+  const fix = filledFix(fa);
+  assert.match(fix, 'On node-c, vxlan.calico sends from 10.77.0.23 while its Node IP is 10.77.0.13');
+  assert.match(fix, `"externalNodesCIDRList":["10.77.0.23/32"]`);
 });
 
 test('IPIP: node-b sends from a second NIC address (route src) that node-a does not accept', () => {
@@ -56,6 +65,9 @@ test('IPIP: node-b sends from a second NIC address (route src) that node-a does 
   const [f] = expectRule(rule, contextFrom(c, IPIP), { status: 'found', keys: ['ipip:node-a'] });
   assert.match(f!.message, 'node-b sends from 192.168.50.12');
   assert.ok(f!.evidence.some((e) => e.node === 'node-b' && e.text.includes('src 192.168.50.12')));
+  const fix = filledFix(f);
+  assert.match(fix, 'On node-b, traffic to node-a leaves from 192.168.50.12 (the source of its route to 10.77.0.11) instead of its Node IP 10.77.0.12: `ip route get 10.77.0.11` on node-b');
+  assert.match(fix, '`tcpdump -ni eth0 ip proto 4 and src host 192.168.50.12`');
 });
 
 test('drop counter alone (all nodes in the set): a warning about non-Calico senders', () => {
@@ -64,6 +76,8 @@ test('drop counter alone (all nodes in the set): a warning about non-Calico send
   const [f] = expectRule(rule, contextFrom(c, VX), { status: 'found', keys: ['vxlan:node-b'] });
   assert.is(f!.severity, 'warning');
   assert.match(f!.message, 'not a Calico node');
+  const fix = filledFix(f);
+  assert.match(fix, 'Find the sender on node-b: `tcpdump -ni eth0 udp port 4789`');
 });
 
 test('VXLAN bundles without Node resources: the node IP is not taken from the VTEP next hops, so nothing is called outside the set', () => {

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { contextFrom } from '../../helpers/cluster.js';
 import { healthyCluster, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
 import { docs, ipipAddr, ipipCluster, ipipRoutes, nodeYaml, poolYaml } from '../../helpers/encap-cluster.js';
+import { filledFix } from '../../helpers/fix-steps.js';
 import { expectRule, runAll } from '../../helpers/rule-tester.js';
 import { ipipTunl0MissingOrDown as rule } from '../../../src/rules/dataplane/ipip-tunl0-missing-or-down.js';
 import { NodeBundleBuilder } from '../../../src/bundle/node-bundle-builder.js';
@@ -31,6 +32,11 @@ test('fires on a node without tunl0 that has no routes via it, citing BIRD\'s Ne
   assert.match(f!.message, 'no ipv4IPIPTunnelAddr');
   assert.ok(f!.evidence.some((e) => e.text.includes('Netlink: Network is down')));
   assert.ok(f!.evidence.some((e) => e.node === 'node-a' && e.text.startsWith('3: tunl0@NONE')));
+  // No device: load the module; the check names the blocks it lacks routes to and the Node's tunnel address.
+  const fix = filledFix(f);
+  assert.match(fix, 'modprobe ipip && echo ipip > /etc/modules-load.d/calico-ipip.conf');
+  assert.match(fix, `\`ip route show ${A.block}\`, \`ip route show ${B.block}\` a route via tunl0`);
+  assert.match(fix, '`calicoctl get node node-c -o yaml` an ipv4IPIPTunnelAddr');
   const all = runAll(ctx);
   assert.is(all[0]!.rule, 'ipip-tunl0-missing-or-down');
   assert.ok(all[0]!.explains.includes('block-route-missing:node-c->node-a'), all[0]!.explains.join(','));
@@ -53,6 +59,11 @@ test('fires on tunl0 down', () => {
   const [f] = expectRule(rule, contextFrom(c, RES), { status: 'found', keys: ['node-b'] });
   assert.match(f!.title, 'tunl0 down');
   assert.match(f!.evidence[0]!.text, 'state DOWN');
+  // Down: bring it up and keep NetworkManager away, not the module.
+  const fix = filledFix(f);
+  assert.match(fix, '`ip link set tunl0 up` on node-b');
+  assert.match(fix, 'unmanaged-devices=interface-name:tunl*');
+  assert.not.match(fix, 'modprobe');
 });
 
 test('skipped without ipv4_addr', () => {

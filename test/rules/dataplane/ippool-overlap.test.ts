@@ -4,6 +4,7 @@ import { contextFrom } from '../../helpers/cluster.js';
 import { CONFD, healthyCluster, ipsets, POOL_YAML } from '../../helpers/healthy-cluster.js';
 import { expectRule, runAll } from '../../helpers/rule-tester.js';
 import { ippoolOverlap } from '../../../src/rules/dataplane/ippool-overlap.js';
+import { filledFix } from '../../helpers/fix-steps.js';
 
 test('silent on the healthy cluster', () => {
   expectRule(ippoolOverlap, contextFrom(healthyCluster(), POOL_YAML), { status: 'passed' });
@@ -16,7 +17,12 @@ test('pool containing the host subnet: every node, with the address and subnet r
   assert.ok(f!.evidence[0]!.text.includes('cidr: 10.0.0.0/8'));
   assert.ok(f!.evidence.some((e) => e.text.includes('inet 10.77.0.11/24')));
   assert.ok(f!.evidence.some((e) => e.text.startsWith('10.77.0.0/24 dev eth0 proto kernel')));
-  assert.match(f!.remediation![0]!, '10.77.0.0/24');
+  const fix = filledFix(f);
+  assert.match(fix, 'outside 10.77.0.0/24 (the host subnet of node-a, node-b and node-c)');
+  assert.match(fix, 'ipipMode Never, vxlanMode Never, natOutgoing true');
+  assert.match(fix, `calicoctl patch ippool default-ipv4-ippool -p '{"spec":{"disabled":true}}'`);
+  assert.match(fix, 'calicoctl delete ippool default-ipv4-ippool');
+  assert.not.match(fix, '10.244.');
   assert.is(runAll(ctx)[0]!.rule, 'ippool-overlap');
 });
 
@@ -33,6 +39,7 @@ test('the kubernetes ClusterIP calico-node dials lies inside the pool', () => {
   const ctx = contextFrom(c, POOL_YAML.replace('cidr: 10.244.0.0/16', 'cidr: 10.96.0.0/12'));
   const [f] = expectRule(ippoolOverlap, ctx, { status: 'found', keys: ['service:default-ipv4-ippool'] });
   assert.match(f!.title, '10.96.0.1');
+  assert.match(filledFix(f), 'outside the service range that holds 10.96.0.1');
   // Outside the pool: passed, and the reason names the service address it checked.
   const r = ippoolOverlap.check(contextFrom(c, POOL_YAML));
   assert.is(r.status, 'passed');
@@ -43,12 +50,16 @@ test('BGPConfiguration serviceClusterIPs overlapping the pool', () => {
   const bgp = `---\napiVersion: projectcalico.org/v3\nkind: BGPConfiguration\nmetadata:\n  name: default\nspec:\n  serviceClusterIPs:\n  - cidr: 10.244.128.0/20\n`;
   const [f] = expectRule(ippoolOverlap, contextFrom(healthyCluster(), POOL_YAML + bgp), { status: 'found', keys: ['service:default-ipv4-ippool'] });
   assert.ok(f!.evidence[1]!.text.includes('serviceClusterIPs: 10.244.128.0/20'));
+  assert.match(filledFix(f), 'outside the service range 10.244.128.0/20');
 });
 
 test('two overlapping pools', () => {
   const second = `---\napiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: extra\nspec:\n  cidr: 10.244.128.0/17\n  ipipMode: Never\n  vxlanMode: Never\n  natOutgoing: true\n`;
   const [f] = expectRule(ippoolOverlap, contextFrom(healthyCluster(), POOL_YAML + second), { status: 'found', keys: ['pools:default-ipv4-ippool:extra'] });
   assert.is(f!.severity, 'warning');
+  const fix = filledFix(f);
+  assert.match(fix, `calicoctl patch ippool extra -p '{"spec":{"disabled":true}}'`);
+  assert.match(fix, `calicoctl patch ippool default-ipv4-ippool -p '{"spec":{"disabled":true}}'`);
 });
 
 test('no pool exported: the cali40all-ipam-pools ipset gives the pool', () => {
@@ -56,6 +67,10 @@ test('no pool exported: the cali40all-ipam-pools ipset gives the pool', () => {
   for (const n of Object.values(c)) n.ipsets = ipsets().replace(/10\.244\.0\.0\/16/g, '10.77.0.0/16');
   const [f] = expectRule(ippoolOverlap, contextFrom(c), { status: 'found', count: 1 });
   assert.ok(f!.evidence[0]!.text.includes('cali40all-ipam-pools'));
+  // The pool's name is not in the ipset: the steps say how to find it instead of inventing one.
+  const fix = filledFix(f);
+  assert.match(fix, 'the pool with CIDR 10.77.0.0/16 (its name is not in the bundle: `calicoctl get ippool -o wide` lists it)');
+  assert.not.match(fix, 'calicoctl patch ippool 10.77.0.0/16');
 });
 
 test('skipped without pools and ipsets', () => {

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { contextFrom } from '../../helpers/cluster.js';
 import { healthyCluster, ipAddr, NODES, POOL_YAML, type NodeSpec } from '../../helpers/healthy-cluster.js';
 import type { NodeFiles } from '../../helpers/cluster.js';
+import { filledFix } from '../../helpers/fix-steps.js';
 import { expectRule, runAll } from '../../helpers/rule-tester.js';
 import { mtuMismatch } from '../../../src/rules/dataplane/mtu-mismatch.js';
 import * as MTU from '../../../src/combiners/mtu-table.js';
@@ -44,6 +45,13 @@ test('one node\'s NIC smaller than the pod MTU: one finding keyed by that node, 
   assert.ok(f!.evidence.some((e) => e.file.endsWith('ipv6_addr') && e.text.includes('mtu 1500')));
   assert.equal(f!.pairs, [['node-a', 'node-c'], ['node-b', 'node-c']]);
   assert.is(runAll(ctx)[0]!.rule, 'mtu-mismatch');
+  // No encapsulation: the pod MTU is node-c's NIC MTU; raising that NIC to the others' 1500 is the alternative.
+  const fix = filledFix(f);
+  assert.match(fix, 'Set the pod MTU to 1400 (= node-c\'s eth0 MTU, no encapsulation)');
+  assert.match(fix, `"calicoNetwork":{"mtu":1400}`);
+  assert.match(fix, '"veth_mtu":"1400"');
+  assert.match(fix, '`ip link set dev eth0 mtu 1500` on node-c');
+  assert.match(fix, '`ping -M do -s 1372 ');
 });
 
 test('IP-in-IP: veth 1500 on a 1500 NIC exceeds 1500 − 20, and tunl0 1500 too', () => {
@@ -56,6 +64,11 @@ test('IP-in-IP: veth 1500 on a 1500 NIC exceeds 1500 − 20, and tunl0 1500 too'
   assert.match(f!.message, 'max 1480 = 1500 − 20 for IP-in-IP 20 B');
   assert.match(f!.message, 'tunl0 MTU 1500');
   assert.is(f!.pairs, undefined);
+  // IP-in-IP: 1500 − 20; node-b's own NIC limits, so there is no larger NIC to raise.
+  const fix = filledFix(f);
+  assert.match(fix, 'Set the pod MTU to 1480 (= 1500 − 20 for IP-in-IP 20 B)');
+  assert.not.match(fix, 'ip link set dev');
+  assert.match(fix, '`ping -M do -s 1452 ');
 });
 
 test('VXLAN from the routes (no pool exported): 1450 veths are fine, 1500 are not', () => {
@@ -75,6 +88,7 @@ test('the overhead follows each pod\'s pool: 1480 is fine in the IP-in-IP pool, 
   for (const n of Object.values(c)) n.ipv4_route = n.ipv4_route!.replace(/10\.244\.42\.65/g, '10.244.142.65');
   const [f] = expectRule(mtuMismatch, contextFrom(c, pools), { status: 'found', keys: ['node-b'] });
   assert.match(f!.message, 'max 1450 = 1500 − 50');
+  assert.match(filledFix(f), 'Set the pod MTU to 1450 (= 1500 − 50 for');
 });
 
 test('skipped when no cali* or tunnel MTU was collected (IPv6 off), asking for ip -d link', () => {
@@ -100,6 +114,11 @@ test('Felix "Configured MTU is larger" without a table offence is a warning', ()
   c['node-a']!['logs/felix/current'] += '2026-11-27T10:14:00.10001 2026-11-27 10:14:00.100 [WARNING][68] felix/int_dataplane.go 1110: Configured MTU is larger than detected host interface MTU configured=1500 detected=1450 ifaceName="eth0"\n';
   const [f] = expectRule(mtuMismatch, contextFrom(c, POOL_YAML), { status: 'found', keys: ['felix:node-a'] });
   assert.is(f!.severity, 'warning');
+  const fix = filledFix(f);
+  assert.match(fix, "grep -iE 'mtu'");
+  // The host MTU Felix detected (1450) decides, not the 1500 of the collected ip addr.
+  assert.match(fix, "Set the configured MTU to 1450 (= the host MTU Felix detected on node-a's eth0, 1450, no encapsulation)");
+  assert.match(fix, `"mtuIfacePattern":"^(eth0)$"`);
 });
 
 test.run();

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { contextFrom } from '../../helpers/cluster.js';
 import { healthyCluster, healthyNodeFiles, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { filledFix } from '../../helpers/fix-steps.js';
 import { expectRule } from '../../helpers/rule-tester.js';
 import { nodeIpDuplicate } from '../../../src/rules/dataplane/node-ip-duplicate.js';
 
@@ -29,6 +30,17 @@ test('fires when two Node resources claim 10.0.2.15 (Vagrant NAT)', () => {
   assert.match(f!.message, 'VirtualBox');
   assert.ok(f!.evidence.some((e) => e.file === 'resources.yaml' && e.line > 0));
   assert.ok(f!.evidence.some((e) => e.node === 'node-c' && e.text.includes('inet 10.0.2.15/24')));
+  // node-a's unique IP gives the underlay subnet, where node-b and node-c have their eth0 addresses.
+  const fix = filledFix(f);
+  assert.match(fix, 'node-b has 10.77.0.12 on eth0, node-c has 10.77.0.13 on eth0');
+  assert.match(fix, 'IP_AUTODETECTION_METHOD=cidr=10.77.0.0/24');
+  assert.match(fix, 'none of them 10.0.2.15');
+  // node-c with the NAT address only: no address of it in the underlay subnet, said in words.
+  c['node-c']!.ipv4_addr = c['node-c']!.ipv4_addr!.replace(nat, '').replace('10.77.0.13/24 brd 10.77.0.255', '10.0.2.15/24 brd 10.0.2.255');
+  const [g] = expectRule(nodeIpDuplicate, contextFrom(c, yaml), { status: 'found', keys: ['ip:10.0.2.15'] });
+  const words = filledFix(g);
+  assert.match(words, 'the bundles show no address of node-b and node-c in another node\'s subnet');
+  assert.not.match(words, 'cidr=10.77.0.0/24');
 });
 
 test('two different machines with one hostname', () => {
@@ -36,6 +48,10 @@ test('two different machines with one hostname', () => {
   c['node-b-clone'] = { ...healthyNodeFiles(NODES[1]!), hostname: 'node-b\n', ipv4_addr: healthyNodeFiles({ ...NODES[1]!, ip: '10.77.0.22' }).ipv4_addr! };
   const findings = expectRule(nodeIpDuplicate, contextFrom(c, POOL_YAML), { status: 'found', keys: ['hostname:node-b'] });
   assert.match(findings[0]!.message, 'different machines');
+  const fix = filledFix(findings[0]);
+  assert.match(fix, /Give one of the machines named node-b \(bundle node-b\S* at 10\.77\.0\.(12|22) and bundle node-b\S* at 10\.77\.0\.(12|22)\) a unique hostname/);
+  assert.match(fix, '10.77.0.22');
+  assert.match(fix, '--field-selector spec.nodeName=node-b');
 });
 
 test.run();

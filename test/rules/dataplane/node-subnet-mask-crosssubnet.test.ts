@@ -5,6 +5,7 @@ import { healthyCluster, NODES, POOL_YAML } from '../../helpers/healthy-cluster.
 import { docs, nodeYaml, poolYaml, vtep, vxlanAddr, vxlanCluster } from '../../helpers/encap-cluster.js';
 import { expectRule, runAll } from '../../helpers/rule-tester.js';
 import { nodeSubnetMaskCrosssubnet as rule } from '../../../src/rules/dataplane/node-subnet-mask-crosssubnet.js';
+import { filledFix } from '../../helpers/fix-steps.js';
 
 /** node-a, node-b in 10.77.0.0/24; node-c moved to 10.77.1.13/24 (another routed subnet). */
 function twoSubnets(nodePrefix: number) {
@@ -43,6 +44,12 @@ test('fires per sender when the Node prefix /16 is wider than the real /24, with
   assert.match(a.evidence[1]!.text, 'inet 10.77.0.11/24');
   assert.ok(a.evidence.some((e) => e.text.includes('via 10.77.1.13 dev eth0 proto 80 onlink')));
   assert.equal(f[2]!.pairs, [['node-c', 'node-a'], ['node-c', 'node-b']]);
+  // The steps: the Node patched to the interface prefix, autodetection limited to both real subnets, the route to check.
+  const fix = filledFix(a);
+  assert.match(fix, `calicoctl patch node node-a -p '{"spec":{"bgp":{"ipv4Address":"10.77.0.11/24"}}}'`);
+  assert.match(fix, 'IP_AUTODETECTION_METHOD=cidr=10.77.0.0/24,10.77.1.0/24');
+  assert.match(fix, `calicoctl patch ippool default-ipv4-ippool -p '{"spec":{"vxlanMode":"Always"}}'`);
+  assert.match(fix, `\`ip route show ${NODES[2]!.block}\` must go via vxlan.calico, not eth0`);
   assert.is(runAll(twoSubnets(16))[0]!.rule, 'node-subnet-mask-crosssubnet');
 });
 

@@ -1,9 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { contextFrom } from '../../helpers/cluster.js';
-import { birdLog, healthyCluster, ipRoute, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { birdLog, healthyCluster, ipAddr, ipRoute, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
 import { expectRule, runAll } from '../../helpers/rule-tester.js';
 import { routeNetlinkConflict } from '../../../src/rules/dataplane/route-netlink-conflict.js';
+import { filledFix } from '../../helpers/fix-steps.js';
 
 const [A, B, C] = NODES as [typeof NODES[0], typeof NODES[0], typeof NODES[0]];
 
@@ -21,7 +22,9 @@ test('static route for node-c\'s block on node-a and BIRD "Netlink: File exists"
   assert.ok(f!.evidence[0]!.text.includes('proto static'));
   assert.ok(f!.evidence.some((e) => e.text.includes('Netlink: File exists')));
   assert.match(f!.title, 'another route for the same prefix exists');
-  assert.match(f!.remediation![0]!, `ip route del ${C.block} dev eth0`);
+  const fix = filledFix(f);
+  assert.match(fix, `On node-a, remove the foreign route: \`ip route del ${C.block} dev eth0\``);
+  assert.match(fix, `\`ip route show ${C.block}\` shows Calico's route`);
   assert.is(runAll(ctx)[0]!.rule, 'route-netlink-conflict');
 });
 
@@ -32,6 +35,7 @@ test('the foreign route re-advertised by BIRD: node-b\'s ECMP path via the gatew
   const ctx = contextFrom(c, POOL_YAML);
   const [f] = expectRule(routeNetlinkConflict, ctx, { status: 'found', keys: ['node-a'], nodes: ['node-a', 'node-b'] });
   assert.match(f!.message, 'node-b holds a path for 10.244.99.128/26 towards it (an ECMP route');
+  assert.match(filledFix(f), 'node-b then loses the path through node-a');
   const all = runAll(ctx);
   assert.is(all[0]!.rule, 'route-netlink-conflict');
   assert.not.ok(all.some((x) => x.rule === 'ipam-block-route-inconsistency'));
@@ -54,6 +58,9 @@ test('BIRD "Netlink: Network is down" alone names the device', () => {
   c['node-b']!['logs/bird/current'] = birdLog(B, [A, C]) + '2026-11-27T10:14:09.90001 bird: Netlink: Network is down\n';
   const [f] = expectRule(routeNetlinkConflict, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-b'] });
   assert.match(f!.title, 'output device is down');
+  const fix = filledFix(f);
+  assert.match(fix, 'The output device is down on node-b');
+  assert.not.match(fix, 'remove the foreign route');
 });
 
 test('flannel leftovers inside the pool (cni0) are a warning', () => {
@@ -62,6 +69,12 @@ test('flannel leftovers inside the pool (cni0) are a warning', () => {
   const [f] = expectRule(routeNetlinkConflict, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-c'] });
   assert.is(f!.severity, 'warning');
   assert.match(f!.message, 'dev cni0');
+  assert.match(filledFix(f), 'ip route del 10.244.0.0/24 dev cni0');
+  assert.not.match(filledFix(f), 'ip link delete');
+  // The bridge itself in ip addr: its removal is named too.
+  c['node-c']!.ipv4_addr = ipAddr(C, '5: cni0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP group default qlen 1000\n    inet 10.244.0.1/24 brd 10.244.0.255 scope global cni0\n       valid_lft forever preferred_lft forever\n');
+  const [g] = expectRule(routeNetlinkConflict, contextFrom(c, POOL_YAML), { status: 'found', keys: ['node-c'] });
+  assert.match(filledFix(g), '`ip link delete cni0` on node-c');
 });
 
 test('canal (flannel routes, no Calico block anywhere): flannel routes inside the pool are not foreign', () => {

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { contextFrom } from '../../helpers/cluster.js';
 import { healthyCluster, NODES, POOL_YAML } from '../../helpers/healthy-cluster.js';
 import { docs, nodeYaml, poolYaml, vtep, vxlanAddr, vxlanCluster, vxlanRoutes } from '../../helpers/encap-cluster.js';
+import { filledFix } from '../../helpers/fix-steps.js';
 import { expectRule, runAll } from '../../helpers/rule-tester.js';
 import { vxlanDeviceOrVtepMissing as rule } from '../../../src/rules/dataplane/vxlan-device-or-vtep-missing.js';
 
@@ -27,6 +28,11 @@ test('fires on a node without vxlan.calico and no VTEP; the others lack routes t
   assert.match(f!.title, 'node-c has no vxlan.calico');
   assert.match(f!.message, 'no ipv4VXLANTunnelAddr');
   assert.ok(f!.evidence.some((e) => e.text.includes('Failed to get link attributes')));
+  // No device: Felix's log, vxlanEnabled, the module; the check is node-a's route to node-c's block.
+  const fix = filledFix(f);
+  assert.match(fix, "grep -iE 'vxlan|vtep'");
+  assert.match(fix, 'neither default nor node.node-c may set `vxlanEnabled: false`');
+  assert.match(fix, `on node-a, \`ip route show ${C.block}\` goes via node-c's VTEP dev vxlan.calico onlink`);
   // Root cause over symptom: the missing block routes fold under it.
   const all = runAll(ctx);
   const cause = all.find((x) => x.rule === 'vxlan-device-or-vtep-missing')!;
@@ -46,6 +52,11 @@ test('fires on a stale VTEP: others route node-a\'s block via an address that is
   c['node-b']!.ipv4_route = vxlanRoutes(B, [A, C], (p) => (p === A ? '10.244.17.9' : vtep(p)));
   const [f] = expectRule(rule, contextFrom(c, RES), { status: 'found', keys: ['node-a'] });
   assert.ok(f!.evidence.some((e) => e.node === 'node-b' && e.text.includes('via 10.244.17.9 dev vxlan.calico')));
+  // Device fine, VTEP stale: compare the Node's VTEP with the device, restart, check node-b's route.
+  const fix = filledFix(f);
+  assert.match(fix, "`calicoctl get node node-a -o yaml | grep -i vxlan`");
+  assert.match(fix, `on node-b, \`ip route show ${A.block}\` goes via ${vtep(A)} dev vxlan.calico onlink`);
+  assert.not.match(fix, 'vxlanEnabled');
 });
 
 test('skipped when no ipv4_addr was collected', () => {

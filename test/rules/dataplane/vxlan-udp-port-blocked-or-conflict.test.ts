@@ -5,6 +5,7 @@ import { healthyCluster, POOL_YAML } from '../../helpers/healthy-cluster.js';
 import { docs, encapTables, nodeYaml, poolYaml, vxlanCluster } from '../../helpers/encap-cluster.js';
 import { expectRule, runAll } from '../../helpers/rule-tester.js';
 import { vxlanUdpPortBlockedOrConflict as rule } from '../../../src/rules/dataplane/vxlan-udp-port-blocked-or-conflict.js';
+import { filledFix } from '../../helpers/fix-steps.js';
 
 const RES = docs(poolYaml({ vxlanMode: 'Always' }), nodeYaml('vxlan'));
 
@@ -24,7 +25,10 @@ test('fires on a host firewall DROP of UDP 4789 that matched packets, citing it 
   assert.is(f!.evidence[0]!.node, 'node-c');
   assert.ok(f!.evidence.some((e) => e.node === 'node-a' && e.text.includes('Allow IPv4 VXLAN packets to other allowed hosts')));
   assert.equal(f!.pairs, [['node-a', 'node-c'], ['node-b', 'node-c']]);
-  assert.match(f!.remediation![0]!, 'On node-c');
+  const fix = filledFix(f);
+  assert.match(fix, 'On node-c, accept VXLAN from the Calico hosts ahead of the DROP (`-A INPUT -p udp -m udp --dport 4789 -j DROP`)');
+  // The receiving NIC comes from the bundle, the source from the first sender.
+  assert.match(fix, '`tcpdump -ni eth0 udp port 4789 and src host 10.77.0.11` on node-c');
 });
 
 test('fires from counters alone: node-b sends VXLAN, never receives any, others send too (underlay drop)', () => {
@@ -33,6 +37,14 @@ test('fires from counters alone: node-b sends VXLAN, never receives any, others 
   assert.match(f!.title, 'towards node-b is lost');
   assert.match(f!.message, 'No DROP for it');
   assert.ok(f!.evidence[0]!.text.includes('Allow IPv4 VXLAN packets from allowed hosts') && f!.evidence[0]!.text.startsWith('[0:0]'));
+  const fix = filledFix(f);
+  assert.match(fix, 'Allow UDP 4789 from node-a (10.77.0.11) and node-c (10.77.0.13) to node-b (10.77.0.12)');
+  assert.match(fix, `calicoctl patch felixconfiguration default -p '{"spec":{"vxlanPort":4799}}'`);
+  // The capture runs on the receiver's own underlay NIC.
+  c['node-b']!.ipv4_addr = c['node-b']!.ipv4_addr!.replace(/eth0/g, 'ens5');
+  c['node-b']!.ipv4_route = c['node-b']!.ipv4_route!.replace(/eth0/g, 'ens5');
+  const [g] = expectRule(rule, contextFrom(c, RES), { status: 'found', keys: ['node-b'] });
+  assert.match(filledFix(g), '`tcpdump -ni ens5 udp port 4789');
 });
 
 test('a receiver whose drop rule counted packets is not a port block (source not in the set is another rule)', () => {
@@ -45,6 +57,7 @@ test('fires once for the whole cluster when every node sent VXLAN and none recei
   const [f] = expectRule(rule, contextFrom(c, RES), { status: 'found', keys: ['all-nodes'], nodes: ['node-a', 'node-b', 'node-c'] });
   assert.match(f!.title, 'No node receives VXLAN (UDP 4789): 3 nodes sent it, none received any');
   assert.is(f!.pairs?.length, 3);
+  assert.match(filledFix(f), 'Allow UDP 4789 between all nodes (node-a 10.77.0.11, node-b 10.77.0.12 and node-c 10.77.0.13)');
 });
 
 test('a node that sent only a couple of packets proves nothing', () => {
@@ -70,6 +83,20 @@ test('fires when nodes disagree on the VXLAN port', () => {
   c['node-c']!.ipv4_tables = encapTables('vxlan', { allowIn: 40, allowOut: 42 }, [], 4799);
   const f = expectRule(rule, contextFrom(c, RES), { status: 'found', keys: ['port-mismatch'] });
   assert.match(f[0]!.title, '4799 on node-c');
+  const fix = filledFix(f[0]);
+  assert.match(fix, `calicoctl patch felixconfiguration node.node-c -p '{"spec":{"vxlanPort":4789}}'`);
+  assert.match(fix, '`dstport 4789`');
+});
+
+test('another VXLAN device on Calico\'s port (attached ip -d link): move one overlay', () => {
+  const ctx = contextFrom(vxlanCluster(), RES);
+  const nb = ctx.cluster.nodes.find((n) => n.name === 'node-b')!;
+  const at = { input: 'node-b/ip-d-link.txt', file: 'node-b/ip-d-link.txt' };
+  nb.attachments = { sources: [], links: [{ ...at, line: 9, text: '7: flannel.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN mode DEFAULT group default', name: 'flannel.1', mtu: 1450, vxlan: { id: 1, dstport: 4789 } }] };
+  const [f] = expectRule(rule, ctx, { status: 'found', keys: ['conflict:node-b'] });
+  const fix = filledFix(f);
+  assert.match(fix, 'the other device (flannel.1)');
+  assert.match(fix, `calicoctl patch felixconfiguration default -p '{"spec":{"vxlanPort":4799}}'`);
 });
 
 test('in a full run the port block is the top finding', () => {
