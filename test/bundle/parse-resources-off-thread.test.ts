@@ -1,5 +1,5 @@
 /**
- * Large resource YAML is parsed in a worker thread: the result equals the in-place parse (resources, lines,
+ * With CALICO_DIAGS_YAML_WORKER=1, large resource YAML is parsed in a worker thread: the result equals the in-place parse (resources, lines,
  * problems), files keep their order in the collector whichever finishes first, and a process with work in
  * the worker does not exit before it is done.
  */
@@ -8,6 +8,8 @@ import * as assert from 'uvu/assert';
 import { BundleCollector } from '../../src/bundle/bundle-collector.js';
 import { OFF_THREAD_BYTES, offThreadStats, parseResourcesOffThread } from '../../src/bundle/parse-resources-off-thread.js';
 import { parseCalicoResources } from '../../src/parsers/calico-resources.js';
+
+process.env.CALICO_DIAGS_YAML_WORKER = '1'; // opt-in: this file tests the worker path
 
 function policies(n: number, prefix: string): string {
   const items: string[] = [];
@@ -73,6 +75,14 @@ test('the collector keeps file order: a large file read first stays first though
   assert.is(c.resources[0]!.name, 'big-0');
   assert.is(c.resources[1200]!.name, 'small-0');
   assert.equal([...new Set(c.resources.map((r) => r.ref.file))], ['exports/a-policies.yaml', 'exports/b-policies.yaml']);
+});
+
+test('off by default: parsed in place', async () => {
+  process.env.CALICO_DIAGS_YAML_WORKER = '';
+  const before = offThreadStats.jobs;
+  assert.is((await parseResourcesOffThread(BIG, { input: 'a', file: 'b' })).resources.length, 1200);
+  assert.is(offThreadStats.jobs, before);
+  process.env.CALICO_DIAGS_YAML_WORKER = '1';
 });
 
 test.run();
