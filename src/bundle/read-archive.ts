@@ -333,13 +333,7 @@ async function readMember(
   if (isArchiveName(name)) {
     // Streamed through a tap that fingerprints it (the same archive twice is read once: load-inputs)
     const tap = new FingerprintTap();
-    const through = new Transform({
-      highWaterMark: CHUNK_BYTES,
-      transform(chunk: Buffer, _enc, cb) {
-        tap.push(chunk);
-        cb(null, chunk);
-      },
-    });
+    const through = tapStream((chunk) => tap.push(chunk));
     const drained = finished(through).catch(() => undefined);
     (stream as unknown as Readable).pipe(through);
     const at0 = out.inner.length;
@@ -514,18 +508,12 @@ async function isZipFile(path: string): Promise<boolean> {
   }
 }
 
-/**
- * Counts the bytes going through for `onRead`. A stage of its own, not a `data` listener on the file: a
- * listener would set the file flowing before the reader listens, and the bytes read meanwhile (a small
- * archive whole) would be lost.
- */
-function byteCounter(onRead: (bytesRead: number) => void): Transform {
-  let read = 0;
+/** A stage that hands every chunk to `onChunk` and passes it on unchanged. */
+function tapStream(onChunk: (chunk: Buffer) => void): Transform {
   return new Transform({
     highWaterMark: CHUNK_BYTES,
     transform(chunk: Buffer, _enc, cb) {
-      read += chunk.length;
-      onRead(read);
+      onChunk(chunk);
       cb(null, chunk);
     },
   });
@@ -549,7 +537,10 @@ export async function readArchive(path: string, onRead?: (bytesRead: number) => 
     const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
     let source: NodeJS.ReadableStream = file;
     if (onRead !== undefined) {
-      const counter = byteCounter(onRead);
+      // A stage of its own, not a `data` listener on the file: a listener would set the file flowing before
+      // the reader listens, and the bytes read meanwhile (a small archive whole) would be lost.
+      let read = 0;
+      const counter = tapStream((chunk) => onRead((read += chunk.length)));
       file.once('error', (err) => counter.destroy(err)); // pipe() does not pass errors on
       source = file.pipe(counter);
     }

@@ -47,7 +47,7 @@ function nodePath(f: NodeFacts): string {
 
 /** A file's full path: as given when it is the input or under it, else in the folder or inside the archive `input`. */
 function fullPath(input: string, file: string, folder: boolean): string {
-  if (file === input || file.startsWith(input + '/') || file.startsWith(input + '!')) return file;
+  if (under(file, [input])) return file;
   return `${input}${folder ? '/' : '!/'}${file}`;
 }
 
