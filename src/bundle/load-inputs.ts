@@ -84,21 +84,17 @@ async function attachmentInput(path: string, where: { input: string; file: strin
   return { path, kind: 'attachment', nodes: [], resources: [], problems: a.problem !== undefined ? [a.problem] : [], unreadable: a.problem !== undefined, attachments: [a] };
 }
 
-/**
- * Same bytes, whatever the path: device and inode (one file under two paths), else size and a hash of the
- * first and last MiB (two copies of one archive). Reads at most 2 MiB, never the whole file.
- */
-async function fingerprint(p: string): Promise<string | undefined> {
+/** Size and hash of the first and last MiB of a file on disk (see `fingerprintOf`); reads at most 2 MiB. */
+async function fingerprint(p: string, size: number): Promise<string | undefined> {
   try {
-    const st = await stat(p);
     const fh = await open(p, 'r');
     try {
-      const n = Math.min(st.size, FINGERPRINT_BYTES);
+      const n = Math.min(size, FINGERPRINT_BYTES);
       const head = Buffer.alloc(n);
       await fh.read(head, 0, n, 0);
       const tail = Buffer.alloc(n);
-      await fh.read(tail, 0, n, Math.max(0, st.size - n));
-      return fingerprintOf(st.size, head, tail);
+      await fh.read(tail, 0, n, Math.max(0, size - n));
+      return fingerprintOf(size, head, tail);
     } finally {
       await fh.close();
     }
@@ -107,16 +103,62 @@ async function fingerprint(p: string): Promise<string | undefined> {
   }
 }
 
-/** Tells whether a file's bytes were given before (under another path); remembers them (fingerprint → path) if not. */
-function duplicates(seen: Map<string, string>): (p: string) => Promise<string | undefined> {
-  return async (p) => {
-    const fp = await fingerprint(p);
+/**
+ * Which files hold the same bytes, whatever their paths. Only files of equal size can, so a file is
+ * hashed (`fingerprint`) only once another input or an archive inside one has its size: twenty
+ * bundles of twenty sizes cost twenty `stat`s, not 40 MiB of reads and hashing before the first
+ * archive is opened.
+ */
+export class SameBytes {
+  constructor(private readonly fingerprintOfFile: (p: string, size: number) => Promise<string | undefined> = fingerprint) {}
+
+  /** fingerprint → first path seen with it */
+  private readonly byFingerprint = new Map<string, string>();
+  /** size → files of that size not hashed yet, in the order given */
+  private readonly pending = new Map<number, string[]>();
+  private readonly sizes = new Set<number>();
+
+  /** The earlier path with the same bytes as file `p`, or undefined (then `p` is remembered). */
+  async firstOf(p: string): Promise<string | undefined> {
+    let size: number;
+    try {
+      size = (await stat(p)).size;
+    } catch {
+      return undefined;
+    }
+    if (!this.sizes.has(size)) {
+      this.sizes.add(size);
+      this.pending.set(size, [p]);
+      return undefined;
+    }
+    await this.hashPending(size);
+    const fp = await this.fingerprintOfFile(p, size);
     if (fp === undefined) return undefined;
-    const first = seen.get(fp);
+    const first = this.byFingerprint.get(fp);
     if (first !== undefined) return first;
-    seen.set(fp, p);
+    this.byFingerprint.set(fp, p);
     return undefined;
-  };
+  }
+
+  /** The path first seen with `fp` (a fingerprint taken while streaming), remembering `path` if none. */
+  async firstOfFingerprint(fp: string, path: string): Promise<string | undefined> {
+    const size = Number(fp.slice(0, fp.indexOf(':')));
+    this.sizes.add(size);
+    await this.hashPending(size);
+    const first = this.byFingerprint.get(fp);
+    if (first === undefined) this.byFingerprint.set(fp, path);
+    return first;
+  }
+
+  private async hashPending(size: number): Promise<void> {
+    const files = this.pending.get(size);
+    if (files === undefined) return;
+    this.pending.delete(size);
+    for (const f of files) {
+      const fp = await this.fingerprintOfFile(f, size);
+      if (fp !== undefined && !this.byFingerprint.has(fp)) this.byFingerprint.set(fp, f);
+    }
+  }
 }
 
 /**
@@ -124,14 +166,13 @@ function duplicates(seen: Map<string, string>): (p: string) => Promise<string | 
  * (a node tarball given directly and inside the ticket zip, or twice inside it): the later copy and all it
  * held become one row `same bytes as <path>`; files given directly win over copies inside archives.
  */
-function dropInnerDuplicates(results: SourceResult[], seen: Map<string, string>): SourceResult[] {
+async function dropInnerDuplicates(results: SourceResult[], seen: SameBytes): Promise<SourceResult[]> {
   const dropped: { path: string; of: string }[] = [];
   for (const r of results) {
     for (const x of r.inner ?? []) {
       if (dropped.some((d) => x.path.startsWith(d.path + '!/'))) continue;
-      const first = seen.get(x.fingerprint);
-      if (first === undefined) seen.set(x.fingerprint, x.path);
-      else if (first !== x.path) dropped.push({ path: x.path, of: first });
+      const first = await seen.firstOfFingerprint(x.fingerprint, x.path);
+      if (first !== undefined && first !== x.path) dropped.push({ path: x.path, of: first });
     }
     delete r.inner;
   }
@@ -195,8 +236,8 @@ function innerInputs(outer: SourceResult): SourceResult[] {
 
 export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promise<SourceResult[]> {
   const reader = opts.readArchive ?? readArchive;
-  const seen = new Map<string, string>();
-  const seenBefore = duplicates(seen);
+  const seen = new SameBytes();
+  const seenBefore = (p: string): Promise<string | undefined> => seen.firstOf(p);
   const sized: string[] = [];
   const readWithProgress = async (path: string): Promise<SourceResult> => {
     const progress = opts.progress;
@@ -208,6 +249,7 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
   const immediate: SourceResult[] = [];
   for (const p of paths) {
     let isDir = false;
+    let dup: string | undefined;
     try {
       isDir = (await stat(p)).isDirectory();
     } catch (err) {
@@ -217,9 +259,9 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
     if (isDir) {
       const archives: string[] = [];
       for (const a of await findArchives(p)) {
-        const dup = await seenBefore(a);
-        if (dup !== undefined) {
-          immediate.push(duplicateInput(a, 'archive', dup));
+        const first = await seenBefore(a);
+        if (first !== undefined) {
+          immediate.push(duplicateInput(a, 'archive', first));
           continue;
         }
         // Named like an archive but holding text (a pasted output saved as .tgz): a pasted file.
@@ -236,8 +278,8 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
         return r;
       });
       for (const a of archives) tasks.push(() => readWithProgress(a));
-    } else if ((await seenBefore(p)) !== undefined) {
-      immediate.push(duplicateInput(p, isYamlPath(p) ? 'yaml' : 'archive', (await seenBefore(p))!));
+    } else if ((dup = await seenBefore(p)) !== undefined) {
+      immediate.push(duplicateInput(p, isYamlPath(p) ? 'yaml' : 'archive', dup));
     } else if (isYamlPath(p)) {
       tasks.push(() => readYaml(p));
     } else {
@@ -269,6 +311,6 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
     delete r.attachments;
   }
   // Folders that yielded nothing themselves but held archives or pasted files are not listed as inputs.
-  const kept = dropInnerDuplicates(results, seen).filter((r) => !(r.kind === 'directory' && r.nodes.length === 0 && r.resources.length === 0 && r.problems.length === 0));
+  const kept = (await dropInnerDuplicates(results, seen)).filter((r) => !(r.kind === 'directory' && r.nodes.length === 0 && r.resources.length === 0 && r.problems.length === 0));
   return [...immediate, ...kept];
 }

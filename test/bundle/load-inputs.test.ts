@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadInputs } from '../../src/bundle/load-inputs.js';
+import { loadInputs, SameBytes } from '../../src/bundle/load-inputs.js';
 import { makeTarball, tempDir } from '../helpers/make-tarball.js';
 import { healthyNodeFiles, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
 
@@ -113,3 +113,32 @@ test('progress on many small archives at once: every archive read whole (the byt
 });
 
 test.run();
+
+test('same bytes: a file is hashed only once another input (or an archive inside one) has its size; first given wins', async () => {
+  const d = join(dir, 'same-bytes');
+  mkdirSync(d, { recursive: true });
+  const f = (name: string, text: string): string => {
+    writeFileSync(join(d, name), text);
+    return join(d, name);
+  };
+  const a = f('a.tar.gz', 'aaaa');
+  const b = f('b.tar.gz', 'bbbbbbbb');
+  const c = f('c.tar.gz', 'cccc'); // a's size, other bytes
+  const a2 = f('a-copy.tar.gz', 'aaaa');
+  const hashed: string[] = [];
+  const seen = new SameBytes(async (p, size) => {
+    hashed.push(p);
+    return `${size}:${(await import('node:fs')).readFileSync(p, 'utf8')}`;
+  });
+  assert.is(await seen.firstOf(a), undefined);
+  assert.is(await seen.firstOf(b), undefined);
+  assert.equal(hashed, [], 'sizes differ so far: nothing read');
+  assert.is(await seen.firstOf(c), undefined);
+  assert.equal(hashed, [a, c], 'a size met twice: both hashed');
+  assert.is(await seen.firstOf(a2), a);
+  // an archive inside an input, fingerprinted while streamed: b is hashed now, and wins as given directly
+  assert.is(await seen.firstOfFingerprint('8:bbbbbbbb', 'zip!/b.tar.gz'), b);
+  assert.is(await seen.firstOfFingerprint('9:zzzzzzzzz', 'zip!/z.tar.gz'), undefined);
+  assert.is(await seen.firstOfFingerprint('9:zzzzzzzzz', 'zip!/z2.tar.gz'), 'zip!/z.tar.gz');
+  assert.equal(hashed, [a, c, a2, b]);
+});
