@@ -237,7 +237,6 @@ function innerInputs(outer: SourceResult): SourceResult[] {
 export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promise<SourceResult[]> {
   const reader = opts.readArchive ?? readArchive;
   const seen = new SameBytes();
-  const seenBefore = (p: string): Promise<string | undefined> => seen.firstOf(p);
   const sized: string[] = [];
   const readWithProgress = async (path: string): Promise<SourceResult> => {
     const progress = opts.progress;
@@ -259,7 +258,7 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
     if (isDir) {
       const archives: string[] = [];
       for (const a of await findArchives(p)) {
-        const first = await seenBefore(a);
+        const first = await seen.firstOf(a);
         if (first !== undefined) {
           immediate.push(duplicateInput(a, 'archive', first));
           continue;
@@ -278,7 +277,7 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
         return r;
       });
       for (const a of archives) tasks.push(() => readWithProgress(a));
-    } else if ((dup = await seenBefore(p)) !== undefined) {
+    } else if ((dup = await seen.firstOf(p)) !== undefined) {
       immediate.push(duplicateInput(p, isYamlPath(p) ? 'yaml' : 'archive', dup));
     } else if (isYamlPath(p)) {
       tasks.push(() => readYaml(p));

@@ -137,7 +137,7 @@ export function isCalicoResourceYaml(head: string): boolean {
  * (the fast item path), the caller has already sent such items to the document path.
  */
 function asNumberAt(node: YAMLMap | undefined, path: string[], value: unknown): number | undefined {
-  if (typeof value === 'number' && !Number.isInteger(value)) {
+  if (fractional(value)) {
     if (node === undefined) return undefined;
     const scalar = node.getIn(path, true);
     if (isScalar(scalar) && typeof scalar.source === 'string') return parseAsNumber(scalar.source);
