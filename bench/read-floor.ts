@@ -7,11 +7,13 @@ import { LineSplitter } from '../src/bundle/line-splitter.js';
 import { archiveConcurrency } from '../src/bundle/load-inputs.js';
 import { CHUNK_BYTES } from '../src/bundle/read-archive.js';
 import type { LineTarget } from '../src/parsers/line-parser.js';
+import { favourMainThread } from '../src/thread-priority.js';
 
 /**
  * The floor of any analyzer that reads every line: the analyzer's own read path (file stream,
  * gunzip and tar-stream with 1 MiB chunks, its LineSplitter, as many archives at a time as it
- * reads) with every parser replaced by a bare newline count. (a) minus this is what parsing,
+ * reads, its helper threads lowered as the CLI lowers them) with every parser replaced by a bare
+ * newline count. (a) minus this is what parsing,
  * the cross-node model, the rules and the report cost. Prints
  * `{"bytes":<uncompressed>,"lines":<n>,"seconds":<wall>}`. Run by bench.ts as a child process.
  */
@@ -51,7 +53,8 @@ export async function readFloor(files: string[], concurrency: number): Promise<{
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const files = process.argv.slice(2);
-  readFloor(files, archiveConcurrency())
+  favourMainThread()
+    .then(() => readFloor(files, archiveConcurrency()))
     .then((r) => process.stdout.write(JSON.stringify(r) + '\n'))
     .catch((e: unknown) => {
       process.stderr.write(String(e) + '\n');

@@ -107,6 +107,8 @@ async function analyzeCommand(inputs: string[], opts: AnalyzeOpts, outGiven: boo
   }
   const { Timings, timed, timedAsync } = await import('./timings.js');
   const timings = opts.timings === true ? new Timings() : undefined;
+  const { favourMainThread, HELPER_NICE } = await import('./thread-priority.js');
+  const lowered = await favourMainThread(io.env);
   let report;
   try {
     report = await analyze(inputs, {
@@ -185,7 +187,10 @@ async function analyzeCommand(inputs: string[], opts: AnalyzeOpts, outGiven: boo
   const r = report;
   summaryStream.write(timed(timings, 'render terminal summary', () => (r.clusters !== undefined ? renderTextClusters(r, { colour }) : renderText(r, { colour }))));
   for (const line of written) summaryStream.write(`${line}\n`);
-  if (timings !== undefined) io.stderr.write(timings.lines().map((l) => `${l}\n`).join(''));
+  if (timings !== undefined) {
+    io.stderr.write(timings.lines().map((l) => `${l}\n`).join(''));
+    io.stderr.write(`threads: ${lowered} helper threads at nice ${HELPER_NICE}, the main thread first (CALICO_DIAGS_FAVOUR_MAIN=0 turns this off)\n`);
+  }
   if (code !== EXIT_OK) return code;
   if (failOn !== undefined) {
     const min = SEVERITY_RANK[failOn];

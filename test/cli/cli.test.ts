@@ -326,6 +326,11 @@ test('--timings: one line per phase on stderr (derive, rules, each output); the 
   const phases = lines.filter((l) => !l.startsWith('timings:   ')).map((l) => /^timings: (\S.*?)\s+\d+ ms {2}heap +[\d.]+ MiB {2}rss +[\d.]+ MiB {2}peak +[\d.]+ MiB$/.exec(l)?.[1]);
   assert.equal(phases, ['read+parse', 'cluster grouping+model', 'derive', 'rules', 'report build', 'mask secrets', 'render html', 'render json', 'render terminal summary']);
   assert.not.match(plain.err(), 'timings:');
+  assert.not.match(plain.err(), 'threads:');
+  // The helper threads (libuv's inflating pool, V8's) were lowered below the main thread (Linux only).
+  const threads = /^threads: (\d+) helper threads at nice 19/m.exec(timed.err());
+  assert.ok(threads !== null, timed.err());
+  if (process.platform === 'linux') assert.ok(Number(threads[1]) >= 4, threads[0]);
   assert.is(timed.out(), plain.out().replaceAll('t1.', 't2.'));
   assert.is(readFileSync(join(dir, 't2.json'), 'utf8'), readFileSync(join(dir, 't1.json'), 'utf8'));
   assert.is(readFileSync(join(dir, 't2.html'), 'utf8'), readFileSync(join(dir, 't1.html'), 'utf8'));
