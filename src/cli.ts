@@ -190,6 +190,7 @@ async function analyzeCommand(inputs: string[], opts: AnalyzeOpts, outGiven: boo
   if (timings !== undefined) {
     io.stderr.write(timings.lines().map((l) => `${l}\n`).join(''));
     io.stderr.write(`threads: ${lowered} helper threads at nice ${HELPER_NICE}, the main thread first (CALICO_DIAGS_FAVOUR_MAIN=0 turns this off)\n`);
+    io.stderr.write(`${await runtimeLine()}\n`);
   }
   if (code !== EXIT_OK) return code;
   if (failOn !== undefined) {
@@ -305,4 +306,13 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     return EXIT_USAGE;
   }
   return code;
+}
+
+/** What `--timings` says of how the code ran: one bundle or separate modules, the wasm line scanner, precompiled templates. */
+async function runtimeLine(): Promise<string> {
+  const { wasmLines, wasmLinesAvailable } = await import('./parsers/wasm-lines.js');
+  const { templatesPrecompiled } = await import('./report/render-html.js');
+  const code = import.meta.url.endsWith('/cli.bundle.js') ? 'one bundle (dist/src/cli.bundle.js)' : 'separate modules';
+  const wasm = wasmLines() !== undefined ? 'on' : wasmLinesAvailable() ? 'off (CALICO_DIAGS_WASM=0)' : 'not built';
+  return `runtime: ${code}; wasm line scanner ${wasm}; templates ${templatesPrecompiled() ? 'precompiled' : 'compiled at run time'}`;
 }

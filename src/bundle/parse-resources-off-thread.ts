@@ -9,6 +9,7 @@
  */
 import { isMainThread, Worker } from 'node:worker_threads';
 import { parseCalicoResources, type CalicoResourcesResult } from '../parsers/calico-resources.js';
+import { builtFile } from '../paths.js';
 
 /** Texts at least this long go to the worker. */
 export const OFF_THREAD_BYTES = 256 * 1024;
@@ -43,7 +44,7 @@ function failAll(): void {
 
 function theWorker(): Worker {
   if (worker !== undefined) return worker;
-  const w = new Worker(new URL('./resources-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+  const w = new Worker(builtFile('bundle/resources-worker.js'), { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   w.on('message', (msg: { id: number; result?: CalicoResourcesResult; error?: string }) => {
     const j = jobs.get(msg.id);
     if (j === undefined) return;

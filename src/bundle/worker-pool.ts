@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { SourceResult } from './source-result.js';
 import type { ArchiveReader } from './load-inputs.js';
 import { readArchive } from './read-archive.js';
+import { builtFile } from '../paths.js';
 
 interface Pending {
   resolve: (r: SourceResult) => void;
@@ -19,7 +20,7 @@ export interface ArchivePool {
 }
 
 export function createArchivePool(size = availableParallelism()): ArchivePool {
-  const url = new URL('./archive-worker.js', import.meta.url);
+  const url = builtFile('bundle/archive-worker.js');
   const workers: Worker[] = [];
   const idle: Worker[] = [];
   const queue: { id: number; path: string }[] = [];

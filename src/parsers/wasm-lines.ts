@@ -11,6 +11,7 @@
  * build output. Tests switch it with `setWasmEnabled`.
  */
 import { readFileSync } from 'node:fs';
+import { builtFile } from '../paths.js';
 
 /** The part of the WebAssembly API used here (the project's `lib` has no DOM types, where it is declared). */
 interface WasmMemory {
@@ -180,7 +181,7 @@ export function countNewlines(buf: Buffer, start: number, end: number): number {
 
 function instantiate(): WasmLines | undefined {
   try {
-    const bytes = readFileSync(new URL('../wasm/lines.wasm', import.meta.url));
+    const bytes = readFileSync(builtFile('wasm/lines.wasm'));
     return new WasmLines(new WA.Module(bytes));
   } catch {
     return undefined; // not built (tsc only) or no SIMD: the JS fast paths do the work

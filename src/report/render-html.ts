@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { templatesDir } from '../paths.js';
 import Handlebars from 'handlebars';
 import { COMPILE_OPTIONS, precompiledFor, readTemplateSources } from './template-sources.js';
 import { ARTIFACT_IDS } from '../model/node.js';
@@ -51,16 +51,12 @@ export interface RenderHtmlOptions {
  * model; the templates only print it, and only through escaped `{{ }}`.
  */
 export function renderHtml(report: Report, opts: RenderHtmlOptions = {}): string {
-  const { template, scriptHash } = loadTemplate(opts.templatesDir ?? defaultTemplatesDir());
+  const { template, scriptHash } = loadTemplate(opts.templatesDir ?? templatesDir());
   const prefix = opts.idPrefix ?? '';
   if (!/^[A-Za-z0-9-]*$/.test(prefix)) throw new Error(`idPrefix must be letters, digits and '-', got '${prefix}'`);
   return template(visibleControls(htmlView(report, scriptHash, prefix)));
 }
 
-/** `dist/src/report/render-html.js` → `templates/` at the package root. */
-function defaultTemplatesDir(): string {
-  return fileURLToPath(new URL('../../../templates/', import.meta.url));
-}
 
 interface Loaded {
   template: Handlebars.TemplateDelegate<HtmlView>;
@@ -73,7 +69,7 @@ interface Loaded {
 const compiled = new Map<string, Loaded>();
 
 /** Whether the page templates of `dir` run from the build's precompiled specs (else compiled at run time). */
-export function templatesPrecompiled(dir: string = defaultTemplatesDir()): boolean {
+export function templatesPrecompiled(dir: string = templatesDir()): boolean {
   return loadTemplate(dir).precompiled;
 }
 

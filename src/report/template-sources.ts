@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { builtFile, templatesDir } from '../paths.js';
 
 export const COMPILE_OPTIONS = { strict: true, knownHelpersOnly: true, preventIndent: true } as const;
 
@@ -62,7 +63,7 @@ let loadedPrecompiled: PrecompiledTemplates | null | undefined;
 export function precompiledFor(sources: TemplateSources): PrecompiledTemplates | undefined {
   if (loadedPrecompiled === undefined) {
     try {
-      loadedPrecompiled = createRequire(import.meta.url)(`./${PRECOMPILED_FILE}`) as PrecompiledTemplates;
+      loadedPrecompiled = createRequire(builtFile('report/'))(`./${PRECOMPILED_FILE}`) as PrecompiledTemplates;
     } catch {
       loadedPrecompiled = null;
     }
@@ -72,9 +73,8 @@ export function precompiledFor(sources: TemplateSources): PrecompiledTemplates |
 
 /** Build step: `node dist/src/report/template-sources.js` writes the precompiled module next to itself. */
 function main(): void {
-  const dir = fileURLToPath(new URL('../../../templates/', import.meta.url));
-  const out = fileURLToPath(new URL(`./${PRECOMPILED_FILE}`, import.meta.url));
-  writeFileSync(out, precompiledModule(readTemplateSources(dir)));
+  writeFileSync(fileURLToPath(builtFile(`report/${PRECOMPILED_FILE}`)), precompiledModule(readTemplateSources(templatesDir())));
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) main();
+// Compared with the module's built path, not `import.meta.url`: inside the CLI bundle that is the bundle's.
+if (process.argv[1] !== undefined && process.argv[1] === fileURLToPath(builtFile('report/template-sources.js'))) main();

@@ -1,0 +1,26 @@
+/**
+ * Where the package's own files are. Every path is taken from this module's folder, `dist/src/`,
+ * which is also the folder of the CLI bundle (`dist/src/cli.bundle.js`, one file holding this module
+ * and every other one the CLI runs): so the same paths hold whether the code runs as separate modules
+ * (tests, `dist/src/cli.js`) or from the bundle. A module that took paths from its own location would
+ * point elsewhere once bundled.
+ */
+import { fileURLToPath } from 'node:url';
+
+/** `dist/src/`: this module's folder, and the bundle's. */
+const SRC = new URL('./', import.meta.url);
+
+/** A file under `dist/src/` (`wasm/lines.wasm`, `bundle/archive-worker.js`). */
+export function builtFile(rel: string): URL {
+  return new URL(rel, SRC);
+}
+
+/** The package's root (where package.json and templates/ are). */
+export const PACKAGE_ROOT = new URL('../../', SRC);
+
+export const PACKAGE_JSON = new URL('package.json', PACKAGE_ROOT);
+
+/** `templates/` at the package root, as a path. */
+export function templatesDir(): string {
+  return fileURLToPath(new URL('templates/', PACKAGE_ROOT));
+}
