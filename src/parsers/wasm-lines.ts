@@ -150,12 +150,19 @@ export class WasmLines {
     if (count < 0) return undefined;
     const hits: number[] = [];
     const first = this.x.candidates() >> 2;
+    const at = this.u32();
     for (let i = 0; i < count; i++) {
-      const pos = this.u32()[first + i]!;
+      const pos = at[first + i]!;
       const list = index.byPrefix.get(buf.readUInt32LE(pos));
       if (list === undefined) continue;
+      // The first 4 bytes match (the map's key); the rest is compared here, byte by byte: needles are
+      // tens of bytes, and a call to Buffer#compare per candidate cost more than the comparison.
       for (const n of list) {
-        if (pos + n.length <= buf.length && buf.compare(n, 0, n.length, pos, pos + n.length) === 0) hits.push(pos);
+        const len = n.length;
+        if (pos + len > buf.length) continue;
+        let k = 4;
+        while (k < len && buf[pos + k] === n[k]) k++;
+        if (k === len) hits.push(pos);
       }
     }
     return hits;
