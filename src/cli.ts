@@ -312,7 +312,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
 async function runtimeLine(): Promise<string> {
   const { wasmLines, wasmLinesAvailable } = await import('./parsers/wasm-lines.js');
   const { templatesPrecompiled } = await import('./report/render-html.js');
-  const code = import.meta.url.endsWith('/cli.bundle.js') ? 'one bundle (dist/src/cli.bundle.js)' : 'separate modules';
+  const { BUNDLE_FILE } = await import('./paths.js');
+  const code = import.meta.url.endsWith(`/${BUNDLE_FILE}`) ? `one bundle (dist/src/${BUNDLE_FILE})` : 'separate modules';
   const wasm = wasmLines() !== undefined ? 'on' : wasmLinesAvailable() ? 'off (CALICO_DIAGS_WASM=0)' : 'not built';
   return `runtime: ${code}; wasm line scanner ${wasm}; templates ${templatesPrecompiled() ? 'precompiled' : 'compiled at run time'}`;
 }

@@ -15,10 +15,22 @@ export function builtFile(rel: string): URL {
   return new URL(rel, SRC);
 }
 
+/** The CLI bundle's file name, under `dist/src/` (written by `src/build/bundle-cli.ts`, run by `bin/`). */
+export const BUNDLE_FILE = 'cli.bundle.js';
+
 /** The package's root (where package.json and templates/ are). */
-export const PACKAGE_ROOT = new URL('../../', SRC);
+const PACKAGE_ROOT = new URL('../../', SRC);
 
 export const PACKAGE_JSON = new URL('package.json', PACKAGE_ROOT);
+
+/**
+ * Whether the process was started with the built module `rel` (`node dist/src/<rel>`), for build steps
+ * that run when started. Compared with the built path, not `import.meta.url`: inside the bundle that is
+ * the bundle's.
+ */
+export function startedAs(rel: string): boolean {
+  return process.argv[1] !== undefined && process.argv[1] === fileURLToPath(builtFile(rel));
+}
 
 /** `templates/` at the package root, as a path. */
 export function templatesDir(): string {

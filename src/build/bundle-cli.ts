@@ -10,9 +10,7 @@
  */
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-import { builtFile } from '../paths.js';
-
-export const BUNDLE_FILE = 'cli.bundle.js';
+import { BUNDLE_FILE, builtFile, startedAs } from '../paths.js';
 
 export async function bundleCli(): Promise<void> {
   await build({
@@ -29,7 +27,7 @@ export async function bundleCli(): Promise<void> {
   });
 }
 
-if (process.argv[1] !== undefined && process.argv[1] === fileURLToPath(builtFile('build/bundle-cli.js'))) {
+if (startedAs('build/bundle-cli.js')) {
   bundleCli().catch((err: unknown) => {
     process.stderr.write(`bundle-cli: ${(err as Error)?.message ?? String(err)}\n`);
     process.exitCode = 1;

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { builtFile, templatesDir } from '../paths.js';
+import { builtFile, startedAs, templatesDir } from '../paths.js';
 
 export const COMPILE_OPTIONS = { strict: true, knownHelpersOnly: true, preventIndent: true } as const;
 
@@ -76,5 +76,4 @@ function main(): void {
   writeFileSync(fileURLToPath(builtFile(`report/${PRECOMPILED_FILE}`)), precompiledModule(readTemplateSources(templatesDir())));
 }
 
-// Compared with the module's built path, not `import.meta.url`: inside the CLI bundle that is the bundle's.
-if (process.argv[1] !== undefined && process.argv[1] === fileURLToPath(builtFile('report/template-sources.js'))) main();
+if (startedAs('report/template-sources.js')) main();

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli.js';
-import { builtFile, PACKAGE_JSON, templatesDir } from '../../src/paths.js';
+import { BUNDLE_FILE, builtFile, PACKAGE_JSON, templatesDir } from '../../src/paths.js';
 import { captureIO } from '../helpers/io.js';
 import { tempDir } from '../helpers/make-tarball.js';
 
@@ -17,7 +17,7 @@ const dir = tempDir();
 test('paths: the built files the CLI loads are where src/paths.ts says, for the modules and the bundle alike', () => {
   assert.is(JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')).name, 'calico-diags');
   assert.ok(existsSync(join(templatesDir(), 'report.hbs')), templatesDir());
-  for (const f of ['wasm/lines.wasm', 'report/templates.precompiled.cjs', 'bundle/archive-worker.js', 'bundle/resources-worker.js', 'cli.bundle.js']) {
+  for (const f of ['wasm/lines.wasm', 'report/templates.precompiled.cjs', 'bundle/archive-worker.js', 'bundle/resources-worker.js', BUNDLE_FILE]) {
     assert.ok(existsSync(builtFile(f)), f);
   }
 });
