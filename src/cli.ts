@@ -315,5 +315,8 @@ async function runtimeLine(): Promise<string> {
   const { BUNDLE_FILE } = await import('./paths.js');
   const code = import.meta.url.endsWith(`/${BUNDLE_FILE}`) ? `one bundle (dist/src/${BUNDLE_FILE})` : 'separate modules';
   const wasm = wasmLines() !== undefined ? 'on' : wasmLinesAvailable() ? 'off (CALICO_DIAGS_WASM=0)' : 'not built';
-  return `runtime: ${code}; wasm line scanner ${wasm}; templates ${templatesPrecompiled() ? 'precompiled' : 'compiled at run time'}`;
+  const { recycleTotals } = await import('./bundle/recycling-gunzip.js');
+  const z = recycleTotals();
+  const zlib = z.retired === 0 ? 'none inflated on this thread' : `${z.reused} of ${z.retired} reused`;
+  return `runtime: ${code}; wasm line scanner ${wasm}; templates ${templatesPrecompiled() ? 'precompiled' : 'compiled at run time'}; zlib output buffers ${zlib}`;
 }

@@ -39,6 +39,7 @@ const HEAD_BYTES = 4096;
 
 /** A place to stream one file's bytes into. */
 export interface EntrySink {
+  /** `chunk` is lent for the call only (the archive reader reuses its memory): copy what you keep. */
   write(chunk: Buffer): void;
   end(): void;
 }

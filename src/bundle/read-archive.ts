@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { PassThrough, Transform } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { createRecyclingGunzip } from './recycling-gunzip.js';
 import * as tar from 'tar-stream';
 import { stat, open } from 'node:fs/promises';
 import yauzl from 'yauzl';
@@ -199,7 +199,7 @@ async function strayFile(stream: AsyncIterable<unknown> & { resume(): unknown },
   const base = p.split('/').pop() ?? p;
   // Dotfiles, macOS resource forks, and the cluster-level files of a cluster diags tree (part of that bundle).
   if (base.length === 0 || base.startsWith('.') || p.split('/').some((x) => x.startsWith('.') || x === '__MACOSX' || x.startsWith('calico-diagnostics'))) {
-    stream.resume();
+    await drain(stream);
     return undefined;
   }
   // The file becomes an input of its own, so it is its own `input` (as a pasted file given directly).
@@ -207,14 +207,14 @@ async function strayFile(stream: AsyncIterable<unknown> & { resume(): unknown },
   const where = { input: at, file: at, path: at };
   const empty: AttachmentFile = { ...where, parts: [], promptHosts: [], unrecognisedLines: 0, totalLines: 0 };
   if (size > MAX_INNER_ATTACHMENT_BYTES) {
-    stream.resume();
+    await drain(stream);
     return { ...empty, ignored: `file of ${size} bytes inside an archive, too large to read as pasted output` };
   }
   const parts: Buffer[] = [];
   let got = 0;
   for await (const chunk of stream) {
     const b = chunk as Buffer;
-    if (got < MAX_INNER_ATTACHMENT_BYTES) parts.push(b);
+    if (got < MAX_INNER_ATTACHMENT_BYTES) parts.push(Buffer.from(b)); // lent: copied
     got += b.length;
   }
   const buf = Buffer.concat(parts).subarray(0, MAX_INNER_ATTACHMENT_BYTES);
@@ -323,11 +323,12 @@ async function readMember(
   depth: number,
   budget: Budget,
   scope: Scope,
+  consumed?: (bytes: number) => void,
 ): Promise<void> {
   const at = memberPath(label, name);
   if ((isArchiveName(name) || isZipName(name)) && depth >= budget.limits.maxNesting) {
     out.problems.push(`${at}: archive nested more than ${budget.limits.maxNesting} deep; not read`);
-    stream.resume();
+    await drain(stream);
     return;
   }
   if (isArchiveName(name)) {
@@ -348,7 +349,7 @@ async function readMember(
   if (isZipName(name)) {
     if (size > MAX_NESTED_ZIP_BYTES) {
       out.problems.push(`${at}: zip of ${size} bytes inside an archive is too large to read in memory; extract it and give it directly`);
-      stream.resume();
+      await drain(stream);
       return;
     }
     const parts: Buffer[] = [];
@@ -356,11 +357,11 @@ async function readMember(
     for await (const chunk of stream) {
       got += (chunk as Buffer).length;
       if (got > MAX_NESTED_ZIP_BYTES) break;
-      parts.push(chunk as Buffer);
+      parts.push(Buffer.from(chunk as Buffer)); // lent: copied
     }
     if (got > MAX_NESTED_ZIP_BYTES) {
       out.problems.push(`${at}: zip inside an archive is larger than ${MAX_NESTED_ZIP_BYTES} bytes; not read`);
-      stream.resume();
+      await drain(stream);
       return;
     }
     let inner: TarResult;
@@ -381,11 +382,14 @@ async function readMember(
     if (findBundleRoot(normaliseName(name)) === undefined) {
       const a = await strayFile(stream, size, input, name);
       if (a !== undefined) out.attachments.push(a);
-    } else stream.resume();
+    } else await drain(stream);
     return;
   }
   try {
-    for await (const chunk of stream) sink.write(chunk as Buffer);
+    for await (const chunk of stream) {
+      sink.write(chunk as Buffer);
+      consumed?.((chunk as Buffer).length);
+    }
   } finally {
     sink.end();
   }
@@ -417,25 +421,30 @@ async function readTar(source: NodeJS.ReadableStream, input: string, label: stri
   try {
     const extract = tar.extract();
     const head = await peekGzip(source);
-    const feeding = head.gzip
-      ? pipeline(head.stream, createGunzip({ chunkSize: CHUNK_BYTES }), extract)
-      : pipeline(head.stream, extract);
+    // Inflated bytes are lent to each member's reader, which is done with them when it returns (or
+    // after each chunk, for bundle files); then their buffers go back to zlib. Every entry is read to
+    // its end before the next (drained, not resumed), so "done up to here" is a position in the stream.
+    const recycling = head.gzip ? createRecyclingGunzip(CHUNK_BYTES) : undefined;
+    const feeding = recycling !== undefined ? pipeline(head.stream, recycling.gunzip, extract) : pipeline(head.stream, extract);
     // Avoid an unhandled rejection: the iterator below reports the same error.
     feeding.catch(() => undefined);
     for await (const entry of extract) {
       const h = entry.header;
+      // Where the entry's bytes start in the tar stream (tar-stream sets it on every header).
+      const start = (h as { byteOffset?: number }).byteOffset;
+      const done = recycling !== undefined && typeof start === 'number' ? (end: number) => recycling.release(end) : undefined;
       if (h.type === 'directory') {
         collector.noteDirectory(h.name);
-        entry.resume();
+        await drain(entry);
         continue;
       }
       if (h.type !== 'file' && h.type !== 'contiguous-file') {
-        entry.resume();
+        await drain(entry);
         continue;
       }
       const at = memberPath(label, h.name);
       if (overBudget(budget, out, label, at)) {
-        entry.resume();
+        await drain(entry);
         continue;
       }
       out.files++;
@@ -447,13 +456,20 @@ async function readTar(source: NodeJS.ReadableStream, input: string, label: stri
         stopped = true;
         break;
       }
-      await readMember(entry as unknown as NodeJS.ReadableStream & AsyncIterable<unknown> & { resume(): unknown }, h.name, h.size ?? 0, collector, out, input, label, depth, budget, scope);
+      let read = start ?? 0;
+      await readMember(entry as unknown as NodeJS.ReadableStream & AsyncIterable<unknown> & { resume(): unknown }, h.name, h.size ?? 0, collector, out, input, label, depth, budget, scope, done && ((n) => done((read += n))));
+      done?.(read);
     }
     if (!stopped) await feeding;
   } catch (err) {
     out.fatal = describeReadError(err);
   }
   return out;
+}
+
+/** Reads a stream to its end and drops what it holds (unlike `resume()`, the bytes are gone when this resolves). */
+async function drain(stream: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of stream);
 }
 
 /** Reads the first two bytes to tell gzip from plain tar, and gives back a stream that still has them. */

@@ -174,8 +174,9 @@ class BirdLogParserImpl implements BirdLogParser {
   private fileInfo: LogFileInfo;
   private lastStamp: string | undefined;
   private lastStampNo = 0;
-  // The last stamped line counted on the fast path (its stamp is read in finish()).
+  /** The last stamped line the fast path counted: its chunk while that chunk is walked, then its stamp. */
   private lastFastBuf: Buffer | undefined;
+  private lastFastStamp: string | undefined;
   private lastFastAt = 0;
   private lastFastNo = 0;
 
@@ -438,12 +439,17 @@ class BirdLogParserImpl implements BirdLogParser {
       if (nl - s > MAX_LINE_BYTES || !this.countOnly(buf, view, s, contentEnd(buf, s, nl))) slow.line(buf, s, nl, n);
       s = nl + 1;
     }
+    // The chunk is not ours after this returns (the reader reuses its memory): keep the stamp, not the chunk.
+    if (this.lastFastBuf !== undefined) {
+      this.lastFastStamp = this.lastFastBuf.toString('latin1', this.lastFastAt, this.lastFastAt + STAMP_LEN);
+      this.lastFastBuf = undefined;
+    }
     return n - firstLineNo;
   }
 
   finish(): BirdLogStats {
-    if (this.lastFastBuf !== undefined && this.lastFastNo > this.lastStampNo) this.lastStamp = this.lastFastBuf.toString('latin1', this.lastFastAt, this.lastFastAt + STAMP_LEN);
-    this.lastFastBuf = undefined;
+    if (this.lastFastStamp !== undefined && this.lastFastNo > this.lastStampNo) this.lastStamp = this.lastFastStamp;
+    this.lastFastStamp = undefined;
     if (this.lastStamp !== undefined) this.summary.lastTime = svlogdToIso(this.lastStamp);
     return this.summary;
   }

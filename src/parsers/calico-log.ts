@@ -348,7 +348,9 @@ class CalicoLogParserImpl implements CalicoLogParser {
   private shapeLearned = false;
   private readonly infoNeedleBuffers: Buffer[];
   private readonly infoNeedleIndex: NeedleIndex | undefined;
+  /** The last line the fast path counted: its chunk while that chunk is walked, then its time. */
   private lastFastBuf: Buffer | undefined;
+  private lastFastTime: string | undefined;
   private lastFastAt = 0;
   private lastFastNo = 0;
   private readonly pendingLast = new Map<string, PendingHeader>();
@@ -655,13 +657,18 @@ class CalicoLogParserImpl implements CalicoLogParser {
       s = nl + 1;
     }
     this.addCounted(lines, bytes, debug, info, trace, buf, lastAt);
+    // The chunk is not ours after this returns (the reader reuses its memory): keep the time, not the chunk.
+    if (this.lastFastBuf !== undefined) {
+      this.lastFastTime = this.lastFastBuf.toString('latin1', this.lastFastAt, this.lastFastAt + 23);
+      this.lastFastBuf = undefined;
+    }
     return n - firstLineNo;
   }
 
   finish(): CalicoLogStats {
-    if (this.lastFastBuf !== undefined && this.lastFastNo > this.lastRecordNo) this.summary.lastTime = this.lastFastBuf.toString('latin1', this.lastFastAt, this.lastFastAt + 23);
+    if (this.lastFastTime !== undefined && this.lastFastNo > this.lastRecordNo) this.summary.lastTime = this.lastFastTime;
     else if (this.lastRecordLine !== undefined) this.summary.lastTime = this.lastRecordLine.slice(this.lastRecordAt, this.lastRecordAt + 23);
-    this.lastFastBuf = undefined;
+    this.lastFastTime = undefined;
     this.scanned = undefined;
     if (this.fastDebug > 0) this.summary.byLevel['DEBUG'] = this.summary.byLevel['DEBUG']! + this.fastDebug;
     if (this.fastInfo > 0) this.summary.byLevel['INFO'] = this.summary.byLevel['INFO']! + this.fastInfo;

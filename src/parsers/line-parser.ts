@@ -17,9 +17,11 @@ export interface LineTarget {
    * counts from the bytes the lines it needs no string for, and hands every other line to
    * `slow.line(buf, lineStart, newlineIndex, lineNo)`, which makes the string and calls `push`
    * (cut to the line cap, `\r` removed). Returns the number of lines in the range.
+   * `buf` is lent for the call only: the reader reuses its memory for later bytes, so a parser keeps
+   * strings or numbers from it, never `buf` or a view of it.
    */
   pushLines?(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number;
-  /** Optional: sees each whole chunk before its lines (to prescan it for rare needles). */
+  /** Optional: sees each whole chunk before its lines (to prescan it for rare needles); lent like `pushLines`' `buf`. */
   scanChunk?(buf: Buffer): void;
 }
 

@@ -28,12 +28,12 @@ test('bin/calico-diags.js runs the bundle, with the wasm scanner and the precomp
   const r = spawnSync(process.execPath, [BIN, 'analyze', SAMPLE, '--json', viaBin, '-o', join(dir, 'bin.html'), '--timings'], { env, encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);
   const err = r.stderr;
-  assert.match(err, /^runtime: one bundle \(dist\/src\/cli\.bundle\.js\); wasm line scanner on; templates precompiled$/m);
+  assert.match(err, /^runtime: one bundle \(dist\/src\/cli\.bundle\.js\); wasm line scanner on; templates precompiled; zlib output buffers (none inflated on this thread|\d+ of \d+ reused)$/m);
 
   const viaModules = join(dir, 'modules.json');
   const c = captureIO();
   await main(['node', 'calico-diags', 'analyze', SAMPLE, '--json', viaModules, '-o', join(dir, 'modules.html'), '--timings'], c.io);
-  assert.match(c.err(), /^runtime: separate modules; wasm line scanner (on|off \(CALICO_DIAGS_WASM=0\)); templates precompiled$/m);
+  assert.match(c.err(), /^runtime: separate modules; wasm line scanner (on|off \(CALICO_DIAGS_WASM=0\)); templates precompiled; zlib output buffers (none inflated on this thread|\d+ of \d+ reused)$/m);
   assert.is(readFileSync(viaBin, 'utf8'), readFileSync(viaModules, 'utf8'));
   assert.is(readFileSync(join(dir, 'bin.html'), 'utf8'), readFileSync(join(dir, 'modules.html'), 'utf8'));
 });

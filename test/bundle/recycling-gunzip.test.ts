@@ -1,0 +1,210 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createReadStream, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, gzipSync } from 'node:zlib';
+import { createWriteStream } from 'node:fs';
+import * as tar from 'tar-stream';
+import { createRecyclingGunzip, poisonRecycledBuffers, recycleTotals } from '../../src/bundle/recycling-gunzip.js';
+import { readArchive, CHUNK_BYTES } from '../../src/bundle/read-archive.js';
+import type { SourceResult } from '../../src/bundle/source-result.js';
+import { generateBundles } from '../../bench/generate-bundles.js';
+import { tempDir } from '../helpers/make-tarball.js';
+
+const dir = tempDir();
+/** Freed buffers are filled with this: a reader that reads bytes after saying it was done sees `~`. */
+const POISON = 0x7e;
+
+/** Pseudo-random text (incompressible enough that gzip output spans many input chunks). */
+function text(bytes: number, seed: number): Buffer {
+  const b = Buffer.allocUnsafe(bytes);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < bytes; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const r = (x >>> 0) % 64;
+    b[i] = r === 0 ? 10 : 32 + (r % 90);
+  }
+  return b;
+}
+
+async function inflateAll(gz: Buffer, release: boolean): Promise<{ out: Buffer; reused: number; retired: number }> {
+  const r = createRecyclingGunzip(CHUNK_BYTES);
+  const parts: Buffer[] = [];
+  let pos = 0;
+  const done = (async () => {
+    for await (const c of r.gunzip) {
+      parts.push(Buffer.from(c as Buffer)); // copied: the reader keeps nothing lent
+      pos += (c as Buffer).length;
+      if (release) r.release(pos);
+    }
+  })();
+  r.gunzip.end(gz);
+  await done;
+  return { out: Buffer.concat(parts), reused: r.stats.reused, retired: r.stats.retired };
+}
+
+test('inflates the same bytes as gunzip, reusing its buffers once the reader releases them', async () => {
+  poisonRecycledBuffers(POISON);
+  try {
+    const raw = text(9 * CHUNK_BYTES + 12345, 7);
+    const gz = gzipSync(raw);
+    const released = await inflateAll(gz, true);
+    assert.ok(released.out.equals(raw));
+    assert.ok(released.retired >= 9, `retired ${released.retired}`);
+    assert.ok(released.reused >= released.retired - 2, `reused ${released.reused} of ${released.retired}`);
+    const kept = await inflateAll(gz, false);
+    assert.ok(kept.out.equals(raw));
+    assert.is(kept.reused, 0, 'a reader that never releases gets plain gunzip');
+  } finally {
+    poisonRecycledBuffers(undefined);
+  }
+});
+
+test('the poison shows a reader that keeps a lent chunk past its release (what the archive tests rely on)', async () => {
+  poisonRecycledBuffers(POISON);
+  try {
+    const raw = text(4 * CHUNK_BYTES, 3);
+    const r = createRecyclingGunzip(CHUNK_BYTES);
+    const kept: Buffer[] = [];
+    let pos = 0;
+    const done = (async () => {
+      for await (const c of r.gunzip) {
+        kept.push(c as Buffer); // kept without a copy: wrong on purpose
+        pos += (c as Buffer).length;
+        r.release(pos);
+      }
+    })();
+    r.gunzip.end(gzipSync(raw));
+    await done;
+    assert.ok(r.stats.reused > 0);
+    assert.not.ok(Buffer.concat(kept).equals(raw), 'kept chunks were overwritten');
+  } finally {
+    poisonRecycledBuffers(undefined);
+  }
+});
+
+test('Buffer.allocUnsafe is unchanged for every other caller', async () => {
+  await inflateAll(gzipSync(text(3 * CHUNK_BYTES, 5)), true);
+  const a = Buffer.allocUnsafe(CHUNK_BYTES);
+  const b = Buffer.allocUnsafe(CHUNK_BYTES);
+  assert.is.not(a.buffer, b.buffer);
+  assert.is(Buffer.allocUnsafe(10).length, 10);
+});
+
+/** What an archive read gives, without the input's own path (the .tar.gz and the .tar of it differ there). */
+function comparable(r: SourceResult, path: string): string {
+  const name = basename(path);
+  return JSON.stringify(r).split(JSON.stringify(path).slice(1, -1)).join('<input>').split(name).join('<name>');
+}
+
+async function gunzipFile(from: string, to: string): Promise<void> {
+  await pipeline(createReadStream(from), createGunzip(), createWriteStream(to));
+}
+
+function archivesUnder(root: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(root, { withFileTypes: true })) {
+    const p = join(root, e.name);
+    if (e.isDirectory()) out.push(...archivesUnder(p));
+    else if (e.name.endsWith('.tar.gz')) out.push(p);
+  }
+  return out.sort();
+}
+
+test('reading generated node and cluster diags with recycled buffers gives what the plain tar gives', async () => {
+  const set = join(dir, 'set');
+  await generateBundles({ dir: set, nodes: 4, totalBytes: 48_000_000, seed: 11 });
+  const archives = archivesUnder(set);
+  assert.ok(archives.length >= 4, `${archives.length} archives`);
+  poisonRecycledBuffers(POISON);
+  const before = recycleTotals().reused;
+  try {
+    for (const gz of archives) {
+      const plain = gz.replace(/\.gz$/, '');
+      await gunzipFile(gz, plain);
+      const a = await readArchive(gz);
+      const b = await readArchive(plain);
+      assert.ok(statSync(plain).size > CHUNK_BYTES);
+      assert.is(comparable(a, gz), comparable(b, plain), relative(set, gz));
+    }
+  } finally {
+    poisonRecycledBuffers(undefined);
+  }
+  assert.ok(recycleTotals().reused - before > 20, `reused ${recycleTotals().reused - before}`);
+});
+
+/** A tar of the shapes a reader could trip on, entries crossing every 1 MiB boundary at odd offsets. */
+async function awkwardTar(): Promise<Buffer> {
+  const pack = tar.pack();
+  const long = 'diagnostics/' + 'd'.repeat(120) + '/notes-' + 'n'.repeat(140) + '.txt'; // a pax path
+  pack.entry({ name: 'diagnostics/', type: 'directory', mode: 0 });
+  pack.entry({ name: 'diagnostics/hostname' }, 'node-awkward\n');
+  pack.entry({ name: 'diagnostics/logs/', type: 'directory' });
+  pack.entry({ name: 'diagnostics/logs/felix/', type: 'directory' });
+  let t = Date.UTC(2024, 2, 15, 6, 0, 0);
+  const felix: string[] = [];
+  for (let i = 0, n = 0; n < 2.6 * CHUNK_BYTES; i++, n += felix[felix.length - 1]!.length) {
+    t += 37;
+    const stamp = new Date(t).toISOString().replace('T', ' ').replace('Z', '').slice(0, 23);
+    const level = i % 97 === 0 ? 'WARNING' : i % 3 === 0 ? 'INFO' : 'DEBUG';
+    felix.push(`${stamp} [${level}][${100 + (i % 5)}] felix/int_dataplane.go ${200 + (i % 50)}: Applying dataplane updates ipSetsToUpdate=${i % 11} msgType=${i}\n`);
+  }
+  // then lines that are no records (a stack trace): the file's last time is the last record's, chunks back
+  for (let i = 0, n = 0; n < 2.2 * CHUNK_BYTES; i++, n += felix[felix.length - 1]!.length) felix.push(`\tgithub.com/projectcalico/calico/felix/dataplane/linux.(*InternalDataplane).loopUpdatingDataplane(0xc000${i})\n`);
+  pack.entry({ name: 'diagnostics/logs/felix/current' }, felix.join(''));
+  pack.entry({ name: 'diagnostics/ipv4_route', type: 'symlink', linkname: '/etc/passwd' });
+  pack.entry({ name: long }, 'pasted: calicoctl node status\n' + text(3000, 9).toString('latin1'));
+  const bird: string[] = [];
+  for (let i = 0, n = 0; n < 1.3 * CHUNK_BYTES; i++, n += bird[bird.length - 1]!.length) {
+    const text = i % 13 === 0 ? 'State changed to start' : 'Starting';
+    bird.push(`2024-03-15_06:0${Math.floor(i / 6000) % 10}:${String(Math.floor(i / 100) % 60).padStart(2, '0')}.${String(i % 100000).padStart(5, '0')} bird: Mesh_10_0_0_${(i % 7) + 2}: ${text}\n`);
+  }
+  // then unstamped lines: the file's last time is the last stamped line's, chunks back
+  for (let i = 0, n = 0; n < 2.2 * CHUNK_BYTES; i++, n += bird[bird.length - 1]!.length) bird.push(`bird: Mesh_10_0_0_${(i % 7) + 2}: Starting\n`);
+  pack.entry({ name: 'diagnostics/logs/bird/current' }, bird.join(''));
+  pack.entry({ name: 'diagnostics/big-unrelated.bin' }, text(CHUNK_BYTES + 511, 4));
+  for (let i = 0; i < 40; i++) pack.entry({ name: `diagnostics/tiny-${i}` }, text(i * 97 + 1, i + 20));
+  pack.entry({ name: 'diagnostics/ipv4_addr' }, '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000\n    inet 127.0.0.1/8 scope host lo\n');
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+test('pax names, symlinks, skipped and tiny entries, a nested tar.gz: recycled buffers read what the plain tar reads', async () => {
+  const inner = await awkwardTar();
+  const outerPack = tar.pack();
+  outerPack.entry({ name: 'ticket/node-a/diags-20240315_060000.tar.gz' }, gzipSync(inner));
+  outerPack.entry({ name: 'ticket/readme.txt' }, 'collected by the customer\n');
+  outerPack.entry({ name: 'ticket/node-b/diagnostics/hostname' }, 'node-b\n');
+  outerPack.entry({ name: 'ticket/node-b/diagnostics/logs/felix/current' }, text(2 * CHUNK_BYTES + 3, 8));
+  outerPack.finalize();
+  const parts: Buffer[] = [];
+  for await (const c of outerPack) parts.push(c as Buffer);
+  const outer = Buffer.concat(parts);
+  poisonRecycledBuffers(POISON);
+  try {
+    for (const [name, bytes] of [['awkward', inner], ['ticket', outer]] as const) {
+      const gz = join(dir, `${name}.tar.gz`);
+      const plain = join(dir, `${name}.tar`);
+      writeFileSync(gz, gzipSync(bytes));
+      writeFileSync(plain, bytes);
+      const a = await readArchive(gz);
+      const b = await readArchive(plain);
+      assert.ok(a.nodes.length >= 1);
+      if (name === 'awkward') {
+        const n = a.nodes[0]!;
+        assert.match(String(n.bird?.lastTime), /^2024-03-15T06:0/);
+        assert.match(String(n.felix?.lastTime), /^2024-03-15 0/);
+      }
+      assert.is(comparable(a, gz), comparable(b, plain), name);
+    }
+  } finally {
+    poisonRecycledBuffers(undefined);
+  }
+});
+
+test.run();
