@@ -28,7 +28,7 @@ import { createHostnameParser } from '../parsers/hostname.js';
 import { createJournalParser } from '../parsers/journal.js';
 import { detectCommandFailure } from '../parsers/command-failure.js';
 import { createBirdLogParser } from '../parsers/bird-log.js';
-import { createCalicoLogParser } from '../parsers/calico-log.js';
+import { createCalicoLogParser, MAX_CALICO_NOTABLE } from '../parsers/calico-log.js';
 import { createContainerLogParser } from '../parsers/container-log.js';
 import { mergeBirdSummaries, mergeCalicoSummaries } from '../parsers/log-summary-merge.js';
 import { LineSplitter } from './line-splitter.js';
@@ -123,6 +123,19 @@ class ParsingSink<T> implements EntrySink {
   }
 }
 
+/**
+ * Notable records a log file may keep: merging (log-summary-merge) keeps the first MAX_CALICO_NOTABLE in
+ * rotation order, so the records of files already read that come before `order` are kept ahead of this
+ * file's. Files read later can only take more room, so this file never drops a record the merge keeps
+ * (and the merged summary is the same), but a long rotated log no longer builds 200 records per file
+ * for the merge to throw away (at 8 GB they were half the old generation's garbage).
+ */
+function notableRoom<T>(done: readonly LogFile<T>[] | undefined, order: string, summary: (r: T) => { notable: readonly unknown[] }): number {
+  let before = 0;
+  for (const f of done ?? []) if (f.order < order) before += summary(f.result).notable.length;
+  return Math.max(0, MAX_CALICO_NOTABLE - before);
+}
+
 export class NodeBundleBuilder {
   private readonly commands = new Map<ArtifactId, CommandFile[]>();
   private readonly birdFiles = new Map<string, LogFile<BirdLogSummary>[]>();
@@ -180,15 +193,17 @@ export class NodeBundleBuilder {
           });
         }
         const key = kind.artifact === 'agent_log' ? 'agent' : kind.daemon;
-        return new ParsingSink(createCalicoLogParser({ daemon: kind.daemon, file }), (result, bytes) => {
+        const order = kind.daemon + '/' + kind.order;
+        const maxNotable = notableRoom(this.calicoFiles.get(key), order, (r) => r);
+        return new ParsingSink(createCalicoLogParser({ daemon: kind.daemon, file, maxNotable }), (result, bytes) => {
           if (result === undefined) return;
           const list = this.calicoFiles.get(key) ?? [];
-          list.push({ path, order: kind.daemon + '/' + kind.order, bytes, result });
+          list.push({ path, order, bytes, result });
           this.calicoFiles.set(key, list);
         });
       }
       case 'container-log':
-        return new ParsingSink(createContainerLogParser({ file: path }), (result, bytes) => {
+        return new ParsingSink(createContainerLogParser({ file: path, maxNotable: notableRoom(this.containerFiles, kind.order, (r) => r.calico) }), (result, bytes) => {
           if (result === undefined) return;
           this.containerFiles.push({ path, order: kind.order, bytes, result });
         });

@@ -201,6 +201,12 @@ export interface CalicoLogOptions {
   daemon: string;
   /** Path inside the bundle of the first file fed. */
   file: string;
+  /**
+   * Notable records to keep (default MAX_CALICO_NOTABLE): the bundle reader lowers it for a rotated file
+   * when files before it in rotation order already hold records that merging keeps first, so records
+   * the merge would drop are never built. Records past it are counted in `notableDropped`.
+   */
+  maxNotable?: number;
 }
 
 export interface CalicoLogParser extends LineParser<CalicoLogStats> {
@@ -361,7 +367,10 @@ class CalicoLogParserImpl implements CalicoLogParser {
   private infoMask = 0;
   private infoMaskHi = 0;
 
+  private readonly maxNotable: number;
+
   constructor(opts: CalicoLogOptions) {
+    this.maxNotable = Math.max(0, Math.min(MAX_CALICO_NOTABLE, opts.maxNotable ?? MAX_CALICO_NOTABLE));
     this.summary = {
       daemon: opts.daemon,
       files: [],
@@ -387,7 +396,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
   }
 
   private addNotable(rec: NotableRecord): void {
-    if (this.summary.notable.length < MAX_CALICO_NOTABLE) this.summary.notable.push(rec);
+    if (this.summary.notable.length < this.maxNotable) this.summary.notable.push(rec);
     else this.summary.notableDropped++;
   }
 
@@ -516,7 +525,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
     const hi = bitsHi & (severe ? -1 : this.infoMaskHi);
     if (bits === 0 && hi === 0) {
       if (!notable) return;
-      if (this.summary.notable.length >= MAX_CALICO_NOTABLE) {
+      if (this.summary.notable.length >= this.maxNotable) {
         this.summary.notableDropped++;
         return;
       }
@@ -530,7 +539,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
       if (s.notable) notable = true;
     }
     if (notable) {
-      if (rec === undefined && this.summary.notable.length >= MAX_CALICO_NOTABLE) {
+      if (rec === undefined && this.summary.notable.length >= this.maxNotable) {
         this.summary.notableDropped++;
         return;
       }

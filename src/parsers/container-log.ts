@@ -35,6 +35,8 @@ export interface ContainerLogSummary {
 export interface ContainerLogOptions {
   /** Path inside the bundle (`logs/k8s_calico-node_..._0.log`). */
   file: string;
+  /** Notable Calico records to keep (see CalicoLogOptions.maxNotable). */
+  maxNotable?: number;
 }
 
 /**
@@ -47,7 +49,7 @@ class ContainerLogParserImpl implements LineParser<ContainerLogSummary> {
   private readonly bird: BirdLogParser;
 
   constructor(opts: ContainerLogOptions) {
-    this.calico = createCalicoLogParser({ daemon: 'calico-node', file: opts.file });
+    this.calico = createCalicoLogParser({ daemon: 'calico-node', file: opts.file, ...(opts.maxNotable !== undefined ? { maxNotable: opts.maxNotable } : {}) });
     this.bird = createBirdLogParser({ daemon: 'bird', file: opts.file });
   }
 

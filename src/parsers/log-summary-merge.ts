@@ -4,8 +4,10 @@
  * order, so each file is parsed on its own and merged here once all are read.
  */
 import type { BirdLogSummary, BirdProtocolSummary, CalicoLogSummary } from '../model/facts.js';
+import { MAX_CALICO_NOTABLE } from './calico-log.js';
 
-const MAX_NOTABLE = 200;
+/** As many as one file keeps: the reader sizes a rotated file's room from it (node-bundle-builder's notableRoom). */
+const MAX_NOTABLE = MAX_CALICO_NOTABLE;
 const MAX_EVENTS = 200;
 const MAX_PROTOCOL_ERRORS = 20;
 const MAX_SIGNATURE_REFS = 5;
