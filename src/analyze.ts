@@ -18,6 +18,7 @@ import { groupClusters } from './combiners/cluster-groups.js';
 import { emptyResourceSet } from './parsers/calico-resources.js';
 import type { Timings } from './timings.js';
 import { timed, timedAsync } from './timings.js';
+import { collectGarbage } from './collect-garbage.js';
 
 export interface AnalyzeOptions extends LoadOptions {
   generatedAt?: string;
@@ -56,6 +57,7 @@ export async function loadCluster(paths: string[], opts: AnalyzeOptions = {}): P
 /** Reads the inputs and sorts them into clusters (one model each, with the reasons for the grouping). */
 export async function loadClusters(paths: string[], opts: AnalyzeOptions = {}): Promise<{ name: string; why: string[]; model: ClusterModel }[]> {
   const sources = await timedAsync(opts.timings, 'read+parse', () => loadSources(paths, opts));
+  timed(opts.timings, 'collect garbage', () => collectGarbage());
   return timed(opts.timings, 'cluster grouping+model', () => {
     const groups = groupClusters(sources, { overrides: opts.clusters, resolve: (p) => resolve(p) });
     return groups.map((g) => ({ name: g.name, why: g.why, model: buildClusterModel(g.sources, { nodeFor: opts.nodeFor }) }));

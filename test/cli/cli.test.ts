@@ -324,7 +324,7 @@ test('--timings: one line per phase on stderr (derive, rules, each output); the 
   assert.is(await main(argv('analyze', tarA, tarB, tarC, '--json', join(dir, 't2.json'), '-o', join(dir, 't2.html'), '--timings'), timed.io), 0);
   const lines = timed.err().split('\n').filter((l) => l.startsWith('timings: '));
   const phases = lines.filter((l) => !l.startsWith('timings:   ')).map((l) => /^timings: (\S.*?)\s+\d+ ms {2}heap +[\d.]+ MiB {2}rss +[\d.]+ MiB {2}peak +[\d.]+ MiB$/.exec(l)?.[1]);
-  assert.equal(phases, ['read+parse', 'cluster grouping+model', 'derive', 'rules', 'report build', 'mask secrets', 'render html', 'render json', 'render terminal summary']);
+  assert.equal(phases, ['read+parse', 'collect garbage', 'cluster grouping+model', 'derive', 'rules', 'report build', 'mask secrets', 'render html', 'render json', 'render terminal summary']);
   assert.not.match(plain.err(), 'timings:');
   assert.not.match(plain.err(), 'threads:');
   // The helper threads (libuv's inflating pool, V8's) were lowered below the main thread (Linux only).

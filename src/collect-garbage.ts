@@ -1,0 +1,40 @@
+/**
+ * One full garbage collection between the read and the analysis.
+ *
+ * Reading leaves the old generation full of what parsing promoted and no longer needs (per-file parser
+ * state, lines kept a while): at 8 GB ~100 MiB of it against ~20 MiB live. V8 collects it only when the
+ * heap next reaches its limit, so the combiners and rules allocate on top of it and the process's peak
+ * RSS is the sum. One collection at that point costs a few tens of milliseconds and lets the analysis
+ * reuse those pages.
+ *
+ * Node exposes no collector call without `--expose-gc`; `v8.setFlagsFromString('--expose-gc')` makes a
+ * new context's global `gc` the collector (the use Node's documentation of setFlagsFromString shows).
+ * `CALICO_DIAGS_GC=0` turns it off.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+let collector: (() => void) | undefined | null;
+
+function getCollector(): (() => void) | undefined {
+  if (collector === undefined) {
+    collector = null;
+    try {
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as unknown;
+      if (typeof gc === 'function') collector = gc as () => void;
+    } catch {
+      collector = null;
+    }
+  }
+  return collector ?? undefined;
+}
+
+/** Runs a full collection; false when it is turned off or not available. */
+export function collectGarbage(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env['CALICO_DIAGS_GC'] === '0') return false;
+  const gc = getCollector();
+  if (gc === undefined) return false;
+  gc();
+  return true;
+}
