@@ -3,9 +3,10 @@ import * as assert from 'uvu/assert';
 import { createReadStream, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, gzipSync } from 'node:zlib';
+import { constants, createGunzip, gzipSync } from 'node:zlib';
 import { createWriteStream } from 'node:fs';
 import * as tar from 'tar-stream';
+import fc from 'fast-check';
 import { createRecyclingGunzip, poisonRecycledBuffers, recycleTotals } from '../../src/bundle/recycling-gunzip.js';
 import { readArchive, CHUNK_BYTES } from '../../src/bundle/read-archive.js';
 import type { SourceResult } from '../../src/bundle/source-result.js';
@@ -202,6 +203,61 @@ test('pax names, symlinks, skipped and tiny entries, a nested tar.gz: recycled b
       }
       assert.is(comparable(a, gz), comparable(b, plain), name);
     }
+  } finally {
+    poisonRecycledBuffers(undefined);
+  }
+});
+
+/** One member of a random archive: where it lands in a bundle, what kind of entry, how big. */
+const member = fc.record({
+  path: fc.constantFrom('logs/felix/current', 'logs/felix/@400000006566d1a20000000000000000.s', 'logs/bird/current', 'logs/confd/current', 'ipv4_route', 'ipsets', 'ipv4_tables', 'netstat', 'notes.txt', 'x/' + 'y'.repeat(150) + '/long-name.log', 'logs/k8s_calico-node_calico-node-abc_calico-system_0.log'),
+  type: fc.constantFrom('file', 'file', 'file', 'file', 'symlink', 'directory'),
+  // up to ~1.5 MiB: entries cross the 1 MiB output buffers at every offset
+  size: fc.oneof(fc.integer({ min: 0, max: 600 }), fc.integer({ min: 100_000, max: 1_600_000 })),
+  seed: fc.integer({ min: 1, max: 1 << 30 }),
+});
+
+/** Log-like text of `size` bytes: stamped Felix/BIRD lines, some without a newline at the end. */
+function logText(size: number, seed: number): Buffer {
+  const lines: string[] = [];
+  let n = 0;
+  for (let i = 0; n < size; i++) {
+    const l =
+      (i + seed) % 5 === 0
+        ? `2024-03-15_06:0${i % 10}:${String(i % 60).padStart(2, '0')}.${String((i * 7) % 100000).padStart(5, '0')} bird: Mesh_10_0_0_${i % 9}: ${(i + seed) % 3 === 0 ? 'State changed to up' : 'Starting'}\n`
+        : `2024-03-15 06:${String(i % 60).padStart(2, '0')}:${String((i * 13) % 60).padStart(2, '0')}.${String(i % 1000).padStart(3, '0')} [${['INFO', 'DEBUG', 'WARNING', 'ERROR'][(i + seed) % 4]}][${88 + (seed % 3)}] felix/route_table.go ${100 + (i % 900)}: line ${i} of ${seed}\n`;
+    lines.push(l);
+    n += l.length;
+  }
+  return Buffer.from(lines.join('')).subarray(0, size);
+}
+
+test('property: random archives (sizes across every buffer boundary, pax names, links, folders) read the same with recycled buffers', async () => {
+  poisonRecycledBuffers(POISON);
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.array(member, { minLength: 2, maxLength: 9 }), async (members) => {
+        const pack = tar.pack();
+        pack.entry({ name: 'diagnostics/', type: 'directory', mode: 0 });
+        pack.entry({ name: 'diagnostics/hostname' }, 'node-prop\n');
+        for (const m of members) {
+          const name = `diagnostics/${m.path}`;
+          if (m.type === 'directory') pack.entry({ name: name + '.d/', type: 'directory' });
+          else if (m.type === 'symlink') pack.entry({ name: name + '.lnk', type: 'symlink', linkname: '/etc/passwd' });
+          else pack.entry({ name }, logText(m.size, m.seed));
+        }
+        pack.finalize();
+        const parts: Buffer[] = [];
+        for await (const c of pack) parts.push(c as Buffer);
+        const raw = Buffer.concat(parts);
+        const gz = join(dir, 'prop.tar.gz');
+        const plain = join(dir, 'prop.tar');
+        writeFileSync(gz, gzipSync(raw, { level: constants.Z_BEST_SPEED }));
+        writeFileSync(plain, raw);
+        assert.is(comparable(await readArchive(gz), gz), comparable(await readArchive(plain), plain));
+      }),
+      { numRuns: 12 },
+    );
   } finally {
     poisonRecycledBuffers(undefined);
   }
