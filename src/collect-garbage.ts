@@ -7,9 +7,10 @@
  * RSS is the sum. One collection at that point costs a few tens of milliseconds and lets the analysis
  * reuse those pages.
  *
- * Node exposes no collector call without `--expose-gc`; `v8.setFlagsFromString('--expose-gc')` makes a
- * new context's global `gc` the collector (the use Node's documentation of setFlagsFromString shows).
- * `CALICO_DIAGS_GC=0` turns it off.
+ * Node exposes no collector call without `--expose-gc` on its command line, and bin/ cannot pass one.
+ * Setting the flag at run time (`v8.setFlagsFromString`) gives every context made afterwards a global
+ * `gc`; one new context is made to fetch it. If that ever stops working, nothing is collected early
+ * and the run is otherwise the same. `CALICO_DIAGS_GC=0` turns it off.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

@@ -1,10 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createReadStream, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGunzip, gzipSync } from 'node:zlib';
-import { createWriteStream } from 'node:fs';
 import * as tar from 'tar-stream';
 import fc from 'fast-check';
 import { createRecyclingGunzip, poisonRecycledBuffers, recycleTotals } from '../../src/bundle/recycling-gunzip.js';
