@@ -174,10 +174,9 @@ class BirdLogParserImpl implements BirdLogParser {
   private fileInfo: LogFileInfo;
   private lastStamp: string | undefined;
   private lastStampNo = 0;
-  /** The last stamped line the fast path counted: its chunk while that chunk is walked, then its stamp. */
-  private lastFastBuf: Buffer | undefined;
+  /** The last stamped line the fast path counted: its offset in the chunk being walked (-1: none), then its stamp. */
+  private lastFastAt = -1;
   private lastFastStamp: string | undefined;
-  private lastFastAt = 0;
   private lastFastNo = 0;
 
   constructor(opts: BirdLogOptions) {
@@ -382,7 +381,6 @@ class BirdLogParserImpl implements BirdLogParser {
     this.fileInfo.lines++;
     this.fileInfo.bytes += e - s + 1;
     if (stamped) {
-      this.lastFastBuf = buf;
       this.lastFastAt = s;
       this.lastFastNo = this.summary.lines;
     }
@@ -440,9 +438,9 @@ class BirdLogParserImpl implements BirdLogParser {
       s = nl + 1;
     }
     // The chunk is not ours after this returns (the reader reuses its memory): keep the stamp, not the chunk.
-    if (this.lastFastBuf !== undefined) {
-      this.lastFastStamp = this.lastFastBuf.toString('latin1', this.lastFastAt, this.lastFastAt + STAMP_LEN);
-      this.lastFastBuf = undefined;
+    if (this.lastFastAt >= 0) {
+      this.lastFastStamp = buf.toString('latin1', this.lastFastAt, this.lastFastAt + STAMP_LEN);
+      this.lastFastAt = -1;
     }
     return n - firstLineNo;
   }

@@ -354,10 +354,9 @@ class CalicoLogParserImpl implements CalicoLogParser {
   private shapeLearned = false;
   private readonly infoNeedleBuffers: Buffer[];
   private readonly infoNeedleIndex: NeedleIndex | undefined;
-  /** The last line the fast path counted: its chunk while that chunk is walked, then its time. */
-  private lastFastBuf: Buffer | undefined;
+  /** The last line the fast path counted: its offset in the chunk being walked (-1: none), then its time. */
+  private lastFastAt = -1;
   private lastFastTime: string | undefined;
-  private lastFastAt = 0;
   private lastFastNo = 0;
   private readonly pendingLast = new Map<string, PendingHeader>();
   // Levels counted on the fast path, added to byLevel in finish() (the key is created on first sight, keeping key order).
@@ -449,7 +448,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
   }
 
   /** Adds what a run of the fast path counted (kept in locals there) to the summary. */
-  private addCounted(lines: number, bytes: number, debug: number, info: number, trace: number, buf: Buffer, at: number): void {
+  private addCounted(lines: number, bytes: number, debug: number, info: number, trace: number, at: number): void {
     if (lines === 0) return;
     this.summary.lines += lines;
     this.fileInfo.lines += lines;
@@ -460,7 +459,6 @@ class CalicoLogParserImpl implements CalicoLogParser {
     this.fastDebug += debug;
     this.fastInfo += info;
     this.fastTrace += trace;
-    this.lastFastBuf = buf;
     this.lastFastAt = at;
     this.lastFastNo = this.summary.lines;
   }
@@ -660,16 +658,16 @@ class CalicoLogParserImpl implements CalicoLogParser {
         s = nl + 1;
         continue;
       }
-      this.addCounted(lines, bytes, debug, info, trace, buf, lastAt);
+      this.addCounted(lines, bytes, debug, info, trace, lastAt);
       lines = bytes = debug = info = trace = 0;
       slow.line(buf, s, nl, n);
       s = nl + 1;
     }
-    this.addCounted(lines, bytes, debug, info, trace, buf, lastAt);
+    this.addCounted(lines, bytes, debug, info, trace, lastAt);
     // The chunk is not ours after this returns (the reader reuses its memory): keep the time, not the chunk.
-    if (this.lastFastBuf !== undefined) {
-      this.lastFastTime = this.lastFastBuf.toString('latin1', this.lastFastAt, this.lastFastAt + 23);
-      this.lastFastBuf = undefined;
+    if (this.lastFastAt >= 0) {
+      this.lastFastTime = buf.toString('latin1', this.lastFastAt, this.lastFastAt + 23);
+      this.lastFastAt = -1;
     }
     return n - firstLineNo;
   }
