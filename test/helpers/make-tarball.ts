@@ -1,14 +1,21 @@
 /** Writes a tarball the way calicoctl's `tar -zcvf diags-….tar.gz diagnostics` does: `diagnostics/` (mode 0000) first. */
-import { createWriteStream } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 
+const made: string[] = [];
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder under the OS temp dir, removed when the test process exits. */
 export function tempDir(prefix = 'cdiags-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 export async function makeTarball(path: string, files: Record<string, string | Buffer>, opts: { gzip?: boolean; root?: string } = {}): Promise<void> {

@@ -14,7 +14,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -235,6 +235,7 @@ function hostileReport(): Report {
 
 if (typeof chromium === 'string') {
   console.log(`render-html-browser: skipped: ${chromium}`);
+  rmSync(dir, { recursive: true, force: true });
   test.skip('browser: every sample page is inert, answers first, draws and filters', () => {});
 } else {
   let browser: PwBrowser | undefined;
@@ -243,6 +244,7 @@ if (typeof chromium === 'string') {
   });
   test.after(async () => {
     await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test('browser: interception works (control page with an external image is caught)', async () => {

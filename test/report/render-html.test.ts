@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -415,7 +415,11 @@ test('templatesDir override is used', () => {
   mkdirSync(join(dir, 'partials'));
   writeFileSync(join(dir, 'report.hbs'), '<p>{{toolName}} {{> extra}}</p>');
   writeFileSync(join(dir, 'partials', 'extra.hbs'), '{{summary.nodes}} nodes');
-  assert.is(renderHtml(sampleReport(), { templatesDir: dir }), '<p>calico-diags 4 nodes</p>');
+  try {
+    assert.is(renderHtml(sampleReport(), { templatesDir: dir }), '<p>calico-diags 4 nodes</p>');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('deterministic: same report, same bytes', () => {

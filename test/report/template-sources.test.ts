@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,14 +22,22 @@ test('an edited template is compiled at run time, never shadowed by the stale bu
   assert.is.not(readTemplateSources(dir).hash, readTemplateSources(TEMPLATES).hash);
   assert.not.ok(templatesPrecompiled(dir));
   const report = sampleReport();
-  assert.is(renderHtml(report, { templatesDir: dir }), renderHtml(report, { templatesDir: TEMPLATES }));
+  try {
+    assert.is(renderHtml(report, { templatesDir: dir }), renderHtml(report, { templatesDir: TEMPLATES }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a visible edit to a copied template shows on the page (the copy, not the build, is used)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cd-tpl-'));
   cpSync(TEMPLATES, dir, { recursive: true });
   writeFileSync(join(dir, 'partials', 'md.hbs'), `${readFileSync(join(dir, 'partials', 'md.hbs'), 'utf8')}<!--edited-partial-->`);
-  assert.ok(renderHtml(sampleReport(), { templatesDir: dir }).includes('<!--edited-partial-->'));
+  try {
+    assert.ok(renderHtml(sampleReport(), { templatesDir: dir }).includes('<!--edited-partial-->'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -5,8 +5,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../helpers/make-tarball.js';
 import { join, relative } from 'node:path';
 import { inspect } from '../../src/inspect.js';
 import { main } from '../../src/cli.js';
@@ -44,7 +44,7 @@ test('calico-diags inspect: prints the same text, exit 0; --node needs <name>=<f
 
 test('--node ties a pasted file nothing else places; the file need not be listed as an input', async () => {
   const dir = relative(process.cwd(), join(scenariosDir, 'healthy'));
-  const tmp = mkdtempSync(join(tmpdir(), 'cdiags-node-'));
+  const tmp = tempDir('cdiags-node-');
   const neigh = join(tmp, 'neigh.txt');
   writeFileSync(neigh, '10.77.0.11 dev eth0 lladdr 52:54:00:12:34:11 REACHABLE\n');
   const c = captureIO();
