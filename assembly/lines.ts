@@ -106,11 +106,66 @@ const SVLOGD_KNOWN: i32 = 1;
 const PREFIX_KNOWN: i32 = 2;
 /** `flags`: INFO records may be counted (the chunk was prescanned for INFO needles). */
 const INFO_OK: i32 = 4;
+/** `flags`: INFO records may be counted when none of the needles set with `lineNeedles` occurs in the line. */
+const INFO_SEARCH: i32 = 8;
+
+/**
+ * Needles searched in each INFO line under INFO_SEARCH (a parser with few INFO needles: Felix has one):
+ * NEEDLE_COUNT u32, then MAX_NEEDLES u32 lengths, then each needle's bytes in a NEEDLE_SLOT-byte slot.
+ * Searching only the INFO lines costs less than a prescan of the whole chunk per needle.
+ */
+const MAX_NEEDLES: usize = 4;
+const NEEDLE_SLOT: usize = 256;
+const NEEDLE_META: usize = memory.data(4 + 4 * MAX_NEEDLES, 16);
+const NEEDLE_BYTES: usize = memory.data(<i32>(MAX_NEEDLES * NEEDLE_SLOT), 16);
+
+export function lineNeedles(): usize {
+  return NEEDLE_META;
+}
+
+export function lineNeedleBytes(): usize {
+  return NEEDLE_BYTES;
+}
+
+/**
+ * Whether the needle of `len` (>= 1) bytes at `n` occurs in `[s, e)`: 16 start positions at a time
+ * are kept when their byte equals the needle's first and the byte `len - 1` on its last (SIMD), and
+ * only those are compared in full. Loads run up to 15 bytes past `e` (the chunk's slack covers it).
+ */
+// @ts-ignore: decorator
+@inline
+function occursIn(s: usize, e: usize, n: usize, len: usize): bool {
+  if (e - s < len) return false;
+  const lastStart = e - len;
+  const first = i8x16.splat(load<u8>(n));
+  const last = i8x16.splat(load<u8>(n + len - 1));
+  for (let p = s; p <= lastStart; p += 16) {
+    let m = i8x16.bitmask(v128.and(i8x16.eq(v128.load(p), first), i8x16.eq(v128.load(p + len - 1), last)));
+    while (m != 0) {
+      const q = p + <usize>ctz<i32>(m);
+      if (q > lastStart) return false;
+      let k: usize = 1;
+      while (k < len - 1 && load<u8>(q + k) == load<u8>(n + k)) k++;
+      if (k >= len - 1) return true;
+      m &= m - 1;
+    }
+  }
+  return false;
+}
+
+/** Whether one of the needles set with `lineNeedles` occurs in the line `[s, e)`. */
+function lineHasNeedle(s: usize, e: usize): bool {
+  const count = load<u32>(NEEDLE_META);
+  for (let i: usize = 0; i < count; i++) {
+    if (occursIn(s, e, NEEDLE_BYTES + i * NEEDLE_SLOT, <usize>load<u32>(NEEDLE_META + 4 + (i << 2)))) return true;
+  }
+  return false;
+}
 
 /**
  * Counts the Calico log records from `s` on that need no string: DEBUG and TRACE records, and INFO
- * records (when `flags` has INFO_OK) that hold no needle (`nextHit` is the first needle address not
- * before `s`, or past the chunk), of PID `lastPid`. Stops at the first other line (a non-record, any
+ * records that hold no needle (with INFO_SEARCH: none of the `lineNeedles`; else, with INFO_OK,
+ * `nextHit` is the first needle address not before `s`, or past the chunk), of PID `lastPid`. Stops at the first other line (a non-record, any
  * other level, a new PID, a line longer than `maxLine`, a first svlogd stamp when the style is not
  * yet known, the first `component/` prefix when it is not yet known) and returns its address, or
  * `end`. `end` is just past a `\n`. Counts go to RESULTS.
@@ -139,7 +194,9 @@ export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, nextH
       pidAt = at + 32;
       level = 0;
     } else if ((tag & INFO_MASK) == INFO_TAG) {
-      if ((flags & INFO_OK) == 0 || nextHit < e) break;
+      if ((flags & INFO_SEARCH) != 0) {
+        if (lineHasNeedle(s, e)) break;
+      } else if ((flags & INFO_OK) == 0 || nextHit < e) break;
       pidAt = at + 31;
       level = 1;
     } else if (tag == TRACE_TAG) {

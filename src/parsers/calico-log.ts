@@ -31,10 +31,8 @@
 import type { CalicoLogRecord, CalicoLogSummary, LogFileInfo } from '../model/facts.js';
 import { MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
 import { dateTimeAt, fourDigits, svlogdStampAt, svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
-import { needleIndex, SCAN_INFO_OK, SCAN_PREFIX_KNOWN, SCAN_SVLOGD_KNOWN, wasmLines, type NeedleIndex } from './wasm-lines.js';
+import { lineSearchable, needleIndex, SCAN_INFO_OK, SCAN_INFO_SEARCH, SCAN_PREFIX_KNOWN, SCAN_SVLOGD_KNOWN, wasmLines, type NeedleIndex } from './wasm-lines.js';
 
-/** From this many INFO needles on, the WebAssembly prefilter finds them in one pass (below, indexOf per needle is faster). */
-const WASM_NEEDLES_FROM = 4;
 
 export const MAX_CALICO_NOTABLE = 200;
 export const MAX_SIGNATURE_REFS = 5;
@@ -168,8 +166,8 @@ function signatureBits(line: string, from: number): number {
 
 /**
  * INFO-level signatures worth searching per daemon (others: all INFO-level ones). Felix's logs are
- * the largest by far, so only the one Felix INFO line a rule reads is prescanned (a memmem pass costs
- * ~0.2 s per GB): the features line (kernel version, ChecksumOffloadBroken; vxlan-checksum-offload).
+ * the largest by far, so only the one Felix INFO line a rule reads is searched for (in each INFO line,
+ * by the WebAssembly scanner): the features line (kernel version, ChecksumOffloadBroken; vxlan-checksum-offload).
  * Other Felix INFO lines are counted, WARNING and worse are parsed in full.
  */
 const DAEMON_INFO_SIGNATURES: Record<string, readonly string[]> = {
@@ -347,10 +345,14 @@ class CalicoLogParserImpl implements CalicoLogParser {
   private lastRecordLine: string | undefined;
   private lastRecordAt = 0;
   private lastRecordNo = 0;
-  // Byte fast path state: the chunk last prescanned, the offsets where INFO needles occur in it.
+  // Byte fast path state: the chunk being walked; where INFO needles occur in it (many needles: the
+  // prefilter's list of offsets; few: per needle, the next offset found so far, -1 not yet searched).
   private scanned: Buffer | undefined;
-  private needleHits: number[] = [];
+  private needleHits: number[] | undefined;
   private hitIdx = 0;
+  private readonly nextNeedle: number[];
+  /** Few INFO needles: the WebAssembly scanner searches them in each INFO line (no pass over the chunk). */
+  private readonly lineSearch: boolean;
   private shapeLearned = false;
   private readonly infoNeedleBuffers: Buffer[];
   private readonly infoNeedleIndex: NeedleIndex | undefined;
@@ -386,7 +388,9 @@ class CalicoLogParserImpl implements CalicoLogParser {
     this.summary.files.push(this.fileInfo);
     const infoSigs = infoSignatures(opts.daemon);
     this.infoNeedleBuffers = infoSigs.flatMap((x) => x.needles).map((n) => Buffer.from(n, 'utf8'));
-    this.infoNeedleIndex = this.infoNeedleBuffers.length >= WASM_NEEDLES_FROM ? needleIndex(this.infoNeedleBuffers) : undefined;
+    this.lineSearch = lineSearchable(this.infoNeedleBuffers);
+    this.infoNeedleIndex = this.lineSearch ? undefined : needleIndex(this.infoNeedleBuffers);
+    this.nextNeedle = this.infoNeedleBuffers.map(() => -1);
     CALICO_LOG_SIGNATURES.forEach((sig, i) => {
       if (!infoSigs.includes(sig)) return;
       if (sigWord(i) === 0) this.infoMask |= sigBit(i);
@@ -549,29 +553,41 @@ class CalicoLogParserImpl implements CalicoLogParser {
   scanChunk(buf: Buffer): void {
     this.scanned = buf;
     this.hitIdx = 0;
-    if (this.infoNeedleBuffers.length === 0) {
-      this.needleHits = [];
-      return;
-    }
-    // Many needles (calico-node's container log): one pass of the WebAssembly prefilter instead of
-    // one indexOf pass per needle; the same offsets either way.
+    this.nextNeedle.fill(-1);
+    // Many needles (calico-node's container log): one pass of the WebAssembly prefilter lists where
+    // they occur. Few (Felix has one): searched only in the INFO lines, by the scanner or with indexOf.
     const wasm = this.infoNeedleIndex !== undefined ? wasmLines() : undefined;
-    const fromWasm = wasm?.findNeedles(buf, this.infoNeedleIndex!);
-    if (fromWasm !== undefined) {
-      this.needleHits = fromWasm;
-      return;
+    this.needleHits = wasm?.findNeedles(buf, this.infoNeedleIndex!);
+  }
+
+  /**
+   * The first offset not before `s` where an INFO needle starts in the chunk being walked, or its
+   * length: from the prefilter's list, else from one `indexOf` per needle, searched again only once
+   * `s` has passed the offset found (so a chunk costs at most one pass per needle, and none when no
+   * INFO line asks).
+   */
+  private nextNeedleFrom(buf: Buffer, s: number): number {
+    const hits = this.needleHits;
+    if (hits !== undefined) {
+      while (this.hitIdx < hits.length && hits[this.hitIdx]! < s) this.hitIdx++;
+      return this.hitIdx < hits.length ? hits[this.hitIdx]! : buf.length;
     }
-    const hits: number[] = [];
-    for (const n of this.infoNeedleBuffers) {
-      for (let p = buf.indexOf(n); p !== -1; p = buf.indexOf(n, p + 1)) hits.push(p);
+    let first = buf.length;
+    for (let k = 0; k < this.nextNeedle.length; k++) {
+      let at = this.nextNeedle[k]!;
+      if (at < s) {
+        at = buf.indexOf(this.infoNeedleBuffers[k]!, s);
+        if (at === -1) at = buf.length;
+        this.nextNeedle[k] = at;
+      }
+      if (at < first) first = at;
     }
-    if (hits.length > 1) hits.sort((a, b) => a - b);
-    this.needleHits = hits;
+    return first;
   }
 
   /**
    * Records that only need counting are decided from their bytes, and no string is made: DEBUG
-   * and TRACE always; INFO when no INFO-level signature occurs in the line (prescanned per chunk).
+   * and TRACE always; INFO when no INFO-level needle occurs in the line.
    * Counts stay in locals and are added to the summary before any line goes the string way.
    */
   pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
@@ -586,15 +602,14 @@ class CalicoLogParserImpl implements CalicoLogParser {
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const wasm = wasmLines();
     const base = wasm === undefined ? -1 : wasm.load(buf);
+    const search = base >= 0 && prescanned && this.lineSearch;
+    if (search) wasm!.setLineNeedles(this.infoNeedleBuffers);
     for (let s = start; s < end; n++) {
       if (base >= 0 && this.shapeLearned) {
         // The module counts what the loop below would count, and stops at the first line it would not.
-        let nextHit = end;
-        if (prescanned) {
-          while (this.hitIdx < this.needleHits.length && this.needleHits[this.hitIdx]! < s) this.hitIdx++;
-          if (this.hitIdx < this.needleHits.length) nextHit = this.needleHits[this.hitIdx]!;
-        }
-        const flags = (this.fileInfo.svlogd !== undefined ? SCAN_SVLOGD_KNOWN : 0) | (this.summary.componentPrefix ? SCAN_PREFIX_KNOWN : 0) | (prescanned ? SCAN_INFO_OK : 0);
+        const nextHit = prescanned && !search ? this.nextNeedleFrom(buf, s) : end;
+        const infoFlag = search ? SCAN_INFO_SEARCH : prescanned ? SCAN_INFO_OK : 0;
+        const flags = (this.fileInfo.svlogd !== undefined ? SCAN_SVLOGD_KNOWN : 0) | (this.summary.componentPrefix ? SCAN_PREFIX_KNOWN : 0) | infoFlag;
         const stop = wasm!.scanCalico(base, s, end, flags, this.lastPid, nextHit, MAX_LINE_BYTES);
         const counted = wasm!.result(0);
         if (counted > 0) {
@@ -625,9 +640,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
         if (c === 68 /* D */ && buf[at + 26] === 69 && buf[at + 27] === 66 && buf[at + 28] === 85 && buf[at + 29] === 71 && buf[at + 30] === 93 && buf[at + 31] === 91) {
           pidAt = at + 32;
         } else if (c === 73 /* I */ && buf[at + 26] === 78 && buf[at + 27] === 70 && buf[at + 28] === 79 && buf[at + 29] === 93 && buf[at + 30] === 91) {
-          if (!prescanned) break fast;
-          while (this.hitIdx < this.needleHits.length && this.needleHits[this.hitIdx]! < s) this.hitIdx++;
-          if (this.hitIdx < this.needleHits.length && this.needleHits[this.hitIdx]! < e) break fast;
+          if (!prescanned || this.nextNeedleFrom(buf, s) < e) break fast;
           pidAt = at + 31;
         } else if (c === 84 /* T */ && buf[at + 26] === 82 && buf[at + 27] === 65 && buf[at + 28] === 67 && buf[at + 29] === 69 && buf[at + 30] === 93 && buf[at + 31] === 91) {
           pidAt = at + 32;
@@ -677,6 +690,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
     else if (this.lastRecordLine !== undefined) this.summary.lastTime = this.lastRecordLine.slice(this.lastRecordAt, this.lastRecordAt + 23);
     this.lastFastTime = undefined;
     this.scanned = undefined;
+    this.needleHits = undefined;
     if (this.fastDebug > 0) this.summary.byLevel['DEBUG'] = this.summary.byLevel['DEBUG']! + this.fastDebug;
     if (this.fastInfo > 0) this.summary.byLevel['INFO'] = this.summary.byLevel['INFO']! + this.fastInfo;
     if (this.fastTrace > 0) this.summary.byLevel['TRACE'] = this.summary.byLevel['TRACE']! + this.fastTrace;

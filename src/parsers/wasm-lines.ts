@@ -32,6 +32,8 @@ interface Exports {
   needleBits(): number;
   candidates(): number;
   findCandidates(p: number, n: number): number;
+  lineNeedles(): number;
+  lineNeedleBytes(): number;
 }
 
 /**
@@ -71,6 +73,19 @@ export const WASM_MAX_CHUNK = 8 << 20;
 export const SCAN_SVLOGD_KNOWN = 1;
 export const SCAN_PREFIX_KNOWN = 2;
 export const SCAN_INFO_OK = 4;
+export const SCAN_INFO_SEARCH = 8;
+
+/** What `scanCalico` can search in each INFO line itself (assembly/lines.ts MAX_NEEDLES, NEEDLE_SLOT). */
+const MAX_LINE_NEEDLES = 4;
+const LINE_NEEDLE_SLOT = 256;
+
+/**
+ * Whether `scanCalico` can search these needles in each INFO line (SCAN_INFO_SEARCH): at most 4,
+ * each 1 to 256 bytes without `\n` or `\r` (so a needle starting in a line also ends in it).
+ */
+export function lineSearchable(needles: readonly Buffer[]): boolean {
+  return needles.length <= MAX_LINE_NEEDLES && needles.every((n) => n.length >= 1 && n.length <= LINE_NEEDLE_SLOT && !n.includes(10) && !n.includes(13));
+}
 
 export class WasmLines {
   private readonly x: Exports;
@@ -80,6 +95,8 @@ export class WasmLines {
   private loaded: Buffer | undefined;
   /** The needle list whose prefix hashes are in the module's bit set. */
   private bitsFor: NeedleIndex | undefined;
+  /** The needle list `scanCalico` searches in INFO lines (SCAN_INFO_SEARCH). */
+  private lineNeedlesFor: readonly Buffer[] | undefined;
   private u32View: Uint32Array | undefined;
 
   constructor(module: object) {
@@ -127,6 +144,23 @@ export class WasmLines {
    */
   scanCalico(base: number, s: number, end: number, flags: number, lastPid: number, nextHit: number, maxLine: number): number {
     return this.x.scanCalico(base + s, base + end, flags, lastPid, base + Math.min(nextHit, end), maxLine) - base;
+  }
+
+  /**
+   * Makes `needles` (which must be `lineSearchable`) the ones `scanCalico` searches in each INFO line
+   * under SCAN_INFO_SEARCH. Parsers share the module, so each sets its list before a scan; the same
+   * list object is not written again.
+   */
+  setLineNeedles(needles: readonly Buffer[]): void {
+    if (this.lineNeedlesFor === needles) return;
+    const meta = this.x.lineNeedles() >> 2;
+    const at = this.x.lineNeedleBytes();
+    this.i32[meta] = needles.length;
+    needles.forEach((n, i) => {
+      this.i32[meta + 1 + i] = n.length;
+      this.bytes.set(n, at + i * LINE_NEEDLE_SLOT);
+    });
+    this.lineNeedlesFor = needles;
   }
 
   /**

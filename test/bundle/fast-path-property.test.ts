@@ -48,6 +48,11 @@ const message = fc.constantFrom(
   'startup/startup.go 376: Using autodetected IPv4 address on interface eth1: 10.0.0.5/20',
   'felix/daemon.go 1: Failed to connect to typha x509: certificate expired',
   'Calico node started successfully',
+  'felix/feature_detect_linux.go 151: Updating detected iptables features features=environment.Features{ChecksumOffloadBroken:true}',
+  'Updating detected iptables features',
+  'felix/x.go 1: Updating detected iptables feature',
+  'felix/x.go 1: pdating detected iptables features Updating detected iptables featureS',
+  'felix/x.go 1: UUpdating detected iptables featuresUpdating detected iptables features',
   'felix/int_dataplane.go 9: natOutgoing=true NATOutgoing nat-outgoin masq-ipam-pool masq-ipam-pools',
   'startup/startup.go 9: IPv4 address has change; x509 x509: Failed to get config from datastor',
   'Terminatin Terminating Terminating',
@@ -110,7 +115,7 @@ const message = fc.constantFrom(
   '',
 );
 const line = fc.tuple(stamp, header, message, fc.constantFrom('', '', '', '\r')).map(([a, b, c, d]) => a + b + c + d);
-const text = fc.array(line, { maxLength: 60 }).map((ls) => ls.join('\n') + (ls.length % 2 ? '\n' : ''));
+const text = fc.array(line, { maxLength: 60, size: 'medium' }).map((ls) => ls.join('\n') + (ls.length % 2 ? '\n' : ''));
 
 function same<T>(make: () => LineParser<T>): void {
   fc.assert(
@@ -134,6 +139,33 @@ test('calico log (felix, confd): fast path (JS and WebAssembly) = string path', 
   same(() => createCalicoLogParser({ daemon: 'confd', file: 'f' }));
   // calico-node's container log: every INFO signature, found by the WebAssembly prefilter.
   same(() => createCalicoLogParser({ daemon: 'calico-node', file: 'f' }));
+});
+
+test('calico log INFO lines with and without the needles a daemon searches (Felix, confd, CNI): fast path (JS and WebAssembly) = string path', () => {
+  // Denser than the generator above: most lines are INFO records of one PID, so the scanner's
+  // in-line needle search decides them (needles at the line's start and end, twice, cut short).
+  // Near misses: cut at either end, one byte changed next to the last, in the middle, next to the first.
+  const nearMisses = (n: string) => [n.slice(0, -1), n.slice(1), ...[n.length - 2, n.length >> 1, 1].map((i) => `${n.slice(0, i)}#${n.slice(i + 1)}`)];
+  const needles = ['Updating detected iptables features', 'Target config /etc/calico/confd/config/bird.cfg has been updated', 'Failed to get config from datastore'];
+  const msg = fc.tuple(fc.constantFrom('', 'felix/x.go 1: ', 'U', 'a b '), fc.constantFrom(...needles, ...needles.flatMap(nearMisses), 'x'), fc.constantFrom('', ' ', 'S', ...needles));
+  const lvl = fc.constantFrom('[INFO][68] ', '[INFO][68] ', '[INFO][68] ', '[DEBUG][68] ', '[INFO][71] ', '[WARNING][68] ');
+  const l = fc.tuple(fc.constantFrom('', '2024-03-15T00:46:55.75312 '), lvl, msg, fc.constantFrom('', '', '\r')).map(([st, v, [a, b, c], r]) => `${st}2024-03-15 00:46:55.752 ${v}${a}${b}${c}${r}`);
+  const t = fc.array(l, { maxLength: 60, size: 'medium' }).map((ls) => ls.join('\n') + '\n');
+  for (const daemon of ['felix', 'confd', 'cni']) {
+    fc.assert(
+      fc.property(t, fc.integer({ min: 1, max: 600 }), fc.boolean(), (text, size, wasm) => {
+        const make = () => createCalicoLogParser({ daemon, file: 'f' });
+        const want = runParser(make(), text);
+        setWasmEnabled(wasm);
+        try {
+          assert.equal(feedChunks(make(), text, size).result, want);
+        } finally {
+          setWasmEnabled(true);
+        }
+      }),
+      { numRuns: Number(process.env.FAST_PATH_RUNS ?? 300) },
+    );
+  }
 });
 
 test('calico log once a file\'s notable lines are full (WARNING and worse counted from bytes): fast path = string path', () => {
