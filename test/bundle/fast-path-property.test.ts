@@ -117,9 +117,10 @@ const message = fc.constantFrom(
 const line = fc.tuple(stamp, header, message, fc.constantFrom('', '', '', '\r')).map(([a, b, c, d]) => a + b + c + d);
 const text = fc.array(line, { maxLength: 60, size: 'medium' }).map((ls) => ls.join('\n') + (ls.length % 2 ? '\n' : ''));
 
-function same<T>(make: () => LineParser<T>): void {
+/** Feeding the texts of `gen` in random chunks (wasm on or off) gives what the string path gives. */
+function same<T>(make: () => LineParser<T>, gen: fc.Arbitrary<string> = text, maxChunk = 400): void {
   fc.assert(
-    fc.property(text, fc.integer({ min: 1, max: 400 }), fc.boolean(), (t, size, wasm) => {
+    fc.property(gen, fc.integer({ min: 1, max: maxChunk }), fc.boolean(), (t, size, wasm) => {
       const want = runParser(make(), t);
       setWasmEnabled(wasm);
       try {
@@ -151,21 +152,7 @@ test('calico log INFO lines with and without the needles a daemon searches (Feli
   const lvl = fc.constantFrom('[INFO][68] ', '[INFO][68] ', '[INFO][68] ', '[DEBUG][68] ', '[INFO][71] ', '[WARNING][68] ');
   const l = fc.tuple(fc.constantFrom('', '2024-03-15T00:46:55.75312 '), lvl, msg, fc.constantFrom('', '', '\r')).map(([st, v, [a, b, c], r]) => `${st}2024-03-15 00:46:55.752 ${v}${a}${b}${c}${r}`);
   const t = fc.array(l, { maxLength: 60, size: 'medium' }).map((ls) => ls.join('\n') + '\n');
-  for (const daemon of ['felix', 'confd', 'cni']) {
-    fc.assert(
-      fc.property(t, fc.integer({ min: 1, max: 600 }), fc.boolean(), (text, size, wasm) => {
-        const make = () => createCalicoLogParser({ daemon, file: 'f' });
-        const want = runParser(make(), text);
-        setWasmEnabled(wasm);
-        try {
-          assert.equal(feedChunks(make(), text, size).result, want);
-        } finally {
-          setWasmEnabled(true);
-        }
-      }),
-      { numRuns: Number(process.env.FAST_PATH_RUNS ?? 300) },
-    );
-  }
+  for (const daemon of ['felix', 'confd', 'cni']) same(() => createCalicoLogParser({ daemon, file: 'f' }), t, 600);
 });
 
 test('calico log once a file\'s notable lines are full (WARNING and worse counted from bytes): fast path = string path', () => {
