@@ -116,7 +116,7 @@ const INFO_SEARCH: i32 = 8;
  */
 const MAX_NEEDLES: usize = 4;
 const NEEDLE_SLOT: usize = 256;
-const NEEDLE_META: usize = memory.data(4 + 4 * MAX_NEEDLES, 16);
+const NEEDLE_META: usize = memory.data(4 + 4 * <i32>MAX_NEEDLES, 16);
 const NEEDLE_BYTES: usize = memory.data(<i32>(MAX_NEEDLES * NEEDLE_SLOT), 16);
 
 export function lineNeedles(): usize {
@@ -238,18 +238,29 @@ export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, nextH
 
 /**
  * Multi-needle prefilter for the INFO signatures of calico-node's container log (twenty-odd needles,
- * which `Buffer.indexOf` would search in as many passes): one pass that hashes the 4 bytes at every
- * position into a 2^16-bit set holding the hashes of the needles' first 4 bytes, and lists the
- * positions that hit. JS checks each listed position against the needles with that prefix, so the
- * hits are exactly those of one `indexOf` pass per needle.
+ * which `Buffer.indexOf` would search in as many passes): one pass that lists the positions whose 4
+ * bytes hash (16 bits) into NEEDLE_BITS, the set of the needles' first-4-byte hashes. JS checks each
+ * listed position against the needles with that prefix, so the hits are exactly those of one
+ * `indexOf` pass per needle.
+ *
+ * Before the hash, 16 positions at a time go through a SIMD filter (the "Teddy" nibble-table scheme):
+ * JS puts each distinct 4-byte prefix in one of 8 buckets, and for each of the prefix's first 3
+ * bytes sets the bucket's bit in the table entries of that byte's low and high nibble (NEEDLE_MASKS:
+ * low, high for byte 0, then 1, then 2). A position passes when some bucket accepts all 3 bytes, so
+ * every position a needle starts at passes, and the hash check decides as before.
  */
 const NEEDLE_BITS: usize = memory.data(8192, 16);
+const NEEDLE_MASKS: usize = memory.data(96, 16);
 /** At most this many positions per call; beyond it the call returns -1 and JS searches as before. */
 const MAX_CANDIDATES: i32 = 4096;
 const CANDIDATES: usize = memory.data(16384, 16); // MAX_CANDIDATES u32s
 
 export function needleBits(): usize {
   return NEEDLE_BITS;
+}
+
+export function needleMasks(): usize {
+  return NEEDLE_MASKS;
 }
 
 export function candidates(): usize {
@@ -263,12 +274,44 @@ function hash4(x: u32): u32 {
   return (x * 0x9e3779b1) >>> 16;
 }
 
+/** Buckets (bit per bucket, per lane) whose byte at this offset of the prefix is the lane's byte, as far as its nibbles tell. */
+// @ts-ignore: decorator
+@inline
+function buckets(v: v128, lo: v128, hi: v128): v128 {
+  return v128.and(i8x16.swizzle(lo, v128.and(v, i8x16.splat(15))), i8x16.swizzle(hi, i8x16.shr_u(v, 4)));
+}
+
 /** Offsets (from `p`) of the positions of `[p, p + n)` whose 4 bytes hash into NEEDLE_BITS; -1 when more than MAX_CANDIDATES. */
 export function findCandidates(p: usize, n: usize): i32 {
   if (n < 4) return 0;
   const last = p + n - 4;
   let count: i32 = 0;
-  for (let i = p; i <= last; i++) {
+  const lo0 = v128.load(NEEDLE_MASKS);
+  const hi0 = v128.load(NEEDLE_MASKS, 16);
+  const lo1 = v128.load(NEEDLE_MASKS, 32);
+  const hi1 = v128.load(NEEDLE_MASKS, 48);
+  const lo2 = v128.load(NEEDLE_MASKS, 64);
+  const hi2 = v128.load(NEEDLE_MASKS, 80);
+  let i = p;
+  // Blocks of 16 positions, all at most `last` (so the loads at +1 and +2 stay inside the chunk).
+  while (i + 15 <= last) {
+    const m = v128.and(v128.and(buckets(v128.load(i), lo0, hi0), buckets(v128.load(i, 1), lo1, hi1)), buckets(v128.load(i, 2), lo2, hi2));
+    if (v128.any_true(m)) {
+      let lanes = i8x16.bitmask(i8x16.ne(m, i8x16.splat(0)));
+      while (lanes != 0) {
+        const q = i + <usize>ctz<i32>(lanes);
+        const h = hash4(load<u32>(q));
+        if (((load<u8>(NEEDLE_BITS + (h >> 3)) >> (h & 7)) & 1) != 0) {
+          if (count == MAX_CANDIDATES) return -1;
+          store<u32>(CANDIDATES + (<usize>count << 2), <u32>(q - p));
+          count++;
+        }
+        lanes &= lanes - 1;
+      }
+    }
+    i += 16;
+  }
+  for (; i <= last; i++) {
     const h = hash4(load<u32>(i));
     if (((load<u8>(NEEDLE_BITS + (h >> 3)) >> (h & 7)) & 1) != 0) {
       if (count == MAX_CANDIDATES) return -1;

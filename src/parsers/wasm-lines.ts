@@ -30,6 +30,7 @@ interface Exports {
   countLines(p: number, n: number): number;
   scanCalico(s: number, end: number, flags: number, lastPid: number, nextHit: number, maxLine: number): number;
   needleBits(): number;
+  needleMasks(): number;
   candidates(): number;
   findCandidates(p: number, n: number): number;
   lineNeedles(): number;
@@ -174,9 +175,20 @@ export class WasmLines {
     if (this.bitsFor !== index) {
       const at = this.x.needleBits();
       this.bytes.fill(0, at, at + 8192);
+      const masks = this.x.needleMasks();
+      this.bytes.fill(0, masks, masks + 96);
+      let bucket = 0;
       for (const key of index.byPrefix.keys()) {
         const h = hash4(key);
         this.bytes[at + (h >>> 3)]! |= 1 << (h & 7);
+        // The SIMD filter before the hash (assembly/lines.ts findCandidates): the prefix's first 3
+        // bytes set its bucket's bit under their low and high nibbles; 8 buckets in turn.
+        const bit = 1 << (bucket++ & 7);
+        for (let j = 0; j < 3; j++) {
+          const b = (key >>> (8 * j)) & 0xff;
+          this.bytes[masks + 32 * j + (b & 15)]! |= bit;
+          this.bytes[masks + 32 * j + 16 + (b >>> 4)]! |= bit;
+        }
       }
       this.bitsFor = index;
     }
