@@ -159,34 +159,42 @@ function returnAt(text: string, from: number, end: number): boolean {
 
 const RETURN_BYTES = Buffer.from('RETURN');
 
-/** Byte version of returnAt. */
-function returnAtBytes(buf: Buffer, from: number, end: number): boolean {
-  for (let j = end - 4; j >= from; j--) {
-    if (buf[j + 2] !== 106 || buf[j + 1] !== 45 || buf[j] !== 32 || buf[j + 3] !== 32) continue;
-    const t = j + 4;
-    if (t + 6 > end) return false;
-    for (let k = 0; k < 6; k++) if (buf[t + k] !== RETURN_BYTES[k]) return false;
-    return t + 6 === end || buf[t + 6] === 32;
-  }
-
-  return false;
-}
-
-/** Byte version of policyJumpAt. */
-function policyJumpAtBytes(buf: Buffer, from: number, end: number): boolean {
+/**
+ * Where the targets of the rule in `buf[from..end)` start, found in one scan back from the end (the
+ * byte twin of returnAt, policyJumpAt and verdictAt, which each scan for their own): `jumpAt` after
+ * its last ` -j `, `jumpOrGotoAt` after its last ` -j ` or ` -g `; -1 when there is none.
+ */
+let jumpAt = -1;
+let jumpOrGotoAt = -1;
+function findTargets(buf: Buffer, from: number, end: number): void {
+  jumpAt = jumpOrGotoAt = -1;
   for (let j = end - 4; j >= from; j--) {
     const c2 = buf[j + 2];
     if ((c2 !== 106 && c2 !== 103) || buf[j + 1] !== 45 || buf[j] !== 32 || buf[j + 3] !== 32) continue;
-    const t = j + 4;
-    for (const p of POLICY_TARGET_PREFIX_BYTES) {
-      if (t + p.length > end) continue;
-      let k = 0;
-      while (k < p.length && buf[t + k] === p[k]) k++;
-      if (k === p.length) return true;
+    if (jumpOrGotoAt === -1) jumpOrGotoAt = j + 4;
+    if (c2 === 106) {
+      jumpAt = j + 4;
+      return;
     }
-    return false;
   }
+}
 
+/** returnAt from the bytes, given findTargets' `jumpAt` (`t`). */
+function returnTarget(buf: Buffer, t: number, end: number): boolean {
+  if (t === -1 || t + 6 > end) return false;
+  for (let k = 0; k < 6; k++) if (buf[t + k] !== RETURN_BYTES[k]) return false;
+  return t + 6 === end || buf[t + 6] === 32;
+}
+
+/** policyJumpAt from the bytes, given findTargets' `jumpOrGotoAt` (`t`). */
+function policyTarget(buf: Buffer, t: number, end: number): boolean {
+  if (t === -1) return false;
+  for (const p of POLICY_TARGET_PREFIX_BYTES) {
+    if (t + p.length > end) continue;
+    let k = 0;
+    while (k < p.length && buf[t + k] === p[k]) k++;
+    if (k === p.length) return true;
+  }
   return false;
 }
 
@@ -214,22 +222,17 @@ const VERDICT_BYTES = [...VERDICTS].map((v) => Buffer.from(v));
 /** Chain names up to this length are remembered between rules (iptables allows 28). */
 const CACHED_NAME_MAX = 64;
 
-/** Byte version of verdictAt. */
-function verdictAtBytes(buf: Buffer, from: number, end: number): boolean {
-  for (let j = end - 4; j >= from; j--) {
-    if (buf[j + 2] !== 106 || buf[j + 1] !== 45 || buf[j] !== 32 || buf[j + 3] !== 32) continue;
-    const t = j + 4;
-    let te = t;
-    while (te < end && buf[te] !== 32) te++;
-    for (const v of VERDICT_BYTES) {
-      if (v.length !== te - t) continue;
-      let k = 0;
-      while (k < v.length && buf[t + k] === v[k]) k++;
-      if (k === v.length) return true;
-    }
-    return false;
+/** verdictAt from the bytes, given findTargets' `jumpAt` (`t`). */
+function verdictTarget(buf: Buffer, t: number, end: number): boolean {
+  if (t === -1) return false;
+  let te = t;
+  while (te < end && buf[te] !== 32) te++;
+  for (const v of VERDICT_BYTES) {
+    if (v.length !== te - t) continue;
+    let k = 0;
+    while (k < v.length && buf[t + k] === v[k]) k++;
+    if (k === v.length) return true;
   }
-
   return false;
 }
 
@@ -409,15 +412,28 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
     } else if (c0 !== 45) return false;
     if (pos + 3 > e || buf[pos] !== 45 || buf[pos + 1] !== 65 || buf[pos + 2] !== 32) return false;
     const nameStart = pos + 3;
-    let nameEnd = nameStart;
-    while (nameEnd < e && buf[nameEnd] !== 32) {
-      if (buf[nameEnd]! >= 128) return false;
-      nameEnd++;
+    // Rules of a chain come together: first try the last rule's name (known ASCII) at this place.
+    const lastLen = this.lastLen;
+    let nameEnd = nameStart + lastLen;
+    let same = lastLen > 0 && nameEnd <= e && (nameEnd === e || buf[nameEnd] === 32);
+    if (same) {
+      const lastName = this.lastName;
+      for (let k = 0; k < lastLen; k++) {
+        if (buf[nameStart + k] !== lastName[k]) {
+          same = false;
+          break;
+        }
+      }
+    }
+    if (!same) {
+      nameEnd = nameStart;
+      while (nameEnd < e && buf[nameEnd] !== 32) {
+        if (buf[nameEnd]! >= 128) return false;
+        nameEnd++;
+      }
     }
     const len = nameEnd - nameStart;
     if (len === 0) return false;
-    let same = len === this.lastLen;
-    for (let k = 0; same && k < len; k++) if (buf[nameStart + k] !== this.lastName[k]) same = false;
     if (!same) {
       const chainName = buf.toString('latin1', nameStart, nameEnd);
       this.lastKeep = keepRules(chainName);
@@ -432,9 +448,10 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
     if (this.lastKeep) return false;
     // A policy rule: push keeps it until the cap; beyond it, it is treated like any other rule (a
     // verdict that matched packets is still kept) and, when only counted, counts as a policy rule left out.
-    const policyRule = (this.lastFamily === 2 && !returnAtBytes(buf, nameEnd, e)) || (this.lastFamily === 1 && policyJumpAtBytes(buf, nameEnd, e));
+    findTargets(buf, nameEnd, e);
+    const policyRule = (this.lastFamily === 2 && !returnTarget(buf, jumpAt, e)) || (this.lastFamily === 1 && policyTarget(buf, jumpOrGotoAt, e));
     if (policyRule && this.policyKept < MAX_POLICY_RULES) return false;
-    if (verdictAtBytes(buf, nameEnd, e) && (this.lastCali || buf.subarray(nameEnd, e).indexOf(DPORT) !== -1) && !(this.lastCali && noPackets)) return false;
+    if (verdictTarget(buf, jumpAt, e) && (this.lastCali || buf.subarray(nameEnd, e).indexOf(DPORT) !== -1) && !(this.lastCali && noPackets)) return false;
     if (this.lastChain !== undefined) this.lastChain.ruleCount++;
     else this.cur.table.otherRules++;
     if (policyRule) this.policyDropped++;

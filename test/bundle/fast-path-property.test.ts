@@ -103,6 +103,12 @@ const message = fc.constantFrom(
   '[4:240] -A cali-tw-calié -j cali-pi-a',
   ':cali-pi-_FJ9yUkNpzshVDh2n7mg - [0:0]',
   '[5:300] -A IN_públic -p tcp --dport 179 -j DROP',
+  // Chains named like the one before but for a byte, or one byte longer or shorter (the name cache).
+  '[0:0] -A KUBE-SERVICESX -m comment --comment "ns/y" -j KUBE-MARK-MASQ',
+  '[0:0] -A KUBE-SERVICE -j KUBE-MARK-MASQ',
+  '[0:0] -A XUBE-SERVICES -j KUBE-MARK-MASQ',
+  // A goto after a jump in a comment: the policy target is the last of either.
+  '[3:180] -A cali-fw-cali5125b8e5d77 -m comment --comment "a -j cali-pi-x" -g cali-ACCEPT',
   '-A',
   '[1:2]',
   'Name: cali40s:LrVD8vMIGQDyv8Y7sPFB1Ge',
@@ -183,6 +189,24 @@ test('iptables-save once the policy rules are full (counted from bytes): fast pa
     { numRuns: Number(process.env.FAST_PATH_RUNS ?? 40) },
   );
 });
+test('iptables-save: runs of rules whose chain names differ by a byte, a length, or have an entry: fast path = string path', () => {
+  // Dense: the name remembered from the rule before must never stand for a chain it only resembles.
+  const rules = fc.constantFrom(
+    '*filter',
+    '[0:0] -A KUBE-SERVICES -d 10.96.7.7/32 -p tcp -m comment --comment "ns/x has no endpoints" -m tcp --dport 8080 -j REJECT',
+    '[0:0] -A KUBE-SERVICES -m comment --comment "ns/z" -j KUBE-SVC-X',
+    '[0:0] -A KUBE-SERVICESX -j KUBE-MARK-MASQ',
+    '[0:0] -A KUBE-SERVICE -j KUBE-MARK-MASQ',
+    '[0:0] -A XUBE-SERVICES -j KUBE-MARK-MASQ',
+    '[0:0] -A KUBE-SERVICES',
+    '[9:540] -A cali-tw-cali5125b8e5d77 -m comment --comment "cali:zzz" -j DROP',
+    '[0:0] -A cali-tw-cali5125b8e5d77 -j MARK --set-xmark 0x0/0x10000',
+    '[0:0] -A cali-tw-cali5125b8e5d7 -j MARK --set-xmark 0x0/0x10000',
+    '[0:0] -A dali-tw-cali5125b8e5d77 -j MARK --set-xmark 0x0/0x10000',
+  );
+  same(() => createIptablesSaveParser(), fc.array(rules, { maxLength: 60, size: 'medium' }).map((ls) => ls.join('\n') + '\n'));
+});
+
 test('ipset list: fast path = string path', () => same(() => createIpsetListParser()));
 test('container log: fast path = string path', () => same(() => createContainerLogParser({ file: 'f' })));
 
