@@ -321,3 +321,25 @@ export function findCandidates(p: usize, n: usize): i32 {
   }
   return count;
 }
+
+/**
+ * Counts the member lines of an `ipset list` set from `s` on that the ipset parser only counts
+ * (src/parsers/ipset-list.ts `pushLines`): at most `maxLine` bytes, not empty once a trailing `\r` is
+ * dropped, not starting with `N` (a `Name:` line), a space or a tab. Stops at the first other line
+ * and returns its address, or `end` (just past a `\n`). The count goes to RESULTS.
+ */
+export function countMembers(s: usize, end: usize, maxLine: usize): usize {
+  let lines: i32 = 0;
+  while (s < end) {
+    const nl = nextNewline(s);
+    if (nl - s > maxLine) break;
+    const e = nl > s && load<u8>(nl - 1) == 13 ? nl - 1 : nl;
+    if (e <= s) break;
+    const c = load<u8>(s);
+    if (c == 78 || c == 32 || c == 9) break;
+    lines++;
+    s = nl + 1;
+  }
+  store<i32>(RESULTS, lines);
+  return s;
+}

@@ -27,6 +27,7 @@
  */
 import type { IpSet, IpSetDump, LineRef } from '../model/facts.js';
 import { contentEnd, MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
+import { wasmLines } from './wasm-lines.js';
 
 export const MAX_UNPARSED = 20;
 
@@ -86,7 +87,18 @@ class IpsetListParserImpl implements LineParser<IpSetDump> {
   /** Chunk fast path: members of sets whose members are not kept are only counted, from their first byte. */
   pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
     let n = firstLineNo;
+    const wasm = wasmLines();
+    const base = wasm === undefined ? -1 : wasm.load(buf);
     for (let s = start; s < end; n++) {
+      if (base >= 0 && this.inMembers && this.cur !== undefined && !this.cur.membersKept) {
+        // The module counts the member lines the loop below would count, and stops where it would not.
+        const stop = wasm!.countMembers(base, s, end, MAX_LINE_BYTES);
+        const counted = wasm!.result(0);
+        this.membersSeen += counted;
+        n += counted;
+        s = stop;
+        if (s >= end) break;
+      }
       const nl = buf.indexOf(10, s);
       if (this.inMembers && this.cur !== undefined && !this.cur.membersKept && nl - s <= MAX_LINE_BYTES && contentEnd(buf, s, nl) > s) {
         const c = buf[s];

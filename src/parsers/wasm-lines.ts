@@ -29,6 +29,7 @@ interface Exports {
   results(): number;
   countLines(p: number, n: number): number;
   scanCalico(s: number, end: number, flags: number, lastPid: number, nextHit: number, maxLine: number): number;
+  countMembers(s: number, end: number, maxLine: number): number;
   needleBits(): number;
   needleMasks(): number;
   candidates(): number;
@@ -162,6 +163,15 @@ export class WasmLines {
       this.bytes.set(n, at + i * LINE_NEEDLE_SLOT);
     });
     this.lineNeedlesFor = needles;
+  }
+
+  /**
+   * Counts the ipset member lines of `buf[s..end)` (`buf` loaded at `base`) the ipset parser only
+   * counts (assembly/lines.ts `countMembers`); returns the offset of the first line left to JS. The
+   * count is `result(0)`.
+   */
+  countMembers(base: number, s: number, end: number, maxLine: number): number {
+    return this.x.countMembers(base + s, base + end, maxLine) - base;
   }
 
   /**

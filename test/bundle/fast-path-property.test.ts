@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { feedChunks } from '../helpers/feed-chunks.js';
-import { runParser, type LineParser } from '../../src/parsers/line-parser.js';
+import { MAX_LINE_BYTES, runParser, type LineParser } from '../../src/parsers/line-parser.js';
 import { createCalicoLogParser, MAX_CALICO_NOTABLE } from '../../src/parsers/calico-log.js';
 import { createBirdLogParser } from '../../src/parsers/bird-log.js';
 import { createIptablesSaveParser, MAX_POLICY_RULES } from '../../src/parsers/iptables-save.js';
@@ -208,6 +208,33 @@ test('iptables-save: runs of rules whose chain names differ by a byte, a length,
 });
 
 test('ipset list: fast path = string path', () => same(() => createIpsetListParser()));
+test('ipset list: dense member runs (blank, \\r-only, indented, Name: lines among them; over-long members): fast path (JS and WebAssembly) = string path', () => {
+  // Set headers (one kept, one not), member lines, and lines that end a run of members.
+  const headers = ['Name: cali40s:LrVD8vMIGQDyv8Y7sPFB1Ge', 'Name: cali40all-ipam-pools', 'Type: hash:net', 'Number of entries: 3', 'Members:', 'Members:'];
+  const members = ['10.0.0.1', '10.0.0.2', '10.244.0.0/16\r', '10.0.0.3 timeout 30'];
+  const enders = ['\r', '', ' 10.0.0.4', '\t10.0.0.5', 'N', 'Nope'];
+  const lines = fc.constantFrom(...headers, ...members, ...enders);
+  same(() => createIpsetListParser(), fc.array(lines, { maxLength: 80, size: 'medium' }).map((ls) => ls.join('\n') + '\n'), 3000);
+  // A member line longer than MAX_LINE_BYTES goes the string way, cut short as the splitter cuts
+  // every line (so it is compared with the splitter's string path, not with runParser's whole lines).
+  const long = `1${'0'.repeat(MAX_LINE_BYTES)}`;
+  const text = ['Name: x', 'Members:', '10.0.0.1', long, '10.0.0.2', long, ''].join('\n') + '\n';
+  const stringsOnly = (): LineParser<unknown> => {
+    const p = createIpsetListParser();
+    return { push: (l, n) => p.push(l, n), finish: () => p.finish() };
+  };
+  for (const wasm of [true, false]) {
+    setWasmEnabled(wasm);
+    try {
+      const fast = feedChunks(createIpsetListParser(), text, 1 << 20);
+      assert.equal(fast.result, feedChunks(stringsOnly(), text, 1 << 20).result);
+      assert.is(fast.strings, 5, 'the two long lines go the string way');
+    } finally {
+      setWasmEnabled(true);
+    }
+  }
+});
+
 test('container log: fast path = string path', () => same(() => createContainerLogParser({ file: 'f' })));
 
 test.run();
