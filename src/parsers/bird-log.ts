@@ -30,7 +30,7 @@ import type {
   BirdProtocolSummary,
   LogFileInfo,
 } from '../model/facts.js';
-import { contentEnd, MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
+import { contentEnd, MAX_LINE_BYTES, runParser, type LineParser, type LineStop, type SlowLine } from './line-parser.js';
 import { STAMP_LEN, svlogdStampAt, svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
 
 export const MAX_BIRD_EVENTS = 200;
@@ -62,6 +62,9 @@ export interface BirdLogParser extends LineParser<BirdLogStats> {
   /** Continue the same summary with the next file in rotation order. */
   startFile(file: string): void;
   pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number;
+  /** `pushLines`, but it returns before the first line after `start` for which `stop` holds; where it ended is `stoppedAt`. */
+  pushLinesUntil(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine, stop: LineStop): number;
+  readonly stoppedAt: number;
 }
 
 /** Kinds that are recorded in a protocol's `errors`. */
@@ -430,13 +433,26 @@ class BirdLogParserImpl implements BirdLogParser {
   }
 
   pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
+    return this.walk(buf, start, end, firstLineNo, slow, undefined);
+  }
+
+  stoppedAt = 0;
+
+  pushLinesUntil(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine, stop: LineStop): number {
+    return this.walk(buf, start, end, firstLineNo, slow, stop);
+  }
+
+  private walk(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine, stop: LineStop | undefined): number {
     let n = firstLineNo;
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    for (let s = start; s < end; n++) {
+    let s = start;
+    for (; s < end; n++) {
+      if (stop !== undefined && s > start && stop(buf, s)) break;
       const nl = buf.indexOf(10, s);
       if (nl - s > MAX_LINE_BYTES || !this.countOnly(buf, view, s, contentEnd(buf, s, nl))) slow.line(buf, s, nl, n);
       s = nl + 1;
     }
+    this.stoppedAt = Math.min(s, end);
     // The chunk is not ours after this returns (the reader reuses its memory): keep the stamp, not the chunk.
     if (this.lastFastAt >= 0) {
       this.lastFastStamp = buf.toString('latin1', this.lastFastAt, this.lastFastAt + STAMP_LEN);

@@ -29,7 +29,7 @@
  * regex pass over its message names the signatures it carries.
  */
 import type { CalicoLogRecord, CalicoLogSummary, LogFileInfo } from '../model/facts.js';
-import { MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
+import { MAX_LINE_BYTES, runParser, type LineParser, type LineStop, type SlowLine } from './line-parser.js';
 import { dateTimeAt, fourDigits, svlogdStampAt, svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
 import { lineSearchable, needleIndex, SCAN_INFO_OK, SCAN_INFO_SEARCH, SCAN_PREFIX_KNOWN, SCAN_SVLOGD_KNOWN, wasmLines, type NeedleIndex } from './wasm-lines.js';
 
@@ -211,6 +211,9 @@ export interface CalicoLogParser extends LineParser<CalicoLogStats> {
   /** Continue the same summary with the next file in rotation order. */
   startFile(file: string): void;
   pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number;
+  /** `pushLines`, but it returns before the first line after `start` for which `stop` holds; where it ended is `stoppedAt`. */
+  pushLinesUntil(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine, stop: LineStop): number;
+  readonly stoppedAt: number;
   scanChunk(buf: Buffer): void;
 }
 
@@ -591,6 +594,16 @@ class CalicoLogParserImpl implements CalicoLogParser {
    * Counts stay in locals and are added to the summary before any line goes the string way.
    */
   pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
+    return this.walk(buf, start, end, firstLineNo, slow, undefined);
+  }
+
+  stoppedAt = 0;
+
+  pushLinesUntil(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine, stop: LineStop): number {
+    return this.walk(buf, start, end, firstLineNo, slow, stop);
+  }
+
+  private walk(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine, stop: LineStop | undefined): number {
     let n = firstLineNo;
     let lines = 0;
     let bytes = 0;
@@ -604,13 +617,14 @@ class CalicoLogParserImpl implements CalicoLogParser {
     const base = wasm === undefined ? -1 : wasm.load(buf);
     const search = base >= 0 && prescanned && this.lineSearch;
     if (search) wasm!.setLineNeedles(this.infoNeedleBuffers);
-    for (let s = start; s < end; n++) {
+    let s = start;
+    for (; s < end; n++) {
       if (base >= 0 && this.shapeLearned) {
         // The module counts what the loop below would count, and stops at the first line it would not.
         const nextHit = prescanned && !search ? this.nextNeedleFrom(buf, s) : end;
         const infoFlag = search ? SCAN_INFO_SEARCH : prescanned ? SCAN_INFO_OK : 0;
         const flags = (this.fileInfo.svlogd !== undefined ? SCAN_SVLOGD_KNOWN : 0) | (this.summary.componentPrefix ? SCAN_PREFIX_KNOWN : 0) | infoFlag;
-        const stop = wasm!.scanCalico(base, s, end, flags, this.lastPid, nextHit, MAX_LINE_BYTES);
+        const next = wasm!.scanCalico(base, s, end, flags, this.lastPid, nextHit, MAX_LINE_BYTES);
         const counted = wasm!.result(0);
         if (counted > 0) {
           lines += counted;
@@ -620,10 +634,11 @@ class CalicoLogParserImpl implements CalicoLogParser {
           trace += wasm!.result(4);
           lastAt = wasm!.result(5) - base;
           n += counted;
-          s = stop;
+          s = next;
           if (s >= end) break;
         }
       }
+      if (stop !== undefined && s > start && stop(buf, s)) break;
       const nl = buf.indexOf(10, s);
       const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
       fast: if (this.shapeLearned && nl - s <= MAX_LINE_BYTES) {
@@ -677,6 +692,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
       s = nl + 1;
     }
     this.addCounted(lines, bytes, debug, info, trace, lastAt);
+    this.stoppedAt = Math.min(s, end);
     // The chunk is not ours after this returns (the reader reuses its memory): keep the time, not the chunk.
     if (this.lastFastAt >= 0) {
       this.lastFastTime = buf.toString('latin1', this.lastFastAt, this.lastFastAt + 23);

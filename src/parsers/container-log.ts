@@ -39,10 +39,14 @@ export interface ContainerLogOptions {
   maxNotable?: number;
 }
 
+function notBirdLineAt(buf: Buffer, at: number): boolean {
+  return !isBirdLineAt(buf, at);
+}
+
 /**
- * One calico-node container log: a router in front of a Calico and a BIRD parser. A run of whole
- * lines is cut into stretches of consecutive BIRD / non-BIRD lines, each handed to that parser's
- * chunk fast path, so Felix's debug lines in a pod log cost what they cost in `logs/felix/`.
+ * One calico-node container log: a router in front of a Calico and a BIRD parser. Stretches of
+ * consecutive BIRD / non-BIRD lines go to that parser's chunk fast path, so Felix's debug lines in
+ * a pod log cost what they cost in `logs/felix/`.
  */
 class ContainerLogParserImpl implements LineParser<ContainerLogSummary> {
   private readonly calico: CalicoLogParser;
@@ -62,29 +66,22 @@ class ContainerLogParserImpl implements LineParser<ContainerLogSummary> {
     this.calico.scanChunk(buf);
   }
 
+  /**
+   * Each parser walks its own run and returns at the first line of the other kind (where its fast
+   * path stopped anyway), so no line is visited twice to find the runs first.
+   */
   pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
     let n = firstLineNo;
-    let runStart = start;
-    let runFirst = n;
-    let runBird = false;
-    for (let s = start; s < end; n++) {
-      const isBird = isBirdLineAt(buf, s);
-      if (isBird !== runBird) {
-        if (s > runStart) this.pushRun(runBird, buf, runStart, s, runFirst, slow);
-        runStart = s;
-        runFirst = n;
-        runBird = isBird;
+    for (let s = start; s < end; ) {
+      if (isBirdLineAt(buf, s)) {
+        n += this.bird.pushLinesUntil(buf, s, end, n, slow, notBirdLineAt);
+        s = this.bird.stoppedAt;
+      } else {
+        n += this.calico.pushLinesUntil(buf, s, end, n, slow, isBirdLineAt);
+        s = this.calico.stoppedAt;
       }
-      s = buf.indexOf(10, s) + 1;
     }
-    if (end > runStart) this.pushRun(runBird, buf, runStart, end, runFirst, slow);
     return n - firstLineNo;
-  }
-
-  /** One call site per parser: a shared `(a ? b : c).pushLines` site made V8 drop and rebuild this code ~24 times per 2 GB. */
-  private pushRun(bird: boolean, buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): void {
-    if (bird) this.bird.pushLines(buf, start, end, firstLineNo, slow);
-    else this.calico.pushLines(buf, start, end, firstLineNo, slow);
   }
 
   finish(): ContainerLogSummary {

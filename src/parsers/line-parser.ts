@@ -25,6 +25,9 @@ export interface LineTarget {
   scanChunk?(buf: Buffer): void;
 }
 
+/** Whether the line starting at `buf[at]` ends a run (a router hands each parser its runs of lines). */
+export type LineStop = (buf: Buffer, at: number) => boolean;
+
 /** Where a `pushLines` fast path sends the lines it wants as strings. */
 export interface SlowLine {
   line(buf: Buffer, start: number, end: number, lineNo: number): void;

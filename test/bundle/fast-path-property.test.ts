@@ -236,5 +236,11 @@ test('ipset list: dense member runs (blank, \\r-only, indented, Name: lines amon
 });
 
 test('container log: fast path = string path', () => same(() => createContainerLogParser({ file: 'f' })));
+test('container log: dense runs of BIRD and Calico lines (each parser stops where the other kind starts): fast path = string path', () => {
+  const birdLine = fc.constantFrom('bird: Mesh_10_0_0_11: State changed to up', 'bird: Reconfigured', 'bird: Reconfiguring', 'bird: Mesh_10_0_0_11: Reconfigured', 'bird: x', 'bird:', 'bird: Netlink: File exists');
+  const calicoLine = fc.tuple(fc.constantFrom('[INFO][9] ', '[INFO][9] ', '[DEBUG][9] ', '[WARNING][9] ', '[INFO][10] '), fc.constantFrom('confd/resource.go 277: Target config /etc/calico/confd/config/bird.cfg has been updated', 'felix/health.go 159: GET /liveness', 'startup/startup.go 9: bird: x')).map(([l, m]) => `2024-03-15 00:46:55.752 ${l}${m}`);
+  const l = fc.tuple(fc.oneof(birdLine, calicoLine, fc.constantFrom('', 'panic: x', ' bird: y')), fc.constantFrom('', '', '\r')).map(([a, r]) => a + r);
+  same(() => createContainerLogParser({ file: 'f' }), fc.array(l, { maxLength: 80, size: 'medium' }).map((ls) => ls.join('\n') + '\n'), 600);
+});
 
 test.run();
