@@ -149,16 +149,30 @@ const BIRD_PREFIX = 'bird: ';
 const BIRD_PREFIX_BYTES = Buffer.from(BIRD_PREFIX);
 
 /** Starts of the global messages `globalMessage` tracks (besides config errors); others are only counted. */
-const TRACKED_GLOBAL_BYTES = ['Started', 'Reconfigured', 'Shutting down', 'I found another BIRD running', 'Cannot create control socket ', 'Unable to open configuration file ', 'BGP: Unexpected connect from unknown address ', 'Kernel dropped some netlink messages'].map((t) => Buffer.from(t));
+const TRACKED_GLOBAL_BYTES = byFirstByte(['Started', 'Reconfigured', 'Shutting down', 'I found another BIRD running', 'Cannot create control socket ', 'Unable to open configuration file ', 'BGP: Unexpected connect from unknown address ', 'Kernel dropped some netlink messages']);
 const RECONFIGURED_BYTES = Buffer.from('Reconfigured');
 const NETLINK_BYTES = Buffer.from('Netlink');
 
 /** Starts of the protocol messages `protocolMessage` tracks; any other text is only counted. */
-const TRACKED_TEXT_BYTES = ['State changed to ', 'Socket error: ', 'Error: ', 'Received: ', 'Connection lost', 'Connection closed', 'Connecting to ', 'BGP session established'].map((t) => Buffer.from(t));
+const TRACKED_TEXT_BYTES = byFirstByte(['State changed to ', 'Socket error: ', 'Error: ', 'Received: ', 'Connection lost', 'Connection closed', 'Connecting to ', 'BGP session established']);
 
 /** Whether the line at `at` starts with `bird: ` (every BIRD and BIRD6 log line does). */
 export function isBirdLineAt(buf: Buffer, at: number): boolean {
   return bytesAt(buf, at, BIRD_PREFIX_BYTES);
+}
+
+/** Prefixes grouped by their first byte (an index of 256), so a line is compared only with those that can match. */
+function byFirstByte(prefixes: readonly string[]): readonly (readonly Buffer[])[] {
+  const index: Buffer[][] = Array.from({ length: 256 }, () => []);
+  for (const p of prefixes) index[p.charCodeAt(0)]!.push(Buffer.from(p));
+  return index;
+}
+
+/** Whether one of the prefixes of `index` (see byFirstByte) starts at `at`. */
+function anyPrefixAt(buf: Buffer, at: number, index: readonly (readonly Buffer[])[]): boolean {
+  if (at >= buf.length) return false;
+  for (const p of index[buf[at]!]!) if (bytesAt(buf, at, p)) return true;
+  return false;
 }
 
 function bytesAt(buf: Buffer, at: number, what: Buffer): boolean {
@@ -340,8 +354,7 @@ class BirdLogParserImpl implements BirdLogParser {
       this.summary.eventsDropped++;
       return true;
     }
-    for (const p of TRACKED_GLOBAL_BYTES) if (bytesAt(buf, m, p)) return false;
-    return true;
+    return !anyPrefixAt(buf, m, TRACKED_GLOBAL_BYTES);
   }
 
   /**
@@ -374,7 +387,7 @@ class BirdLogParserImpl implements BirdLogParser {
           if (sp - 1 - m === 3 && buf[m] === 66 && buf[m + 1] === 71 && buf[m + 2] === 80) return false; // BGP:
           if (sp - 1 - m === 7 && bytesAt(buf, m, NETLINK_BYTES)) return false; // Netlink: <error>
           const t = sp + 1;
-          for (const p of TRACKED_TEXT_BYTES) if (bytesAt(buf, t, p)) return false;
+          if (anyPrefixAt(buf, t, TRACKED_TEXT_BYTES)) return false;
         } else if (buf[sp - 1] === 44 /* , */ || !this.globalCountOnly(buf, m, e)) {
           return false; // `<file>, line <n>: ...` (a config error) or a tracked global message
         }

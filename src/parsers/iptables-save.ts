@@ -441,7 +441,9 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
       this.lastFamily = policyFamily(chainName);
       this.lastChain = this.cur.chains.get(chainName);
       if (len <= CACHED_NAME_MAX) {
-        buf.copy(this.lastName, 0, nameStart, nameEnd);
+        // A byte loop: Buffer#copy makes a typed array per call (tens of bytes here, once per new chain).
+        const lastName = this.lastName;
+        for (let k = 0; k < len; k++) lastName[k] = buf[nameStart + k]!;
         this.lastLen = len;
       } else this.lastLen = -1;
     }
