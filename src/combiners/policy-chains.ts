@@ -55,17 +55,29 @@ const PREFIXES: readonly (readonly [string, ChainKind, Direction, boolean])[] = 
   ['cali-go-', 'group', 'egress', false],
 ];
 
-/** Which Felix chain family a chain belongs to, or undefined for any other chain. */
-export function classifyChain(name: string): ChainClass | undefined {
+/**
+ * Answers already given, by chain name: the policy tables ask again for every rule that jumps to a
+ * chain (thousands of times per node for the same few hundred names). Cleared when it gets large.
+ */
+const classified = new Map<string, Readonly<ChainClass> | undefined>();
+const MAX_CLASSIFIED = 50_000;
+
+/** Which Felix chain family a chain belongs to, or undefined for any other chain (the same frozen object for the same name). */
+export function classifyChain(name: string): Readonly<ChainClass> | undefined {
   if (!name.startsWith('cali-')) return undefined;
+  const known = classified.get(name);
+  if (known !== undefined || classified.has(name)) return known;
+  let found: ChainClass | undefined;
   for (const [prefix, kind, direction, forward] of PREFIXES) {
     if (name.length > prefix.length && name.startsWith(prefix)) {
-      const c: ChainClass = { kind, prefix, direction, suffix: name.slice(prefix.length) };
-      if (forward) c.forward = true;
-      return c;
+      found = { kind, prefix, direction, suffix: name.slice(prefix.length) };
+      if (forward) found.forward = true;
+      break;
     }
   }
-  return undefined;
+  if (classified.size >= MAX_CLASSIFIED) classified.clear();
+  classified.set(name, found === undefined ? undefined : Object.freeze(found));
+  return found;
 }
 
 /** libcalico-go GetLengthLimitedID: prefix + suffix, or prefix + `_` + truncated base64url SHA-256 of the suffix. */

@@ -42,4 +42,14 @@ test('classifyChain: kind, direction and suffix', () => {
   assert.is(classifyChain('cali-FORWARD'), undefined);
 });
 
+test('classifyChain: asked again, the same frozen answer for the same name, its own for every other name', () => {
+  const names = ['cali-tw-a', 'cali-fw-a', 'cali-thfw-eth0', 'cali-th-eth0', 'cali-pi-x', 'cali-FORWARD', 'KUBE-SEP-X'];
+  const first = names.map((n) => classifyChain(n));
+  const again = names.map((n) => classifyChain(n));
+  names.forEach((n, i) => assert.is(again[i], first[i], n));
+  assert.ok(Object.isFrozen(first[0]));
+  assert.equal(again.map((c) => c?.suffix), ['a', 'a', 'eth0', 'eth0', 'x', undefined, undefined]);
+  assert.equal(again.map((c) => c?.direction), ['ingress', 'egress', 'egress', 'egress', 'ingress', undefined, undefined]);
+});
+
 test.run();
