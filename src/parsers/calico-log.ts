@@ -33,7 +33,6 @@ import { MAX_LINE_BYTES, runParser, type LineParser, type LineStop, type SlowLin
 import { dateTimeAt, fourDigits, svlogdStampAt, svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
 import { lineSearchable, needleIndex, SCAN_INFO_OK, SCAN_INFO_SEARCH, SCAN_PREFIX_KNOWN, SCAN_SVLOGD_KNOWN, wasmLines, type NeedleIndex } from './wasm-lines.js';
 
-
 export const MAX_CALICO_NOTABLE = 200;
 export const MAX_SIGNATURE_REFS = 5;
 
