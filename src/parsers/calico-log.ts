@@ -23,7 +23,7 @@
  * table of named signatures the rules need, with the first few matching lines.
  *
  * Cost per line: in `pushLines`, DEBUG and TRACE records (and INFO records of daemons whose INFO
- * lines no rule reads, or in which the per-chunk prescan found no INFO needle) are counted from
+ * lines no rule reads, or that hold none of the daemon's INFO needles) are counted from
  * their bytes, with the same stamp, header, level and PID rules as the string path (a property
  * test holds both paths equal). Every other line becomes a string, is parsed in full, and one
  * regex pass over its message names the signatures it carries.
@@ -610,6 +610,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
     let info = 0;
     let trace = 0;
     let lastAt = 0;
+    // Whether scanChunk announced this chunk (the needle state is for it); if not, INFO lines go the string way.
     const prescanned = buf === this.scanned;
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const wasm = wasmLines();

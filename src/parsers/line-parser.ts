@@ -21,7 +21,7 @@ export interface LineTarget {
    * strings or numbers from it, never `buf` or a view of it.
    */
   pushLines?(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number;
-  /** Optional: sees each whole chunk before its lines (to prescan it for rare needles); lent like `pushLines`' `buf`. */
+  /** Optional: sees each whole chunk before its lines (to reset per-chunk state, or prescan it for needles); lent like `pushLines`' `buf`. */
   scanChunk?(buf: Buffer): void;
 }
 
