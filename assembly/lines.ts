@@ -274,6 +274,14 @@ function hash4(x: u32): u32 {
   return (x * 0x9e3779b1) >>> 16;
 }
 
+/** Whether the hash of the 4 bytes at `q` is in NEEDLE_BITS. */
+// @ts-ignore: decorator
+@inline
+function prefixHashed(q: usize): bool {
+  const h = hash4(load<u32>(q));
+  return ((load<u8>(NEEDLE_BITS + (h >> 3)) >> (h & 7)) & 1) != 0;
+}
+
 /** Buckets (bit per bucket, per lane) whose byte at this offset of the prefix is the lane's byte, as far as its nibbles tell. */
 // @ts-ignore: decorator
 @inline
@@ -300,8 +308,7 @@ export function findCandidates(p: usize, n: usize): i32 {
       let lanes = i8x16.bitmask(i8x16.ne(m, i8x16.splat(0)));
       while (lanes != 0) {
         const q = i + <usize>ctz<i32>(lanes);
-        const h = hash4(load<u32>(q));
-        if (((load<u8>(NEEDLE_BITS + (h >> 3)) >> (h & 7)) & 1) != 0) {
+        if (prefixHashed(q)) {
           if (count == MAX_CANDIDATES) return -1;
           store<u32>(CANDIDATES + (<usize>count << 2), <u32>(q - p));
           count++;
@@ -312,8 +319,7 @@ export function findCandidates(p: usize, n: usize): i32 {
     i += 16;
   }
   for (; i <= last; i++) {
-    const h = hash4(load<u32>(i));
-    if (((load<u8>(NEEDLE_BITS + (h >> 3)) >> (h & 7)) & 1) != 0) {
+    if (prefixHashed(i)) {
       if (count == MAX_CANDIDATES) return -1;
       store<u32>(CANDIDATES + (<usize>count << 2), <u32>(i - p));
       count++;
