@@ -18,8 +18,12 @@
  * hand-off, and `Buffer.allocUnsafe` (wrapped once, process-wide) returns the armed buffer for that
  * one call only. Every hand-off is checked: the next chunk must lie in the buffer handed over, else
  * recycling stops for that stream (a Node.js whose zlib allocates differently gets plain gunzip).
+ *
+ * The gunzip is `GzipMembers` (gzip framing read here, deflate data inflated by zlib's raw inflater,
+ * one per gzip member): the hooks go on each member's inflater, and positions run on across members.
  */
-import { createGunzip, type Gunzip } from 'node:zlib';
+import type { InflateRaw } from 'node:zlib';
+import { GzipMembers } from './gzip-members.js';
 
 /** Buffers kept free per stream: two archives at a time, each a few MiB ahead of its reader. */
 const MAX_FREE = 8;
@@ -76,7 +80,7 @@ interface ZlibInternals {
 }
 
 export interface RecyclingGunzip {
-  gunzip: Gunzip;
+  gunzip: GzipMembers;
   /** The reader will never read the inflated bytes before `position` again. */
   release(position: number): void;
   readonly stats: RecycleStats;
@@ -84,49 +88,56 @@ export interface RecyclingGunzip {
 
 export function createRecyclingGunzip(chunkSize: number): RecyclingGunzip {
   install();
-  const gunzip = createGunzip({ chunkSize });
-  const z = gunzip as unknown as ZlibInternals & Gunzip;
   const stats: RecycleStats = { retired: 0, reused: 0 };
   /** Buffers zlib moved past, with the output position just after their last byte; oldest first. */
   const retired: { buf: Buffer; end: number }[] = [];
   const free: Buffer[] = [];
   let position = 0;
   let expected: Buffer | undefined;
-  let enabled = typeof z._outOffset === 'number' && typeof z._chunkSize === 'number' && Buffer.isBuffer(z._outBuffer);
-  if (!enabled) stats.disabled = 'this Node.js zlib has no _outBuffer';
+  let enabled = true;
 
-  const push = gunzip.push;
-  gunzip.push = function (this: Gunzip, chunk: unknown, encoding?: BufferEncoding): boolean {
-    if (handoff !== undefined) handoff = undefined; // never carried past the push it was armed for
-    if (chunk === null || !enabled) return push.call(this, chunk, encoding);
-    const c = chunk as Buffer;
-    if (expected !== undefined) {
-      if (c.buffer !== expected.buffer) {
-        enabled = false;
-        stats.disabled = 'zlib did not take the buffer handed over';
-        retired.length = 0;
-        free.length = 0;
-      }
-      expected = undefined;
-    }
-    const out = push.call(this, chunk, encoding);
-    position += c.length;
-    if (enabled && z._outOffset >= z._chunkSize && !z.destroyed) {
-      // zlib allocates its next buffer as soon as this returns.
-      retired.push({ buf: z._outBuffer, end: position });
-      stats.retired++;
-      totals.retired++;
-      const next = free.pop();
-      if (next !== undefined) {
-        stats.reused++;
-        totals.reused++;
-        handoff = next;
-        expected = next;
-      }
-    }
-    return out;
-  } as typeof gunzip.push;
+  const stop = (why: string) => {
+    enabled = false;
+    stats.disabled = why;
+    retired.length = 0;
+    free.length = 0;
+  };
 
+  /** Hooks one member's inflater (they come one after another, never two at once). */
+  const attach = (inflater: InflateRaw) => {
+    const z = inflater as unknown as ZlibInternals & InflateRaw;
+    // A buffer handed to the previous member's inflater, which ended before using it, is not expected here.
+    expected = undefined;
+    if (enabled && !(typeof z._outOffset === 'number' && typeof z._chunkSize === 'number' && Buffer.isBuffer(z._outBuffer))) stop('this Node.js zlib has no _outBuffer');
+    const push = z.push;
+    z.push = function (this: InflateRaw, chunk: unknown, encoding?: BufferEncoding): boolean {
+      if (handoff !== undefined) handoff = undefined; // never carried past the push it was armed for
+      if (chunk === null || !enabled) return push.call(this, chunk, encoding);
+      const c = chunk as Buffer;
+      if (expected !== undefined) {
+        if (c.buffer !== expected.buffer) stop('zlib did not take the buffer handed over');
+        expected = undefined;
+      }
+      const out = push.call(this, chunk, encoding);
+      position += c.length;
+      if (enabled && z._outOffset >= z._chunkSize && !z.destroyed) {
+        // zlib allocates its next buffer as soon as this returns.
+        retired.push({ buf: z._outBuffer, end: position });
+        stats.retired++;
+        totals.retired++;
+        const next = free.pop();
+        if (next !== undefined) {
+          stats.reused++;
+          totals.reused++;
+          handoff = next;
+          expected = next;
+        }
+      }
+      return out;
+    } as typeof z.push;
+  };
+
+  const gunzip = new GzipMembers({ chunkSize, onInflater: attach });
   return {
     gunzip,
     stats,
