@@ -126,38 +126,50 @@ export const CALICO_LOG_SIGNATURES: readonly CalicoLogSignature[] = [
 const RAW_SIGNATURES = CALICO_LOG_SIGNATURES.filter((s) => s.raw === true);
 
 /**
- * One alternation of every needle (constant text from the table above, escaped), run once over a
- * record's message: each match names its signatures through SIGNATURE_BITS (two 30-bit words: bit i
- * of the low word = signature i, bit i of the high word = signature 30 + i).
+ * One alternation of needles (constant text from the table above, escaped), run once over a record's
+ * message: each match names its signatures through the bit maps (two 30-bit words: bit i of the low
+ * word = signature i, bit i of the high word = signature 30 + i).
  */
-const NEEDLE_RE = new RegExp(
-  [...new Set(CALICO_LOG_SIGNATURES.flatMap((s) => s.needles))]
-    .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('|'),
-  'g',
-);
-const SIGNATURE_BITS = new Map<string, number>();
-const SIGNATURE_BITS_HI = new Map<string, number>();
+interface NeedleSearch {
+  re: RegExp;
+  lo: Map<string, number>;
+  hi: Map<string, number>;
+}
+
 if (CALICO_LOG_SIGNATURES.length > 60) throw new Error('signature bit masks hold 60 signatures');
 /** Word and bit of signature i. */
 const sigWord = (i: number) => (i < 30 ? 0 : 1);
 const sigBit = (i: number) => 1 << (i < 30 ? i : i - 30);
-CALICO_LOG_SIGNATURES.forEach((sig, i) => {
-  const map = sigWord(i) === 0 ? SIGNATURE_BITS : SIGNATURE_BITS_HI;
-  for (const n of sig.needles) map.set(n, (map.get(n) ?? 0) | sigBit(i));
-});
+
+function needleSearch(sigs: readonly CalicoLogSignature[]): NeedleSearch {
+  const lo = new Map<string, number>();
+  const hi = new Map<string, number>();
+  CALICO_LOG_SIGNATURES.forEach((sig, i) => {
+    if (!sigs.includes(sig)) return;
+    const map = sigWord(i) === 0 ? lo : hi;
+    for (const n of sig.needles) map.set(n, (map.get(n) ?? 0) | sigBit(i));
+  });
+  const needles = [...new Set(sigs.flatMap((s) => s.needles))];
+  // A signature-less search never matches (the empty alternation would match everywhere).
+  const re = new RegExp(needles.length === 0 ? '(?!)' : needles.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  return { re, lo, hi };
+}
+
+/** Every needle: the search for WARNING lines and worse. */
+const ALL_NEEDLES = needleSearch(CALICO_LOG_SIGNATURES);
 
 /** High word of the last `signatureBits` call (signatures 30 and up). */
 let bitsHi = 0;
 
-/** Bit mask of the signatures whose needles occur in `line` from `from` on (low word; high word in `bitsHi`). */
-function signatureBits(line: string, from: number): number {
+/** Bit mask of the signatures whose needles `search` finds in `line` from `from` on (low word; high word in `bitsHi`). */
+function signatureBits(line: string, from: number, search: NeedleSearch): number {
   let bits = 0;
   let hi = 0;
-  NEEDLE_RE.lastIndex = from;
-  for (let m = NEEDLE_RE.exec(line); m !== null; m = NEEDLE_RE.exec(line)) {
-    bits |= SIGNATURE_BITS.get(m[0]) ?? 0;
-    hi |= SIGNATURE_BITS_HI.get(m[0]) ?? 0;
+  const re = search.re;
+  re.lastIndex = from;
+  for (let m = re.exec(line); m !== null; m = re.exec(line)) {
+    bits |= search.lo.get(m[0]) ?? 0;
+    hi |= search.hi.get(m[0]) ?? 0;
   }
   bitsHi = hi;
   return bits;
@@ -180,6 +192,18 @@ const DAEMON_INFO_SIGNATURES: Record<string, readonly string[]> = {
 function infoSignatures(daemon: string): readonly CalicoLogSignature[] {
   const only = DAEMON_INFO_SIGNATURES[daemon];
   return CALICO_LOG_SIGNATURES.filter((s) => s.info === true && (only === undefined || only.includes(s.name)));
+}
+
+/**
+ * The search for a daemon's INFO lines: its INFO needles only (confd: 10 instead of ~70, so the
+ * ~100K "Target config … has been updated" lines per 2 GB are searched ~3x faster), made once per
+ * daemon. It finds the needles the byte fast path looks for, so both decide an INFO line alike.
+ */
+const INFO_NEEDLES = new Map<string, NeedleSearch>();
+function infoNeedleSearch(daemon: string, sigs: readonly CalicoLogSignature[]): NeedleSearch {
+  let s = INFO_NEEDLES.get(daemon);
+  if (s === undefined) INFO_NEEDLES.set(daemon, (s = needleSearch(sigs)));
+  return s;
 }
 
 type SignatureHit = { count: number; refs: NotableRecord[]; last?: NotableRecord };
@@ -367,8 +391,9 @@ class CalicoLogParserImpl implements CalicoLogParser {
   private fastDebug = 0;
   private fastInfo = 0;
   private fastTrace = 0;
-  private infoMask = 0;
-  private infoMaskHi = 0;
+  /** The search for INFO lines (this daemon's INFO needles), and whether there is any. */
+  private readonly infoSearch: NeedleSearch;
+  private readonly infoSearches: boolean;
 
   private readonly maxNotable: number;
 
@@ -393,11 +418,8 @@ class CalicoLogParserImpl implements CalicoLogParser {
     this.lineSearch = lineSearchable(this.infoNeedleBuffers);
     this.infoNeedleIndex = this.lineSearch ? undefined : needleIndex(this.infoNeedleBuffers);
     this.nextNeedle = this.infoNeedleBuffers.map(() => -1);
-    CALICO_LOG_SIGNATURES.forEach((sig, i) => {
-      if (!infoSigs.includes(sig)) return;
-      if (sigWord(i) === 0) this.infoMask |= sigBit(i);
-      else this.infoMaskHi |= sigBit(i);
-    });
+    this.infoSearch = infoNeedleSearch(opts.daemon, infoSigs);
+    this.infoSearches = infoSigs.length > 0;
   }
 
   private addNotable(rec: NotableRecord): void {
@@ -524,9 +546,9 @@ class CalicoLogParserImpl implements CalicoLogParser {
     const severe = first !== 73; /* not I(NFO) */
     let rec: NotableRecord | undefined;
     let notable = severe;
-    if (!severe && this.infoMask === 0 && this.infoMaskHi === 0) return;
-    const bits = signatureBits(line, pe + 2) & (severe ? -1 : this.infoMask);
-    const hi = bitsHi & (severe ? -1 : this.infoMaskHi);
+    if (!severe && !this.infoSearches) return;
+    const bits = signatureBits(line, pe + 2, severe ? ALL_NEEDLES : this.infoSearch);
+    const hi = bitsHi;
     if (bits === 0 && hi === 0) {
       if (!notable) return;
       if (this.summary.notable.length >= this.maxNotable) {
