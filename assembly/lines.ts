@@ -50,29 +50,18 @@ function nextNewline(p: usize): usize {
   }
 }
 
-const DIGITS4: u32 = 0x30303030;
-
-/** Whether the 4 bytes of little-endian word `w` are all ASCII digits (svlogd-prefix.ts `fourDigits`). */
+/**
+ * Whether the 16 bytes at `p` are ASCII digits in the lanes of `digits` and equal `want` in the lanes
+ * of `exact` (other lanes are not looked at): the byte checks of svlogd-prefix.ts `dateTimeAt` and
+ * `fourDigits`, 16 bytes at once. Each stamp below is two such blocks.
+ */
 // @ts-ignore: decorator
 @inline
-function fourDigits(w: u32): bool {
-  return (w & 0xf0f0f0f0) == DIGITS4 && ((w + 0x06060606) & 0xf0f0f0f0) == DIGITS4;
-}
-
-/** `YYYY-MM-DD?HH:MM:SS.` at `o`, `?` being `sepA` or `sepB` (svlogd-prefix.ts `dateTimeAt`). */
-// @ts-ignore: decorator
-@inline
-function dateTimeAt(o: usize, sepA: u32, sepB: u32): bool {
-  if (!fourDigits(load<u32>(o))) return false;
-  const w1 = load<u32>(o, 4);
-  if ((w1 & 0xff0000ff) != 0x2d00002d || !fourDigits((w1 & 0x00ffff00) | 0x30000030)) return false;
-  const w2 = load<u32>(o, 8);
-  const sep = (w2 >>> 16) & 0xff;
-  if ((sep != sepA && sep != sepB) || !fourDigits((w2 & 0xff00ffff) | 0x00300000)) return false;
-  const w3 = load<u32>(o, 12);
-  if ((w3 & 0x0000ff00) != 0x00003a00 || !fourDigits((w3 & 0xffff00ff) | 0x00003000)) return false;
-  const w4 = load<u32>(o, 16);
-  return (w4 & 0xff0000ff) == 0x2e00003a && fourDigits((w4 & 0x00ffff00) | 0x30000030);
+function lanesMatch(p: usize, digits: v128, exact: v128, want: v128): bool {
+  const v = v128.load(p);
+  const isDigit = i8x16.lt_u(i8x16.sub(v, i8x16.splat(48)), i8x16.splat(10));
+  const ok = v128.or(v128.and(isDigit, digits), v128.and(i8x16.eq(v, want), exact));
+  return !v128.any_true(v128.andnot(v128.or(digits, exact), ok));
 }
 
 /** svlogd `-tt`/`-ttt` stamp and a space at the start of the line `[s, e)` (svlogd-prefix.ts `svlogdStampAt`). */
@@ -80,18 +69,26 @@ function dateTimeAt(o: usize, sepA: u32, sepB: u32): bool {
 @inline
 function stampAt(s: usize, e: usize): bool {
   if (e - s <= 25 || load<u8>(s, 25) != 32) return false;
-  if (!dateTimeAt(s, 95, 84) || !fourDigits(load<u32>(s, 20))) return false;
-  const d = load<u8>(s, 24);
-  return d >= 48 && d <= 57;
+  const sep = load<u8>(s, 10);
+  if (sep != 95 && sep != 84) return false;
+  // Lanes (digits, exact bytes, wanted bytes): `YYYY-MM-DD?HH:MM` (the `?` checked above), then
+  // `:SS.ddddd ` (bytes 16-25).
+  return (
+    lanesMatch(s, i8x16(-1, -1, -1, -1, 0, -1, -1, 0, -1, -1, 0, -1, -1, 0, -1, -1), i8x16(0, 0, 0, 0, -1, 0, 0, -1, 0, 0, 0, 0, 0, -1, 0, 0), i8x16(0, 0, 0, 0, 45, 0, 0, 45, 0, 0, 0, 0, 0, 58, 0, 0)) &&
+    lanesMatch(s + 16, i8x16(0, -1, -1, 0, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0), i8x16(-1, 0, 0, -1, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0), i8x16(58, 0, 0, 46, 0, 0, 0, 0, 0, 32, 0, 0, 0, 0, 0, 0))
+  );
 }
 
 /** `YYYY-MM-DD HH:MM:SS.mmm [` at `at`, the line ending at `e` (calico-log.ts `logrusTimeAt`). */
 // @ts-ignore: decorator
 @inline
 function logrusTimeAt(at: usize, e: usize): bool {
-  if (e < at + 30 || !dateTimeAt(at, 32, 32)) return false;
-  const w5 = load<u32>(at, 20);
-  return w5 >>> 24 == 32 && fourDigits((w5 & 0x00ffffff) | 0x30000000) && load<u8>(at, 24) == 91;
+  if (e < at + 30) return false;
+  // `YYYY-MM-DD HH:MM`, then `:SS.mmm [` (bytes 16-24).
+  return (
+    lanesMatch(at, i8x16(-1, -1, -1, -1, 0, -1, -1, 0, -1, -1, 0, -1, -1, 0, -1, -1), i8x16(0, 0, 0, 0, -1, 0, 0, -1, 0, 0, -1, 0, 0, -1, 0, 0), i8x16(0, 0, 0, 0, 45, 0, 0, 45, 0, 0, 32, 0, 0, 58, 0, 0)) &&
+    lanesMatch(at + 16, i8x16(0, -1, -1, 0, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0), i8x16(-1, 0, 0, -1, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0), i8x16(58, 0, 0, 46, 0, 0, 0, 32, 91, 0, 0, 0, 0, 0, 0, 0))
+  );
 }
 
 // `[DEBUG][`, `[TRACE][` (8 bytes) and `[INFO][` (7 bytes), little-endian.

@@ -161,6 +161,23 @@ test('calico log INFO lines with and without the needles a daemon searches (Feli
   for (const daemon of ['felix', 'confd', 'cni']) same(() => createCalicoLogParser({ daemon, file: 'f' }), t, 600);
 });
 
+test('svlogd stamps and logrus times with one byte wrong at any position (Felix, confd): fast path (JS and WebAssembly) = string path', () => {
+  // Each byte of both stamps is checked by the scanner in 16-byte lanes: a wrong byte in any lane
+  // (a letter for a digit, a digit for a separator, the other separator) must change nothing.
+  const svlogd = '2024-03-15T00:46:55.75312 ';
+  const logrus = '2024-03-15 00:46:55.752 [';
+  const wrong = (text: string, i: number, alt: number) => {
+    const c = text[i]!;
+    const subs = /[0-9]/.test(c) ? ['x', ':', '/', ' '] : c === 'T' ? ['_', 'X', '0'] : ['0', 'x', '-', ' '];
+    return text.slice(0, i) + subs[alt % subs.length] + text.slice(i + 1);
+  };
+  const st = fc.oneof(fc.constant(svlogd), fc.constant('2016-03-30_19:50:39.34382 '), fc.constant(''), fc.tuple(fc.nat(svlogd.length - 1), fc.nat(3)).map(([i, a]) => wrong(svlogd, i, a)));
+  const lr = fc.oneof(fc.constant(logrus), fc.tuple(fc.nat(logrus.length - 1), fc.nat(3)).map(([i, a]) => wrong(logrus, i, a)));
+  const l = fc.tuple(st, lr, fc.constantFrom('DEBUG][68] ', 'INFO][68] ', 'TRACE][68] '), fc.constantFrom('felix/x.go 1: m', 'x y'), fc.constantFrom('', '\r')).map(([a, b, c, d, r]) => a + b + c + d + r);
+  const t = fc.array(l, { maxLength: 60, size: 'medium' }).map((ls) => ls.join('\n') + '\n');
+  for (const daemon of ['felix', 'confd']) same(() => createCalicoLogParser({ daemon, file: 'f' }), t, 600);
+});
+
 test('calico log once a file\'s notable lines are full (WARNING and worse counted from bytes): fast path = string path', () => {
   const full = Array.from({ length: MAX_CALICO_NOTABLE }, (_, i) => `2024-03-15 00:46:55.752 [WARNING][68] felix/table.go ${i}: iptables save failed`).join('\n') + '\n';
   const severe = fc.constantFrom('[WARNING][68] ', '[ERROR][68] ', '[FATAL][1] ', '[PANIC][2] ', '[WARN][68] ', '[ERRORS][68] ', '[DEBUG][68] ');
