@@ -17,7 +17,11 @@
  * Framing, as RFC 1952 and node:zlib read it: a header (magic 1f 8b, method 8, flags; optional
  * extra field, name, comment and header CRC), the deflate data, an 8-byte trailer (CRC-32, ISIZE).
  * Members may follow one another (`cat a.gz b.gz`): their bytes are concatenated. After a member,
- * zero bytes are padding and are skipped; any other byte must start a new member (as node:zlib).
+ * zero bytes are padding and are skipped. Bytes that do not start with the gzip magic are trailing
+ * garbage (something appended to the file): as GNU gzip ("decompression OK, trailing garbage
+ * ignored"), the stream ends with what the members held and `trailingGarbage` counts the bytes
+ * ignored; node:zlib would fail the whole stream there. A second member with the magic but a bad
+ * header is an error.
  *
  * Back-pressure: each member's inflater is paused when this stream's reader is full, and this
  * stream's write callback waits for the inflater's, so memory stays at a chunk or two per stream.
@@ -67,7 +71,7 @@ class HeaderReader {
       const b = buf[i++]!;
       switch (this.step) {
         case 'fixed':
-          if ((this.have === 0 && b !== 0x1f) || (this.have === 1 && b !== 0x8b)) throw zlibError('Z_DATA_ERROR', 'incorrect header check');
+          if ((this.have === 0 && b !== 0x1f) || (this.have === 1 && b !== 0x8b)) throw Object.assign(zlibError('Z_DATA_ERROR', 'incorrect header check'), { notGzip: true });
           if (this.have === 2 && b !== 8) throw zlibError('Z_DATA_ERROR', 'unknown compression method');
           if (this.have === 3) {
             if ((b & FRESERVED) !== 0) throw zlibError('Z_DATA_ERROR', 'unknown header flags set');
@@ -116,7 +120,7 @@ class HeaderReader {
   }
 }
 
-type State = 'header' | 'body' | 'trailer' | 'between';
+type State = 'header' | 'body' | 'trailer' | 'between' | 'garbage';
 
 export class GzipMembers extends Duplex {
   private state: State = 'header';
@@ -127,6 +131,9 @@ export class GzipMembers extends Duplex {
   /** Bytes the current member inflated so far (its trailer's ISIZE is this modulo 2^32). */
   private memberOut = 0;
   private members = 0;
+  /** Bytes of the current header read so far (given back as garbage when they turn out not to be gzip). */
+  private headerBytes = 0;
+  private garbage = 0;
 
   constructor(private readonly opts: GzipMembersOptions) {
     super({ readableHighWaterMark: opts.chunkSize });
@@ -135,6 +142,11 @@ export class GzipMembers extends Duplex {
   /** Members read so far (for tests). */
   get memberCount(): number {
     return this.members;
+  }
+
+  /** Bytes after the last member that were not gzip data and were ignored (0: none). */
+  get trailingGarbage(): number {
+    return this.garbage;
   }
 
   override _read(): void {
@@ -147,7 +159,7 @@ export class GzipMembers extends Duplex {
 
   override _final(cb: (err?: Error | null) => void): void {
     const finish = () => {
-      if (this.state === 'body' || this.state === 'trailer' || this.header.partial || this.members === 0) {
+      if (this.state === 'body' || this.state === 'trailer' || (this.state === 'header' && this.header.partial) || this.members === 0) {
         cb(zlibError('Z_BUF_ERROR', 'unexpected end of file'));
         return;
       }
@@ -172,9 +184,24 @@ export class GzipMembers extends Duplex {
     try {
       while (i < chunk.length) {
         switch (this.state) {
-          case 'header':
-            i = this.header.feed(chunk, i);
+          case 'header': {
+            const from = i;
+            try {
+              i = this.header.feed(chunk, i);
+            } catch (err) {
+              // After a member, bytes without the gzip magic are trailing garbage, not an error.
+              if (this.members === 0 || (err as { notGzip?: boolean }).notGzip !== true) throw err;
+              this.state = 'garbage';
+              this.garbage = this.headerBytes;
+              break;
+            }
+            this.headerBytes += i - from;
             if (this.header.done) this.startMember();
+            break;
+          }
+          case 'garbage':
+            this.garbage += chunk.length - i;
+            i = chunk.length;
             break;
           case 'body': {
             const part = i === 0 ? chunk : chunk.subarray(i);
@@ -210,6 +237,7 @@ export class GzipMembers extends Duplex {
             if (chunk[i] === 0) i++;
             else {
               this.header = new HeaderReader();
+              this.headerBytes = 0;
               this.state = 'header';
             }
             break;

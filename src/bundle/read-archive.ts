@@ -460,7 +460,11 @@ async function readTar(source: NodeJS.ReadableStream, input: string, label: stri
       await readMember(entry as unknown as NodeJS.ReadableStream & AsyncIterable<unknown> & { resume(): unknown }, h.name, h.size ?? 0, collector, out, input, label, depth, budget, scope, done && ((n) => done((read += n))));
       done?.(read);
     }
-    if (!stopped) await feeding;
+    if (!stopped) {
+      await feeding;
+      const garbage = recycling?.gunzip.trailingGarbage ?? 0;
+      if (garbage > 0) out.problems.push(`${label}: trailing garbage ignored: ${garbage} bytes after the end of the gzip data are not gzip (appended to the file after it was made); what the archive holds is analyzed`);
+    }
   } catch (err) {
     out.fatal = describeReadError(err);
   }

@@ -71,6 +71,30 @@ test('a truncated archive keeps what was read and says where it broke', async ()
   assert.ok(r.nodes.length === 1);
 });
 
+test('bytes appended after the gzip data (after zero padding or not) are ignored and named; the bundle is read whole', async () => {
+  const good = join(dir, 'appended-src.tar.gz');
+  await makeTarball(good, healthyNodeFiles(NODES[0]!));
+  const buf = readFileSync(good);
+  const want = await readArchive(good);
+  for (const [name, tail] of [
+    ['appended.tar.gz', Buffer.from('Content-Type: text/plain\r\n\r\n')],
+    ['padded-appended.tar.gz', Buffer.concat([Buffer.alloc(512), Buffer.from('xx')])],
+  ] as const) {
+    const path = join(dir, name);
+    writeFileSync(path, Buffer.concat([buf, tail]));
+    const r = await readArchive(path);
+    assert.is(r.unreadable, false);
+    assert.is(r.nodes.length, 1);
+    assert.equal(r.nodes[0]!.routes4, want.nodes[0]!.routes4);
+    assert.equal(r.nodes[0]!.artifacts, want.nodes[0]!.artifacts);
+    assert.equal(r.problems, [`${path}: trailing garbage ignored: ${tail.length - (name.startsWith('padded') ? 512 : 0)} bytes after the end of the gzip data are not gzip (appended to the file after it was made); what the archive holds is analyzed`]);
+  }
+  // Zero padding alone is not worth a word.
+  const padded = join(dir, 'padded.tar.gz');
+  writeFileSync(padded, Buffer.concat([buf, Buffer.alloc(4096)]));
+  assert.equal((await readArchive(padded)).problems, []);
+});
+
 test('a text file that is not an archive', async () => {
   const path = join(dir, 'notes.tgz');
   writeFileSync(path, 'hello, this is not a tarball\n'.repeat(40));
