@@ -49,6 +49,29 @@ function looksLikeText(buf: Buffer): boolean {
   return bad / buf.length < 0.02;
 }
 
+/**
+ * Archive and compression formats a customer may repack a bundle in, which Node.js cannot unpack
+ * without a native module: named with the command that unpacks them.
+ */
+const OTHER_ARCHIVES: readonly { what: string; magic: readonly number[]; unpack: string }[] = [
+  { what: 'an xz-compressed file', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], unpack: 'xz -d' },
+  { what: 'a bzip2-compressed file', magic: [0x42, 0x5a, 0x68], unpack: 'bzip2 -d' },
+  { what: 'a zstd-compressed file', magic: [0x28, 0xb5, 0x2f, 0xfd], unpack: 'zstd -d' },
+  { what: 'an lz4-compressed file', magic: [0x04, 0x22, 0x4d, 0x18], unpack: 'lz4 -d' },
+  { what: 'a 7-Zip archive', magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], unpack: '7z x' },
+  { what: 'a RAR archive', magic: [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07], unpack: 'unrar x' },
+];
+
+/**
+ * For a file in an archive format calico-diags cannot unpack (a bundle repacked as .tar.xz, .7z …):
+ * what it is and how to unpack it. Undefined for anything else.
+ */
+export function otherArchive(head: Buffer): string | undefined {
+  const f = OTHER_ARCHIVES.find((a) => a.magic.every((b, i) => head[i] === b));
+  if (f === undefined) return undefined;
+  return `${f.what}, which calico-diags cannot unpack (it reads .tar.gz, .tgz, .tar and .zip): unpack it with \`${f.unpack}\` and give it what comes out`;
+}
+
 /** What a binary file looks like, from its magic bytes. */
 export function guessBinary(head: Buffer): string {
   const ascii = head.toString('latin1', 0, 8);
@@ -59,9 +82,8 @@ export function guessBinary(head: Buffer): string {
   if (ascii.startsWith('BM')) return 'image (BMP)';
   if (ascii.startsWith('%PDF')) return 'PDF document';
   if (ascii.startsWith('PK\u0003\u0004')) return 'zip archive (not a calicoctl diags bundle)';
-  if (ascii.startsWith('7z')) return '7-Zip archive (not a calicoctl diags bundle)';
-  if (ascii.startsWith('\u00fd7zXZ')) return 'xz archive (not a calicoctl diags bundle)';
-  if (ascii.startsWith('BZh')) return 'bzip2 archive (not a calicoctl diags bundle)';
+  const other = otherArchive(head);
+  if (other !== undefined) return other;
   return 'binary data';
 }
 
@@ -116,7 +138,13 @@ export async function readAttachment(path: string, where: { input: string; file:
     const { size } = await stat(path);
     if (size > MAX_ATTACHMENT_BYTES) return { ...base, ignored: `text of ${size} bytes, too large to read as pasted output` };
     const head = await readHead(path);
-    if (sniffBytes(head) !== 'text') return { ...base, ignored: guessBinary(head) };
+    if (sniffBytes(head) !== 'text') {
+      // A bundle repacked in a format Node.js cannot unpack is input that could not be read, not an
+      // attachment to ignore: it gets a problem line that says how to unpack it.
+      const other = otherArchive(head);
+      if (other !== undefined) return { ...base, problem: `${path}: cannot read: ${other}` };
+      return { ...base, ignored: guessBinary(head) };
+    }
     const text = await readFile(path, 'utf8');
     return attachmentFromText(text, { ...where, path });
   } catch (err) {

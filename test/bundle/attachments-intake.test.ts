@@ -78,6 +78,30 @@ test('a folder with bundles and pastes: each paste tied to its node by content, 
   assert.equal(cluster.attachments!.unassigned.map((s) => s.kind), ['ip-neigh']);
 });
 
+test('a bundle repacked as .tar.xz, .tar.bz2, .tar.zst, .7z or .rar is input that could not be read, with the command that unpacks it', async () => {
+  const root = join(dir, 'repacked');
+  mkdirSync(root, { recursive: true });
+  const files: Record<string, [string, string]> = {
+    'diags.tar.xz': ['fd377a585a000004e6d6b446', 'an xz-compressed file'],
+    'diags.tar.bz2': ['425a683931415926535900', 'a bzip2-compressed file'],
+    'diags.tar.zst': ['28b52ffd0458a50100', 'a zstd-compressed file'],
+    'diags.7z': ['377abcaf271c000456', 'a 7-Zip archive'],
+    'diags.rar': ['526172211a0701003392', 'a RAR archive'],
+  };
+  for (const [name, [hex]] of Object.entries(files)) writeFileSync(join(root, name), Buffer.from(hex + '00'.repeat(64), 'hex'));
+  const unpack: Record<string, string> = { 'diags.tar.xz': 'xz -d', 'diags.tar.bz2': 'bzip2 -d', 'diags.tar.zst': 'zstd -d', 'diags.7z': '7z x', 'diags.rar': 'unrar x' };
+  // In a folder, and given directly: each is unreadable, with one line naming it, what it is and how to unpack it.
+  const inFolder = await loadCluster([root], { workers: false });
+  const direct = await loadCluster([join(root, 'diags.tar.xz')], { workers: false });
+  for (const [name, [, what]] of Object.entries(files)) {
+    const row = inFolder.inputs.find((i) => i.path === join(root, name))!;
+    assert.is(row.status, 'unreadable', name);
+    assert.equal(row.problems, [`${join(root, name)}: cannot read: ${what}, which calico-diags cannot unpack (it reads .tar.gz, .tgz, .tar and .zip): unpack it with \`${unpack[name]}\` and give it what comes out`]);
+  }
+  assert.equal(direct.inputs.map((i) => [i.status, i.problems.length]), [['unreadable', 1]]);
+  assert.match(direct.inputs[0]!.problems[0]!, 'xz -d');
+});
+
 test('a text file given directly is an attachment; --node ties it; kubectl logs become the node container log facts', async () => {
   const root = join(dir, 'direct');
   mkdirSync(root, { recursive: true });
