@@ -53,6 +53,8 @@ async function plainFileKind(p: string): Promise<'archive' | 'attachment' | 'yam
   }
   const sniffed = sniffBytes(head);
   if (sniffed === 'gzip' || sniffed === 'tar') return 'archive';
+  // An empty file named like an archive is a bundle whose copy did not finish: the archive reader says so.
+  if (head.length === 0 && isArchivePath(p)) return 'archive';
   // A zip (a ticket's attachments zipped together): read as an archive of archives, YAML and pasted files.
   if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5) && (head[3] === 4 || head[3] === 6)) return 'archive';
   if (sniffed === 'text') return isCalicoJson(head.toString('utf8')) ? 'yaml' : 'attachment';

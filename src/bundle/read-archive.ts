@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { PassThrough, Transform } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { createRecyclingGunzip } from './recycling-gunzip.js';
+import { GzipMembers } from './gzip-members.js';
 import * as tar from 'tar-stream';
 import { stat, open } from 'node:fs/promises';
 import yauzl from 'yauzl';
@@ -512,6 +514,25 @@ async function peekGzip(source: NodeJS.ReadableStream): Promise<{ gzip: boolean;
   });
 }
 
+/** Whether the file is gzip whose inflated data starts as gzip again (from its first 64 KiB). */
+async function gzipInsideGzip(path: string): Promise<boolean> {
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const buf = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      if (bytesRead < 2 || buf[0] !== 0x1f || buf[1] !== 0x8b) return false;
+      // Z_SYNC_FLUSH: what the first bytes inflate to, without failing on the rest being absent.
+      const head = gunzipSync(buf.subarray(0, bytesRead), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
 /** A zip file, from its first bytes (a local file header, or the end record of an empty zip). */
 async function isZipFile(path: string): Promise<boolean> {
   try {
@@ -543,7 +564,13 @@ function tapStream(onChunk: (chunk: Buffer) => void): Transform {
 export async function readArchive(path: string, onRead?: (bytesRead: number) => void, limits: Partial<ArchiveLimits> = {}): Promise<SourceResult> {
   const problems: string[] = [];
   const budget: Budget = { limits: { ...DEFAULT_LIMITS, ...limits }, entries: 0, reported: false };
-  const scope = scopeFor(path, (await stat(path).catch(() => ({ size: 0 }))).size, budget.limits);
+  const size = await stat(path).then(
+    (st) => st.size,
+    () => undefined,
+  );
+  // An empty bundle is a copy or upload that did not finish (calicoctl never writes one).
+  if (size === 0) return { path, kind: 'archive', nodes: [], resources: [], problems: [`${path}: cannot read archive: empty file (0 bytes: the copy or upload did not finish; collect or send it again)`], unreadable: true };
+  const scope = scopeFor(path, size ?? 0, budget.limits);
   let r: TarResult;
   if (await isZipFile(path)) {
     try {
@@ -567,6 +594,15 @@ export async function readArchive(path: string, onRead?: (bytesRead: number) => 
     r = await readTar(source, path, path, basename(path), 0, budget, scope);
     // Read to its end, or stopped at a limit: never left flowing.
     file.destroy();
+    if (r.fatal !== undefined && r.files === 0 && (await gzipInsideGzip(path))) {
+      // Compressed twice (`gzip` run on the .tar.gz, or a browser or proxy that gzipped the download):
+      // read again through one more gunzip; the inner gzip is then the one the reader knows.
+      const again = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+      const outer = new GzipMembers({ chunkSize: CHUNK_BYTES });
+      again.once('error', (err) => outer.destroy(err));
+      r = await readTar(again.pipe(outer), path, path, basename(path), 0, budget, scope);
+      again.destroy();
+    }
   }
   await Promise.all(r.collectors.map((c) => c.settle()));
   const nodes = r.collectors.flatMap((c) => c.finish());

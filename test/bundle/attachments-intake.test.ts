@@ -100,6 +100,11 @@ test('a bundle repacked as .tar.xz, .tar.bz2, .tar.zst, .7z or .rar is input tha
   }
   assert.equal(direct.inputs.map((i) => [i.status, i.problems.length]), [['unreadable', 1]]);
   assert.match(direct.inputs[0]!.problems[0]!, 'xz -d');
+  // An empty file named like a bundle, given directly, is an archive that did not finish copying (not an empty paste).
+  writeFileSync(join(root, 'diags-empty.tar.gz'), '');
+  const empty = await loadCluster([join(root, 'diags-empty.tar.gz')], { workers: false });
+  assert.equal(empty.inputs.map((i) => [i.kind, i.status]), [['archive', 'unreadable']]);
+  assert.match(empty.inputs[0]!.problems[0]!, 'empty file (0 bytes');
 });
 
 test('a text file given directly is an attachment; --node ties it; kubectl logs become the node container log facts', async () => {

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeFileSync, readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { readArchive } from '../../src/bundle/read-archive.js';
 import { makeTarball, tempDir } from '../helpers/make-tarball.js';
@@ -93,6 +94,32 @@ test('bytes appended after the gzip data (after zero padding or not) are ignored
   const padded = join(dir, 'padded.tar.gz');
   writeFileSync(padded, Buffer.concat([buf, Buffer.alloc(4096)]));
   assert.equal((await readArchive(padded)).problems, []);
+});
+
+test('a bundle gzipped twice (gzip run on the .tar.gz, or a download gzipped in transit) reads as the bundle', async () => {
+  const good = join(dir, 'once.tar.gz');
+  await makeTarball(good, { ...healthyNodeFiles(NODES[2]!), 'logs/felix/current': 'y'.repeat(300000) + '\n' });
+  const twice = join(dir, 'twice.tar.gz');
+  writeFileSync(twice, gzipSync(readFileSync(good)));
+  const [want, got] = [await readArchive(good), await readArchive(twice)];
+  assert.equal(got.problems, []);
+  assert.is(got.unreadable, false);
+  assert.equal(got.nodes.map((n) => [n.hostname, n.artifacts]), want.nodes.map((n) => [n.hostname, n.artifacts]));
+  assert.equal(got.nodes[0]!.routes4, want.nodes[0]!.routes4);
+  // Gzipped three times is not guessed at: one line, unreadable.
+  const thrice = join(dir, 'thrice.tar.gz');
+  writeFileSync(thrice, gzipSync(readFileSync(twice)));
+  const r = await readArchive(thrice);
+  assert.is(r.unreadable, true);
+  assert.is(r.problems.length, 1);
+});
+
+test('an empty archive is a copy that did not finish: unreadable, one line saying so', async () => {
+  const path = join(dir, 'empty.tar.gz');
+  writeFileSync(path, '');
+  const r = await readArchive(path);
+  assert.is(r.unreadable, true);
+  assert.equal(r.problems, [`${path}: cannot read archive: empty file (0 bytes: the copy or upload did not finish; collect or send it again)`]);
 });
 
 test('a text file that is not an archive', async () => {
