@@ -17,7 +17,7 @@ import yauzl from 'yauzl';
 import { BundleCollector } from './bundle-collector.js';
 import { findBundleRoot } from './artifact-path.js';
 import type { AttachmentFile } from './read-attachment.js';
-import { attachmentFromText, guessBinary, sniffBytes } from './read-attachment.js';
+import { attachmentFromText, guessBinary, readHead, sniffBytes } from './read-attachment.js';
 import type { SourceResult } from './source-result.js';
 
 /** 1 MiB chunks: Node's 16 KiB default loses most of zlib's throughput. */
@@ -517,17 +517,10 @@ async function peekGzip(source: NodeJS.ReadableStream): Promise<{ gzip: boolean;
 /** Whether the file is gzip whose inflated data starts as gzip again (from its first 64 KiB). */
 async function gzipInsideGzip(path: string): Promise<boolean> {
   try {
-    const fh = await open(path, 'r');
-    try {
-      const buf = Buffer.alloc(64 * 1024);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      if (bytesRead < 2 || buf[0] !== 0x1f || buf[1] !== 0x8b) return false;
-      // Z_SYNC_FLUSH: what the first bytes inflate to, without failing on the rest being absent.
-      const head = gunzipSync(buf.subarray(0, bytesRead), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
-      return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-    } finally {
-      await fh.close();
-    }
+    const buf = await readHead(path, 64 * 1024);
+    if (sniffBytes(buf) !== 'gzip') return false;
+    // Z_SYNC_FLUSH: what the first bytes inflate to, without failing on the rest being absent.
+    return sniffBytes(gunzipSync(buf, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).subarray(0, 2)) === 'gzip';
   } catch {
     return false;
   }
@@ -579,7 +572,7 @@ export async function readArchive(path: string, onRead?: (bytesRead: number) => 
     } catch (err) {
       r = { collectors: [], problems: [], inner: [], files: 0, attachments: [], fatal: describeReadError(err) };
     }
-    onRead?.((await stat(path).catch(() => ({ size: 0 }))).size);
+    onRead?.(size ?? 0);
   } else {
     const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
     let source: NodeJS.ReadableStream = file;

@@ -150,8 +150,7 @@ function needleSearch(sigs: readonly CalicoLogSignature[]): NeedleSearch {
     for (const n of sig.needles) map.set(n, (map.get(n) ?? 0) | sigBit(i));
   });
   const needles = [...new Set(sigs.flatMap((s) => s.needles))];
-  // A signature-less search never matches (the empty alternation would match everywhere).
-  const re = new RegExp(needles.length === 0 ? '(?!)' : needles.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  const re = new RegExp(needles.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
   return { re, lo, hi };
 }
 
@@ -198,12 +197,12 @@ function infoSignatures(daemon: string): readonly CalicoLogSignature[] {
  * The search for a daemon's INFO lines: its INFO needles only (confd: 9 instead of all 65, for the
  * ~100K "Target config … has been updated" lines per 2 GB that go the string way), made once per
  * daemon. It finds the needles the byte fast path looks for, so both decide an INFO line alike.
+ * Undefined for a daemon that searches no INFO line (the CNI plugin).
  */
-const INFO_NEEDLES = new Map<string, NeedleSearch>();
-function infoNeedleSearch(daemon: string, sigs: readonly CalicoLogSignature[]): NeedleSearch {
-  let s = INFO_NEEDLES.get(daemon);
-  if (s === undefined) INFO_NEEDLES.set(daemon, (s = needleSearch(sigs)));
-  return s;
+const INFO_NEEDLES = new Map<string, NeedleSearch | undefined>();
+function infoNeedleSearch(daemon: string, sigs: readonly CalicoLogSignature[]): NeedleSearch | undefined {
+  if (!INFO_NEEDLES.has(daemon)) INFO_NEEDLES.set(daemon, sigs.length === 0 ? undefined : needleSearch(sigs));
+  return INFO_NEEDLES.get(daemon);
 }
 
 type SignatureHit = { count: number; refs: NotableRecord[]; last?: NotableRecord };
@@ -391,9 +390,8 @@ class CalicoLogParserImpl implements CalicoLogParser {
   private fastDebug = 0;
   private fastInfo = 0;
   private fastTrace = 0;
-  /** The search for INFO lines (this daemon's INFO needles), and whether there is any. */
-  private readonly infoSearch: NeedleSearch;
-  private readonly infoSearches: boolean;
+  /** The search for INFO lines (this daemon's INFO needles); undefined when none is searched. */
+  private readonly infoSearch: NeedleSearch | undefined;
 
   private readonly maxNotable: number;
 
@@ -419,7 +417,6 @@ class CalicoLogParserImpl implements CalicoLogParser {
     this.infoNeedleIndex = this.lineSearch ? undefined : needleIndex(this.infoNeedleBuffers);
     this.nextNeedle = this.infoNeedleBuffers.map(() => -1);
     this.infoSearch = infoNeedleSearch(opts.daemon, infoSigs);
-    this.infoSearches = infoSigs.length > 0;
   }
 
   private addNotable(rec: NotableRecord): void {
@@ -546,8 +543,9 @@ class CalicoLogParserImpl implements CalicoLogParser {
     const severe = first !== 73; /* not I(NFO) */
     let rec: NotableRecord | undefined;
     let notable = severe;
-    if (!severe && !this.infoSearches) return;
-    const bits = signatureBits(line, pe + 2, severe ? ALL_NEEDLES : this.infoSearch);
+    const search = severe ? ALL_NEEDLES : this.infoSearch;
+    if (search === undefined) return;
+    const bits = signatureBits(line, pe + 2, search);
     const hi = bitsHi;
     if (bits === 0 && hi === 0) {
       if (!notable) return;
