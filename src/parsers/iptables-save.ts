@@ -115,12 +115,20 @@ function keepRules(chain: string): boolean {
  * cali-pro-, cali-gi-, cali-go-), kept but for their `-j RETURN` rules; 0 for anything else. Both up to MAX_POLICY_RULES.
  */
 function policyFamily(chain: string): 0 | 1 | 2 {
-  if (!chain.startsWith('cali-')) return 0;
-  if (chain.startsWith('cali-tw-') || chain.startsWith('cali-fw-') || chain.startsWith('cali-th-') || chain.startsWith('cali-fh-') ||
-    chain.startsWith('cali-thfw-') || chain.startsWith('cali-fhfw-')) return 1;
-  if (chain.startsWith('cali-pi-') || chain.startsWith('cali-po-') || chain.startsWith('cali-pri-') || chain.startsWith('cali-pro-') ||
-    chain.startsWith('cali-gi-') || chain.startsWith('cali-go-')) return 2;
-  return 0;
+  // One look at the letter after `cali-` instead of a dozen prefix tests (this runs for every chain).
+  if (chain.length < 8 || !chain.startsWith('cali-')) return 0;
+  switch (chain.charCodeAt(5)) {
+    case 116: // t: cali-tw-, cali-th-, cali-thfw-
+      return chain.startsWith('tw-', 5) || chain.startsWith('th-', 5) || chain.startsWith('thfw-', 5) ? 1 : 0;
+    case 102: // f: cali-fw-, cali-fh-, cali-fhfw-
+      return chain.startsWith('fw-', 5) || chain.startsWith('fh-', 5) || chain.startsWith('fhfw-', 5) ? 1 : 0;
+    case 112: // p: cali-pi-, cali-po-, cali-pri-, cali-pro-
+      return chain.startsWith('pi-', 5) || chain.startsWith('po-', 5) || chain.startsWith('pri-', 5) || chain.startsWith('pro-', 5) ? 2 : 0;
+    case 103: // g: cali-gi-, cali-go-
+      return chain.startsWith('gi-', 5) || chain.startsWith('go-', 5) ? 2 : 0;
+    default:
+      return 0;
+  }
 }
 
 /** Targets that are policy, profile or policy-group chains. */
@@ -222,18 +230,26 @@ const VERDICT_BYTES = [...VERDICTS].map((v) => Buffer.from(v));
 /** Chain names up to this length are remembered between rules (iptables allows 28). */
 const CACHED_NAME_MAX = 64;
 
-/** verdictAt from the bytes, given findTargets' `jumpAt` (`t`). */
+/** The verdicts by their first byte (each starts with a different letter: checked when the module loads). */
+const VERDICT_BY_FIRST_BYTE: (Buffer | undefined)[] = new Array<Buffer | undefined>(256).fill(undefined);
+for (const v of VERDICT_BYTES) {
+  if (VERDICT_BY_FIRST_BYTE[v[0]!] !== undefined) throw new Error(`two verdicts start with ${v.toString('latin1', 0, 1)}`);
+  VERDICT_BY_FIRST_BYTE[v[0]!] = v;
+}
+
+/**
+ * verdictAt from the bytes, given findTargets' `jumpAt` (`t`): the one verdict that starts with the
+ * target's first byte, then its bytes and the end of the word. Most targets (MARK, RETURN, KUBE-SEP-…,
+ * cali-…) are told apart by their first byte alone.
+ */
 function verdictTarget(buf: Buffer, t: number, end: number): boolean {
-  if (t === -1) return false;
-  let te = t;
-  while (te < end && buf[te] !== 32) te++;
-  for (const v of VERDICT_BYTES) {
-    if (v.length !== te - t) continue;
-    let k = 0;
-    while (k < v.length && buf[t + k] === v[k]) k++;
-    if (k === v.length) return true;
-  }
-  return false;
+  if (t === -1 || t >= end) return false;
+  const v = VERDICT_BY_FIRST_BYTE[buf[t]!];
+  if (v === undefined) return false;
+  const n = v.length;
+  if (t + n > end || (t + n < end && buf[t + n] !== 32)) return false;
+  for (let k = 1; k < n; k++) if (buf[t + k] !== v[k]) return false;
+  return true;
 }
 
 /** Index just after a valid `[packets:bytes]` at `buf[s]` (as readCounters accepts it), or -1. */
@@ -280,52 +296,90 @@ function readCounters(line: string, start: number): { packets: number; bytes: nu
   return { packets: Number(p), bytes: Number(b), end: close + 1 };
 }
 
-/** Splits a rule spec into words, honouring iptables-save's `"..."` quoting with `\` escapes. */
-function specWords(spec: string): string[] {
-  const out: string[] = [];
+/** The `"..."` word opening at `spec[i]` (a `"`), with `\\` escapes taken out, and the index after its closing quote. */
+let quotedEnd = 0;
+function quotedWord(spec: string, i: number): string {
   const n = spec.length;
+  i++;
+  let out = '';
+  let start = i;
+  while (i < n) {
+    const c = spec.charCodeAt(i);
+    if (c === 92 && i + 1 < n) {
+      out += spec.slice(start, i);
+      start = i + 1;
+      i += 2;
+      continue;
+    }
+    if (c === 34) break;
+    i++;
+  }
+  out += spec.slice(start, i);
+  quotedEnd = i + 1; // after the closing quote
+  return out;
+}
+
+/** Whether the unquoted word `spec[s..e)` is `-j`, `-g`, `--jump` or `--goto` (1), `--comment` (2), or neither (0). */
+function keywordAt(spec: string, s: number, e: number): 0 | 1 | 2 {
+  if (spec.charCodeAt(s) !== 45) return 0;
+  switch (e - s) {
+    case 2:
+      return spec.charCodeAt(s + 1) === 106 || spec.charCodeAt(s + 1) === 103 ? 1 : 0; // -j -g
+    case 6:
+      return spec.startsWith('--jump', s) || spec.startsWith('--goto', s) ? 1 : 0;
+    case 9:
+      return spec.startsWith('--comment', s) ? 2 : 0;
+    default:
+      return 0;
+  }
+}
+
+function keywordOf(word: string): 0 | 1 | 2 {
+  return word.length === 0 ? 0 : keywordAt(word, 0, word.length);
+}
+
+/**
+ * The target (the word after the last `-j`/`-g`/`--jump`/`--goto`), the comments (the word after each
+ * `--comment`, joined with `; `) and Felix's rule id (`cali:<id>` in the first comment that has one)
+ * of a rule, read from its spec in one pass: words split on spaces, `"..."` quoting with `\\` escapes
+ * honoured. Only the words it keeps (and quoted words) become strings.
+ */
+function describeRule(rule: IptablesRule): void {
+  const spec = rule.spec;
+  const n = spec.length;
+  let comments: string[] | undefined;
+  let pending: 0 | 1 | 2 = 0; // what the next word is: nothing, a target, a comment
   let i = 0;
   while (i < n) {
     while (i < n && spec.charCodeAt(i) === 32) i++;
     if (i >= n) break;
+    let kind: 0 | 1 | 2;
     if (spec.charCodeAt(i) === 34) {
-      i++;
-      const parts: string[] = [];
-      let start = i;
-      while (i < n) {
-        const c = spec.charCodeAt(i);
-        if (c === 92 && i + 1 < n) {
-          parts.push(spec.slice(start, i));
-          start = i + 1;
-          i += 2;
-          continue;
-        }
-        if (c === 34) break;
-        i++;
+      const word = quotedWord(spec, i);
+      i = quotedEnd;
+      if (pending === 2) {
+        (comments ??= []).push(word);
+        pending = 0;
+        continue;
       }
-      parts.push(spec.slice(start, i));
-      out.push(parts.join(''));
-      i++; // closing quote
+      if (pending === 1) rule.target = word;
+      kind = keywordOf(word);
     } else {
       const start = i;
       while (i < n && spec.charCodeAt(i) !== 32) i++;
-      out.push(spec.slice(start, i));
+      if (pending === 2) {
+        (comments ??= []).push(spec.slice(start, i));
+        pending = 0;
+        continue;
+      }
+      if (pending === 1) rule.target = spec.slice(start, i);
+      kind = keywordAt(spec, start, i);
     }
+    pending = kind;
   }
 
-  return out;
-}
-
-function describeRule(rule: IptablesRule): void {
-  const w = specWords(rule.spec);
-  const comments: string[] = [];
-  for (let i = 0; i < w.length - 1; i++) {
-    const k = w[i];
-    if (k === '-j' || k === '-g' || k === '--jump' || k === '--goto') rule.target = w[i + 1];
-    else if (k === '--comment') comments.push(w[++i]!);
-  }
-
-  if (comments.length > 0) rule.comment = comments.join('; ');
+  if (comments === undefined) return;
+  rule.comment = comments.join('; ');
   for (const c of comments) {
     if (c.startsWith('cali:')) {
       let end = 5;
@@ -362,7 +416,9 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
   private policyDropped = 0;
   // The chain of the last rule counted from bytes: rules of one chain come together, so the name
   // string and its lookups are made once per run of rules. Any line that goes to push() resets it.
-  private readonly lastName = Buffer.alloc(CACHED_NAME_MAX);
+  // The name is kept as 32-bit words read at 0, 4, 8, … and one last word ending at the name's end
+  // (overlapping the one before when the length is not a multiple of 4); names under 4 bytes are not kept.
+  private readonly lastWords = new Int32Array(CACHED_NAME_MAX / 4 + 1);
   private lastLen = -1;
   private lastKeep = false;
   private lastCali = false;
@@ -389,7 +445,7 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
    * is not kept, declarations of chains without an entry. Counts it and returns true; false for
    * everything else (kept rules, tracked chains, table lines, malformed lines, non-ASCII names).
    */
-  private countOnly(buf: Buffer, s: number, e: number): boolean {
+  private countOnly(buf: Buffer, view: DataView, s: number, e: number): boolean {
     if (this.cur === undefined || e === s) return false;
     let pos = s;
     let noPackets = false;
@@ -417,13 +473,15 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
     let nameEnd = nameStart + lastLen;
     let same = lastLen > 0 && nameEnd <= e && (nameEnd === e || buf[nameEnd] === 32);
     if (same) {
-      const lastName = this.lastName;
-      for (let k = 0; k < lastLen; k++) {
-        if (buf[nameStart + k] !== lastName[k]) {
+      const words = this.lastWords;
+      const full = lastLen >> 2;
+      for (let w = 0; w < full; w++) {
+        if (view.getInt32(nameStart + (w << 2), true) !== words[w]) {
           same = false;
           break;
         }
       }
+      if (same && (lastLen & 3) !== 0 && view.getInt32(nameEnd - 4, true) !== words[full]) same = false;
     }
     if (!same) {
       nameEnd = nameStart;
@@ -440,10 +498,11 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
       this.lastCali = chainName.startsWith('cali-');
       this.lastFamily = policyFamily(chainName);
       this.lastChain = this.cur.chains.get(chainName);
-      if (len <= CACHED_NAME_MAX) {
-        // A byte loop: Buffer#copy makes a typed array per call (tens of bytes here, once per new chain).
-        const lastName = this.lastName;
-        for (let k = 0; k < len; k++) lastName[k] = buf[nameStart + k]!;
+      if (len >= 4 && len <= CACHED_NAME_MAX) {
+        const words = this.lastWords;
+        const full = len >> 2;
+        for (let w = 0; w < full; w++) words[w] = view.getInt32(nameStart + (w << 2), true);
+        words[full] = view.getInt32(nameEnd - 4, true);
         this.lastLen = len;
       } else this.lastLen = -1;
     }
@@ -466,10 +525,11 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
    */
   pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
     let n = firstLineNo;
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     for (let s = start; s < end; n++) {
       const nl = buf.indexOf(10, s);
       const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
-      if (nl - s > MAX_LINE_BYTES || !this.countOnly(buf, s, e)) slow.line(buf, s, nl, n);
+      if (nl - s > MAX_LINE_BYTES || !this.countOnly(buf, view, s, e)) slow.line(buf, s, nl, n);
       s = nl + 1;
     }
     return n - firstLineNo;

@@ -148,6 +148,54 @@ test('policy rules beyond MAX_POLICY_RULES are counted, not kept', () => {
   assert.is(chains['cali-tw-cali1']!.rules.length, 1, 'verdicts have their own cap');
 });
 
+test('every Felix policy chain family is told by its prefix, and names that only look like one are not', () => {
+  // Family 1 (endpoint chains): a jump to a policy chain is kept. Family 2 (policy, profile and group
+  // chains): every rule but RETURN is kept. Anything else keeps only verdicts that matched packets.
+  const endpoint = ['cali-tw-a', 'cali-fw-a', 'cali-th-a', 'cali-fh-a', 'cali-thfw-a', 'cali-fhfw-a'];
+  const policy = ['cali-pi-a', 'cali-po-a', 'cali-pri-a', 'cali-pro-a', 'cali-gi-a', 'cali-go-a'];
+  const neither = ['cali-tx-a', 'cali-t-a', 'cali-pa-a', 'cali-p-a', 'cali-pr-a', 'cali-g-a', 'cali-gx-a', 'cali-fhf-a', 'cali-wl-a', 'kali-pi-a', 'cali-', 'cali-pi'];
+  const lines = ['*filter'];
+  for (const c of [...endpoint, ...policy, ...neither]) {
+    lines.push(`[0:0] -A ${c} -m comment --comment "cali:j" -j cali-pi-target`, `[0:0] -A ${c} -m comment --comment "cali:m" -j MARK --set-xmark 0x10000/0x10000`);
+  }
+  lines.push('COMMIT');
+  const d = parseIptablesSave(lines.join('\n'));
+  const chains = d.tables['filter']!.chains;
+  const kept = (c: string): string[] => (chains[c]?.rules ?? []).map((r) => r.calicoId ?? '');
+  for (const c of endpoint) assert.equal(kept(c), ['j'], `${c}: the jump to the policy chain is kept`);
+  for (const c of policy) assert.equal(kept(c), ['j', 'm'], `${c}: every rule is kept`);
+  for (const c of neither) assert.equal(kept(c), [], `${c}: nothing kept`);
+});
+
+test('target, comments and Calico id: quoted words with escapes, keywords as values, --jump/--goto, a keyword at the end', () => {
+  const d = parseIptablesSave(
+    [
+      '*filter',
+      ':INPUT ACCEPT [0:0]',
+      '-A INPUT -m comment --comment "-j" -j ACCEPT',
+      '-A INPUT -m comment --comment "a \\"quoted\\" \\\\ word" --jump "cali-pi-x y" -m comment --comment x',
+      '-A INPUT -m comment --comment --comment -g cali-po-z',
+      '-A INPUT --goto -j DROP',
+      '-A INPUT -m comment --comment "" --comment "cali:id1;more" --comment "cali:id2"',
+      '-A INPUT -m comment --comment "unterminated -j X',
+      '-A INPUT -j',
+      '-A INPUT -m comment --comment "x"-j --jump REJECT',
+      'COMMIT',
+    ].join('\n'),
+  );
+  const r = d.tables['filter']!.chains['INPUT']!.rules.map((x) => [x.target, x.comment, x.calicoId]);
+  assert.equal(r, [
+    ['ACCEPT', '-j', undefined],
+    ['cali-pi-x y', 'a "quoted" \\ word; x', undefined],
+    ['cali-po-z', '--comment', undefined],
+    ['DROP', undefined, undefined],
+    [undefined, '; cali:id1;more; cali:id2', 'id1'],
+    [undefined, 'unterminated -j X', undefined],
+    [undefined, undefined, undefined],
+    ['REJECT', 'x', undefined],
+  ]);
+});
+
 test('the verdict is the target of the last -j: a comment that mentions "-j DROP" does not make a rule a drop', () => {
   const d = parseIptablesSave(
     [
