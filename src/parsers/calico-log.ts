@@ -132,8 +132,17 @@ const RAW_SIGNATURES = CALICO_LOG_SIGNATURES.filter((s) => s.raw === true);
  */
 interface NeedleSearch {
   re: RegExp;
-  lo: Map<string, number>;
-  hi: Map<string, number>;
+  /**
+   * The needles by length, with their signature bits: a match is told by its length (and compared
+   * with the needles of that length only when there are several), never hashed as a string key.
+   */
+  byLength: Map<number, NeedleBits[]>;
+}
+
+interface NeedleBits {
+  needle: string;
+  lo: number;
+  hi: number;
 }
 
 if (CALICO_LOG_SIGNATURES.length > 60) throw new Error('signature bit masks hold 60 signatures');
@@ -151,7 +160,13 @@ function needleSearch(sigs: readonly CalicoLogSignature[]): NeedleSearch {
   });
   const needles = [...new Set(sigs.flatMap((s) => s.needles))];
   const re = new RegExp(needles.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
-  return { re, lo, hi };
+  const byLength = new Map<number, NeedleBits[]>();
+  for (const needle of needles) {
+    const list = byLength.get(needle.length) ?? [];
+    list.push({ needle, lo: lo.get(needle) ?? 0, hi: hi.get(needle) ?? 0 });
+    byLength.set(needle.length, list);
+  }
+  return { re, byLength };
 }
 
 /** Every needle: the search for WARNING lines and worse. */
@@ -167,8 +182,17 @@ function signatureBits(line: string, from: number, search: NeedleSearch): number
   const re = search.re;
   re.lastIndex = from;
   for (let m = re.exec(line); m !== null; m = re.exec(line)) {
-    bits |= search.lo.get(m[0]) ?? 0;
-    hi |= search.hi.get(m[0]) ?? 0;
+    const text = m[0];
+    const list = search.byLength.get(text.length);
+    if (list === undefined) continue;
+    for (let i = 0; i < list.length; i++) {
+      const nb = list[i]!;
+      if (list.length === 1 || nb.needle === text) {
+        bits |= nb.lo;
+        hi |= nb.hi;
+        break;
+      }
+    }
   }
   bitsHi = hi;
   return bits;
@@ -283,6 +307,32 @@ function levelEnd(line: string, from: number): number {
   }
 
   return -1;
+}
+
+/**
+ * The level `line[s..e)` as one of the constant level names when it is one (a key the string table
+ * already holds: a fresh slice as an object key is hashed and looked up there on every line), else the slice.
+ */
+function levelName(line: string, s: number, e: number): string {
+  let known: string;
+  switch (line.charCodeAt(s)) {
+    case 73: known = 'INFO'; break;
+    case 68: known = 'DEBUG'; break;
+    case 87: known = 'WARNING'; break;
+    case 69: known = 'ERROR'; break;
+    case 70: known = 'FATAL'; break;
+    case 80: known = 'PANIC'; break;
+    case 84: known = 'TRACE'; break;
+    default: return line.slice(s, e);
+  }
+  return known.length === e - s && line.startsWith(known, s) ? known : line.slice(s, e);
+}
+
+/** The value of the decimal digits `line[s..e)` (pidEnd checked they are digits, at most 10 of them). */
+function digitsValue(line: string, s: number, e: number): number {
+  let v = 0;
+  for (let i = s; i < e; i++) v = v * 10 + (line.charCodeAt(i) - 48);
+  return v;
 }
 
 /** Index of the `]` that ends `[PID`, given the index just after `[`; -1 if not digits then `] `. */
@@ -524,9 +574,9 @@ class CalicoLogParserImpl implements CalicoLogParser {
       this.bareLine(line, at, lineNo, stamp);
       return;
     }
-    const level = line.slice(at + 25, le);
+    const level = levelName(line, at + 25, le);
     this.summary.byLevel[level] = (this.summary.byLevel[level] ?? 0) + 1;
-    const pid = Number(line.slice(le + 2, pe));
+    const pid = digitsValue(line, le + 2, pe);
     if (pid !== this.lastPid) this.notePid(pid);
     if (this.summary.firstTime === undefined) this.summary.firstTime = line.slice(at, at + 23);
     this.lastRecordLine = line;
@@ -556,11 +606,13 @@ class CalicoLogParserImpl implements CalicoLogParser {
       this.addNotable(toNotable(line, at, le, pe, lineNo, stamp, this.fileInfo.file));
       return;
     }
-    for (let i = 0; i < CALICO_LOG_SIGNATURES.length; i++) {
-      if (((sigWord(i) === 0 ? bits : hi) & sigBit(i)) === 0) continue;
-      const s = CALICO_LOG_SIGNATURES[i]!;
-      rec = this.hitHeader(s.name, line, at, le, pe, lineNo, stamp, rec);
-      if (s.notable) notable = true;
+    // The signatures whose bits are set, in table order: the low word's lowest bit first, then the high word's.
+    for (let w = 0; w < 2; w++) {
+      for (let left = w === 0 ? bits : hi; left !== 0; left &= left - 1) {
+        const s = CALICO_LOG_SIGNATURES[30 * w + 31 - Math.clz32(left & -left)]!;
+        rec = this.hitHeader(s.name, line, at, le, pe, lineNo, stamp, rec);
+        if (s.notable) notable = true;
+      }
     }
     if (notable) {
       if (rec === undefined && this.summary.notable.length >= this.maxNotable) {

@@ -173,6 +173,27 @@ test('catalogue signatures of Felix, CNI and IPAM (also those beyond the first 3
   assert.is(rbac.signatures['rbac-forbidden']!.count, 1, 'a signature in the high word');
 });
 
+test('every needle of the table, alone in an ERROR line, counts every signature that lists it (same-length needles told apart)', () => {
+  const needles = [...new Set(CALICO_LOG_SIGNATURES.flatMap((sig) => (sig.raw === true ? [] : sig.needles)))];
+  const byLength = new Map<number, number>();
+  for (const n of needles) byLength.set(n.length, (byLength.get(n.length) ?? 0) + 1);
+  assert.ok([...byLength.values()].some((k) => k > 1), 'the table has needles of the same length');
+  for (const n of needles) {
+    const s = parseCalicoLog(`2024-01-02 10:00:00.000 [ERROR][7] felix/x.go 1: before ${n} after`, { daemon: 'felix', file: 'f' });
+    const found = Object.entries(s.signatures).filter(([, h]) => h.count > 0).map(([name]) => name).sort();
+    const expected = CALICO_LOG_SIGNATURES.filter((sig) => sig.needles.some((m) => n.includes(m))).map((sig) => sig.name).sort();
+    assert.equal(found, expected, n);
+  }
+});
+
+test('levels are counted by their exact name, known or not, and PIDs read as numbers', () => {
+  const levels = ['INFO', 'DEBUG', 'WARNING', 'ERROR', 'FATAL', 'PANIC', 'TRACE', 'WARN', 'INFOS', 'I', 'ERR', 'PANICS', 'TRACER', 'DEBUGGIN', 'NOTICE', 'X'];
+  const text = levels.map((l, i) => `2024-01-02 10:00:00.000 [${l}][${i === 0 ? '0042' : 7 + i}] felix/x.go 1: m`).join('\n');
+  const s = parseCalicoLog(text, felix);
+  assert.equal(s.byLevel, Object.fromEntries(levels.map((l) => [l, 1])));
+  assert.equal(s.pids.slice(0, 3), [42, 8, 9]);
+});
+
 test('notable cap and signature refs cap', () => {
   const lines: string[] = [];
   for (let i = 0; i < MAX_CALICO_NOTABLE + 7; i++) lines.push(`2020-01-01 00:00:00.000 [ERROR][1] x.go 1: Error from checkcmd ${i}`);
