@@ -346,3 +346,127 @@ export function countMembers(s: usize, end: usize, maxLine: usize): usize {
   store<i32>(RESULTS, lines);
   return s;
 }
+
+/**
+ * The BIRD log scanner: the byte twin of `countOnly` in src/parsers/bird-log.ts. It counts the lines
+ * that path would only count (route traces `<P> < …`/`<P> > …`, protocol messages whose text is not
+ * one BIRD_TEXT prefix, global messages that are not one BIRD_GLOBAL prefix, and `Reconfigured` once
+ * the event list is full) and stops at the first other line, returning its address. Results:
+ * lines, bytes, `Reconfigured` lines counted, the address of the last stamped line counted and the
+ * number of lines counted up to it (0: none).
+ *
+ * The two prefix tables are written by JS from the lists bird-log.ts tracks (`birdPrefixes`):
+ * for each table a u32 count and MAX_PREFIXES u32 lengths, then each prefix in a PREFIX_SLOT-byte slot.
+ */
+const MAX_PREFIXES: usize = 16;
+const PREFIX_SLOT: usize = 64;
+const PREFIX_TABLE: usize = 4 + 4 * MAX_PREFIXES;
+const PREFIX_META: usize = memory.data(2 * (4 + 4 * 16), 16); // 2 tables of PREFIX_TABLE bytes
+const PREFIX_BYTES: usize = memory.data(2 * 16 * 64, 16); // 2 x MAX_PREFIXES x PREFIX_SLOT
+/** Table 0: global messages (`bird: <msg>`) tracked; table 1: protocol message texts tracked. */
+const GLOBAL_PREFIXES: usize = 0;
+const TEXT_PREFIXES: usize = 1;
+
+export function birdPrefixes(): usize {
+  return PREFIX_META;
+}
+
+export function birdPrefixBytes(): usize {
+  return PREFIX_BYTES;
+}
+
+/** `flags`: the file's svlogd style is known (else a stamped line stops the scan). */
+const BIRD_SVLOGD_KNOWN: i32 = 1;
+/** `flags`: the event list is full (a bare `Reconfigured` is then only counted). */
+const BIRD_EVENTS_FULL: i32 = 2;
+/** `flags`: only lines that start with `bird: ` themselves (a container log, where any other line ends the run). */
+const BIRD_BARE_ONLY: i32 = 4;
+
+/** `bird: ` little-endian in the low 6 bytes. */
+const BIRD_TAG: u64 = 0x203a64726962;
+const SIX_BYTES: u64 = 0xffffffffffff;
+/** `Reconfigured`: `Reconfig` and `ured`, little-endian. */
+const RECONFIG: u64 = 0x6769666e6f636552;
+const URED: u32 = 0x64657275;
+/** `Netlink` in the low 7 bytes. */
+const NETLINK: u64 = 0x6b6e696c74654e;
+const SEVEN_BYTES: u64 = 0xffffffffffffff;
+
+/** Whether one prefix of table `t` starts at `at` (bird-log.ts `anyPrefixAt`). */
+function anyPrefixAt(at: usize, t: usize): bool {
+  const meta = PREFIX_META + t * PREFIX_TABLE;
+  const count = <usize>load<u32>(meta);
+  for (let i: usize = 0; i < count; i++) {
+    const len = <usize>load<u32>(meta + 4 + (i << 2));
+    const p = PREFIX_BYTES + (t * MAX_PREFIXES + i) * PREFIX_SLOT;
+    let k: usize = 0;
+    while (k < len && load<u8>(at + k) == load<u8>(p + k)) k++;
+    if (k == len) return true;
+  }
+  return false;
+}
+
+export function scanBird(s: usize, end: usize, flags: i32, maxLine: usize): usize {
+  let lines: i32 = 0;
+  let bytes: i32 = 0;
+  let reconfigured: i32 = 0;
+  let lastStamped: usize = 0;
+  let linesAtStamp: i32 = 0;
+  while (s < end) {
+    const nl = nextNewline(s);
+    if (nl - s > maxLine) break;
+    const e = nl > s && load<u8>(nl - 1) == 13 ? nl - 1 : nl;
+    let at = s;
+    const stamped = stampAt(s, e);
+    if (stamped) {
+      if ((flags & BIRD_SVLOGD_KNOWN) == 0 || (flags & BIRD_BARE_ONLY) != 0) break;
+      at = s + 26;
+    }
+    if (e - at < 8 || (load<u64>(at) & SIX_BYTES) != BIRD_TAG) break;
+    const m = at + 6;
+    const limit = e < m + 130 ? e : m + 130;
+    let sp = m;
+    while (sp < limit && load<u8>(sp) != 32) sp++;
+    let global = false;
+    if (sp == e) {
+      global = true; // `bird: Reconfigured`: no space at all
+    } else if (sp >= limit - 1) {
+      break;
+    } else {
+      const next = load<u8>(sp, 1);
+      if (next != 60 && next != 62) {
+        const before = load<u8>(sp - 1);
+        if (before == 58) {
+          // `<P>: <text>`: only untracked texts of real protocol names are counted here.
+          const len = sp - 1 - m;
+          if (len == 0) break;
+          if (len == 3 && load<u8>(m) == 66 && load<u8>(m, 1) == 71 && load<u8>(m, 2) == 80) break; // BGP:
+          if (len == 7 && (load<u64>(m) & SEVEN_BYTES) == NETLINK) break; // Netlink: <error>
+          if (anyPrefixAt(sp + 1, TEXT_PREFIXES)) break;
+        } else if (before == 44) {
+          break; // `<file>, line <n>: ...` (a config error)
+        } else global = true;
+      }
+    }
+    if (global) {
+      // bird-log.ts `globalCountOnly`.
+      if (e - m == 12 && load<u64>(m) == RECONFIG && load<u32>(m, 8) == URED) {
+        if ((flags & BIRD_EVENTS_FULL) == 0) break;
+        reconfigured++;
+      } else if (anyPrefixAt(m, GLOBAL_PREFIXES)) break;
+    }
+    lines++;
+    bytes += <i32>(e - s + 1);
+    if (stamped) {
+      lastStamped = s;
+      linesAtStamp = lines;
+    }
+    s = nl + 1;
+  }
+  store<i32>(RESULTS, lines);
+  store<i32>(RESULTS, bytes, 4);
+  store<i32>(RESULTS, reconfigured, 8);
+  store<i32>(RESULTS, <i32>lastStamped, 12);
+  store<i32>(RESULTS, linesAtStamp, 16);
+  return s;
+}

@@ -32,6 +32,12 @@ import type {
 } from '../model/facts.js';
 import { contentEnd, MAX_LINE_BYTES, runParser, type LineParser, type LineStop, type SlowLine } from './line-parser.js';
 import { STAMP_LEN, svlogdStampAt, svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
+import { wasmLines } from './wasm-lines.js';
+
+/** scanBird flags (assembly/lines.ts): the file's svlogd style is known; the event list is full; a container log's run. */
+const BIRD_SVLOGD_KNOWN = 1;
+const BIRD_EVENTS_FULL = 2;
+const BIRD_BARE_ONLY = 4;
 
 export const MAX_BIRD_EVENTS = 200;
 export const MAX_BIRD_PROTOCOL_ERRORS = 20;
@@ -149,22 +155,29 @@ const BIRD_PREFIX = 'bird: ';
 const BIRD_PREFIX_BYTES = Buffer.from(BIRD_PREFIX);
 
 /** Starts of the global messages `globalMessage` tracks (besides config errors); others are only counted. */
-const TRACKED_GLOBAL_BYTES = byFirstByte(['Started', 'Reconfigured', 'Shutting down', 'I found another BIRD running', 'Cannot create control socket ', 'Unable to open configuration file ', 'BGP: Unexpected connect from unknown address ', 'Kernel dropped some netlink messages']);
+const TRACKED_GLOBAL = ['Started', 'Reconfigured', 'Shutting down', 'I found another BIRD running', 'Cannot create control socket ', 'Unable to open configuration file ', 'BGP: Unexpected connect from unknown address ', 'Kernel dropped some netlink messages'].map((p) => Buffer.from(p));
+const TRACKED_GLOBAL_BYTES = byFirstByte(TRACKED_GLOBAL);
 const RECONFIGURED_BYTES = Buffer.from('Reconfigured');
 const NETLINK_BYTES = Buffer.from('Netlink');
 
 /** Starts of the protocol messages `protocolMessage` tracks; any other text is only counted. */
-const TRACKED_TEXT_BYTES = byFirstByte(['State changed to ', 'Socket error: ', 'Error: ', 'Received: ', 'Connection lost', 'Connection closed', 'Connecting to ', 'BGP session established']);
+const TRACKED_TEXT = ['State changed to ', 'Socket error: ', 'Error: ', 'Received: ', 'Connection lost', 'Connection closed', 'Connecting to ', 'BGP session established'].map((p) => Buffer.from(p));
+const TRACKED_TEXT_BYTES = byFirstByte(TRACKED_TEXT);
 
 /** Whether the line at `at` starts with `bird: ` (every BIRD and BIRD6 log line does). */
 export function isBirdLineAt(buf: Buffer, at: number): boolean {
   return bytesAt(buf, at, BIRD_PREFIX_BYTES);
 }
 
+/** The other way round: where a run of BIRD lines ends in a container log (the stop its walk knows). */
+export function notBirdLineAt(buf: Buffer, at: number): boolean {
+  return !isBirdLineAt(buf, at);
+}
+
 /** Prefixes grouped by their first byte (an index of 256), so a line is compared only with those that can match. */
-function byFirstByte(prefixes: readonly string[]): readonly (readonly Buffer[])[] {
+function byFirstByte(prefixes: readonly Buffer[]): readonly (readonly Buffer[])[] {
   const index: Buffer[][] = Array.from({ length: 256 }, () => []);
-  for (const p of prefixes) index[p.charCodeAt(0)]!.push(Buffer.from(p));
+  for (const p of prefixes) index[p[0]!]!.push(p);
   return index;
 }
 
@@ -403,6 +416,24 @@ class BirdLogParserImpl implements BirdLogParser {
     return true;
   }
 
+  /**
+   * Adds what a run of the WebAssembly scanner counted: `lines` lines of `bytes` bytes, `reconfigured`
+   * of them a bare `Reconfigured` past the event cap; the last stamped one was the `linesAtStamp`-th (0: none), at `stampedAt`.
+   */
+  private addScanned(lines: number, bytes: number, reconfigured: number, linesAtStamp: number, stampedAt: number): void {
+    if (linesAtStamp > 0) {
+      this.lastFastAt = stampedAt;
+      this.lastFastNo = this.summary.lines + linesAtStamp;
+    }
+    this.summary.lines += lines;
+    this.fileInfo.lines += lines;
+    this.fileInfo.bytes += bytes;
+    if (reconfigured > 0) {
+      this.summary.eventCounts['reconfigured'] = (this.summary.eventCounts['reconfigured'] ?? 0) + reconfigured;
+      this.summary.eventsDropped += reconfigured;
+    }
+  }
+
   startFile(file: string): void {
     this.fileInfo = newFileInfo(file);
     this.summary.files.push(this.fileInfo);
@@ -458,8 +489,23 @@ class BirdLogParserImpl implements BirdLogParser {
   private walk(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine, stop: LineStop | undefined): number {
     let n = firstLineNo;
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    // The WebAssembly scanner counts what countOnly would count, and stops at the first line it
+    // would not; in a container log (stop: notBirdLineAt) also at any line not starting `bird: `.
+    const wasm = stop === undefined || stop === notBirdLineAt ? wasmLines() : undefined;
+    const base = wasm !== undefined && wasm.setBirdPrefixes(TRACKED_GLOBAL, TRACKED_TEXT) ? wasm.load(buf) : -1;
     let s = start;
     for (; s < end; n++) {
+      if (base >= 0) {
+        const flags = (this.fileInfo.svlogd !== undefined ? BIRD_SVLOGD_KNOWN : 0) | (this.summary.events.length >= MAX_BIRD_EVENTS ? BIRD_EVENTS_FULL : 0) | (stop !== undefined ? BIRD_BARE_ONLY : 0);
+        const next = wasm!.scanBird(base, s, end, flags, MAX_LINE_BYTES);
+        const counted = wasm!.result(0);
+        if (counted > 0) {
+          this.addScanned(counted, wasm!.result(1), wasm!.result(2), wasm!.result(4), wasm!.result(3) - base);
+          n += counted;
+          s = next;
+          if (s >= end) break;
+        }
+      }
       if (stop !== undefined && s > start && stop(buf, s)) break;
       const nl = buf.indexOf(10, s);
       if (nl - s > MAX_LINE_BYTES || !this.countOnly(buf, view, s, contentEnd(buf, s, nl))) slow.line(buf, s, nl, n);

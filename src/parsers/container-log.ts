@@ -22,7 +22,7 @@
  * line numbers. BIRD and BIRD6 cannot be told apart here: both land in `bird` (daemon `bird`).
  */
 import { runParser, type LineParser, type SlowLine } from './line-parser.js';
-import { createBirdLogParser, isBirdLineAt, type BirdLogParser, type BirdLogStats } from './bird-log.js';
+import { createBirdLogParser, isBirdLineAt, notBirdLineAt, type BirdLogParser, type BirdLogStats } from './bird-log.js';
 import { createCalicoLogParser, type CalicoLogParser, type CalicoLogStats } from './calico-log.js';
 
 export interface ContainerLogSummary {
@@ -37,10 +37,6 @@ export interface ContainerLogOptions {
   file: string;
   /** Notable Calico records to keep (see CalicoLogOptions.maxNotable). */
   maxNotable?: number;
-}
-
-function notBirdLineAt(buf: Buffer, at: number): boolean {
-  return !isBirdLineAt(buf, at);
 }
 
 /**

@@ -36,7 +36,14 @@ interface Exports {
   findCandidates(p: number, n: number): number;
   lineNeedles(): number;
   lineNeedleBytes(): number;
+  birdPrefixes(): number;
+  birdPrefixBytes(): number;
+  scanBird(s: number, end: number, flags: number, maxLine: number): number;
 }
+
+/** Prefixes per table and bytes per prefix of the BIRD scanner's tables (assembly/lines.ts). */
+const MAX_BIRD_PREFIXES = 16;
+const BIRD_PREFIX_SLOT = 64;
 
 /**
  * Needles for `WasmLines.findNeedles`: grouped by their first 4 bytes (little-endian u32), the key
@@ -100,6 +107,9 @@ export class WasmLines {
   /** The needle list `scanCalico` searches in INFO lines (SCAN_INFO_SEARCH). */
   private lineNeedlesFor: readonly Buffer[] | undefined;
   private u32View: Uint32Array | undefined;
+  /** The lists whose prefixes are in the BIRD scanner's tables. */
+  private birdPrefixesFor: readonly Buffer[] | undefined;
+  private birdTextFor: readonly Buffer[] | undefined;
 
   constructor(module: object) {
     this.x = new WA.Instance(module, {}).exports as unknown as Exports;
@@ -163,6 +173,38 @@ export class WasmLines {
       this.bytes.set(n, at + i * LINE_NEEDLE_SLOT);
     });
     this.lineNeedlesFor = needles;
+  }
+
+  /**
+   * Writes the BIRD scanner's two prefix tables (global messages, protocol message texts) once per
+   * pair of lists; false when a list does not fit (then the scanner must not be used).
+   */
+  setBirdPrefixes(global: readonly Buffer[], text: readonly Buffer[]): boolean {
+    if (this.birdPrefixesFor === global && this.birdTextFor === text) return true;
+    const tables = [global, text];
+    if (tables.some((t) => t.length > MAX_BIRD_PREFIXES || t.some((p) => p.length > BIRD_PREFIX_SLOT || p.length === 0))) return false;
+    const meta = this.x.birdPrefixes() >> 2;
+    const at = this.x.birdPrefixBytes();
+    tables.forEach((t, ti) => {
+      const m = meta + ti * (1 + MAX_BIRD_PREFIXES);
+      this.i32[m] = t.length;
+      t.forEach((p, i) => {
+        this.i32[m + 1 + i] = p.length;
+        this.bytes.set(p, at + (ti * MAX_BIRD_PREFIXES + i) * BIRD_PREFIX_SLOT);
+      });
+    });
+    this.birdPrefixesFor = global;
+    this.birdTextFor = text;
+    return true;
+  }
+
+  /**
+   * Runs the BIRD log scanner over `buf[s..end)` (`buf` loaded at `base`): returns the offset of the
+   * first line left to JS; `result(i)`: 0 lines, 1 bytes, 2 `Reconfigured` lines counted, 3 address of
+   * the last stamped line counted, 4 lines counted up to it (0: none).
+   */
+  scanBird(base: number, s: number, end: number, flags: number, maxLine: number): number {
+    return this.x.scanBird(base + s, base + end, flags, maxLine) - base;
   }
 
   /**

@@ -193,6 +193,17 @@ test('calico log once a file\'s notable lines are full (WARNING and worse counte
 });
 
 test('bird log: fast path = string path', () => same(() => createBirdLogParser({ daemon: 'bird', file: 'f' })));
+test('bird log: dense runs of counted lines among tracked ones and near misses (stamps, CRLF, Reconfigured past the event cap): fast path (JS and WebAssembly) = string path', () => {
+  const counted = ['bird: Mesh_10_0_0_11: Reconfigured', 'bird: Mesh_10_0_0_11 < rejected by protocol 192.168.1.0/26 via 10.0.0.11 on eth0', 'bird: kernel1 > added [best] 10.244.1.0/26 via 10.0.0.2 on eth0', 'bird: Reconfiguring', 'bird: Reconfiguration requested by SIGHUP', 'bird: device1: Reconfigured', 'bird: Next hop address 10.0.0.1 resolvable through recursive route for 10.0.0.0/8', 'bird: Mesh_1: Connected to table master'];
+  const tracked = ['bird: Mesh_10_0_0_11: State changed to up', 'bird: Reconfigured', 'bird: Started', 'bird: Netlink: File exists', 'bird: BGP: Unexpected connect from unknown address 10.0.0.99 (port 40000)', 'bird: /etc/calico/confd/config/bird.cfg, line 12: syntax error', 'bird: Mesh_1: Error: Hold timer expired', 'bird: Mesh_1: Connection lost', 'bird: Shutting down', 'bird: Kernel dropped some netlink messages, will resync on next scan.'];
+  const nearMisses = ['bird: Reconfigure', 'bird: Reconfigureds', 'bird: reconfigured', 'bird: Netlinks: x', 'bird: Netlink x', 'bird: BGPX: y', 'bird: BG: y', 'bird: Mesh_1: State changed t', 'bird: Mesh_1: Connection los', 'bird: Mesh_1: Error:x', 'bird:x', 'bird:  x', 'bird: : x', `bird: ${'M'.repeat(128)}: x`, `bird: ${'M'.repeat(129)}: x`, `bird: ${'M'.repeat(140)}: x`, 'bird: Mesh_1:', 'bird: Mesh_1: ', 'bird: Mesh_1:  State changed to up', 'xbird: y', 'bird', 'bird: a,b: c', 'bird: a, line 3: x', ''];
+  const body = fc.constantFrom(...counted, ...counted, ...counted, ...tracked, ...nearMisses);
+  const l = fc.tuple(fc.constantFrom('', '', '2024-03-15T00:46:55.75312 ', '2016-03-30_19:50:39.34382 ', '2024-03-1x_19:50:39.34382 '), body, fc.constantFrom('', '', '\r')).map(([st, b, r]) => st + b + r);
+  // The event list full (200 tracked events) before the run: a bare Reconfigured is then only counted.
+  const full = Array.from({ length: 205 }, () => 'bird: Started').join('\n') + '\n';
+  const t = fc.tuple(fc.boolean(), fc.array(l, { maxLength: 80, size: 'medium' })).map(([f, ls]) => (f ? full : '') + ls.join('\n') + '\n');
+  same(() => createBirdLogParser({ daemon: 'bird', file: 'f' }), t, 3000);
+});
 test('iptables-save: fast path = string path', () => same(() => createIptablesSaveParser()));
 test('iptables-save once the policy rules are full (counted from bytes): fast path = string path', () => {
   const full = '*filter\n' + Array.from({ length: MAX_POLICY_RULES }, (_, i) => `[1:60] -A cali-pi-p${i % 7} -m comment --comment "cali:r${i}" -j MARK --set-xmark 0x10000/0x10000`).join('\n') + '\n';
@@ -256,7 +267,7 @@ test('container log: fast path = string path', () => same(() => createContainerL
 test('container log: dense runs of BIRD and Calico lines (each parser stops where the other kind starts): fast path = string path', () => {
   const birdLine = fc.constantFrom('bird: Mesh_10_0_0_11: State changed to up', 'bird: Reconfigured', 'bird: Reconfiguring', 'bird: Mesh_10_0_0_11: Reconfigured', 'bird: x', 'bird:', 'bird: Netlink: File exists');
   const calicoLine = fc.tuple(fc.constantFrom('[INFO][9] ', '[INFO][9] ', '[DEBUG][9] ', '[WARNING][9] ', '[INFO][10] '), fc.constantFrom('confd/resource.go 277: Target config /etc/calico/confd/config/bird.cfg has been updated', 'felix/health.go 159: GET /liveness', 'startup/startup.go 9: bird: x')).map(([l, m]) => `2024-03-15 00:46:55.752 ${l}${m}`);
-  const l = fc.tuple(fc.oneof(birdLine, calicoLine, fc.constantFrom('', 'panic: x', ' bird: y')), fc.constantFrom('', '', '\r')).map(([a, r]) => a + r);
+  const l = fc.tuple(fc.oneof(birdLine, calicoLine, fc.constantFrom('', 'panic: x', ' bird: y', '2024-03-15T00:46:55.75312 bird: Mesh_1: Reconfigured')), fc.constantFrom('', '', '\r')).map(([a, r]) => a + r);
   same(() => createContainerLogParser({ file: 'f' }), fc.array(l, { maxLength: 80, size: 'medium' }).map((ls) => ls.join('\n') + '\n'), 600);
 });
 
