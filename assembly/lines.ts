@@ -355,23 +355,27 @@ export function countMembers(s: usize, end: usize, maxLine: usize): usize {
  * lines, bytes, `Reconfigured` lines counted, the address of the last stamped line counted and the
  * number of lines counted up to it (0: none).
  *
- * The two prefix tables are written by JS from the lists bird-log.ts tracks (`birdPrefixes`):
- * for each table a u32 count and MAX_PREFIXES u32 lengths, then each prefix in a PREFIX_SLOT-byte slot.
+ * The prefix tables are written by JS from the lists the parsers hold (`prefixTables`): for each
+ * table a u32 count and MAX_PREFIXES u32 lengths, then each prefix in a PREFIX_SLOT-byte slot.
+ * Tables 0 and 1 are BIRD's; 2 and 3 are iptables-save's (see scanIptables).
  */
 const MAX_PREFIXES: usize = 16;
 const PREFIX_SLOT: usize = 64;
 const PREFIX_TABLE: usize = 4 + 4 * MAX_PREFIXES;
-const PREFIX_META: usize = memory.data(2 * (4 + 4 * 16), 16); // 2 tables of PREFIX_TABLE bytes
-const PREFIX_BYTES: usize = memory.data(2 * 16 * 64, 16); // 2 x MAX_PREFIXES x PREFIX_SLOT
+const PREFIX_META: usize = memory.data(4 * (4 + 4 * 16), 16); // 4 tables of PREFIX_TABLE bytes
+const PREFIX_BYTES: usize = memory.data(4 * 16 * 64, 16); // 4 x MAX_PREFIXES x PREFIX_SLOT
 /** Table 0: global messages (`bird: <msg>`) tracked; table 1: protocol message texts tracked. */
 const GLOBAL_PREFIXES: usize = 0;
 const TEXT_PREFIXES: usize = 1;
+/** Table 2: the verdicts iptables-save.ts keeps (whole words); table 3: policy chain prefixes (targets). */
+const VERDICT_WORDS: usize = 2;
+const POLICY_PREFIXES: usize = 3;
 
-export function birdPrefixes(): usize {
+export function prefixTables(): usize {
   return PREFIX_META;
 }
 
-export function birdPrefixBytes(): usize {
+export function prefixBytes(): usize {
   return PREFIX_BYTES;
 }
 
@@ -392,12 +396,16 @@ const URED: u32 = 0x64657275;
 const NETLINK: u64 = 0x6b6e696c74654e;
 const SEVEN_BYTES: u64 = 0xffffffffffffff;
 
-/** Whether one prefix of table `t` starts at `at` (bird-log.ts `anyPrefixAt`). */
-function anyPrefixAt(at: usize, t: usize): bool {
+/**
+ * Whether one prefix of table `t` starts at `at` (bird-log.ts `anyPrefixAt`); with `wordEnd`, only
+ * one that ends at `wordEnd` or before a space, and not past it (a whole word of `[at, wordEnd)`).
+ */
+function anyPrefixAt(at: usize, t: usize, wordEnd: usize = 0): bool {
   const meta = PREFIX_META + t * PREFIX_TABLE;
   const count = <usize>load<u32>(meta);
   for (let i: usize = 0; i < count; i++) {
     const len = <usize>load<u32>(meta + 4 + (i << 2));
+    if (wordEnd != 0 && (at + len > wordEnd || (at + len < wordEnd && load<u8>(at + len) != 32))) continue;
     const p = PREFIX_BYTES + (t * MAX_PREFIXES + i) * PREFIX_SLOT;
     let k: usize = 0;
     while (k < len && load<u8>(at + k) == load<u8>(p + k)) k++;
@@ -468,5 +476,143 @@ export function scanBird(s: usize, end: usize, flags: i32, maxLine: usize): usiz
   store<i32>(RESULTS, reconfigured, 8);
   store<i32>(RESULTS, <i32>lastStamped, 12);
   store<i32>(RESULTS, linesAtStamp, 16);
+  return s;
+}
+
+/**
+ * The iptables-save scanner: the byte twin of `countOnly` in src/parsers/iptables-save.ts for the
+ * rules of one chain and for declarations. JS hands it the chain of the rule it just counted (its
+ * name at IPT_NAME, its length, 0 for none, and flags: Felix policy family 1 or 2, a `cali-` chain,
+ * the policy rules' cap reached); it counts the following rules of that chain that countOnly would
+ * only count, and the declarations of chains that cannot be tracked, and stops at the first other
+ * line (another chain, a rule JS must keep, a table line), returning its address. Results: rules
+ * counted, policy rules among them, declarations counted.
+ */
+const IPT_NAME: usize = memory.data(64, 16);
+const DPORT: usize = memory.data<u8>([45, 45, 100, 112, 111, 114, 116]); // --dport
+
+export function iptablesName(): usize {
+  return IPT_NAME;
+}
+
+/** `flags`: the chain's policy family (iptables-save.ts `policyFamily`) in bits 0-1. */
+const IPT_FAMILY: i32 = 3;
+/** `flags`: a `cali-` chain. */
+const IPT_CALI: i32 = 4;
+/** `flags`: MAX_POLICY_RULES policy rules are kept already. */
+const IPT_POLICY_FULL: i32 = 8;
+
+/** `RETU` and `RN`, little-endian. */
+const RETU: u32 = 0x55544552;
+const RN: u16 = 0x4e52;
+
+/**
+ * The first address from `p` that is not an ASCII digit, `e` or `limit` (whichever comes first):
+ * the first 16 bytes at once, then byte by byte (a counter longer than 16 digits).
+ */
+// @ts-ignore: decorator
+@inline
+function digitsEnd(p: usize, e: usize, limit: usize): usize {
+  const stop = e < limit ? e : limit;
+  const notDigit = i8x16.bitmask(v128.not(i8x16.lt_u(i8x16.sub(v128.load(p), i8x16.splat(48)), i8x16.splat(10))));
+  let i = notDigit != 0 ? p + <usize>ctz<i32>(notDigit) : p + 16;
+  if (i >= stop) return stop;
+  if (notDigit != 0) return i;
+  while (i < stop && <u32>load<u8>(i) - 48 < 10) i++;
+  return i;
+}
+
+export function scanIptables(s: usize, end: usize, flags: i32, nameLen: usize, maxLine: usize): usize {
+  let rules: i32 = 0;
+  let policy: i32 = 0;
+  let declarations: i32 = 0;
+  const family = flags & IPT_FAMILY;
+  const cali = (flags & IPT_CALI) != 0;
+  const policyFull = (flags & IPT_POLICY_FULL) != 0;
+  while (s < end) {
+    const nl = nextNewline(s);
+    if (nl - s > maxLine) break;
+    const e = nl > s && load<u8>(nl - 1) == 13 ? nl - 1 : nl;
+    if (e == s) break;
+    let pos = s;
+    let noPackets = false;
+    const c0 = load<u8>(s);
+    if (c0 == 58) {
+      // `:<name> …`, a chain declaration: counted when the name is ASCII and cannot be a tracked
+      // chain (those start with c, I, F, O or P: JS looks them up).
+      const n0 = load<u8>(s, 1);
+      if (n0 == 99 || n0 == 73 || n0 == 70 || n0 == 79 || n0 == 80) break;
+      let sp = s + 1;
+      while (sp < e && load<u8>(sp) != 32 && load<u8>(sp) < 128) sp++;
+      if (sp == s + 1 || (sp < e && load<u8>(sp) != 32)) break;
+      declarations++;
+      s = nl + 1;
+      continue;
+    }
+    if (nameLen == 0) break; // a rule, and no chain handed over
+    if (c0 == 91) {
+      // `[packets:bytes]` (iptables-save.ts `countersEndBytes`).
+      let i = digitsEnd(s + 1, e, s + 22);
+      if (i == s + 1 || i - s > 21 || load<u8>(i) != 58) break;
+      const b = ++i;
+      i = digitsEnd(b, e, b + 21);
+      if (i == b || i - b > 20 || load<u8>(i) != 93) break;
+      pos = i + 1;
+      noPackets = load<u8>(s, 1) == 48 && load<u8>(s, 2) == 58; // [0:
+      if (load<u8>(pos) == 32) pos++;
+    } else if (c0 != 45) break;
+    if (pos + 3 > e || load<u8>(pos) != 45 || load<u8>(pos, 1) != 65 || load<u8>(pos, 2) != 32) break;
+    // The same chain: its name, then the line's end or a space.
+    const nameStart = pos + 3;
+    const nameEnd = nameStart + nameLen;
+    if (nameEnd > e || (nameEnd < e && load<u8>(nameEnd) != 32)) break;
+    let k: usize = 0;
+    while (k + 8 <= nameLen && load<u64>(nameStart + k) == load<u64>(IPT_NAME + k)) k += 8;
+    while (k < nameLen && load<u8>(nameStart + k) == load<u8>(IPT_NAME + k)) k++;
+    if (k < nameLen) break;
+    // The targets after the last ` -j ` and the last ` -j ` or ` -g ` (iptables-save.ts `findTargets`).
+    // 16 start positions at a time: ` `, `-`, `j` or `g`, ` ` at offsets 0-3; the last of each kind wins.
+    let jumpAt: isize = -1;
+    let jumpOrGotoAt: isize = -1;
+    if (e >= nameEnd + 4) {
+      const lastStart = e - 4;
+      const sp = i8x16.splat(32);
+      const dash = i8x16.splat(45);
+      const jj = i8x16.splat(106);
+      const gg = i8x16.splat(103);
+      for (let p = nameEnd; p <= lastStart; p += 16) {
+        const frame = v128.and(i8x16.eq(v128.load(p), sp), v128.and(i8x16.eq(v128.load(p, 1), dash), i8x16.eq(v128.load(p, 3), sp)));
+        const third = v128.load(p, 2);
+        let mj = i8x16.bitmask(v128.and(frame, i8x16.eq(third, jj)));
+        let mg = i8x16.bitmask(v128.and(frame, i8x16.eq(third, gg)));
+        // Positions past lastStart are not starts.
+        if (p + 15 > lastStart) {
+          const keep = (1 << <i32>(lastStart - p + 1)) - 1;
+          mj &= keep;
+          mg &= keep;
+        }
+        if (mj != 0) jumpAt = <isize>(p + 31 - <usize>clz<i32>(mj)) + 4;
+        const mjg = mj | mg;
+        if (mjg != 0) jumpOrGotoAt = <isize>(p + 31 - <usize>clz<i32>(mjg)) + 4;
+      }
+    }
+    let policyRule = false;
+    if (family == 2) {
+      const t = <usize>jumpAt;
+      const isReturn = jumpAt != -1 && t + 6 <= e && load<u32>(t) == RETU && load<u16>(t, 4) == RN && (t + 6 == e || load<u8>(t, 6) == 32);
+      policyRule = !isReturn;
+    } else if (family == 1) {
+      policyRule = jumpOrGotoAt != -1 && anyPrefixAt(<usize>jumpOrGotoAt, POLICY_PREFIXES);
+    }
+    if (policyRule && !policyFull) break;
+    const verdict = jumpAt != -1 && <usize>jumpAt < e && anyPrefixAt(<usize>jumpAt, VERDICT_WORDS, e);
+    if (verdict && (cali || occursIn(nameEnd, e, DPORT, 7)) && !(cali && noPackets)) break;
+    rules++;
+    if (policyRule) policy++;
+    s = nl + 1;
+  }
+  store<i32>(RESULTS, rules);
+  store<i32>(RESULTS, policy, 4);
+  store<i32>(RESULTS, declarations, 8);
   return s;
 }

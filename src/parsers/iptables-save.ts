@@ -57,6 +57,7 @@
  */
 import type { IptablesChain, IptablesDump, IptablesRule, IptablesTable, LineRef } from '../model/facts.js';
 import { MAX_LINE_BYTES, runParser, type LineParser, type SlowLine } from './line-parser.js';
+import { wasmLines } from './wasm-lines.js';
 
 /**
  * Local extension of IptablesDump until the model carries it: the
@@ -263,6 +264,10 @@ function countersEndBytes(buf: Buffer, s: number, n: number): number {
   return i + 1;
 }
 
+/** scanIptables flags (assembly/lines.ts), beside the policy family in bits 0-1: a `cali-` chain; the policy rules' cap reached. */
+const IPT_CALI = 4;
+const IPT_POLICY_FULL = 8;
+
 /** Rules kept per dump at most (the rest are counted in their chain's ruleCount). */
 export const MAX_KEPT_RULES = 5000;
 /**
@@ -344,12 +349,13 @@ function keywordOf(word: string): 0 | 1 | 2 {
  * of a rule, read from its spec in one pass: words split on spaces, `"..."` quoting with `\\` escapes
  * honoured. Only the words it keeps (and quoted words) become strings.
  */
-function describeRule(rule: IptablesRule): void {
-  const spec = rule.spec;
+function describeRule(rule: IptablesRule, spec: string = rule.spec, from = 0): void {
+  // `spec[from..]` is the rule's spec: push passes the whole line and where the spec starts in it
+  // (a flat string reads faster char by char than the slice `rule.spec` is of it).
   const n = spec.length;
   let comments: string[] | undefined;
   let pending: 0 | 1 | 2 = 0; // what the next word is: nothing, a target, a comment
-  let i = 0;
+  let i = from;
   while (i < n) {
     while (i < n && spec.charCodeAt(i) === 32) i++;
     if (i >= n) break;
@@ -526,7 +532,28 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
   pushLines(buf: Buffer, start: number, end: number, firstLineNo: number, slow: SlowLine): number {
     let n = firstLineNo;
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const wasm = wasmLines();
+    const base = wasm !== undefined && wasm.setIptablesWords(VERDICT_BYTES, POLICY_TARGET_PREFIX_BYTES) ? wasm.load(buf) : -1;
     for (let s = start; s < end; n++) {
+      // The WebAssembly scanner counts what countOnly would count of what follows: declarations of
+      // chains that cannot be tracked, and, when the rule before was counted here (its chain is
+      // remembered and keeps no rules), the rules of that chain.
+      if (base >= 0 && this.cur !== undefined) {
+        const chain = this.lastLen > 0 && !this.lastKeep;
+        const flags = this.lastFamily | (this.lastCali ? IPT_CALI : 0) | (this.policyKept >= MAX_POLICY_RULES ? IPT_POLICY_FULL : 0);
+        const next = wasm!.scanIptables(base, s, end, flags, this.lastWords, chain ? this.lastLen : 0, MAX_LINE_BYTES);
+        const rules = wasm!.result(0);
+        const declarations = wasm!.result(2);
+        if (rules + declarations > 0) {
+          if (this.lastChain !== undefined) this.lastChain.ruleCount += rules;
+          else this.cur.table.otherRules += rules;
+          this.policyDropped += wasm!.result(1);
+          this.cur.table.otherChains += declarations;
+          n += rules + declarations;
+          s = next;
+          if (s >= end) break;
+        }
+      }
       const nl = buf.indexOf(10, s);
       const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
       if (nl - s > MAX_LINE_BYTES || !this.countOnly(buf, view, s, e)) slow.line(buf, s, nl, n);
@@ -595,7 +622,7 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
         rule.packets = counters.packets;
         rule.bytes = counters.bytes;
       }
-      describeRule(rule);
+      describeRule(rule, line, nameEnd < line.length ? nameEnd + 1 : line.length);
       chain.rules.push(rule);
       return;
     }

@@ -36,14 +36,19 @@ interface Exports {
   findCandidates(p: number, n: number): number;
   lineNeedles(): number;
   lineNeedleBytes(): number;
-  birdPrefixes(): number;
-  birdPrefixBytes(): number;
+  prefixTables(): number;
+  prefixBytes(): number;
   scanBird(s: number, end: number, flags: number, maxLine: number): number;
+  iptablesName(): number;
+  scanIptables(s: number, end: number, flags: number, nameLen: number, maxLine: number): number;
 }
 
-/** Prefixes per table and bytes per prefix of the BIRD scanner's tables (assembly/lines.ts). */
-const MAX_BIRD_PREFIXES = 16;
-const BIRD_PREFIX_SLOT = 64;
+/** Prefixes per table and bytes per prefix of the scanners' prefix tables (assembly/lines.ts). */
+const MAX_PREFIXES = 16;
+const PREFIX_SLOT = 64;
+/** The tables: BIRD's tracked global messages and protocol texts, iptables-save's verdicts and policy chain prefixes. */
+const BIRD_GLOBAL_TABLE = 0;
+const IPTABLES_VERDICT_TABLE = 2;
 
 /**
  * Needles for `WasmLines.findNeedles`: grouped by their first 4 bytes (little-endian u32), the key
@@ -100,6 +105,7 @@ export class WasmLines {
   private readonly x: Exports;
   private bytes: Uint8Array;
   private i32: Int32Array;
+  private dv: DataView;
   private readonly resultsAt: number;
   private loaded: Buffer | undefined;
   /** The needle list whose prefix hashes are in the module's bit set. */
@@ -107,14 +113,14 @@ export class WasmLines {
   /** The needle list `scanCalico` searches in INFO lines (SCAN_INFO_SEARCH). */
   private lineNeedlesFor: readonly Buffer[] | undefined;
   private u32View: Uint32Array | undefined;
-  /** The lists whose prefixes are in the BIRD scanner's tables. */
-  private birdPrefixesFor: readonly Buffer[] | undefined;
-  private birdTextFor: readonly Buffer[] | undefined;
+  /** The pair of lists in prefix tables n and n + 1 (by n). */
+  private readonly prefixTablesFor: (readonly [readonly Buffer[], readonly Buffer[]] | undefined)[] = [];
 
   constructor(module: object) {
     this.x = new WA.Instance(module, {}).exports as unknown as Exports;
     this.bytes = new Uint8Array(this.x.memory.buffer);
     this.i32 = new Int32Array(this.x.memory.buffer);
+    this.dv = new DataView(this.x.memory.buffer);
     this.resultsAt = this.x.results() >> 2;
   }
 
@@ -135,6 +141,7 @@ export class WasmLines {
       this.x.memory.grow(Math.ceil((need - this.bytes.length) / PAGE));
       this.bytes = new Uint8Array(this.x.memory.buffer);
       this.i32 = new Int32Array(this.x.memory.buffer);
+      this.dv = new DataView(this.x.memory.buffer);
     }
     this.bytes.set(buf, CHUNK_BASE);
     this.bytes.fill(0, CHUNK_BASE + buf.length, CHUNK_BASE + buf.length + SLACK);
@@ -180,22 +187,50 @@ export class WasmLines {
    * pair of lists; false when a list does not fit (then the scanner must not be used).
    */
   setBirdPrefixes(global: readonly Buffer[], text: readonly Buffer[]): boolean {
-    if (this.birdPrefixesFor === global && this.birdTextFor === text) return true;
-    const tables = [global, text];
-    if (tables.some((t) => t.length > MAX_BIRD_PREFIXES || t.some((p) => p.length > BIRD_PREFIX_SLOT || p.length === 0))) return false;
-    const meta = this.x.birdPrefixes() >> 2;
-    const at = this.x.birdPrefixBytes();
-    tables.forEach((t, ti) => {
-      const m = meta + ti * (1 + MAX_BIRD_PREFIXES);
+    return this.setPrefixTables(BIRD_GLOBAL_TABLE, global, text);
+  }
+
+  /** Writes iptables-save's verdicts (whole target words) and policy chain prefixes (targets), as setBirdPrefixes. */
+  setIptablesWords(verdicts: readonly Buffer[], policyPrefixes: readonly Buffer[]): boolean {
+    return this.setPrefixTables(IPTABLES_VERDICT_TABLE, verdicts, policyPrefixes);
+  }
+
+  /** Tables `first` and `first + 1` hold `a` and `b` (written once per pair of lists). */
+  private setPrefixTables(first: number, a: readonly Buffer[], b: readonly Buffer[]): boolean {
+    const held = this.prefixTablesFor[first];
+    if (held !== undefined && held[0] === a && held[1] === b) return true;
+    const tables = [a, b];
+    if (tables.some((t) => t.length > MAX_PREFIXES || t.some((p) => p.length > PREFIX_SLOT || p.length === 0))) return false;
+    const meta = this.x.prefixTables() >> 2;
+    const at = this.x.prefixBytes();
+    tables.forEach((t, k) => {
+      const ti = first + k;
+      const m = meta + ti * (1 + MAX_PREFIXES);
       this.i32[m] = t.length;
       t.forEach((p, i) => {
         this.i32[m + 1 + i] = p.length;
-        this.bytes.set(p, at + (ti * MAX_BIRD_PREFIXES + i) * BIRD_PREFIX_SLOT);
+        this.bytes.set(p, at + (ti * MAX_PREFIXES + i) * PREFIX_SLOT);
       });
     });
-    this.birdPrefixesFor = global;
-    this.birdTextFor = text;
+    this.prefixTablesFor[first] = [a, b];
     return true;
+  }
+
+  /**
+   * Runs the iptables-save scanner over `buf[s..end)` (`buf` loaded at `base`) for the chain whose
+   * name (`len` bytes, 4 to 64; 0 for none) is in `words` as iptables-save.ts keeps it: 32-bit words
+   * read at 0, 4, 8, … and one ending at the name's end. Returns the offset of the first line left to
+   * JS; `result(0)` rules counted, `result(1)` policy rules among them, `result(2)` declarations counted.
+   */
+  scanIptables(base: number, s: number, end: number, flags: number, words: Int32Array, len: number, maxLine: number): number {
+    const at = this.x.iptablesName();
+    if (len === 0) return this.x.scanIptables(base + s, base + end, flags, 0, maxLine) - base;
+    const full = len >> 2;
+    const view = this.i32;
+    for (let w = 0; w < full; w++) view[(at >> 2) + w] = words[w]!;
+    // The last word ends at the name's end: written at that byte offset, over the bytes the words before wrote alike.
+    this.dv.setInt32(at + len - 4, words[full]!, true);
+    return this.x.scanIptables(base + s, base + end, flags, len, maxLine) - base;
   }
 
   /**

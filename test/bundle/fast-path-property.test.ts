@@ -235,6 +235,20 @@ test('iptables-save: runs of rules whose chain names differ by a byte, a length,
   same(() => createIptablesSaveParser(), fc.array(rules, { maxLength: 60, size: 'medium' }).map((ls) => ls.join('\n') + '\n'));
 });
 
+test('iptables-save: long runs of one chain\'s rules and of declarations (counters of every length, targets after comments, -g, RETURN, --dport), policy rules under and over the cap: fast path (JS and WebAssembly) = string path', () => {
+  const counters = ['', '[0:0] ', '[12:720] ', '[1234567890123456:1] ', '[12345678901234567890:1] ', '[123456789012345678901:1] ', '[1:12345678901234567890] ', '[1:123456789012345678901] ', '[:1] ', '[1:] ', '[1:2]', '[1x:2] ', '[0:0]  '];
+  const chains = ['KUBE-SEP-ABCDEFGHIJKLMNOP', 'KUBE-SEP-ABCDEFGHIJKLMNOQ', 'cali-po-_-MhJFXkhp-sWdWi4jqi', 'cali-tw-cali5125b8e5d77', 'cali-fhfw-eth0', 'DOCKER', 'IN_public_deny', 'KUBE-X', 'cali-FORWARD'];
+  const specs = ['-d 10.0.0.1/32 -m comment --comment "cali:a" -j MARK --set-xmark 0x40000/0x40000', '-m comment --comment "x -j DROP" -j RETURN', '-j RETURN', '-j RETURNS', '-j DROP', '-p tcp -m tcp --dport 179 -j DROP', '-p tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable', '-g cali-pi-x', '-j cali-po-y', '-m comment --comment "-j cali-pi-z" -j ACCEPT', '-j DNAT --to-destination 10.244.1.5:8080', '-j MASQUERADE', '-j LOG --log-prefix "x "', '-j LOGX', '-j', '-g', ''];
+  const rule = (ch: string) => fc.tuple(fc.constantFrom(...counters), fc.constantFrom(...specs)).map(([c, sp]) => `${c}-A ${ch}${sp === '' ? '' : ' ' + sp}`);
+  const decl = fc.constantFrom(':KUBE-SEP-ABC - [0:0]', ':DOCKER - [0:0]', ':cali-INPUT - [0:0]', ':cali-pi-x - [0:0]', ':INPUT ACCEPT [1:2]', ':OUTPUT ACCEPT [0:0]', ':PREROUTING ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':Pxyz - [0:0]', ':KUBÉ - [0:0]', ': - [0:0]', ':', ':KUBE-NODEPORTS');
+  // Runs: one chain's rules for a while, declarations in a block, a table line now and then.
+  const run = fc.constantFrom(...chains).chain((ch) => fc.array(rule(ch), { minLength: 1, maxLength: 12 }));
+  const l = fc.oneof({ weight: 6, arbitrary: run }, { weight: 2, arbitrary: fc.array(decl, { maxLength: 8 }) }, { weight: 1, arbitrary: fc.constantFrom(['*filter'], ['*nat'], ['COMMIT']) });
+  const body = fc.array(l, { maxLength: 30 }).map((rs) => rs.flat());
+  const full = Array.from({ length: MAX_POLICY_RULES }, (_, i) => `[1:60] -A cali-pi-p${i % 7} -j MARK --set-xmark 0x10000/0x10000`);
+  const t = fc.tuple(fc.boolean(), body, fc.constantFrom('', '\r')).map(([f, ls, r]) => ['*filter', ...(f ? full : []), ...ls].map((x) => x + r).join('\n') + '\n');
+  same(() => createIptablesSaveParser(), t, 5000);
+});
 test('ipset list: fast path = string path', () => same(() => createIpsetListParser()));
 test('ipset list: dense member runs (blank, \\r-only, indented, Name: lines among them; over-long members): fast path (JS and WebAssembly) = string path', () => {
   // Set headers (one kept, one not), member lines, and lines that end a run of members.
