@@ -29,7 +29,7 @@
  * regex pass over its message names the signatures it carries.
  */
 import type { CalicoLogRecord, CalicoLogSummary, LogFileInfo } from '../model/facts.js';
-import { MAX_LINE_BYTES, runParser, type LineParser, type LineStop, type SlowLine } from './line-parser.js';
+import { contentEnd, MAX_LINE_BYTES, runParser, type LineParser, type LineStop, type SlowLine } from './line-parser.js';
 import { dateTimeAt, fourDigits, svlogdStampAt, svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
 import { lineSearchable, needleIndex, SCAN_INFO_OK, SCAN_INFO_SEARCH, SCAN_PREFIX_KNOWN, SCAN_SVLOGD_KNOWN, wasmLines, type NeedleIndex } from './wasm-lines.js';
 
@@ -215,6 +215,34 @@ const DAEMON_INFO_SIGNATURES: Record<string, readonly string[]> = {
 function infoSignatures(daemon: string): readonly CalicoLogSignature[] {
   const only = DAEMON_INFO_SIGNATURES[daemon];
   return CALICO_LOG_SIGNATURES.filter((s) => s.info === true && (only === undefined || only.includes(s.name)));
+}
+
+/** A daemon's INFO needles as bytes, by first byte, and the signatures (table indexes) listing each; made once per daemon. */
+interface InfoNeedleTables {
+  buffers: Buffer[];
+  byFirstByte: number[][];
+  sigs: number[][];
+  /** Few needles: searched in each INFO line by the WebAssembly scanner; else the prefilter's index. */
+  lineSearch: boolean;
+  index: NeedleIndex | undefined;
+}
+const INFO_NEEDLE_TABLES = new Map<string, InfoNeedleTables>();
+function infoNeedleTables(daemon: string, sigs: readonly CalicoLogSignature[]): InfoNeedleTables {
+  let t = INFO_NEEDLE_TABLES.get(daemon);
+  if (t === undefined) {
+    const needles = sigs.flatMap((x) => x.needles);
+    const buffers = needles.map((n) => Buffer.from(n, 'utf8'));
+    t = {
+      buffers,
+      byFirstByte: Array.from({ length: 256 }, (_, b) => buffers.flatMap((nd, k) => (nd[0] === b ? [k] : []))),
+      sigs: needles.map((n) => CALICO_LOG_SIGNATURES.flatMap((sig, i) => (sigs.includes(sig) && sig.needles.includes(n) ? [i] : []))),
+      lineSearch: lineSearchable(buffers),
+      index: undefined,
+    };
+    if (!t.lineSearch) t.index = needleIndex(buffers);
+    INFO_NEEDLE_TABLES.set(daemon, t);
+  }
+  return t;
 }
 
 /**
@@ -436,6 +464,12 @@ class CalicoLogParserImpl implements CalicoLogParser {
   private lastFastTime: string | undefined;
   private lastFastNo = 0;
   private readonly pendingLast = new Map<string, PendingHeader>();
+  /** Signature hits the byte path counted in the chunk being walked: the last line of each (offset, newline, number). */
+  private readonly fastHits = new Map<string, [number, number, number]>();
+  /** For each INFO needle (infoNeedleBuffers), the signatures of this daemon's INFO search that list it, in table order. */
+  private readonly infoNeedleSigs: readonly number[][];
+  /** The INFO needles (indexes in infoNeedleBuffers) by their first byte. */
+  private readonly needlesByFirstByte: readonly number[][];
   // Levels counted on the fast path, added to byLevel in finish() (the key is created on first sight, keeping key order).
   private fastDebug = 0;
   private fastInfo = 0;
@@ -462,9 +496,12 @@ class CalicoLogParserImpl implements CalicoLogParser {
     this.fileInfo = { file: opts.file, lines: 0, bytes: 0 };
     this.summary.files.push(this.fileInfo);
     const infoSigs = infoSignatures(opts.daemon);
-    this.infoNeedleBuffers = infoSigs.flatMap((x) => x.needles).map((n) => Buffer.from(n, 'utf8'));
-    this.lineSearch = lineSearchable(this.infoNeedleBuffers);
-    this.infoNeedleIndex = this.lineSearch ? undefined : needleIndex(this.infoNeedleBuffers);
+    const tables = infoNeedleTables(opts.daemon, infoSigs);
+    this.infoNeedleBuffers = tables.buffers;
+    this.needlesByFirstByte = tables.byFirstByte;
+    this.infoNeedleSigs = tables.sigs;
+    this.lineSearch = tables.lineSearch;
+    this.infoNeedleIndex = tables.index;
     this.nextNeedle = this.infoNeedleBuffers.map(() => -1);
     this.infoSearch = infoNeedleSearch(opts.daemon, infoSigs);
   }
@@ -494,6 +531,12 @@ class CalicoLogParserImpl implements CalicoLogParser {
       return rec;
     }
     h.count++;
+    this.rememberLast(name, line, at, le, pe, lineNo, stamp);
+    return undefined;
+  }
+
+  /** The line `last` will be built from in finish() (one reused slot per signature). */
+  private rememberLast(name: string, line: string, at: number, le: number, pe: number, lineNo: number, stamp: string | undefined): void {
     let slot = this.pendingLast.get(name);
     if (slot === undefined) {
       slot = { line, at, le, pe, lineNo, stamp, file: this.fileInfo.file };
@@ -507,7 +550,69 @@ class CalicoLogParserImpl implements CalicoLogParser {
       slot.stamp = stamp;
       slot.file = this.fileInfo.file;
     }
-    return undefined;
+  }
+
+  /**
+   * The INFO needle (index in infoNeedleBuffers) of the record line ending at `e` when the byte path
+   * can count its hit as the string path would, else -1: one needle occurs in the line, first at `hit`,
+   * in the message (from `msg` on), and no other needle does; each signature listing it has its refs
+   * full and is not notable (so the string path would only count it and remember the line for `last`).
+   */
+  private countableHit(buf: Buffer, hit: number, msg: number, e: number): number {
+    if (hit < msg) return -1;
+    let found = -1;
+    const hits = this.needleHits;
+    if (hits !== undefined) {
+      // The prefilter's offsets: one in the line, where one needle starts.
+      const after = this.hitIdx + 1;
+      if (after < hits.length && hits[after]! < e) return -1; // another needle in the line (or at the same offset)
+      const needles = this.infoNeedleBuffers;
+      for (const k of this.needlesByFirstByte[buf[hit]!]!) {
+        const nd = needles[k]!;
+        const len = nd.length;
+        if (hit + len > e || buf[hit + len - 1] !== nd[len - 1]) continue;
+        let j = 1;
+        while (j < len && buf[hit + j] === nd[j]) j++;
+        if (j < len) continue;
+        if (found !== -1) return -1;
+        found = k;
+      }
+    } else {
+      // Each needle's next offset (nextNeedleFrom has searched them all from the line's start): one needle
+      // in the line, once or more (the same signatures either way).
+      for (let k = 0; k < this.nextNeedle.length; k++) {
+        if (this.nextNeedle[k]! >= e) continue;
+        if (found !== -1) return -1;
+        found = k;
+      }
+    }
+    if (found === -1) return -1;
+    for (const i of this.infoNeedleSigs[found]!) {
+      const sig = CALICO_LOG_SIGNATURES[i]!;
+      if (sig.notable || this.summary.signatures[sig.name]!.refs.length < MAX_SIGNATURE_REFS) return -1;
+    }
+    return found;
+  }
+
+  /** Counts a hit of needle `k` found by the byte path on the line `buf[s..nl)` (number `lineNo`); its line is made a string later (flushHits). */
+  private countHit(k: number, s: number, nl: number, lineNo: number): void {
+    for (const i of this.infoNeedleSigs[k]!) {
+      const name = CALICO_LOG_SIGNATURES[i]!.name;
+      this.summary.signatures[name]!.count++;
+      this.fastHits.set(name, [s, nl, lineNo]);
+    }
+  }
+
+  /** Remembers, as hitHeader does, the last line of each signature the byte path counted in `buf` (before the chunk goes). */
+  private flushHits(buf: Buffer): void {
+    if (this.fastHits.size === 0) return;
+    for (const [name, [s, nl, lineNo]] of this.fastHits) {
+      const line = buf.toString('utf8', s, contentEnd(buf, s, nl));
+      const at = svlogdStyle(line) !== undefined ? 26 : 0;
+      const le = levelEnd(line, at + 25);
+      this.rememberLast(name, line, at, le, pidEnd(line, le + 2), lineNo, at === 26 ? line.slice(0, 25) : undefined);
+    }
+    this.fastHits.clear();
   }
 
   private bareLine(line: string, at: number, lineNo: number, stamp: string | undefined): void {
@@ -713,6 +818,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
       if (stop !== undefined && s > start && stop(buf, s)) break;
       const nl = buf.indexOf(10, s);
       const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
+      let hit = -1;
       fast: if (this.shapeLearned && nl - s <= MAX_LINE_BYTES) {
         let at = s;
         // svlogd stamp (-tt or -ttt) in front of the logrus header? The first one of a file goes the string way.
@@ -727,7 +833,9 @@ class CalicoLogParserImpl implements CalicoLogParser {
         if (c === 68 /* D */ && buf[at + 26] === 69 && buf[at + 27] === 66 && buf[at + 28] === 85 && buf[at + 29] === 71 && buf[at + 30] === 93 && buf[at + 31] === 91) {
           pidAt = at + 32;
         } else if (c === 73 /* I */ && buf[at + 26] === 78 && buf[at + 27] === 70 && buf[at + 28] === 79 && buf[at + 29] === 93 && buf[at + 30] === 91) {
-          if (!prescanned || this.nextNeedleFrom(buf, s) < e) break fast;
+          if (!prescanned) break fast;
+          const h = this.nextNeedleFrom(buf, s);
+          if (h < e) hit = h;
           pidAt = at + 31;
         } else if (c === 84 /* T */ && buf[at + 26] === 82 && buf[at + 27] === 65 && buf[at + 28] === 67 && buf[at + 29] === 69 && buf[at + 30] === 93 && buf[at + 31] === 91) {
           pidAt = at + 32;
@@ -741,6 +849,9 @@ class CalicoLogParserImpl implements CalicoLogParser {
           pid = pid * 10 + (d - 48);
         }
         if (q === pidAt || q - pidAt > 10 || buf[q] !== 93 || buf[q + 1] !== 32 || q + 1 >= e) break fast;
+        // An INFO needle in the line: counted here only when the string path would only count it.
+        const hitNeedle = hit === -1 ? -1 : this.countableHit(buf, hit, q + 2, e);
+        if (hit !== -1 && hitNeedle === -1) break fast;
         if (!this.summary.componentPrefix) {
           // `component/file.go`: a `/` before the first space after the PID.
           let slash = false;
@@ -749,6 +860,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
           if (slash && k < e) this.summary.componentPrefix = true;
         }
         if (pid !== this.lastPid) this.notePid(pid);
+        if (hitNeedle !== -1) this.countHit(hitNeedle, s, nl, n);
         if (c === 68) debug++;
         else if (c === 73) info++;
         else trace++;
@@ -760,10 +872,12 @@ class CalicoLogParserImpl implements CalicoLogParser {
       }
       this.addCounted(lines, bytes, debug, info, trace, lastAt);
       lines = bytes = debug = info = trace = 0;
+      this.flushHits(buf);
       slow.line(buf, s, nl, n);
       s = nl + 1;
     }
     this.addCounted(lines, bytes, debug, info, trace, lastAt);
+    this.flushHits(buf);
     this.stoppedAt = Math.min(s, end);
     // The chunk is not ours after this returns (the reader reuses its memory): keep the time, not the chunk.
     if (this.lastFastAt >= 0) {

@@ -178,6 +178,44 @@ test('svlogd stamps and logrus times with one byte wrong at any position (Felix,
   for (const daemon of ['felix', 'confd']) same(() => createCalicoLogParser({ daemon, file: 'f' }), t, 600);
 });
 
+test('calico log INFO hits of a signature whose refs are full are counted from bytes, and its last line stays the last one whichever path counted it', () => {
+  const info = (i: number, pid = 68) => `2024-03-15 00:46:55.752 [INFO][${pid}] confd/resource.go 277: Target config /etc/calico/confd/config/bird.cfg has been updated ${i}`;
+  const warn = '2024-03-15 00:46:56.000 [WARNING][68] confd/resource.go 280: Target config /etc/calico/confd/config/bird.cfg has been updated, reload failed';
+  const two = '2024-03-15 00:46:57.000 [INFO][68] confd/resource.go 277: Target config /etc/calico/confd/config/bird.cfg has been updated; Failed to get config from datastore';
+  const info6 = (i: number) => `2024-03-15 00:46:55.752 [INFO][68] confd/resource.go 277: Target config /etc/calico/confd/config/bird6.cfg has been updated ${i}`;
+  const both = '2024-03-15 00:46:59.000 [INFO][68] confd/resource.go 277: Target config /etc/calico/confd/config/bird.cfg has been updated, Target config /etc/calico/confd/config/bird6.cfg has been updated';
+  const first = Array.from({ length: 8 }, (_, i) => info(i));
+  const cases: [string[], number][] = [
+    // [lines, how many become strings]: the first 5 hits fill the refs; the hits after them are counted from bytes.
+    [[...first, warn], 6],
+    [[...first, warn, info(99)], 6],
+    [[...first, info(98), warn], 6],
+    [[...first, two, info(97, 71)], 6],
+    // A line with two needles goes the string way (datastore-error is notable: its lines are strings too).
+    [[...first, ...Array.from({ length: 6 }, (_, i) => `2024-03-15 00:46:58.000 [INFO][68] confd/x.go 1: Failed to get config from datastore ${i}`), two, two], 13],
+    // Both signatures non-notable with their refs full: a line with both needles is still a string (the byte path takes one needle).
+    [[...first, ...Array.from({ length: 6 }, (_, i) => info6(i)), both, info(96), both], 12],
+  ];
+  for (const daemon of ['confd', 'calico-node']) {
+    const make = () => createCalicoLogParser({ daemon, file: 'f' });
+    for (const [ls, strings] of cases) {
+      const t = ls.join('\n') + '\n';
+      for (const wasm of [true, false]) {
+        setWasmEnabled(wasm);
+        try {
+          for (const size of [1 << 20, 97]) {
+            const fed = feedChunks(make(), t, size);
+            assert.equal(fed.result, runParser(make(), t));
+            if (size === 1 << 20) assert.is(fed.strings, strings, `${daemon}: ${ls.length} lines`);
+          }
+        } finally {
+          setWasmEnabled(true);
+        }
+      }
+    }
+  }
+});
+
 test('calico log once a file\'s notable lines are full (WARNING and worse counted from bytes): fast path = string path', () => {
   const full = Array.from({ length: MAX_CALICO_NOTABLE }, (_, i) => `2024-03-15 00:46:55.752 [WARNING][68] felix/table.go ${i}: iptables save failed`).join('\n') + '\n';
   const severe = fc.constantFrom('[WARNING][68] ', '[ERROR][68] ', '[FATAL][1] ', '[PANIC][2] ', '[WARN][68] ', '[ERRORS][68] ', '[DEBUG][68] ');
