@@ -5,7 +5,8 @@
 //
 // The Calico log scanner is the byte twin of the fast path in src/parsers/calico-log.ts
 // (`pushLines`): it counts the DEBUG, TRACE and INFO records that path would count and stops at the
-// first line it would not, so that JS handles that line (a property test holds both equal).
+// first line it would not, so that JS handles that line (a property test holds both equal). The
+// BIRD and iptables-save scanners below are the twins of those parsers' `countOnly`, the same way.
 
 /** Results of the last `scanCalico`: lines, bytes, DEBUG, INFO, TRACE counted, and the header offset of the last one. */
 const RESULTS: usize = memory.data(32, 16);

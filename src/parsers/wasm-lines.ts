@@ -1,7 +1,8 @@
 /**
  * The WebAssembly step of the read path: a small module (assembly/lines.ts, AssemblyScript with
  * SIMD, built by `npm run build` into dist/src/wasm/lines.wasm) that counts newlines and skips the
- * Calico log records a parser only counts, so that JS visits only the lines it must read.
+ * lines a parser only counts (Calico log records, BIRD messages, iptables rules and declarations,
+ * ipset members), so that JS visits only the lines it must read.
  *
  * Each chunk is copied once into the module's memory (grown once to fit it); the fast paths ask
  * `load(buf)` and get the address the chunk's offset 0 has there. The splitter calls `forget()` at
