@@ -116,19 +116,34 @@ interface NodeCtx {
   node: NodeModel;
   file: string;
   endpoints: Map<string, PolicyEndpoint>;
+  /** The node's first workload route per device (made on first use). */
+  workloadRoutes?: Map<string, NodeModel['routes4'][number]>;
 }
 
-function endpointFor(ctx: NodeCtx, iface: string, kind: 'workload' | 'host', pods: ClusterAttachments['kubePods']): PolicyEndpoint {
+type KubePod = NonNullable<ClusterAttachments['kubePods']>[number];
+
+/** The first pod listed with each IP (`kubectl get pods -o wide`): one lookup per endpoint instead of a scan of every pod. */
+function podsByIp(pods: ClusterAttachments['kubePods']): Map<string, KubePod> {
+  const out = new Map<string, KubePod>();
+  for (const p of pods ?? []) if (p.ip !== undefined && !out.has(p.ip)) out.set(p.ip, p);
+  return out;
+}
+
+function endpointFor(ctx: NodeCtx, iface: string, kind: 'workload' | 'host', pods: ReadonlyMap<string, KubePod>): PolicyEndpoint {
   const key = `${kind}:${iface}`;
   let ep = ctx.endpoints.get(key);
   if (ep !== undefined) return ep;
   ep = { node: ctx.node.name, iface, kind };
   if (kind === 'workload') {
-    const route = ctx.node.routes4.find((r) => r.dev === iface && isWorkloadRoute(r));
+    if (ctx.workloadRoutes === undefined) {
+      ctx.workloadRoutes = new Map();
+      for (const r of ctx.node.routes4) if (r.dev !== undefined && !ctx.workloadRoutes.has(r.dev) && isWorkloadRoute(r)) ctx.workloadRoutes.set(r.dev, r);
+    }
+    const route = ctx.workloadRoutes.get(iface);
     if (route !== undefined) {
       ep.podIP = route.dst.slice(0, -3);
       ep.routeEvidence = lineEvidence(ctx.node, artifactFile(ctx.node, 'ipv4_route'), route);
-      const pod = pods?.find((p) => p.ip === ep!.podIP);
+      const pod = pods.get(ep.podIP);
       if (pod !== undefined) ep.pod = pod.namespace !== undefined ? `${pod.namespace}/${pod.name}` : pod.name;
     }
   } else {
@@ -182,7 +197,7 @@ export function policyDrops(nodes: readonly NodeModel[], resources: ResourceSet,
     for (const dir of ['ingress', 'egress'] as Direction[]) for (const name of policyChainCandidates(p, dir)) if (!byChain.has(name)) byChain.set(name, p);
   }
   const out: PolicyTable = { nodesWithTables: [], policiesExported: policies.length > 0, policies, endpoints: [], drops: [], chains: [], truncated: [] };
-  const pods = attachments?.kubePods;
+  const pods = podsByIp(attachments?.kubePods);
   for (const node of nodes) {
     const dump = node.iptables4;
     if (dump === undefined) continue;

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { contextFrom } from '../helpers/cluster.js';
 import { healthyCluster, ipAddr, iptables, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
 import { declare, gnpChain, npChain, allowRule, denyRule, returnRule, twChain, POLICY_YAML } from '../helpers/policy-tables.js';
-import { kubernetesPolicyOf } from '../../src/combiners/policy-drops.js';
+import { kubernetesPolicyOf, policyDrops } from '../../src/combiners/policy-drops.js';
+import type { KubePodRow } from '../../src/model/attachments.js';
 import type { PolicyInfo, PolicyStep } from '../../src/model/derived.js';
 
 const B = NODES[1]!;
@@ -28,6 +29,17 @@ test('ties the interface to the pod IP and node, each jump to its exported polic
   assert.equal([chain!.chain, chain!.direction], [`cali-tw-${B.iface}`, 'ingress']);
   assert.equal(chain!.steps.map((s) => [s.chain, s.policy?.name, s.policy?.order, s.packets]), [[ALLOW, 'default.allow-frontend', 100, 9], [DENY, 'default.default-deny', 2000, 7]]);
   assert.equal(t.drops.map((d) => [d.kind, d.node, d.chain, d.packets, d.tier, d.policies.length]), [['end-of-tier', 'node-b', `cali-tw-${B.iface}`, 7, 'default', 2]]);
+});
+
+test('an endpoint is named after the first pod listed with its IP (kubectl get pods -o wide), none when no pod has it', () => {
+  const c = withTables([...declare([`cali-tw-${B.iface}`, DENY]), ...twChain({ iface: B.iface, policies: [{ chain: DENY, packets: 7 }], endOfTier: 7 })]);
+  const { cluster } = contextFrom(c, POOL_YAML + '---\n' + POLICY_YAML);
+  const row = (name: string, ip?: string, namespace?: string): KubePodRow => ({ input: 'pods.txt', file: 'pods.txt', line: 1, text: name, name, status: 'Running', ...(ip !== undefined ? { ip } : {}), ...(namespace !== undefined ? { namespace } : {}) });
+  const named = (pods: KubePodRow[]) => policyDrops(cluster.nodes, cluster.resources, { sources: [], unassigned: [], kubePods: pods }).endpoints.find((e) => e.iface === B.iface)?.pod;
+  assert.is(named([row('no-ip'), row('other', '10.99.0.1', 'x'), row('web-1', B.pod, 'shop'), row('web-2', B.pod, 'shop')]), 'shop/web-1');
+  assert.is(named([row('bare', B.pod)]), 'bare', 'no namespace column');
+  assert.is(named([row('other', '10.99.0.1', 'x')]), undefined);
+  assert.is(named([]), undefined);
 });
 
 test('a Deny in a policy chain is tied to the endpoints whose chains jumped into it with packets', () => {
