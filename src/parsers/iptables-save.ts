@@ -346,12 +346,12 @@ function keywordOf(word: string): 0 | 1 | 2 {
 /**
  * The target (the word after the last `-j`/`-g`/`--jump`/`--goto`), the comments (the word after each
  * `--comment`, joined with `; `) and Felix's rule id (`cali:<id>` in the first comment that has one)
- * of a rule, read from its spec in one pass: words split on spaces, `"..."` quoting with `\\` escapes
+ * of a rule, read from its spec (`spec[from..]`) in one pass: words split on spaces, `"..."` quoting with `\\` escapes
  * honoured. Only the words it keeps (and quoted words) become strings.
  */
-function describeRule(rule: IptablesRule, spec: string = rule.spec, from = 0): void {
-  // `spec[from..]` is the rule's spec: push passes the whole line and where the spec starts in it
-  // (a flat string reads faster char by char than the slice `rule.spec` is of it).
+function describeRule(rule: IptablesRule, spec: string, from: number): void {
+  // `spec[from..]` is the rule's spec, read in the whole line it came from (a flat string reads
+  // faster char by char than the slice `rule.spec` is of it).
   const n = spec.length;
   let comments: string[] | undefined;
   let pending: 0 | 1 | 2 = 0; // what the next word is: nothing, a target, a comment
