@@ -247,8 +247,13 @@ export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, nextH
  * low, high for byte 0, then 1, then 2). A position passes when some bucket accepts all 3 bytes, so
  * every position a needle starts at passes, and the hash check decides as before.
  */
-const NEEDLE_BITS: usize = memory.data(8192, 16);
-const NEEDLE_MASKS: usize = memory.data(96, 16);
+// Two sets of these tables, so that two needle lists are searched in turn without writing them again
+// (wasm-lines.ts: set 0 for the chunk prefilter, set 1 for the needles of WARNING and worse lines):
+// set k's bits at NEEDLE_BITS + k * NEEDLE_BITS_SIZE, its masks at NEEDLE_MASKS + k * NEEDLE_MASKS_SIZE.
+const NEEDLE_BITS_SIZE: i32 = 8192;
+const NEEDLE_MASKS_SIZE: i32 = 96;
+const NEEDLE_BITS: usize = memory.data(2 * NEEDLE_BITS_SIZE, 16);
+const NEEDLE_MASKS: usize = memory.data(2 * NEEDLE_MASKS_SIZE, 16);
 /** At most this many positions per call; beyond it the call returns -1 and JS searches as before. */
 const MAX_CANDIDATES: i32 = 4096;
 const CANDIDATES: usize = memory.data(16384, 16); // MAX_CANDIDATES u32s
@@ -272,12 +277,12 @@ function hash4(x: u32): u32 {
   return (x * 0x9e3779b1) >>> 16;
 }
 
-/** Whether the hash of the 4 bytes at `q` is in NEEDLE_BITS. */
+/** Whether the hash of the 4 bytes at `q` is in the bit set at `bits`. */
 // @ts-ignore: decorator
 @inline
-function prefixHashed(q: usize): bool {
+function prefixHashed(q: usize, bits: usize): bool {
   const h = hash4(load<u32>(q));
-  return ((load<u8>(NEEDLE_BITS + (h >> 3)) >> (h & 7)) & 1) != 0;
+  return ((load<u8>(bits + (h >> 3)) >> (h & 7)) & 1) != 0;
 }
 
 /** Buckets (bit per bucket, per lane) whose byte at this offset of the prefix is the lane's byte, as far as its nibbles tell. */
@@ -287,17 +292,22 @@ function buckets(v: v128, lo: v128, hi: v128): v128 {
   return v128.and(i8x16.swizzle(lo, v128.and(v, i8x16.splat(15))), i8x16.swizzle(hi, i8x16.shr_u(v, 4)));
 }
 
-/** Offsets (from `p`) of the positions of `[p, p + n)` whose 4 bytes hash into NEEDLE_BITS; -1 when more than MAX_CANDIDATES. */
-export function findCandidates(p: usize, n: usize): i32 {
+/**
+ * Offsets (from `p`) of the positions of `[p, p + n)` whose 4 bytes hash into table set `set`'s bits
+ * (0 or 1); -1 when more than MAX_CANDIDATES.
+ */
+export function findCandidates(p: usize, n: usize, set: i32): i32 {
   if (n < 4) return 0;
   const last = p + n - 4;
   let count: i32 = 0;
-  const lo0 = v128.load(NEEDLE_MASKS);
-  const hi0 = v128.load(NEEDLE_MASKS, 16);
-  const lo1 = v128.load(NEEDLE_MASKS, 32);
-  const hi1 = v128.load(NEEDLE_MASKS, 48);
-  const lo2 = v128.load(NEEDLE_MASKS, 64);
-  const hi2 = v128.load(NEEDLE_MASKS, 80);
+  const bits = NEEDLE_BITS + <usize>(set * NEEDLE_BITS_SIZE);
+  const masks = NEEDLE_MASKS + <usize>(set * NEEDLE_MASKS_SIZE);
+  const lo0 = v128.load(masks);
+  const hi0 = v128.load(masks, 16);
+  const lo1 = v128.load(masks, 32);
+  const hi1 = v128.load(masks, 48);
+  const lo2 = v128.load(masks, 64);
+  const hi2 = v128.load(masks, 80);
   let i = p;
   // Blocks of 16 positions, all at most `last` (so the loads at +1 and +2 stay inside the chunk).
   while (i + 15 <= last) {
@@ -306,7 +316,7 @@ export function findCandidates(p: usize, n: usize): i32 {
       let lanes = i8x16.bitmask(i8x16.ne(m, i8x16.splat(0)));
       while (lanes != 0) {
         const q = i + <usize>ctz<i32>(lanes);
-        if (prefixHashed(q)) {
+        if (prefixHashed(q, bits)) {
           if (count == MAX_CANDIDATES) return -1;
           store<u32>(CANDIDATES + (<usize>count << 2), <u32>(q - p));
           count++;
@@ -317,7 +327,7 @@ export function findCandidates(p: usize, n: usize): i32 {
     i += 16;
   }
   for (; i <= last; i++) {
-    if (prefixHashed(i)) {
+    if (prefixHashed(i, bits)) {
       if (count == MAX_CANDIDATES) return -1;
       store<u32>(CANDIDATES + (<usize>count << 2), <u32>(i - p));
       count++;

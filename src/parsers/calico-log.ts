@@ -31,7 +31,7 @@
 import type { CalicoLogRecord, CalicoLogSummary, LogFileInfo } from '../model/facts.js';
 import { contentEnd, MAX_LINE_BYTES, runParser, type LineParser, type LineStop, type SlowLine } from './line-parser.js';
 import { dateTimeAt, fourDigits, svlogdStampAt, svlogdStyle, svlogdToIso } from './svlogd-prefix.js';
-import { lineSearchable, needleIndex, SCAN_INFO_OK, SCAN_INFO_SEARCH, SCAN_PREFIX_KNOWN, SCAN_SVLOGD_KNOWN, wasmLines, type NeedleIndex } from './wasm-lines.js';
+import { lineSearchable, needleIndex, NEEDLES_MANY, SCAN_INFO_OK, SCAN_INFO_SEARCH, SCAN_PREFIX_KNOWN, SCAN_SVLOGD_KNOWN, wasmLines, type NeedleIndex } from './wasm-lines.js';
 
 export const MAX_CALICO_NOTABLE = 200;
 export const MAX_SIGNATURE_REFS = 5;
@@ -171,6 +171,15 @@ function needleSearch(sigs: readonly CalicoLogSignature[]): NeedleSearch {
 
 /** Every needle: the search for WARNING lines and worse. */
 const ALL_NEEDLES = needleSearch(CALICO_LOG_SIGNATURES);
+/**
+ * The same needles for the WebAssembly prefilter, which finds from its bytes whether a WARNING or
+ * ERROR line holds none of them, or which one (undefined if one is not plain ASCII: a byte search
+ * would then not match what the regex finds in the decoded line). For each needle, the signatures
+ * (table indexes) that list it.
+ */
+const ALL_NEEDLE_LIST = [...new Set(CALICO_LOG_SIGNATURES.flatMap((sig) => sig.needles))];
+const ALL_NEEDLE_INDEX = ALL_NEEDLE_LIST.every((n) => /^[\x20-\x7e]+$/.test(n)) ? needleIndex(ALL_NEEDLE_LIST.map((n) => Buffer.from(n, 'latin1'))) : undefined;
+const ALL_NEEDLE_SIGS = ALL_NEEDLE_LIST.map((n) => CALICO_LOG_SIGNATURES.flatMap((sig, i) => (sig.needles.includes(n) ? [i] : [])));
 
 /** High word of the last `signatureBits` call (signatures 30 and up). */
 let bitsHi = 0;
@@ -587,16 +596,20 @@ class CalicoLogParserImpl implements CalicoLogParser {
       }
     }
     if (found === -1) return -1;
-    for (const i of this.infoNeedleSigs[found]!) {
-      const sig = CALICO_LOG_SIGNATURES[i]!;
-      if (sig.notable || this.summary.signatures[sig.name]!.refs.length < MAX_SIGNATURE_REFS) return -1;
-    }
-    return found;
+    const sigs = this.infoNeedleSigs[found]!;
+    for (const i of sigs) if (CALICO_LOG_SIGNATURES[i]!.notable) return -1;
+    return this.refsFull(sigs) ? found : -1;
   }
 
-  /** Counts a hit of needle `k` found by the byte path on the line `buf[s..nl)` (number `lineNo`); its line is made a string later (flushHits). */
-  private countHit(k: number, s: number, nl: number, lineNo: number): void {
-    for (const i of this.infoNeedleSigs[k]!) {
+  /** Whether each of these signatures (table indexes) has its refs full. */
+  private refsFull(sigs: readonly number[]): boolean {
+    for (const i of sigs) if (this.summary.signatures[CALICO_LOG_SIGNATURES[i]!.name]!.refs.length < MAX_SIGNATURE_REFS) return false;
+    return true;
+  }
+
+  /** Counts a hit of the signatures `sigs` (of one needle) found by the byte path on the line `buf[s..nl)` (number `lineNo`); its line is made a string later (flushHits). */
+  private countHit(sigs: readonly number[], s: number, nl: number, lineNo: number): void {
+    for (const i of sigs) {
       const name = CALICO_LOG_SIGNATURES[i]!.name;
       this.summary.signatures[name]!.count++;
       this.fastHits.set(name, [s, nl, lineNo]);
@@ -641,6 +654,16 @@ class CalicoLogParserImpl implements CalicoLogParser {
     this.fastTrace += trace;
     this.lastFastAt = at;
     this.lastFastNo = this.summary.lines;
+  }
+
+  /**
+   * Whether a WARNING or ERROR line may be counted from its bytes (if its message holds no needle, or
+   * one whose signatures have their refs full):
+   * the module can search it, the notable list is full (the string path would drop the record), and
+   * the level has its key in `byLevel` already (so counting it now keeps the keys' order).
+   */
+  private severeCountable(base: number, level: string): boolean {
+    return base >= 0 && ALL_NEEDLE_INDEX !== undefined && this.summary.notable.length >= this.maxNotable && this.summary.byLevel[level] !== undefined;
   }
 
   /** A PID that differs from the last line's (a restart, or interleaved processes). */
@@ -839,6 +862,12 @@ class CalicoLogParserImpl implements CalicoLogParser {
           pidAt = at + 31;
         } else if (c === 84 /* T */ && buf[at + 26] === 82 && buf[at + 27] === 65 && buf[at + 28] === 67 && buf[at + 29] === 69 && buf[at + 30] === 93 && buf[at + 31] === 91) {
           pidAt = at + 32;
+        } else if (c === 87 /* W */ && buf[at + 26] === 65 && buf[at + 27] === 82 && buf[at + 28] === 78 && buf[at + 29] === 73 && buf[at + 30] === 78 && buf[at + 31] === 71 && buf[at + 32] === 93 && buf[at + 33] === 91) {
+          if (!this.severeCountable(base, 'WARNING')) break fast;
+          pidAt = at + 34;
+        } else if (c === 69 /* E */ && buf[at + 26] === 82 && buf[at + 27] === 82 && buf[at + 28] === 79 && buf[at + 29] === 82 && buf[at + 30] === 93 && buf[at + 31] === 91) {
+          if (!this.severeCountable(base, 'ERROR')) break fast;
+          pidAt = at + 32;
         } else break fast;
         // `<pid>] ` (pidEnd's rule: 1 to 10 digits).
         let pid = 0;
@@ -852,6 +881,12 @@ class CalicoLogParserImpl implements CalicoLogParser {
         // An INFO needle in the line: counted here only when the string path would only count it.
         const hitNeedle = hit === -1 ? -1 : this.countableHit(buf, hit, q + 2, e);
         if (hit !== -1 && hitNeedle === -1) break fast;
+        // WARNING or ERROR: counted here only when the message holds no needle, or one needle whose
+        // signatures have their refs full: the string path would count the level (and the hits, and
+        // remember the line for `last`) and drop the record, the notable list being full.
+        const severe = c === 87 || c === 69;
+        const severeNeedle = severe ? wasm!.onlyNeedleIn(buf, base, q + 2, e, ALL_NEEDLE_INDEX!) : -1;
+        if (severeNeedle !== -1 && (severeNeedle === NEEDLES_MANY || !this.refsFull(ALL_NEEDLE_SIGS[severeNeedle]!))) break fast;
         if (!this.summary.componentPrefix) {
           // `component/file.go`: a `/` before the first space after the PID.
           let slash = false;
@@ -860,10 +895,15 @@ class CalicoLogParserImpl implements CalicoLogParser {
           if (slash && k < e) this.summary.componentPrefix = true;
         }
         if (pid !== this.lastPid) this.notePid(pid);
-        if (hitNeedle !== -1) this.countHit(hitNeedle, s, nl, n);
+        if (hitNeedle !== -1) this.countHit(this.infoNeedleSigs[hitNeedle]!, s, nl, n);
+        else if (severeNeedle >= 0) this.countHit(ALL_NEEDLE_SIGS[severeNeedle]!, s, nl, n);
         if (c === 68) debug++;
         else if (c === 73) info++;
-        else trace++;
+        else if (severe) {
+          const level = c === 87 ? 'WARNING' : 'ERROR';
+          this.summary.byLevel[level] = this.summary.byLevel[level]! + 1;
+          this.summary.notableDropped++;
+        } else trace++;
         lines++;
         bytes += e - s + 1;
         lastAt = at;

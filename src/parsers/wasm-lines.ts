@@ -34,7 +34,7 @@ interface Exports {
   needleBits(): number;
   needleMasks(): number;
   candidates(): number;
-  findCandidates(p: number, n: number): number;
+  findCandidates(p: number, n: number, set: number): number;
   lineNeedles(): number;
   lineNeedleBytes(): number;
   prefixTables(): number;
@@ -76,6 +76,22 @@ function hash4(x: number): number {
   return Math.imul(x, 0x9e3779b1) >>> 16;
 }
 
+/** `onlyNeedleIn`: more than one needle occurs, or the module cannot tell. */
+export const NEEDLES_MANY = -2;
+
+/** Bytes of one table set of the prefilter (assembly/lines.ts NEEDLE_BITS_SIZE, NEEDLE_MASKS_SIZE). */
+const NEEDLE_BITS_SIZE = 8192;
+const NEEDLE_MASKS_SIZE = 96;
+
+/** Whether the needle `n`, whose first 4 bytes are at `pos` in `buf`, is there whole and ends by `end`. */
+function endsAt(buf: Buffer, pos: number, n: Buffer, end: number): boolean {
+  const len = n.length;
+  if (pos + len > end) return false;
+  let k = 4;
+  while (k < len && buf[pos + k] === n[k]) k++;
+  return k === len;
+}
+
 /** Where chunks start in the module's memory (above its few bytes of static data). */
 const CHUNK_BASE = 1 << 16;
 /** Bytes kept readable after a chunk: the scanner's 16-byte loads may run past a line's end. */
@@ -109,8 +125,8 @@ export class WasmLines {
   private dv: DataView;
   private readonly resultsAt: number;
   private loaded: Buffer | undefined;
-  /** The needle list whose prefix hashes are in the module's bit set. */
-  private bitsFor: NeedleIndex | undefined;
+  /** The needle list in each of the prefilter's two table sets (0: `findNeedles`, 1: `needleIn`). */
+  private readonly bitsFor: (NeedleIndex | undefined)[] = [undefined, undefined];
   /** The needle list `scanCalico` searches in INFO lines (SCAN_INFO_SEARCH). */
   private lineNeedlesFor: readonly Buffer[] | undefined;
   private u32View: Uint32Array | undefined;
@@ -260,27 +276,8 @@ export class WasmLines {
   findNeedles(buf: Buffer, index: NeedleIndex): number[] | undefined {
     const base = this.load(buf);
     if (base < 0) return undefined;
-    if (this.bitsFor !== index) {
-      const at = this.x.needleBits();
-      this.bytes.fill(0, at, at + 8192);
-      const masks = this.x.needleMasks();
-      this.bytes.fill(0, masks, masks + 96);
-      let bucket = 0;
-      for (const key of index.byPrefix.keys()) {
-        const h = hash4(key);
-        this.bytes[at + (h >>> 3)]! |= 1 << (h & 7);
-        // The SIMD filter before the hash (assembly/lines.ts findCandidates): the prefix's first 3
-        // bytes set its bucket's bit under their low and high nibbles; 8 buckets in turn.
-        const bit = 1 << (bucket++ & 7);
-        for (let j = 0; j < 3; j++) {
-          const b = (key >>> (8 * j)) & 0xff;
-          this.bytes[masks + 32 * j + (b & 15)]! |= bit;
-          this.bytes[masks + 32 * j + 16 + (b >>> 4)]! |= bit;
-        }
-      }
-      this.bitsFor = index;
-    }
-    const count = this.x.findCandidates(base, buf.length);
+    this.useIndex(0, index);
+    const count = this.x.findCandidates(base, buf.length, 0);
     if (count < 0) return undefined;
     const hits: number[] = [];
     const first = this.x.candidates() >> 2;
@@ -292,14 +289,60 @@ export class WasmLines {
       // The first 4 bytes match (the map's key); the rest is compared here, byte by byte: needles are
       // tens of bytes, and a call to Buffer#compare per candidate cost more than the comparison.
       for (const n of list) {
-        const len = n.length;
-        if (pos + len > buf.length) continue;
-        let k = 4;
-        while (k < len && buf[pos + k] === n[k]) k++;
-        if (k === len) hits.push(pos);
+        if (endsAt(buf, pos, n, buf.length)) hits.push(pos);
       }
     }
     return hits;
+  }
+
+  /**
+   * Which of the needles occur whole in `buf[s..e)` (`buf` loaded at `base`): -1 none, the needle's
+   * position in `index.needles` when only that one occurs (once or more), NEEDLES_MANY when several
+   * different ones occur or the module cannot tell (too many candidate positions). What an `indexOf`
+   * per needle over that range would tell, in one pass of the prefilter, with its second table set
+   * (so this list stays written while `findNeedles` uses the first).
+   */
+  onlyNeedleIn(buf: Buffer, base: number, s: number, e: number, index: NeedleIndex): number {
+    this.useIndex(1, index);
+    const count = this.x.findCandidates(base + s, e - s, 1);
+    if (count < 0) return NEEDLES_MANY;
+    const first = this.x.candidates() >> 2;
+    const at = this.u32();
+    let found: Buffer | undefined;
+    for (let i = 0; i < count; i++) {
+      const pos = s + at[first + i]!;
+      const list = index.byPrefix.get(buf.readUInt32LE(pos));
+      if (list === undefined) continue;
+      for (const n of list) {
+        if (n === found || !endsAt(buf, pos, n, e)) continue;
+        if (found !== undefined) return NEEDLES_MANY;
+        found = n;
+      }
+    }
+    return found === undefined ? -1 : index.needles.indexOf(found);
+  }
+
+  /** Writes `index` into the prefilter's table set `set` (0 or 1) unless it is there already. */
+  private useIndex(set: number, index: NeedleIndex): void {
+    if (this.bitsFor[set] === index) return;
+    const at = this.x.needleBits() + set * NEEDLE_BITS_SIZE;
+    this.bytes.fill(0, at, at + NEEDLE_BITS_SIZE);
+    const masks = this.x.needleMasks() + set * NEEDLE_MASKS_SIZE;
+    this.bytes.fill(0, masks, masks + NEEDLE_MASKS_SIZE);
+    let bucket = 0;
+    for (const key of index.byPrefix.keys()) {
+      const h = hash4(key);
+      this.bytes[at + (h >>> 3)]! |= 1 << (h & 7);
+      // The SIMD filter before the hash (assembly/lines.ts findCandidates): the prefix's first 3
+      // bytes set its bucket's bit under their low and high nibbles; 8 buckets in turn.
+      const bit = 1 << (bucket++ & 7);
+      for (let j = 0; j < 3; j++) {
+        const b = (key >>> (8 * j)) & 0xff;
+        this.bytes[masks + 32 * j + (b & 15)]! |= bit;
+        this.bytes[masks + 32 * j + 16 + (b >>> 4)]! |= bit;
+      }
+    }
+    this.bitsFor[set] = index;
   }
 
   private u32(): Uint32Array {

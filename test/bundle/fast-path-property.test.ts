@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { feedChunks } from '../helpers/feed-chunks.js';
 import { MAX_LINE_BYTES, runParser, type LineParser } from '../../src/parsers/line-parser.js';
-import { createCalicoLogParser, MAX_CALICO_NOTABLE } from '../../src/parsers/calico-log.js';
+import { CALICO_LOG_SIGNATURES, createCalicoLogParser, MAX_CALICO_NOTABLE, MAX_SIGNATURE_REFS } from '../../src/parsers/calico-log.js';
 import { createBirdLogParser } from '../../src/parsers/bird-log.js';
 import { createIptablesSaveParser, MAX_POLICY_RULES } from '../../src/parsers/iptables-save.js';
 import { createIpsetListParser } from '../../src/parsers/ipset-list.js';
@@ -228,6 +228,65 @@ test('calico log once a file\'s notable lines are full (WARNING and worse counte
     }),
     { numRuns: Number(process.env.FAST_PATH_RUNS ?? 300) },
   );
+});
+
+test('calico log around a full notable list, WARNING and ERROR lines holding no needle, one needle (refs full or not), two, or near misses of every needle: fast path (JS and WebAssembly) = string path', () => {
+  const needles = [...new Set(CALICO_LOG_SIGNATURES.flatMap((sig) => sig.needles))];
+  // The notable list is filled (or nearly) by ERROR lines only, so the first WARNING line after it makes its
+  // level's key. Every other needle has its signatures' refs filled too.
+  const fill = (n: number) => Array.from({ length: n }, (_, i) => `2024-03-15 00:46:55.752 [ERROR][68] felix/x.go ${i}: plain`);
+  const refs = needles.filter((_, i) => i % 2 === 0).flatMap((n) => Array.from({ length: MAX_SIGNATURE_REFS }, (_, i) => `2024-03-15 00:46:55.800 [ERROR][68] felix/y.go ${i}: ${n}`));
+  const nearMisses = (n: string) => [n.slice(0, -1), n.slice(1), `${n.slice(0, n.length >> 1)}#${n.slice((n.length >> 1) + 1)}`, `${n.slice(0, 3)}#${n.slice(4)}`];
+  const piece = fc.oneof(fc.constantFrom(...needles), fc.constantFrom(...needles).chain((n) => fc.constantFrom(...nearMisses(n))), fc.constantFrom('', 'é ', 'x=1 ', '日本 '));
+  const msg = fc.tuple(fc.constantFrom('felix/x.go 1: ', 'x.go 1: ', ''), piece, piece, fc.constantFrom('', ' tail')).map((p) => p.join(''));
+  const lvl = fc.constantFrom('[WARNING][68] ', '[WARNING][68] ', '[ERROR][68] ', '[ERROR][69] ', '[WARN][68] ', '[INFO][68] ', '[DEBUG][68] ');
+  const l = fc.tuple(fc.constantFrom('', '2024-03-15T00:46:55.75312 '), lvl, msg, fc.constantFrom('', '', '\r')).map(([st, v, m, r]) => `${st}2024-03-15 00:46:56.000 ${v}${m}${r}`);
+  // The refs come before the fill when it leaves the list short (they are notable lines too).
+  const t = fc.tuple(fc.constantFrom(0, 2, refs.length + 3), fc.array(l, { maxLength: 40 })).map(([short, ls]) => [...refs, ...fill(MAX_CALICO_NOTABLE - refs.length - short), ...ls].join('\n') + '\n');
+  fc.assert(
+    fc.property(t, fc.integer({ min: 1, max: 2000 }), fc.boolean(), fc.constantFrom('felix', 'confd', 'calico-node'), (text, size, wasm, daemon) => {
+      const make = () => createCalicoLogParser({ daemon, file: 'f' });
+      const want = runParser(make(), text);
+      setWasmEnabled(wasm);
+      try {
+        const got = feedChunks(make(), text, size).result;
+        assert.equal(got, want);
+        // WARNING and ERROR keys in the same order (the byte path never makes one). DEBUG, INFO and TRACE
+        // keys first made in one run of the fast path are made in that order, whatever order the lines had.
+        const severeKeys = (r: typeof want) => Object.keys(r.byLevel).filter((k) => k === 'WARNING' || k === 'ERROR');
+        assert.equal(severeKeys(got), severeKeys(want));
+      } finally {
+        setWasmEnabled(true);
+      }
+    }),
+    { numRuns: Number(process.env.FAST_PATH_RUNS ?? 300) },
+  );
+});
+
+test('calico log once the notable list is full, WARNING and ERROR lines without needles or with one whose refs are full become no strings (their last line stays the last)', () => {
+  const fill = Array.from({ length: MAX_CALICO_NOTABLE }, (_, i) => `2024-03-15 00:46:55.752 [WARNING][68] felix/x.go ${i}: plain`);
+  const refs = Array.from({ length: MAX_SIGNATURE_REFS }, (_, i) => `2024-03-15 00:46:55.800 [ERROR][68] felix/table.go ${i}: iptables save failed`);
+  const counted = [
+    '2024-03-15 00:46:57.000 [WARNING][68] felix/x.go 1: Report timed out',
+    '2024-03-15 00:46:57.100 [ERROR][68] felix/table.go 2: iptables save failed error=exit status 4',
+    '2024-03-15 00:46:57.200 [WARNING][68] felix/table.go 3: iptables save failed twice: iptables save failed',
+    '2024-03-15 00:46:57.300 [ERROR][68] felix/x.go 4: Failed to access interface',
+    '2024-03-15 00:46:57.400 [WARNING][70] felix/x.go 5: Report timed out (another PID)',
+  ];
+  // Not counted from bytes: a needle whose refs are not full, two different needles.
+  const strings = [
+    '2024-03-15 00:46:58.000 [WARNING][68] felix/x.go 6: Failed to add route error=file exists',
+    '2024-03-15 00:46:58.100 [ERROR][68] felix/table.go 7: iptables save failed; connection refused',
+  ];
+  const t = [...fill, ...refs, ...counted, ...strings, ...counted].join('\n') + '\n';
+  const make = () => createCalicoLogParser({ daemon: 'felix', file: 'f' });
+  const fed = feedChunks(make(), t, 1 << 20);
+  const want = runParser(make(), t);
+  assert.equal(fed.result, want);
+  assert.is(fed.strings, fill.length + refs.length + strings.length);
+  assert.is(want.signatures['iptables-failed']?.count, refs.length + 2 + 1 + 2);
+  assert.is(want.signatures['iptables-failed']?.last?.line, fill.length + refs.length + counted.length + strings.length + 3);
+  assert.equal(want.pids, [68, 70]);
 });
 
 test('bird log: fast path = string path', () => same(() => createBirdLogParser({ daemon: 'bird', file: 'f' })));
