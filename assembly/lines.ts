@@ -8,7 +8,10 @@
 // first line it would not, so that JS handles that line (a property test holds both equal). The
 // BIRD and iptables-save scanners below are the twins of those parsers' `countOnly`, the same way.
 
-/** Results of the last `scanCalico`: lines, bytes, DEBUG, INFO, TRACE counted, and the header offset of the last one. */
+/**
+ * Results of the last `scanCalico`: lines, bytes, DEBUG, INFO, TRACE counted, and the header offset
+ * of the last one (i32s), then at byte 24 the PID of the last one (f64).
+ */
 const RESULTS: usize = memory.data(32, 16);
 
 export function results(): usize {
@@ -161,12 +164,34 @@ function lineHasNeedle(s: usize, e: usize): bool {
 }
 
 /**
+ * PIDs the parser has seen (JS writes the last MAX_PIDS of its list): a count (i32), then from byte 8
+ * the PIDs (f64). A record of one of them is counted like one of `lastPid`; only a new PID must go to
+ * JS, which keeps the list of PIDs in order of first sight. (calico-node's container log interleaves
+ * the records of Felix, confd and the other processes of the pod, each with its own PID.)
+ */
+const MAX_PIDS: i32 = 16;
+const KNOWN_PIDS: usize = memory.data(8 + 8 * MAX_PIDS, 16);
+
+export function knownPids(): usize {
+  return KNOWN_PIDS;
+}
+
+/** Whether `pid` is one of KNOWN_PIDS. */
+function pidKnown(pid: f64): bool {
+  const written = load<i32>(KNOWN_PIDS);
+  const count = <usize>(written < MAX_PIDS ? written : MAX_PIDS);
+  for (let i: usize = 0; i < count; i++) if (load<f64>(KNOWN_PIDS + 8 + (i << 3)) == pid) return true;
+  return false;
+}
+
+/**
  * Counts the Calico log records from `s` on that need no string: DEBUG and TRACE records, and INFO
  * records that hold no needle (with INFO_SEARCH: none of the `lineNeedles`; else, with INFO_OK,
- * `nextHit` is the first needle address not before `s`, or past the chunk), of PID `lastPid`. Stops at the first other line (a non-record, any
- * other level, a new PID, a line longer than `maxLine`, a first svlogd stamp when the style is not
- * yet known, the first `component/` prefix when it is not yet known) and returns its address, or
- * `end`. `end` is just past a `\n`. Counts go to RESULTS.
+ * `nextHit` is the first needle address not before `s`, or past the chunk), of PID `lastPid` or one of
+ * KNOWN_PIDS. Stops at the first other line (a non-record, any other level, a PID not known, a line
+ * longer than `maxLine`, a first svlogd stamp when the style is not yet known, the first `component/`
+ * prefix when it is not yet known) and returns its address, or `end`. `end` is just past a `\n`.
+ * Counts go to RESULTS.
  */
 export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, nextHit: usize, maxLine: usize): usize {
   let lines: i32 = 0;
@@ -210,7 +235,10 @@ export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, nextH
       pid = pid * 10 + <f64>d;
     }
     if (q == pidAt || q - pidAt > 10 || load<u8>(q) != 93 || load<u8>(q, 1) != 32 || q + 1 >= e) break;
-    if (pid != lastPid) break;
+    if (pid != lastPid) {
+      if (!pidKnown(pid)) break;
+      lastPid = pid;
+    }
     if ((flags & PREFIX_KNOWN) == 0) {
       let slash = false;
       let k = q + 2;
@@ -231,6 +259,7 @@ export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, nextH
   store<i32>(RESULTS, info, 12);
   store<i32>(RESULTS, trace, 16);
   store<i32>(RESULTS, <i32>lastAt, 20);
+  store<f64>(RESULTS, lastPid, 24);
   return s;
 }
 

@@ -824,9 +824,11 @@ class CalicoLogParserImpl implements CalicoLogParser {
         const nextHit = prescanned && !search ? this.nextNeedleFrom(buf, s) : end;
         const infoFlag = search ? SCAN_INFO_SEARCH : prescanned ? SCAN_INFO_OK : 0;
         const flags = (this.fileInfo.svlogd !== undefined ? SCAN_SVLOGD_KNOWN : 0) | (this.summary.componentPrefix ? SCAN_PREFIX_KNOWN : 0) | infoFlag;
+        wasm!.setKnownPids(this.summary.pids);
         const next = wasm!.scanCalico(base, s, end, flags, this.lastPid, nextHit, MAX_LINE_BYTES);
         const counted = wasm!.result(0);
         if (counted > 0) {
+          this.lastPid = wasm!.resultPid();
           lines += counted;
           bytes += wasm!.result(1);
           debug += wasm!.result(2);

@@ -37,6 +37,7 @@ interface Exports {
   findCandidates(p: number, n: number, set: number): number;
   lineNeedles(): number;
   lineNeedleBytes(): number;
+  knownPids(): number;
   prefixTables(): number;
   prefixBytes(): number;
   scanBird(s: number, end: number, flags: number, maxLine: number): number;
@@ -106,6 +107,9 @@ export const SCAN_PREFIX_KNOWN = 2;
 export const SCAN_INFO_OK = 4;
 export const SCAN_INFO_SEARCH = 8;
 
+/** How many PIDs `scanCalico` knows besides the last one (assembly/lines.ts MAX_PIDS). */
+const MAX_KNOWN_PIDS = 16;
+
 /** What `scanCalico` can search in each INFO line itself (assembly/lines.ts MAX_NEEDLES, NEEDLE_SLOT). */
 const MAX_LINE_NEEDLES = 4;
 const LINE_NEEDLE_SLOT = 256;
@@ -127,6 +131,9 @@ export class WasmLines {
   private loaded: Buffer | undefined;
   /** The needle list in each of the prefilter's two table sets (0: `findNeedles`, 1: `needleIn`). */
   private readonly bitsFor: (NeedleIndex | undefined)[] = [undefined, undefined];
+  /** The PID list written for `scanCalico`, and its length then. */
+  private pidsFor: readonly number[] | undefined;
+  private pidsLength = 0;
   /** The needle list `scanCalico` searches in INFO lines (SCAN_INFO_SEARCH). */
   private lineNeedlesFor: readonly Buffer[] | undefined;
   private u32View: Uint32Array | undefined;
@@ -180,6 +187,26 @@ export class WasmLines {
    */
   scanCalico(base: number, s: number, end: number, flags: number, lastPid: number, nextHit: number, maxLine: number): number {
     return this.x.scanCalico(base + s, base + end, flags, lastPid, base + Math.min(nextHit, end), maxLine) - base;
+  }
+
+  /**
+   * Makes the last MAX_KNOWN_PIDS of `pids` (a parser's PIDs in order of first sight) the PIDs whose
+   * records `scanCalico` counts besides `lastPid`. Parsers share the module, so each sets its list
+   * before a scan; the list is written again only when it is another list or has grown.
+   */
+  setKnownPids(pids: readonly number[]): void {
+    if (this.pidsFor === pids && this.pidsLength === pids.length) return;
+    const at = this.x.knownPids();
+    const from = Math.max(0, pids.length - MAX_KNOWN_PIDS);
+    this.i32[at >> 2] = pids.length - from;
+    for (let i = from; i < pids.length; i++) this.dv.setFloat64(at + 8 + 8 * (i - from), pids[i]!, true);
+    this.pidsFor = pids;
+    this.pidsLength = pids.length;
+  }
+
+  /** The PID of the last record the last `scanCalico` counted. */
+  resultPid(): number {
+    return this.dv.getFloat64((this.resultsAt << 2) + 24, true);
   }
 
   /**

@@ -289,6 +289,14 @@ test('calico log once the notable list is full, WARNING and ERROR lines without 
   assert.equal(want.pids, [68, 70]);
 });
 
+test('calico log records of interleaved processes, more of them than the scanner knows (calico-node\'s container log: Felix, confd, ... each with its PID): fast path (JS and WebAssembly) = string path, PIDs in order of first sight', () => {
+  const pid = fc.oneof(fc.constantFrom(47, 90), fc.integer({ min: 1, max: 40 }), fc.constant(1234567890));
+  const l = fc.tuple(fc.constantFrom('DEBUG', 'INFO', 'INFO', 'TRACE', 'WARNING'), pid, fc.constantFrom('felix/x.go 1: m', 'confd/y.go 2: Target config /etc/calico/confd/config/bird.cfg has been updated')).map(([lvl, p, m]) => `2024-03-15 00:46:55.752 [${lvl}][${p}] ${m}`);
+  const t = fc.array(l, { minLength: 1, maxLength: 120 }).map((ls) => ls.join('\n') + '\n');
+  same(() => createCalicoLogParser({ daemon: 'calico-node', file: 'f' }), t, 3000);
+  same(() => createCalicoLogParser({ daemon: 'felix', file: 'f' }), t, 3000);
+});
+
 test('bird log: fast path = string path', () => same(() => createBirdLogParser({ daemon: 'bird', file: 'f' })));
 test('bird log: dense runs of counted lines among tracked ones and near misses (stamps, CRLF, Reconfigured past the event cap): fast path (JS and WebAssembly) = string path', () => {
   const counted = ['bird: Mesh_10_0_0_11: Reconfigured', 'bird: Mesh_10_0_0_11 < rejected by protocol 192.168.1.0/26 via 10.0.0.11 on eth0', 'bird: kernel1 > added [best] 10.244.1.0/26 via 10.0.0.2 on eth0', 'bird: Reconfiguring', 'bird: Reconfiguration requested by SIGHUP', 'bird: device1: Reconfigured', 'bird: Next hop address 10.0.0.1 resolvable through recursive route for 10.0.0.0/8', 'bird: Mesh_1: Connected to table master'];
