@@ -10,9 +10,10 @@
 
 /**
  * Results of the last `scanCalico`: lines, bytes, DEBUG, INFO, TRACE counted, and the header offset
- * of the last one (i32s), then at byte 24 the PID of the last one (f64).
+ * of the last one (i32s), then at byte 24 the PID of the last one (f64), at byte 32 the number of
+ * HIT_LINES written and at 36 the index of the first hit not passed (i32s).
  */
-const RESULTS: usize = memory.data(32, 16);
+const RESULTS: usize = memory.data(48, 16);
 
 export function results(): usize {
   return RESULTS;
@@ -185,16 +186,66 @@ function pidKnown(pid: f64): bool {
 }
 
 /**
- * Counts the Calico log records from `s` on that need no string: DEBUG and TRACE records, and INFO
- * records that hold no needle (with INFO_SEARCH: none of the `lineNeedles`; else, with INFO_OK,
- * `nextHit` is the first needle address not before `s`, or past the chunk), of PID `lastPid` or one of
- * KNOWN_PIDS. Stops at the first other line (a non-record, any other level, a PID not known, a line
- * longer than `maxLine`, a first svlogd stamp when the style is not yet known, the first `component/`
- * prefix when it is not yet known) and returns its address, or `end`. `end` is just past a `\n`.
- * Counts go to RESULTS.
+ * Where INFO needles occur in the chunk (INFO_OK), as `findHits` lists them: each an address in the
+ * low 30 bits, ascending, with HIT_COUNTABLE when the line's hit may be counted here (one needle
+ * starts there, and HIT_NEEDLE_OK says its signatures are not notable and have their refs full; JS
+ * sets and clears the flag as refs fill), or HIT_STOP_ALL (never passed: every INFO line from its
+ * line on goes to JS). HIT_IDS holds the needle of each.
  */
-export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, nextHit: usize, maxLine: usize): usize {
+const MAX_HITS: i32 = 2048;
+const HITS: usize = memory.data(4 * MAX_HITS, 16);
+const HIT_IDS: usize = memory.data(MAX_HITS, 16);
+const HIT_COUNTABLE: u32 = 0x80000000;
+const HIT_STOP_ALL: u32 = 0x40000000;
+const HIT_ADDRESS: u32 = 0x3fffffff;
+/**
+ * INFO lines whose one hit was counted: hit index, line start, newline address, lines counted before
+ * it in the call (4 i32s each; JS counts the hits and remembers the lines for `last`).
+ */
+const HIT_LINES: usize = memory.data(16 * MAX_HITS, 16);
+/** The needles `findHits` lists (table set 0 holds their prefixes): count, then lengths (u32s); bytes in slots; a u8 per needle for HIT_COUNTABLE. */
+const MAX_HIT_NEEDLES: i32 = 32;
+const HIT_NEEDLE_SLOT: usize = 128;
+const HIT_NEEDLE_META: usize = memory.data(4 + 4 * MAX_HIT_NEEDLES, 16);
+const HIT_NEEDLE_BYTES: usize = memory.data(MAX_HIT_NEEDLES * <i32>HIT_NEEDLE_SLOT, 16);
+const HIT_NEEDLE_OK: usize = memory.data(MAX_HIT_NEEDLES, 16);
+
+export function hits(): usize {
+  return HITS;
+}
+
+export function hitIds(): usize {
+  return HIT_IDS;
+}
+
+export function hitLines(): usize {
+  return HIT_LINES;
+}
+
+export function hitNeedles(): usize {
+  return HIT_NEEDLE_META;
+}
+
+export function hitNeedleBytes(): usize {
+  return HIT_NEEDLE_BYTES;
+}
+
+export function hitNeedleOk(): usize {
+  return HIT_NEEDLE_OK;
+}
+
+/**
+ * Counts the Calico log records from `s` on that need no string: DEBUG and TRACE records, and INFO
+ * records that hold no needle (with INFO_SEARCH: none of the `lineNeedles`; else, with INFO_OK, no
+ * hit of HITS[hit..hitCount) in the line, or one HIT_COUNTABLE hit in its message), of PID `lastPid`
+ * or one of KNOWN_PIDS. Stops at the first other line (a non-record, any other level, a PID not
+ * known, a line longer than `maxLine`, a first svlogd stamp when the style is not yet known, the
+ * first `component/` prefix when it is not yet known) and returns its address, or `end`. `end` is
+ * just past a `\n`. Counts go to RESULTS, counted hits to HIT_LINES.
+ */
+export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, hit: i32, hitCount: i32, maxLine: usize): usize {
   let lines: i32 = 0;
+  let hitsCounted: i32 = 0;
   let bytes: i32 = 0;
   let debug: i32 = 0;
   let info: i32 = 0;
@@ -213,13 +264,24 @@ export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, nextH
     const tag = load<u64>(at, 24);
     let pidAt: usize = 0;
     let level: i32 = 0;
+    let hitHere: i32 = -1;
     if (tag == DEBUG_TAG) {
       pidAt = at + 32;
       level = 0;
     } else if ((tag & INFO_MASK) == INFO_TAG) {
       if ((flags & INFO_SEARCH) != 0) {
         if (lineHasNeedle(s, e)) break;
-      } else if ((flags & INFO_OK) == 0 || nextHit < e) break;
+      } else if ((flags & INFO_OK) == 0) {
+        break;
+      } else {
+        // Hits before the line are in lines not searched (DEBUG, TRACE, not records) or counted already.
+        while (hit < hitCount) {
+          const v = load<u32>(HITS + (<usize>hit << 2));
+          if ((v & HIT_STOP_ALL) != 0 || <usize>(v & HIT_ADDRESS) >= s) break;
+          hit++;
+        }
+        if (hit < hitCount && <usize>(load<u32>(HITS + (<usize>hit << 2)) & HIT_ADDRESS) < e) hitHere = hit;
+      }
       pidAt = at + 31;
       level = 1;
     } else if (tag == TRACE_TAG) {
@@ -239,11 +301,26 @@ export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, nextH
       if (!pidKnown(pid)) break;
       lastPid = pid;
     }
+    if (hitHere >= 0) {
+      // One countable hit, in the message, and no other hit in the line.
+      const v = load<u32>(HITS + (<usize>hitHere << 2));
+      if ((v & HIT_COUNTABLE) == 0 || <usize>(v & HIT_ADDRESS) < q + 2) break;
+      if (hitHere + 1 < hitCount && <usize>(load<u32>(HITS + (<usize>(hitHere + 1) << 2)) & HIT_ADDRESS) < e) break;
+    }
     if ((flags & PREFIX_KNOWN) == 0) {
       let slash = false;
       let k = q + 2;
       for (; k < e && load<u8>(k) != 32; k++) if (load<u8>(k) == 47) slash = true;
       if (slash && k < e) break;
+    }
+    if (hitHere >= 0) {
+      const r = HIT_LINES + (<usize>hitsCounted << 4);
+      store<i32>(r, hitHere);
+      store<i32>(r, <i32>s, 4);
+      store<i32>(r, <i32>nl, 8);
+      store<i32>(r, lines, 12);
+      hitsCounted++;
+      hit = hitHere + 1;
     }
     if (level == 0) debug++;
     else if (level == 1) info++;
@@ -260,6 +337,8 @@ export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, nextH
   store<i32>(RESULTS, trace, 16);
   store<i32>(RESULTS, <i32>lastAt, 20);
   store<f64>(RESULTS, lastPid, 24);
+  store<i32>(RESULTS, hitsCounted, 32);
+  store<i32>(RESULTS, hit, 36);
   return s;
 }
 
@@ -326,6 +405,23 @@ function buckets(v: v128, lo: v128, hi: v128): v128 {
  * (0 or 1); -1 when more than MAX_CANDIDATES.
  */
 export function findCandidates(p: usize, n: usize, set: i32): i32 {
+  return prefilter(p, n, set, false);
+}
+
+/**
+ * The hits of the needles set with `hitNeedles` in `[p, p + n)`, in HITS and HIT_IDS: every address
+ * where one starts, ascending, once per needle that starts there (what one `indexOf` pass per needle
+ * finds); returns their number, or -1 when more than MAX_HITS. Positions go through table set 0's
+ * filter and hash (which JS writes from the same needles), then are compared with the needles.
+ */
+export function findHits(p: usize, n: usize): i32 {
+  return prefilter(p, n, 0, true);
+}
+
+/** findCandidates (`verify` false) or findHits (true): one pass of the filter over `[p, p + n)`. */
+// @ts-ignore: decorator
+@inline
+function prefilter(p: usize, n: usize, set: i32, verify: bool): i32 {
   if (n < 4) return 0;
   const last = p + n - 4;
   let count: i32 = 0;
@@ -346,9 +442,8 @@ export function findCandidates(p: usize, n: usize, set: i32): i32 {
       while (lanes != 0) {
         const q = i + <usize>ctz<i32>(lanes);
         if (prefixHashed(q, bits)) {
-          if (count == MAX_CANDIDATES) return -1;
-          store<u32>(CANDIDATES + (<usize>count << 2), <u32>(q - p));
-          count++;
+          count = verify ? hitsAt(q, p + n, count) : candidate(q, p, count);
+          if (count < 0) return -1;
         }
         lanes &= lanes - 1;
       }
@@ -357,10 +452,46 @@ export function findCandidates(p: usize, n: usize, set: i32): i32 {
   }
   for (; i <= last; i++) {
     if (prefixHashed(i, bits)) {
-      if (count == MAX_CANDIDATES) return -1;
-      store<u32>(CANDIDATES + (<usize>count << 2), <u32>(i - p));
-      count++;
+      count = verify ? hitsAt(i, p + n, count) : candidate(i, p, count);
+      if (count < 0) return -1;
     }
+  }
+  return count;
+}
+
+/** Lists the position `q` (as an offset from `p`) as the `count`th candidate; the new count, -1 when full. */
+// @ts-ignore: decorator
+@inline
+function candidate(q: usize, p: usize, count: i32): i32 {
+  if (count == MAX_CANDIDATES) return -1;
+  store<u32>(CANDIDATES + (<usize>count << 2), <u32>(q - p));
+  return count + 1;
+}
+
+/**
+ * Lists in HITS (from entry `count`) each needle of HIT_NEEDLE_META that starts at `q` and ends by
+ * `end`; the new count, -1 when full. Two or more at one address: none of them is countable.
+ */
+function hitsAt(q: usize, end: usize, count: i32): i32 {
+  const word = load<u32>(q);
+  const needles = <usize>load<u32>(HIT_NEEDLE_META);
+  const from = count;
+  for (let k: usize = 0; k < needles; k++) {
+    const nd = HIT_NEEDLE_BYTES + k * HIT_NEEDLE_SLOT;
+    if (load<u32>(nd) != word) continue;
+    const len = <usize>load<u32>(HIT_NEEDLE_META + 4 + (k << 2));
+    if (q + len > end) continue;
+    let j: usize = 4;
+    while (j + 8 <= len && load<u64>(q + j) == load<u64>(nd + j)) j += 8;
+    while (j < len && load<u8>(q + j) == load<u8>(nd + j)) j++;
+    if (j < len) continue;
+    if (count == MAX_HITS) return -1;
+    store<u32>(HITS + (<usize>count << 2), <u32>q | (load<u8>(HIT_NEEDLE_OK + k) != 0 ? HIT_COUNTABLE : 0));
+    store<u8>(HIT_IDS + <usize>count, <u8>k);
+    count++;
+  }
+  if (count - from > 1) {
+    for (let h = from; h < count; h++) store<u32>(HITS + (<usize>h << 2), load<u32>(HITS + (<usize>h << 2)) & ~HIT_COUNTABLE);
   }
   return count;
 }

@@ -462,6 +462,14 @@ class CalicoLogParserImpl implements CalicoLogParser {
   private scanned: Buffer | undefined;
   private needleHits: number[] | undefined;
   private hitIdx = 0;
+  /** The module's list of the chunk's hits (`listHits`), and the needle of each (index in infoNeedleBuffers). */
+  private readonly hitPositions: number[] = [];
+  private readonly hitIds: number[] = [];
+  /** Per INFO needle: whether none of its signatures is notable; whether its hits may be counted by the scanner now (updateNeedleCountable). */
+  private readonly infoNeedleQuiet: readonly boolean[];
+  private readonly needleCountable: boolean[];
+  /** A signature's refs became full since needleCountable was last updated. */
+  private refsFilled = false;
   private readonly nextNeedle: number[];
   /** Few INFO needles: the WebAssembly scanner searches them in each INFO line (no pass over the chunk). */
   private readonly lineSearch: boolean;
@@ -512,6 +520,8 @@ class CalicoLogParserImpl implements CalicoLogParser {
     this.lineSearch = tables.lineSearch;
     this.infoNeedleIndex = tables.index;
     this.nextNeedle = this.infoNeedleBuffers.map(() => -1);
+    this.infoNeedleQuiet = this.infoNeedleSigs.map((sigs) => sigs.every((i) => !CALICO_LOG_SIGNATURES[i]!.notable));
+    this.needleCountable = this.infoNeedleBuffers.map(() => false);
     this.infoSearch = infoNeedleSearch(opts.daemon, infoSigs);
   }
 
@@ -523,7 +533,10 @@ class CalicoLogParserImpl implements CalicoLogParser {
   private hit(name: string, rec: NotableRecord): void {
     const h = this.summary.signatures[name]!;
     h.count++;
-    if (h.refs.length < MAX_SIGNATURE_REFS) h.refs.push(rec);
+    if (h.refs.length < MAX_SIGNATURE_REFS) {
+      h.refs.push(rec);
+      if (h.refs.length === MAX_SIGNATURE_REFS) this.refsFilled = true;
+    }
     h.last = rec;
     this.pendingLast.delete(name);
   }
@@ -759,7 +772,18 @@ class CalicoLogParserImpl implements CalicoLogParser {
     // Many needles (calico-node's container log): one pass of the WebAssembly prefilter lists where
     // they occur. Few (Felix has one): searched only in the INFO lines, by the scanner or with indexOf.
     const wasm = this.infoNeedleIndex !== undefined ? wasmLines() : undefined;
-    this.needleHits = wasm?.findNeedles(buf, this.infoNeedleIndex!);
+    this.needleHits = undefined;
+    if (wasm === undefined) return;
+    this.updateNeedleCountable();
+    if (wasm.listHits(this, buf, this.infoNeedleIndex!, this.needleCountable, this.hitPositions, this.hitIds)) this.needleHits = this.hitPositions;
+    else this.needleHits = wasm.findNeedles(buf, this.infoNeedleIndex!);
+  }
+
+  /** Whether each INFO needle's hits may be counted by the scanner: its signatures are not notable and have their refs full. */
+  private updateNeedleCountable(): void {
+    this.refsFilled = false;
+    const ok = this.needleCountable;
+    for (let k = 0; k < ok.length; k++) ok[k] = this.infoNeedleQuiet[k]! && this.refsFull(this.infoNeedleSigs[k]!);
   }
 
   /**
@@ -821,14 +845,29 @@ class CalicoLogParserImpl implements CalicoLogParser {
     for (; s < end; n++) {
       if (base >= 0 && this.shapeLearned) {
         // The module counts what the loop below would count, and stops at the first line it would not.
-        const nextHit = prescanned && !search ? this.nextNeedleFrom(buf, s) : end;
+        // INFO lines are checked against the chunk's needle hits from the first not before `s` (the
+        // prefilter's list, or one entry that stops every INFO line from the next hit indexOf found).
+        let hit = 0;
+        let hitCount = 0;
+        if (prescanned && !search) {
+          const nextHit = this.nextNeedleFrom(buf, s);
+          if (this.needleHits === this.hitPositions && wasm!.hitsAreFor(this, buf)) {
+            if (this.refsFilled) {
+              this.updateNeedleCountable();
+              wasm!.remarkHits(this.needleCountable);
+            }
+            hit = this.hitIdx;
+            hitCount = this.hitPositions.length;
+          } else if (nextHit < end) hitCount = wasm!.setStopHit(nextHit);
+        }
         const infoFlag = search ? SCAN_INFO_SEARCH : prescanned ? SCAN_INFO_OK : 0;
         const flags = (this.fileInfo.svlogd !== undefined ? SCAN_SVLOGD_KNOWN : 0) | (this.summary.componentPrefix ? SCAN_PREFIX_KNOWN : 0) | infoFlag;
         wasm!.setKnownPids(this.summary.pids);
-        const next = wasm!.scanCalico(base, s, end, flags, this.lastPid, nextHit, MAX_LINE_BYTES);
+        const next = wasm!.scanCalico(base, s, end, flags, this.lastPid, hit, hitCount, MAX_LINE_BYTES);
         const counted = wasm!.result(0);
         if (counted > 0) {
           this.lastPid = wasm!.resultPid();
+          for (let r = wasm!.result(8), i = 0; i < r; i++) this.countHit(this.infoNeedleSigs[this.hitIds[wasm!.hitLine(i, 0)]!]!, wasm!.hitLine(i, 1), wasm!.hitLine(i, 2), n + wasm!.hitLine(i, 3));
           lines += counted;
           bytes += wasm!.result(1);
           debug += wasm!.result(2);

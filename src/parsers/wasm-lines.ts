@@ -2,7 +2,8 @@
  * The WebAssembly step of the read path: a small module (assembly/lines.ts, AssemblyScript with
  * SIMD, built by `npm run build` into dist/src/wasm/lines.wasm) that counts newlines and skips the
  * lines a parser only counts (Calico log records, BIRD messages, iptables rules and declarations,
- * ipset members), so that JS visits only the lines it must read.
+ * ipset members), so that JS visits only the lines it must read. It also lists where needles occur
+ * (a chunk's INFO needles, a WARNING line's signature needles) in one pass for many needles.
  *
  * Each chunk is copied once into the module's memory (grown once to fit it); the fast paths ask
  * `load(buf)` and get the address the chunk's offset 0 has there. The splitter calls `forget()` at
@@ -29,7 +30,14 @@ interface Exports {
   memory: WasmMemory;
   results(): number;
   countLines(p: number, n: number): number;
-  scanCalico(s: number, end: number, flags: number, lastPid: number, nextHit: number, maxLine: number): number;
+  scanCalico(s: number, end: number, flags: number, lastPid: number, hit: number, hitCount: number, maxLine: number): number;
+  hits(): number;
+  hitIds(): number;
+  hitLines(): number;
+  hitNeedles(): number;
+  hitNeedleBytes(): number;
+  hitNeedleOk(): number;
+  findHits(p: number, n: number): number;
   countMembers(s: number, end: number, maxLine: number): number;
   needleBits(): number;
   needleMasks(): number;
@@ -58,16 +66,17 @@ const IPTABLES_VERDICT_TABLE = 2;
  */
 export interface NeedleIndex {
   readonly needles: readonly Buffer[];
-  readonly byPrefix: ReadonlyMap<number, readonly Buffer[]>;
+  /** Positions in `needles` by the needles' first 4 bytes. */
+  readonly byPrefix: ReadonlyMap<number, readonly number[]>;
 }
 
 /** The index of `needles`, or undefined when one is shorter than 4 bytes (the prefilter's window). */
 export function needleIndex(needles: readonly Buffer[]): NeedleIndex | undefined {
-  const byPrefix = new Map<number, Buffer[]>();
-  for (const n of needles) {
+  const byPrefix = new Map<number, number[]>();
+  for (const [k, n] of needles.entries()) {
     if (n.length < 4) return undefined;
     const key = n.readUInt32LE(0);
-    byPrefix.set(key, [...(byPrefix.get(key) ?? []), n]);
+    byPrefix.set(key, [...(byPrefix.get(key) ?? []), k]);
   }
   return { needles, byPrefix };
 }
@@ -93,8 +102,11 @@ function endsAt(buf: Buffer, pos: number, n: Buffer, end: number): boolean {
   return k === len;
 }
 
-/** Where chunks start in the module's memory (above its few bytes of static data). */
-const CHUNK_BASE = 1 << 16;
+/**
+ * Where chunks start in the module's memory: above its static data (tables, hit lists; ~90 KiB), which
+ * must fit the 2 pages assembly/asconfig.json gives the module at start (the build fails otherwise).
+ */
+const CHUNK_BASE = 1 << 17;
 /** Bytes kept readable after a chunk: the scanner's 16-byte loads may run past a line's end. */
 const SLACK = 64;
 const PAGE = 1 << 16;
@@ -106,6 +118,13 @@ export const SCAN_SVLOGD_KNOWN = 1;
 export const SCAN_PREFIX_KNOWN = 2;
 export const SCAN_INFO_OK = 4;
 export const SCAN_INFO_SEARCH = 8;
+
+/** The hit list of `scanCalico` (assembly/lines.ts HIT_COUNTABLE, HIT_STOP_ALL, HIT_ADDRESS, MAX_HIT_NEEDLES, HIT_NEEDLE_SLOT). */
+const HIT_COUNTABLE = 0x80000000;
+const HIT_STOP_ALL = 0x40000000;
+const HIT_ADDRESS = 0x3fffffff;
+const MAX_HIT_NEEDLES = 32;
+const HIT_NEEDLE_SLOT = 128;
 
 /** How many PIDs `scanCalico` knows besides the last one (assembly/lines.ts MAX_PIDS). */
 const MAX_KNOWN_PIDS = 16;
@@ -131,6 +150,12 @@ export class WasmLines {
   private loaded: Buffer | undefined;
   /** The needle list in each of the prefilter's two table sets (0: `findNeedles`, 1: `needleIn`). */
   private readonly bitsFor: (NeedleIndex | undefined)[] = [undefined, undefined];
+  /** Who listed the module's hit list (`listHits`), for which chunk, and how many hits it holds. */
+  private hitsOwner: object | undefined;
+  private hitsChunk: Buffer | undefined;
+  private hitCount = 0;
+  /** The needle list whose bytes `findHits` compares with. */
+  private hitNeedlesFor: NeedleIndex | undefined;
   /** The PID list written for `scanCalico`, and its length then. */
   private pidsFor: readonly number[] | undefined;
   private pidsLength = 0;
@@ -183,10 +208,90 @@ export class WasmLines {
   /**
    * Runs the Calico log scanner over `buf[s..end)` (`buf` loaded at `base`); returns the offset of
    * the first line left to JS. What it counted is read with `result(i)` (0 lines, 1 bytes, 2 DEBUG,
-   * 3 INFO, 4 TRACE, 5 offset of the last counted header).
+   * 3 INFO, 4 TRACE, 5 offset of the last counted header, 8 INFO lines counted with a hit, 9 the first
+   * hit not passed), the hits counted with `hitLine`. Under SCAN_INFO_OK, the hits from `hit` to
+   * `hitCount` of the list written last (`listHits`, `setStopHit`) are those an INFO line is checked against.
    */
-  scanCalico(base: number, s: number, end: number, flags: number, lastPid: number, nextHit: number, maxLine: number): number {
-    return this.x.scanCalico(base + s, base + end, flags, lastPid, base + Math.min(nextHit, end), maxLine) - base;
+  scanCalico(base: number, s: number, end: number, flags: number, lastPid: number, hit: number, hitCount: number, maxLine: number): number {
+    return this.x.scanCalico(base + s, base + end, flags, lastPid, hit, hitCount, maxLine) - base;
+  }
+
+  /**
+   * Lists where the needles of `index` start in `buf` (what `findNeedles` lists) into `positions`, their
+   * needles into `ids`, and into the module's hit list for `scanCalico`, where a hit is countable when
+   * `countable[id]` holds and no other needle starts at its offset; `owner` owns the list until
+   * another is written (`hitsAreFor`). False when the module cannot list them (chunk too large, more
+   * than MAX_HIT_NEEDLES needles or one longer than HIT_NEEDLE_SLOT, more than MAX_HITS hits).
+   */
+  listHits(owner: object, buf: Buffer, index: NeedleIndex, countable: readonly boolean[], positions: number[], ids: number[]): boolean {
+    this.hitsOwner = undefined;
+    if (index.needles.length > MAX_HIT_NEEDLES || index.needles.some((n) => n.length > HIT_NEEDLE_SLOT)) return false;
+    const base = this.load(buf);
+    if (base < 0) return false;
+    this.useIndex(0, index);
+    if (this.hitNeedlesFor !== index) {
+      const meta = this.x.hitNeedles() >> 2;
+      this.i32[meta] = index.needles.length;
+      index.needles.forEach((n, k) => {
+        this.i32[meta + 1 + k] = n.length;
+        this.bytes.set(n, this.x.hitNeedleBytes() + k * HIT_NEEDLE_SLOT);
+      });
+      this.hitNeedlesFor = index;
+    }
+    const ok = this.x.hitNeedleOk();
+    for (let k = 0; k < index.needles.length; k++) this.bytes[ok + k] = countable[k] ? 1 : 0;
+    const count = this.x.findHits(base, buf.length);
+    this.hitCount = Math.max(0, count);
+    if (count < 0) return false;
+    const at = this.x.hits() >> 2;
+    const idAt = this.x.hitIds();
+    const view = this.u32();
+    positions.length = ids.length = count;
+    for (let i = 0; i < count; i++) {
+      positions[i] = (view[at + i]! & HIT_ADDRESS) - base;
+      ids[i] = this.bytes[idAt + i]!;
+    }
+    this.hitsOwner = owner;
+    this.hitsChunk = buf;
+    return true;
+  }
+
+  /** Whether the module's hit list is the one `owner` listed for `buf` with `listHits`. */
+  hitsAreFor(owner: object, buf: Buffer): boolean {
+    return this.hitsOwner === owner && this.hitsChunk === buf && this.loaded === buf;
+  }
+
+  /** Marks the hits of the list again: countable when `countable[id]` holds and no other needle starts at the offset. */
+  remarkHits(countable: readonly boolean[]): void {
+    const at = this.x.hits() >> 2;
+    const idAt = this.x.hitIds();
+    const view = this.u32();
+    const n = this.hitCount;
+    for (let i = 0; i < n; i++) {
+      const addr = view[at + i]! & HIT_ADDRESS;
+      const alone = !(i > 0 && (view[at + i - 1]! & HIT_ADDRESS) === addr) && !(i + 1 < n && (view[at + i + 1]! & HIT_ADDRESS) === addr);
+      view[at + i] = (addr | (alone && countable[this.bytes[idAt + i]!] ? HIT_COUNTABLE : 0)) >>> 0;
+    }
+  }
+
+  /** Whether each hit of the module's list is marked countable (for tests). */
+  hitMarks(): boolean[] {
+    const at = this.x.hits() >> 2;
+    const view = this.u32();
+    return Array.from({ length: this.hitCount }, (_, i) => (view[at + i]! & HIT_COUNTABLE) !== 0);
+  }
+
+  /** Writes a list of one entry for `scanCalico`: every INFO line from the one holding `offset` on goes to JS. */
+  setStopHit(offset: number): number {
+    this.u32()[this.x.hits() >> 2] = ((CHUNK_BASE + offset) | HIT_STOP_ALL) >>> 0;
+    this.hitsOwner = undefined;
+    return 1;
+  }
+
+  /** Field `f` of the `i`th INFO line the last `scanCalico` counted with a hit: 0 hit index, 1 line start, 2 newline (chunk offsets), 3 lines counted before it. */
+  hitLine(i: number, f: number): number {
+    const v = this.i32[(this.x.hitLines() >> 2) + 4 * i + f]!;
+    return f === 1 || f === 2 ? v - CHUNK_BASE : v;
   }
 
   /**
@@ -298,15 +403,17 @@ export class WasmLines {
   /**
    * Every offset of `buf` where one of the needles starts, ascending (an offset once per needle that
    * starts there): what one `indexOf` pass per needle finds, in one pass of the module's prefilter.
-   * Undefined when the module cannot answer (chunk too large, too many candidate positions).
+   * With `ids`, the needle of each (its position in `index.needles`) goes there too. Undefined when
+   * the module cannot answer (chunk too large, too many candidate positions).
    */
-  findNeedles(buf: Buffer, index: NeedleIndex): number[] | undefined {
+  findNeedles(buf: Buffer, index: NeedleIndex, ids?: number[]): number[] | undefined {
     const base = this.load(buf);
     if (base < 0) return undefined;
     this.useIndex(0, index);
     const count = this.x.findCandidates(base, buf.length, 0);
     if (count < 0) return undefined;
     const hits: number[] = [];
+    if (ids !== undefined) ids.length = 0;
     const first = this.x.candidates() >> 2;
     const at = this.u32();
     for (let i = 0; i < count; i++) {
@@ -315,8 +422,10 @@ export class WasmLines {
       if (list === undefined) continue;
       // The first 4 bytes match (the map's key); the rest is compared here, byte by byte: needles are
       // tens of bytes, and a call to Buffer#compare per candidate cost more than the comparison.
-      for (const n of list) {
-        if (endsAt(buf, pos, n, buf.length)) hits.push(pos);
+      for (const k of list) {
+        if (!endsAt(buf, pos, index.needles[k]!, buf.length)) continue;
+        hits.push(pos);
+        ids?.push(k);
       }
     }
     return hits;
@@ -335,18 +444,18 @@ export class WasmLines {
     if (count < 0) return NEEDLES_MANY;
     const first = this.x.candidates() >> 2;
     const at = this.u32();
-    let found: Buffer | undefined;
+    let found = -1;
     for (let i = 0; i < count; i++) {
       const pos = s + at[first + i]!;
       const list = index.byPrefix.get(buf.readUInt32LE(pos));
       if (list === undefined) continue;
-      for (const n of list) {
-        if (n === found || !endsAt(buf, pos, n, e)) continue;
-        if (found !== undefined) return NEEDLES_MANY;
-        found = n;
+      for (const k of list) {
+        if (k === found || !endsAt(buf, pos, index.needles[k]!, e)) continue;
+        if (found !== -1) return NEEDLES_MANY;
+        found = k;
       }
     }
-    return found === undefined ? -1 : index.needles.indexOf(found);
+    return found;
   }
 
   /** Writes `index` into the prefilter's table set `set` (0 or 1) unless it is there already. */

@@ -297,6 +297,26 @@ test('calico log records of interleaved processes, more of them than the scanner
   same(() => createCalicoLogParser({ daemon: 'felix', file: 'f' }), t, 3000);
 });
 
+test('calico log chunks with more needle hits than the module lists (the JS prefilter and then indexOf take over): fast path = string path', () => {
+  const target = (i: number) => `2024-03-15 00:46:55.752 [INFO][68] confd/resource.go 277: Target config /etc/calico/confd/config/bird.cfg has been updated ${i}`;
+  // A hit in a DEBUG line (not searched) before an INFO line whose needle is notable: the scanner must stop there.
+  const lines = [
+    target(0),
+    '2024-03-15 00:46:55.800 [DEBUG][68] confd/x.go 1: Target config /etc/calico/confd/config/bird.cfg has been updated',
+    '2024-03-15 00:46:55.900 [INFO][68] confd/x.go 2: plain',
+    '2024-03-15 00:46:56.000 [INFO][68] confd/x.go 3: Failed to get config from datastore',
+    ...Array.from({ length: 2100 }, (_, i) => target(i + 1)),
+    '2024-03-15 00:46:57.000 [INFO][68] confd/x.go 4: Failed to get config from datastore again',
+  ];
+  const t = lines.join('\n') + '\n';
+  for (const daemon of ['confd', 'calico-node']) {
+    const make = () => createCalicoLogParser({ daemon, file: 'f' });
+    const want = runParser(make(), t);
+    for (const size of [1 << 20, 4096]) assert.equal(feedChunks(make(), t, size).result, want);
+    assert.is(want.signatures['datastore-error']?.count, 2);
+  }
+});
+
 test('bird log: fast path = string path', () => same(() => createBirdLogParser({ daemon: 'bird', file: 'f' })));
 test('bird log: dense runs of counted lines among tracked ones and near misses (stamps, CRLF, Reconfigured past the event cap): fast path (JS and WebAssembly) = string path', () => {
   const counted = ['bird: Mesh_10_0_0_11: Reconfigured', 'bird: Mesh_10_0_0_11 < rejected by protocol 192.168.1.0/26 via 10.0.0.11 on eth0', 'bird: kernel1 > added [best] 10.244.1.0/26 via 10.0.0.2 on eth0', 'bird: Reconfiguring', 'bird: Reconfiguration requested by SIGHUP', 'bird: device1: Reconfigured', 'bird: Next hop address 10.0.0.1 resolvable through recursive route for 10.0.0.0/8', 'bird: Mesh_1: Connected to table master'];

@@ -58,4 +58,41 @@ test('findNeedles = one indexOf pass per needle (overlaps, shared prefixes, need
   assert.is(w.findNeedles(many, index), undefined);
 });
 
+test('listHits = findNeedles with the needle of each, and the module\'s hit list marks a hit countable when its needle is and no other needle starts there', () => {
+  const w = wasmLines();
+  if (w === undefined) return assert.unreachable('module not loaded');
+  // 'aaaa' and 'aaaab' start at one offset: neither hit is countable there.
+  const words = ['natOutgoing', 'nat-outgoing', 'NATOutgoing', 'x509:', 'Failed to get config', 'Failed to create', 'aaaa', 'aaaab', 'Terminating', 'BIRD is not ready', 'Target config /etc/calico/confd/config/bird.cfg has been updated'];
+  const index = needleIndex(words.map((x) => Buffer.from(x)))!;
+  const piece = fc.constantFrom(...words, 'natOutgoin', 'x509', 'Failed to ', 'aaa', 'a', '\n', ' ', 'Terminatin', 'Target config /etc/calico/confd/config/bird.cfg has been update');
+  const owner = {};
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 60, size: 'medium' }), fc.array(fc.boolean(), { minLength: words.length, maxLength: words.length }), (parts, countable) => {
+      const buf = Buffer.from(parts.join(''));
+      w.forget();
+      const ids: number[] = [];
+      const want = w.findNeedles(buf, index, ids)!;
+      const wantIds = [...ids];
+      const positions: number[] = [];
+      const gotIds: number[] = [];
+      assert.ok(w.listHits(owner, buf, index, countable, positions, gotIds));
+      assert.equal(positions, want);
+      assert.equal(gotIds, wantIds);
+      assert.ok(w.hitsAreFor(owner, buf));
+      assert.not.ok(w.hitsAreFor({}, buf));
+      const marks = (flags: readonly boolean[]) => positions.map((p, i) => flags[gotIds[i]!]! && positions.filter((q) => q === p).length === 1);
+      assert.equal(w.hitMarks(), marks(countable));
+      const flipped = countable.map((c) => !c);
+      w.remarkHits(flipped);
+      assert.equal(w.hitMarks(), marks(flipped));
+    }),
+    { numRuns: 300 },
+  );
+  // More hits than the module lists: it declines (the caller uses findNeedles, then indexOf).
+  const dense = Buffer.from('x509:'.repeat(3000));
+  w.forget();
+  assert.not.ok(w.listHits(owner, dense, index, words.map(() => true), [], []));
+  assert.not.ok(w.hitsAreFor(owner, dense));
+});
+
 test.run();
