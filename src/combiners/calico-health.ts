@@ -72,8 +72,8 @@ const URL_TARGET = /https?:\/\/([^\s/:"]+|\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?\//;
 const TYPHA_ENDPOINT = /typha endpoint ([^\s]+?):(\d{1,5})\.?\s/;
 const TYPHA_LIST = /\{([^\s{}]+):(\d{1,5}) /g;
 
-/** Go error tails worth naming, most specific first. */
-const ERRORS: [string, string][] = [
+/** Go error tails worth naming and the short name the report gives each, most specific first (the first held wins). */
+export const ERRORS: readonly (readonly [string, string])[] = [
   ['certificate has expired or is not yet valid', 'certificate has expired or is not yet valid'],
   ['certificate signed by unknown authority', 'certificate signed by unknown authority'],
   ["doesn't contain any IP SANs", "certificate doesn't contain any IP SANs"],
@@ -117,7 +117,12 @@ const DATASTORE_FAILURES = [
   'etcd cluster is unavailable',
 ];
 
+/** Any of ERRORS' needles: one regex pass tells the messages that hold none (most) without a pass per needle. */
+const ANY_ERROR = new RegExp(ERRORS.map(([needle]) => needle.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
+
+/** The first of ERRORS (in table order) whose needle the message holds. */
 function shortError(msg: string): string | undefined {
+  if (!ANY_ERROR.test(msg)) return undefined;
   for (const [needle, name] of ERRORS) if (msg.includes(needle)) return name;
   return undefined;
 }
@@ -207,7 +212,8 @@ export function failingLines(n: NodeModel): ClassifiedLine[] {
   const hit = cache.get(n);
   if (hit !== undefined) return hit;
   const out: ClassifiedLine[] = [];
-  const seen = new Set<string>();
+  // Lines already taken, by file: a record can be a signature's ref, its last and a notable one.
+  const seen = new Map<string, Set<number>>();
   for (const [source, s] of calicoLogs(n)) {
     const recs: LogRecord[] = [];
     for (const name of SIGNATURES_READ) {
@@ -219,9 +225,10 @@ export function failingLines(n: NodeModel): ClassifiedLine[] {
     recs.push(...s.notable);
     const mine: ClassifiedLine[] = [];
     for (const rec of recs) {
-      const key = `${rec.file}\u0000${rec.line}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      let lines = seen.get(rec.file);
+      if (lines === undefined) seen.set(rec.file, (lines = new Set()));
+      if (lines.has(rec.line)) continue;
+      lines.add(rec.line);
       const c = classify(rec.message);
       if (c.kind === 'other' && c.error === undefined) continue;
       mine.push({ source, rec, ...c });

@@ -14,16 +14,18 @@ import { lineEvidence } from './evidence.js';
 export function calicoLogLines(n: NodeModel, needles: readonly string[]): Evidence[] {
   const out: Evidence[] = [];
   const seen = new Set<string>();
+  const take = (r: CalicoLogRecord & { file: string }) => {
+    // The text test first: most records hold none of the needles, and need no key.
+    if (!needles.some((x) => r.text.includes(x))) return;
+    const key = `${r.file}\u0000${r.line}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(lineEvidence(n, r.file, r));
+  };
   for (const s of [n.felix, n.containerLog, n.confd, n.agent]) {
     if (s === undefined) continue;
-    const records: (CalicoLogRecord & { file: string })[] = [...s.notable];
-    for (const sig of Object.values(s.signatures)) records.push(...sig.refs);
-    for (const r of records) {
-      const key = `${r.file}\u0000${r.line}`;
-      if (seen.has(key) || !needles.some((x) => r.text.includes(x))) continue;
-      seen.add(key);
-      out.push(lineEvidence(n, r.file, r));
-    }
+    for (const r of s.notable) take(r);
+    for (const sig of Object.values(s.signatures)) for (const r of sig.refs) take(r);
   }
   return out;
 }

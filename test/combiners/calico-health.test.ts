@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { classify, failureSummary, targetOf } from '../../src/combiners/calico-health.js';
+import { classify, ERRORS, failureSummary, targetOf } from '../../src/combiners/calico-health.js';
 import { NodeBundleBuilder } from '../../src/bundle/node-bundle-builder.js';
 import { buildClusterModel } from '../../src/combiners/cluster-model.js';
 
@@ -22,6 +22,15 @@ test('classification: datastore, Typha, certificate, local, consequence', () => 
   assert.is(classify('calico/node is not ready: BIRD is not ready: Error querying BIRD: unable to connect to BIRDv4 socket: dial unix /var/run/calico/bird.ctl: connect: connection refused').kind, 'local');
   assert.is(classify('Get "http://localhost:9099/readiness": dial tcp 127.0.0.1:9099: connect: connection refused').kind, 'local');
   assert.is(classify('Source is not in sync, waiting for datastore sync to complete').kind, 'other');
+});
+
+test('every Go error text is named, the first of the table when a message holds several, none when it holds none', () => {
+  assert.ok(ERRORS.length >= 18);
+  for (const [text, name] of ERRORS) assert.is(classify(`Hit error connecting to datastore: ${text} (x)`).error, name, text);
+  // Table order decides, not the place in the message.
+  assert.is(classify('Hit error connecting to datastore: connection refused after x509: certificate signed by unknown authority').error, 'certificate signed by unknown authority');
+  assert.is(classify('Hit error connecting to datastore: i/o timeou').error, undefined);
+  assert.is(classify('Hit error connecting to datastore: io timeout, Connection Refused').error, undefined);
 });
 
 test('a cluster-diags calico-node pod log: startup datastore retries with first, last, count and target', () => {
