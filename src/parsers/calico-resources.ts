@@ -430,6 +430,27 @@ export function parseCalicoResources(text: string, source: { input: string; file
  * whole-file parse.
  */
 function loadItemFast(text: string): Obj | undefined {
+  const known = loadedItems.get(text);
+  if (known !== undefined) return known;
+  const js = loadItemFastOnce(text);
+  if (js !== undefined && loadedItemBytes + text.length <= LOADED_ITEMS_MAX_BYTES) {
+    loadedItems.set(text, js);
+    loadedItemBytes += text.length;
+  }
+  return js;
+}
+
+/**
+ * Items already loaded, by their text: the same policies come in the customer's export and again in
+ * each `calicoctl cluster diags` of the ticket (the CRD files of two cluster diags taken an hour apart
+ * are often byte for byte the same). Loaded objects are only read afterwards (resources keep their
+ * `spec`, never written), so one object serves every copy. Bounded by the texts' total size.
+ */
+const loadedItems = new Map<string, Obj>();
+let loadedItemBytes = 0;
+const LOADED_ITEMS_MAX_BYTES = 32 << 20;
+
+function loadItemFastOnce(text: string): Obj | undefined {
   // A tag (`!`, `!!str`, `!foo`), anchor or alias where a node starts: the libraries differ on some
   // (`a: !` is '' in one, null in the other). A match inside a quoted string only costs time.
   if (TAG_AT_NODE.test(text)) return undefined;

@@ -181,6 +181,11 @@ test('big Lists are parsed item by item with the same resources, lines and probl
   const whole = parseCalicoResources(list, src('l.yaml'));
   assert.equal(whole.resources.map((r) => [r.kind, r.name, r.ref.line]), [['IPPool', 'p1', 5], ['GlobalNetworkPolicy', 'deny-179', 14]]);
   assert.equal(parseCalicoResources(list, src('l.yaml'), { itemwiseBytes: 0 }), whole);
+  // The same items again, in another file and lower down (a second cluster diags): loaded once, each
+  // copy with its own file and lines, and the same content.
+  const again = parseCalicoResources('# exported again\n\n' + list, src('crd/again.yaml'), { itemwiseBytes: 0 });
+  assert.equal(again.resources.map((r) => [r.kind, r.name, r.ref.file, r.ref.line]), [['IPPool', 'p1', 'crd/again.yaml', 7], ['GlobalNetworkPolicy', 'deny-179', 'crd/again.yaml', 16]]);
+  assert.equal(again.resources.map((r) => r.spec), whole.resources.map((r) => r.spec));
 });
 
 test('item by item, an unquoted AS-dot still reads from its source text (1.10 is AS 65546, not 1.1)', () => {
