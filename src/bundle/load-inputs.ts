@@ -11,6 +11,7 @@ import { describeReadError, FINGERPRINT_BYTES, fingerprintOf, readArchive } from
 import { readYaml } from './read-yaml.js';
 import { guessBinary, isCalicoJson, readAttachment, readHead, sniffBytes } from './read-attachment.js';
 import type { SourceResult } from './source-result.js';
+import { forgetLoadedItems } from '../parsers/calico-resources.js';
 
 export type ArchiveReader = (path: string, onRead?: (bytesRead: number) => void) => Promise<SourceResult>;
 
@@ -299,7 +300,8 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
     opts.progress.start(list);
   }
   const limit = opts.concurrency ?? archiveConcurrency();
-  const results = await mapLimit(tasks, limit, (t) => t());
+  // Resource list items loaded while reading are remembered only for the copies of this read.
+  const results = await mapLimit(tasks, limit, (t) => t()).finally(forgetLoadedItems);
   // Folders that yielded nothing themselves but held archives are not listed as inputs.
   // Pasted files found in a folder are inputs of their own (kind `attachment`).
   for (const r of [...results]) {

@@ -444,11 +444,23 @@ function loadItemFast(text: string): Obj | undefined {
  * Items already loaded, by their text: the same policies come in the customer's export and again in
  * each `calicoctl cluster diags` of the ticket (the CRD files of two cluster diags taken an hour apart
  * are often byte for byte the same). Loaded objects are only read afterwards (resources keep their
- * `spec`, never written), so one object serves every copy. Bounded by the texts' total size.
+ * `spec`, never written), so one object serves every copy. Bounded by the texts' total size, and
+ * emptied after each read (`forgetLoadedItems`).
  */
 const loadedItems = new Map<string, Obj>();
 let loadedItemBytes = 0;
 const LOADED_ITEMS_MAX_BYTES = 32 << 20;
+
+/** Forgets the items loaded so far (the reader calls it when every input is read: their texts are not kept past the read). */
+export function forgetLoadedItems(): void {
+  loadedItems.clear();
+  loadedItemBytes = 0;
+}
+
+/** How many loaded items are remembered (for tests). */
+export function loadedItemsHeld(): number {
+  return loadedItems.size;
+}
 
 function loadItemFastOnce(text: string): Obj | undefined {
   // A tag (`!`, `!!str`, `!foo`), anchor or alias where a node starts: the libraries differ on some

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadInputs, SameBytes } from '../../src/bundle/load-inputs.js';
 import { makeTarball, tempDir } from '../helpers/make-tarball.js';
 import { healthyNodeFiles, NODES, POOL_YAML } from '../helpers/healthy-cluster.js';
+import { ITEMWISE_BYTES, loadedItemsHeld, parseCalicoResources } from '../../src/parsers/calico-resources.js';
 
 const dir = tempDir();
 
@@ -74,6 +75,22 @@ test('calicoctl cluster diags: one bundle per nodes/<node>/ folder, CRD YAML as 
   assert.is(r!.nodes[0]!.interfaces4[0]!.addresses[0]!.address, '10.0.0.11');
   assert.is(r!.resources.length, 1);
   assert.is((r!.resources[0] as { ipipMode: string }).ipipMode, 'Always');
+});
+
+test('resource list items loaded during a read are remembered for its copies only: none is held once the read is done', async () => {
+  const item = (i: number) => `- apiVersion: projectcalico.org/v3\n  kind: IPPool\n  metadata:\n    name: pool-${i}\n  spec:\n    cidr: 10.${i >> 8}.${i & 255}.0/24\n    natOutgoing: true\n`;
+  let list = 'apiVersion: projectcalico.org/v3\nkind: IPPoolList\nitems:\n';
+  for (let i = 0; list.length < ITEMWISE_BYTES + 1000; i++) list += item(i);
+  const root = join(dir, 'lists');
+  mkdirSync(root, { recursive: true });
+  writeFileSync(join(root, 'ippools.yaml'), list);
+  writeFileSync(join(root, 'ippools-again.yaml'), list);
+  // Parsed directly, the items stay remembered (the next copy is not loaded again).
+  const direct = parseCalicoResources(list, { input: 'x', file: 'ippools.yaml' });
+  assert.ok(loadedItemsHeld() >= direct.resources.length && direct.resources.length > 100);
+  const results = await loadInputs([root]);
+  assert.is(loadedItemsHeld(), 0);
+  assert.is(results.flatMap((r) => r.resources).length, 2 * direct.resources.length);
 });
 
 test('progress: archive sizes up front, bytes read per archive up to its size, done once each', async () => {
