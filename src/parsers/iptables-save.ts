@@ -615,7 +615,7 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
         line: lineNo,
         text: line,
         table: this.cur.table.name,
-        chain: chainName,
+        chain: chain.name, // one string per chain, not a slice per rule
         spec: nameEnd < line.length ? line.slice(nameEnd + 1) : '',
       };
       if (counters !== undefined) {
