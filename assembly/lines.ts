@@ -297,10 +297,7 @@ export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, hit: 
       pid = pid * 10 + <f64>d;
     }
     if (q == pidAt || q - pidAt > 10 || load<u8>(q) != 93 || load<u8>(q, 1) != 32 || q + 1 >= e) break;
-    if (pid != lastPid) {
-      if (!pidKnown(pid)) break;
-      lastPid = pid;
-    }
+    if (pid != lastPid && !pidKnown(pid)) break;
     if (hitHere >= 0) {
       // One countable hit, in the message, and no other hit in the line.
       const v = load<u32>(HITS + (<usize>hitHere << 2));
@@ -328,6 +325,7 @@ export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, hit: 
     lines++;
     bytes += <i32>(e - s + 1);
     lastAt = at;
+    lastPid = pid;
     s = nl + 1;
   }
   store<i32>(RESULTS, lines);

@@ -671,9 +671,9 @@ class CalicoLogParserImpl implements CalicoLogParser {
 
   /**
    * Whether a WARNING or ERROR line may be counted from its bytes (if its message holds no needle, or
-   * one whose signatures have their refs full):
-   * the module can search it, the notable list is full (the string path would drop the record), and
-   * the level has its key in `byLevel` already (so counting it now keeps the keys' order).
+   * one whose signatures have their refs full): the module can search it, the notable list is full
+   * (the string path would drop the record), and the level has its key in `byLevel` already (so
+   * counting it now keeps the keys' order).
    */
   private severeCountable(base: number, level: string): boolean {
     return base >= 0 && ALL_NEEDLE_INDEX !== undefined && this.summary.notable.length >= this.maxNotable && this.summary.byLevel[level] !== undefined;

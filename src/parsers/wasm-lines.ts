@@ -148,7 +148,7 @@ export class WasmLines {
   private dv: DataView;
   private readonly resultsAt: number;
   private loaded: Buffer | undefined;
-  /** The needle list in each of the prefilter's two table sets (0: `findNeedles`, 1: `needleIn`). */
+  /** The needle list in each of the prefilter's two table sets (0: `findNeedles` and `listHits`, 1: `onlyNeedleIn`). */
   private readonly bitsFor: (NeedleIndex | undefined)[] = [undefined, undefined];
   /** Who listed the module's hit list (`listHits`), for which chunk, and how many hits it holds. */
   private hitsOwner: object | undefined;

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { countNewlines, needleIndex, wasmLines, wasmLinesAvailable } from '../../src/parsers/wasm-lines.js';
+import { countNewlines, needleIndex, SCAN_SVLOGD_KNOWN, wasmLines, wasmLinesAvailable } from '../../src/parsers/wasm-lines.js';
 
 test('the WebAssembly module is built and loads', () => {
   assert.ok(wasmLinesAvailable(), 'dist/src/wasm/lines.wasm missing: npm run build compiles assembly/lines.ts');
@@ -93,6 +93,34 @@ test('listHits = findNeedles with the needle of each, and the module\'s hit list
   w.forget();
   assert.not.ok(w.listHits(owner, dense, index, words.map(() => true), [], []));
   assert.not.ok(w.hitsAreFor(owner, dense));
+});
+
+test('scanCalico counts the records of known PIDs and reports the PID of the last one it counted, not of the line it stopped at', () => {
+  const w = wasmLines();
+  if (w === undefined) return assert.unreachable('module not loaded');
+  const buf = Buffer.from(
+    [
+      '2024-03-15 00:46:55.752 [DEBUG][68] x.go 1: a',
+      '2024-03-15 00:46:55.753 [DEBUG][70] x.go 2: b',
+      '2024-03-15 00:46:55.754 [DEBUG][68] x.go 3: c',
+      // A PID it knows, but the first `component/` prefix while it is not known yet: JS takes this line.
+      '2024-03-15 00:46:55.755 [DEBUG][70] felix/x.go 4: d',
+      '2024-03-15 00:46:55.756 [DEBUG][68] x.go 5: e',
+      '',
+    ].join('\n'),
+  );
+  w.forget();
+  const base = w.load(buf);
+  w.setKnownPids([68, 70]);
+  const next = w.scanCalico(base, 0, buf.length, SCAN_SVLOGD_KNOWN, 68, 0, 0, 65536);
+  assert.is(w.result(0), 3);
+  assert.is(w.resultPid(), 68);
+  assert.ok(buf.toString('latin1', next).startsWith('2024-03-15 00:46:55.755 [DEBUG][70] felix/x.go 4'));
+  // A PID it does not know stops it at once.
+  w.setKnownPids([68]);
+  w.scanCalico(base, 0, buf.length, SCAN_SVLOGD_KNOWN, 68, 0, 0, 65536);
+  assert.is(w.result(0), 1);
+  assert.is(w.resultPid(), 68);
 });
 
 test.run();
