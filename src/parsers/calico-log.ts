@@ -226,10 +226,9 @@ function infoSignatures(daemon: string): readonly CalicoLogSignature[] {
   return CALICO_LOG_SIGNATURES.filter((s) => s.info === true && (only === undefined || only.includes(s.name)));
 }
 
-/** A daemon's INFO needles as bytes, by first byte, and the signatures (table indexes) listing each; made once per daemon. */
+/** A daemon's INFO needles as bytes and the signatures (table indexes) listing each; made once per daemon. */
 interface InfoNeedleTables {
   buffers: Buffer[];
-  byFirstByte: number[][];
   sigs: number[][];
   /** Few needles: searched in each INFO line by the WebAssembly scanner; else the prefilter's index. */
   lineSearch: boolean;
@@ -243,7 +242,6 @@ function infoNeedleTables(daemon: string, sigs: readonly CalicoLogSignature[]): 
     const buffers = needles.map((n) => Buffer.from(n, 'utf8'));
     t = {
       buffers,
-      byFirstByte: Array.from({ length: 256 }, (_, b) => buffers.flatMap((nd, k) => (nd[0] === b ? [k] : []))),
       sigs: needles.map((n) => CALICO_LOG_SIGNATURES.flatMap((sig, i) => (sigs.includes(sig) && sig.needles.includes(n) ? [i] : []))),
       lineSearch: lineSearchable(buffers),
       index: undefined,
@@ -485,8 +483,6 @@ class CalicoLogParserImpl implements CalicoLogParser {
   private readonly fastHits = new Map<string, [number, number, number]>();
   /** For each INFO needle (infoNeedleBuffers), the signatures of this daemon's INFO search that list it, in table order. */
   private readonly infoNeedleSigs: readonly number[][];
-  /** The INFO needles (indexes in infoNeedleBuffers) by their first byte. */
-  private readonly needlesByFirstByte: readonly number[][];
   // Levels counted on the fast path, added to byLevel in finish() (the key is created on first sight, keeping key order).
   private fastDebug = 0;
   private fastInfo = 0;
@@ -515,7 +511,6 @@ class CalicoLogParserImpl implements CalicoLogParser {
     const infoSigs = infoSignatures(opts.daemon);
     const tables = infoNeedleTables(opts.daemon, infoSigs);
     this.infoNeedleBuffers = tables.buffers;
-    this.needlesByFirstByte = tables.byFirstByte;
     this.infoNeedleSigs = tables.sigs;
     this.lineSearch = tables.lineSearch;
     this.infoNeedleIndex = tables.index;
@@ -580,25 +575,15 @@ class CalicoLogParserImpl implements CalicoLogParser {
    * in the message (from `msg` on), and no other needle does; each signature listing it has its refs
    * full and is not notable (so the string path would only count it and remember the line for `last`).
    */
-  private countableHit(buf: Buffer, hit: number, msg: number, e: number): number {
+  private countableHit(hit: number, msg: number, e: number): number {
     if (hit < msg) return -1;
     let found = -1;
     const hits = this.needleHits;
     if (hits !== undefined) {
-      // The prefilter's offsets: one in the line, where one needle starts.
+      // The prefilter's offsets, each with its needle (hitIds): one in the line, where one needle starts.
       const after = this.hitIdx + 1;
       if (after < hits.length && hits[after]! < e) return -1; // another needle in the line (or at the same offset)
-      const needles = this.infoNeedleBuffers;
-      for (const k of this.needlesByFirstByte[buf[hit]!]!) {
-        const nd = needles[k]!;
-        const len = nd.length;
-        if (hit + len > e || buf[hit + len - 1] !== nd[len - 1]) continue;
-        let j = 1;
-        while (j < len && buf[hit + j] === nd[j]) j++;
-        if (j < len) continue;
-        if (found !== -1) return -1;
-        found = k;
-      }
+      found = this.hitIds[this.hitIdx]!;
     } else {
       // Each needle's next offset (nextNeedleFrom has searched them all from the line's start): one needle
       // in the line, once or more (the same signatures either way).
@@ -776,7 +761,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
     if (wasm === undefined) return;
     this.updateNeedleCountable();
     if (wasm.listHits(this, buf, this.infoNeedleIndex!, this.needleCountable, this.hitPositions, this.hitIds)) this.needleHits = this.hitPositions;
-    else this.needleHits = wasm.findNeedles(buf, this.infoNeedleIndex!);
+    else this.needleHits = wasm.findNeedles(buf, this.infoNeedleIndex!, this.hitIds);
   }
 
   /** Whether each INFO needle's hits may be counted by the scanner: its signatures are not notable and have their refs full. */
@@ -920,7 +905,7 @@ class CalicoLogParserImpl implements CalicoLogParser {
         }
         if (q === pidAt || q - pidAt > 10 || buf[q] !== 93 || buf[q + 1] !== 32 || q + 1 >= e) break fast;
         // An INFO needle in the line: counted here only when the string path would only count it.
-        const hitNeedle = hit === -1 ? -1 : this.countableHit(buf, hit, q + 2, e);
+        const hitNeedle = hit === -1 ? -1 : this.countableHit(hit, q + 2, e);
         if (hit !== -1 && hitNeedle === -1) break fast;
         // WARNING or ERROR: counted here only when the message holds no needle, or one needle whose
         // signatures have their refs full: the string path would count the level (and the hits, and
