@@ -313,7 +313,8 @@ async function runtimeLine(): Promise<string> {
   const { wasmLines, wasmLinesAvailable } = await import('./parsers/wasm-lines.js');
   const { templatesPrecompiled } = await import('./report/render-html.js');
   const { BUNDLE_FILE } = await import('./paths.js');
-  const code = import.meta.url.endsWith(`/${BUNDLE_FILE}`) ? `one bundle (dist/src/${BUNDLE_FILE})` : 'separate modules';
+  const cache = (globalThis as Record<symbol, unknown>)[Symbol.for('calico-diags.code-cache')];
+  const code = import.meta.url.endsWith(`/${BUNDLE_FILE}`) ? `one bundle (dist/src/${BUNDLE_FILE}, code cache ${typeof cache === 'string' ? cache : 'off'})` : 'separate modules';
   const wasm = wasmLines() !== undefined ? 'on' : wasmLinesAvailable() ? 'off (CALICO_DIAGS_WASM=0)' : 'not built';
   const { recycleTotals } = await import('./bundle/recycling-gunzip.js');
   const z = recycleTotals();

@@ -1,6 +1,6 @@
 /**
  * Where the package's own files are. Every path is taken from this module's folder, `dist/src/`,
- * which is also the folder of the CLI bundle (`dist/src/cli.bundle.js`, one file holding this module
+ * which is also the folder of the CLI bundle (`dist/src/cli.bundle.cjs`, one file holding this module
  * and every other one the CLI runs): so the same paths hold whether the code runs as separate modules
  * (tests, `dist/src/cli.js`) or from the bundle. A module that took paths from its own location would
  * point elsewhere once bundled.
@@ -16,7 +16,10 @@ export function builtFile(rel: string): URL {
 }
 
 /** The CLI bundle's file name, under `dist/src/` (written by `src/build/bundle-cli.ts`, run by `bin/`). */
-export const BUNDLE_FILE = 'cli.bundle.js';
+export const BUNDLE_FILE = 'cli.bundle.cjs';
+
+/** V8's code cache for the bundle, under `dist/src/` (written by `src/build/code-cache.ts`, read by `bin/load-cli.js`). */
+export const CODE_CACHE_FILE = 'cli.bundle.cache';
 
 /** The package's root (where package.json and templates/ are). */
 const PACKAGE_ROOT = new URL('../../', SRC);
