@@ -420,13 +420,14 @@ async function readTar(source: NodeJS.ReadableStream, input: string, label: stri
   const collector = new BundleCollector(input, archiveName);
   const out: TarResult = { collectors: [collector], problems: [], inner: [], files: 0, attachments: [] };
   let stopped = false;
+  let recycling: ReturnType<typeof createRecyclingGunzip> | undefined;
   try {
     const extract = tar.extract();
     const head = await peekGzip(source);
     // Inflated bytes are lent to each member's reader, which is done with them when it returns (or
     // after each chunk, for bundle files); then their buffers go back to zlib. Every entry is read to
     // its end before the next (drained, not resumed), so "done up to here" is a position in the stream.
-    const recycling = head.gzip ? createRecyclingGunzip(CHUNK_BYTES) : undefined;
+    recycling = head.gzip ? createRecyclingGunzip(CHUNK_BYTES) : undefined;
     const feeding = recycling !== undefined ? pipeline(head.stream, recycling.gunzip, extract) : pipeline(head.stream, extract);
     // Avoid an unhandled rejection: the iterator below reports the same error.
     feeding.catch(() => undefined);
@@ -434,7 +435,8 @@ async function readTar(source: NodeJS.ReadableStream, input: string, label: stri
       const h = entry.header;
       // Where the entry's bytes start in the tar stream (tar-stream sets it on every header).
       const start = (h as { byteOffset?: number }).byteOffset;
-      const done = recycling !== undefined && typeof start === 'number' ? (end: number) => recycling.release(end) : undefined;
+      const r = recycling;
+      const done = r !== undefined && typeof start === 'number' ? (end: number) => r.release(end) : undefined;
       if (h.type === 'directory') {
         collector.noteDirectory(h.name);
         await drain(entry);
@@ -469,6 +471,9 @@ async function readTar(source: NodeJS.ReadableStream, input: string, label: stri
     }
   } catch (err) {
     out.fatal = describeReadError(err);
+  } finally {
+    // Every entry was read (or drained) by now: the buffers the stream still holds can go to the next.
+    recycling?.close();
   }
   return out;
 }

@@ -5,9 +5,18 @@
  * ipset members), so that JS visits only the lines it must read. It also lists where needles occur
  * (a chunk's INFO needles, a WARNING line's signature needles) in one pass for many needles.
  *
- * Each chunk is copied once into the module's memory (grown once to fit it); the fast paths ask
- * `load(buf)` and get the address the chunk's offset 0 has there. The splitter calls `forget()` at
- * each new chunk, so a Buffer reused with other bytes is copied again.
+ * The fast paths ask `load(buf)` for the address the chunk's offset 0 has in the module's memory.
+ * Chunks inflated by zlib are there already: zlib's output buffers are slots of that memory
+ * (`takeBuffer`, see bundle/recycling-gunzip.ts), so such a chunk is read in place. Any other
+ * Buffer (a line joined across two chunks, a plain tar) is copied into a fixed area first. The
+ * memory is grown once, when the module is made, and never again: a grown memory would detach the
+ * slots' Buffers from under zlib. The splitter calls `forget()` at each new chunk, so a Buffer
+ * reused with other bytes is copied again.
+ *
+ * Read in place, the bytes after a chunk are the rest of its zlib buffer, which zlib may be filling
+ * on its own thread meanwhile. The scanners' loads run up to SLACK bytes past a line's end, and
+ * nothing they find there is used (a test runs every scanner with random bytes after each chunk);
+ * each slot is followed by SLACK bytes nobody writes, so a load never leaves the memory.
  *
  * `CALICO_DIAGS_WASM=0` turns it off (the JS fast paths do the same work); so does a missing
  * build output. Tests switch it with `setWasmEnabled`.
@@ -110,8 +119,12 @@ const CHUNK_BASE = 1 << 17;
 /** Bytes kept readable after a chunk: the scanner's 16-byte loads may run past a line's end. */
 const SLACK = 64;
 const PAGE = 1 << 16;
-/** Larger chunks stay with the JS paths (the module's memory never shrinks). */
+/** Larger chunks stay with the JS paths (the copy area is this large). */
 export const WASM_MAX_CHUNK = 8 << 20;
+/** Slots of the module's memory lent to zlib as output buffers (two archives at a time, each a few MiB ahead of its reader). */
+export const POOL_SLOTS = 24;
+/** A slot's size: zlib's output chunk (bundle/read-archive.ts CHUNK_BYTES); other sizes are not lent. */
+export const POOL_SLOT_BYTES = 1 << 20;
 
 /** Flags of `scanCalico` (see assembly/lines.ts). */
 export const SCAN_SVLOGD_KNOWN = 1;
@@ -148,6 +161,15 @@ export class WasmLines {
   private dv: DataView;
   private readonly resultsAt: number;
   private loaded: Buffer | undefined;
+  /** Where the loaded chunk's offset 0 is in the module's memory. */
+  private base = CHUNK_BASE;
+  /** The base of the chunk the last `scanCalico` read (its hit lines are offsets from it). */
+  private scanBase = CHUNK_BASE;
+  /** Where the slots start: addresses from here on are zlib's buffers, read in place. */
+  private readonly poolBase: number;
+  /** The slots not lent, and which addresses they start at (to refuse one given back twice). */
+  private readonly freeSlots: Buffer[] = [];
+  private readonly freeAt = new Set<number>();
   /** The needle list in each of the prefilter's two table sets (0: `findNeedles` and `listHits`, 1: `onlyNeedleIn`). */
   private readonly bitsFor: (NeedleIndex | undefined)[] = [undefined, undefined];
   /** Who listed the module's hit list (`listHits`), for which chunk, and how many hits it holds. */
@@ -167,6 +189,16 @@ export class WasmLines {
 
   constructor(module: object) {
     this.x = new WA.Instance(module, {}).exports as unknown as Exports;
+    // The copy area, then the slots, each with SLACK bytes after it; grown here once and never again.
+    this.poolBase = Math.ceil((CHUNK_BASE + WASM_MAX_CHUNK + SLACK) / PAGE) * PAGE;
+    const stride = POOL_SLOT_BYTES + SLACK;
+    const pages = Math.ceil((this.poolBase + POOL_SLOTS * stride) / PAGE);
+    this.x.memory.grow(pages - this.x.memory.buffer.byteLength / PAGE);
+    for (let i = POOL_SLOTS - 1; i >= 0; i--) {
+      const at = this.poolBase + i * stride;
+      this.freeSlots.push(Buffer.from(this.x.memory.buffer, at, POOL_SLOT_BYTES));
+      this.freeAt.add(at);
+    }
     this.bytes = new Uint8Array(this.x.memory.buffer);
     this.i32 = new Int32Array(this.x.memory.buffer);
     this.dv = new DataView(this.x.memory.buffer);
@@ -183,19 +215,49 @@ export class WasmLines {
    * of its byte 0, or -1 when the chunk is larger than WASM_MAX_CHUNK.
    */
   load(buf: Buffer): number {
-    if (buf === this.loaded) return CHUNK_BASE;
-    if (buf.length > WASM_MAX_CHUNK) return -1;
-    const need = CHUNK_BASE + buf.length + SLACK;
-    if (need > this.bytes.length) {
-      this.x.memory.grow(Math.ceil((need - this.bytes.length) / PAGE));
-      this.bytes = new Uint8Array(this.x.memory.buffer);
-      this.i32 = new Int32Array(this.x.memory.buffer);
-      this.dv = new DataView(this.x.memory.buffer);
+    if (buf === this.loaded) return this.base;
+    if (buf.buffer === this.x.memory.buffer && buf.byteOffset >= this.poolBase) {
+      // Inside a slot (zlib wrote it there): read in place.
+      this.loaded = buf;
+      this.base = buf.byteOffset;
+      return this.base;
     }
+    if (buf.length > WASM_MAX_CHUNK) return -1;
     this.bytes.set(buf, CHUNK_BASE);
     this.bytes.fill(0, CHUNK_BASE + buf.length, CHUNK_BASE + buf.length + SLACK);
     this.loaded = buf;
+    this.base = CHUNK_BASE;
     return CHUNK_BASE;
+  }
+
+  /** A slot of the module's memory to inflate into (`size` must be POOL_SLOT_BYTES), or undefined when all are lent. */
+  takeBuffer(size: number): Buffer | undefined {
+    if (size !== POOL_SLOT_BYTES) return undefined;
+    const slot = this.freeSlots.pop();
+    if (slot !== undefined) this.freeAt.delete(slot.byteOffset);
+    return slot;
+  }
+
+  /**
+   * Gives a slot back, once nothing will read or write it again (zlib moved past it and the reader
+   * is done with its bytes). Anything that is not a lent slot is ignored, a slot given back twice too.
+   */
+  giveBack(buf: Buffer): void {
+    const at = buf.byteOffset;
+    if (buf.buffer !== this.x.memory.buffer || buf.length !== POOL_SLOT_BYTES || at < this.poolBase || (at - this.poolBase) % (POOL_SLOT_BYTES + SLACK) !== 0) return;
+    if (this.freeAt.has(at)) return;
+    this.freeAt.add(at);
+    this.freeSlots.push(buf);
+  }
+
+  /** Slots not lent (for tests and `--timings`). */
+  get freeBuffers(): number {
+    return this.freeSlots.length;
+  }
+
+  /** Whether `buf` lies in a slot (zlib wrote it where the module reads it). */
+  inPlace(buf: Buffer): boolean {
+    return buf.buffer === this.x.memory.buffer && buf.byteOffset >= this.poolBase;
   }
 
   /** Number of `\n` in `buf[start..end)`. */
@@ -213,6 +275,7 @@ export class WasmLines {
    * `hitCount` of the list written last (`listHits`, `setStopHit`) are those an INFO line is checked against.
    */
   scanCalico(base: number, s: number, end: number, flags: number, lastPid: number, hit: number, hitCount: number, maxLine: number): number {
+    this.scanBase = base;
     return this.x.scanCalico(base + s, base + end, flags, lastPid, hit, hitCount, maxLine) - base;
   }
 
@@ -283,7 +346,7 @@ export class WasmLines {
 
   /** Writes a list of one entry for `scanCalico`: every INFO line from the one holding `offset` on goes to JS. */
   setStopHit(offset: number): number {
-    this.u32()[this.x.hits() >> 2] = ((CHUNK_BASE + offset) | HIT_STOP_ALL) >>> 0;
+    this.u32()[this.x.hits() >> 2] = ((this.base + offset) | HIT_STOP_ALL) >>> 0;
     this.hitsOwner = undefined;
     return 1;
   }
@@ -291,7 +354,7 @@ export class WasmLines {
   /** Field `f` of the `i`th INFO line the last `scanCalico` counted with a hit: 0 hit index, 1 line start, 2 newline (chunk offsets), 3 lines counted before it. */
   hitLine(i: number, f: number): number {
     const v = this.i32[(this.x.hitLines() >> 2) + 4 * i + f]!;
-    return f === 1 || f === 2 ? v - CHUNK_BASE : v;
+    return f === 1 || f === 2 ? v - this.scanBase : v;
   }
 
   /**

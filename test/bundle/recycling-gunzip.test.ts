@@ -8,6 +8,7 @@ import * as tar from 'tar-stream';
 import fc from 'fast-check';
 import { createRecyclingGunzip, poisonRecycledBuffers, recycleTotals } from '../../src/bundle/recycling-gunzip.js';
 import { readArchive, CHUNK_BYTES } from '../../src/bundle/read-archive.js';
+import { POOL_SLOTS, setWasmEnabled, wasmLines } from '../../src/parsers/wasm-lines.js';
 import type { SourceResult } from '../../src/bundle/source-result.js';
 import { generateBundles } from '../../bench/generate-bundles.js';
 import { tempDir } from '../helpers/make-tarball.js';
@@ -30,24 +31,31 @@ function text(bytes: number, seed: number): Buffer {
   return b;
 }
 
-async function inflateAll(gz: Buffer, release: boolean): Promise<{ out: Buffer; reused: number; retired: number }> {
+async function inflateAll(gz: Buffer, release: boolean, close = true): Promise<{ out: Buffer; reused: number; retired: number; inPlace: number; chunks: number; lent: number }> {
   const r = createRecyclingGunzip(CHUNK_BYTES);
+  const wasm = wasmLines();
   const parts: Buffer[] = [];
   let pos = 0;
+  let inPlace = 0;
+  let lent = 0;
   const done = (async () => {
     for await (const c of r.gunzip) {
       parts.push(Buffer.from(c as Buffer)); // copied: the reader keeps nothing lent
+      if (wasm?.inPlace(c as Buffer) === true) inPlace++;
       pos += (c as Buffer).length;
       if (release) r.release(pos);
+      lent = Math.max(lent, POOL_SLOTS - (wasm?.freeBuffers ?? POOL_SLOTS));
     }
   })();
   r.gunzip.end(gz);
   await done;
-  return { out: Buffer.concat(parts), reused: r.stats.reused, retired: r.stats.retired };
+  if (close) r.close();
+  return { out: Buffer.concat(parts), reused: r.stats.reused, retired: r.stats.retired, inPlace, chunks: parts.length, lent };
 }
 
-test('inflates the same bytes as gunzip, reusing its buffers once the reader releases them', async () => {
+test('the scanner off: inflates the same bytes as gunzip in plain buffers, reusing them once the reader releases them', async () => {
   poisonRecycledBuffers(POISON);
+  setWasmEnabled(false);
   try {
     const raw = text(9 * CHUNK_BYTES + 12345, 7);
     const gz = gzipSync(raw);
@@ -58,9 +66,84 @@ test('inflates the same bytes as gunzip, reusing its buffers once the reader rel
     const kept = await inflateAll(gz, false);
     assert.ok(kept.out.equals(raw));
     assert.is(kept.reused, 0, 'a reader that never releases gets plain gunzip');
+    assert.is(released.inPlace + kept.inPlace, 0);
+  } finally {
+    poisonRecycledBuffers(undefined);
+    setWasmEnabled(true);
+  }
+});
+
+test('the scanner on: zlib inflates into its slots (read in place), which go back as the reader releases them, at a member\'s end, and at close()', async () => {
+  const wasm = wasmLines()!;
+  const before = wasm.freeBuffers;
+  assert.is(before, POOL_SLOTS, 'every slot free between streams');
+  poisonRecycledBuffers(POISON);
+  try {
+    const raw = text(9 * CHUNK_BYTES + 12345, 7);
+    const released = await inflateAll(gzipSync(raw), true);
+    assert.ok(released.out.equals(raw));
+    assert.is(released.inPlace, released.chunks, 'every chunk in a slot');
+    assert.ok(released.lent <= 3, `lent ${released.lent}`);
+    assert.is(wasm.freeBuffers, before);
+    // Two members (`cat a.gz b.gz`): each inflater's last slot goes back when it ends.
+    const second = text(2 * CHUNK_BYTES + 7, 8);
+    const two = await inflateAll(Buffer.concat([gzipSync(raw), gzipSync(second)]), true, false);
+    assert.ok(two.out.equals(Buffer.concat([raw, second])));
+    assert.ok(wasm.freeBuffers >= before - 1, `free ${wasm.freeBuffers} before close()`);
+    // A reader that never releases: the slots run out, then zlib's own buffers; the bytes are the same, and close() gives every slot back.
+    const big = text((POOL_SLOTS + 6) * CHUNK_BYTES, 9);
+    const kept = await inflateAll(gzipSync(big), false);
+    assert.ok(kept.out.equals(big));
+    assert.is(kept.lent, POOL_SLOTS);
+    assert.ok(kept.inPlace >= POOL_SLOTS && kept.inPlace < kept.chunks, `${kept.inPlace} of ${kept.chunks} in place`);
+    assert.is(wasm.freeBuffers, before);
   } finally {
     poisonRecycledBuffers(undefined);
   }
+});
+
+test('the scanner on: every slot goes back after zlib fails and after a destroy, only once zlib\'s write is over', async () => {
+  const wasm = wasmLines()!;
+  const before = wasm.freeBuffers;
+  const gz = gzipSync(text(3 * CHUNK_BYTES, 12));
+  gz.fill(0xff, gz.length >> 1, (gz.length >> 1) + 64); // damaged deflate data
+  const failed = createRecyclingGunzip(CHUNK_BYTES);
+  let pos = 0;
+  const reading = (async () => {
+    for await (const c of failed.gunzip) failed.release((pos += (c as Buffer).length));
+  })();
+  failed.gunzip.end(gz);
+  await reading.then(
+    () => assert.unreachable('damaged data inflated'),
+    (err: { code?: string }) => assert.match(String(err.code), /^Z_/),
+  );
+  failed.close();
+  await new Promise((r) => setImmediate(r));
+  assert.is(wasm.freeBuffers, before, 'zlib failed: every slot back');
+  // Destroyed while zlib inflates into a slot: that slot comes back when zlib's write is over, not
+  // before (given back, it is poisoned: a write after that would leave other bytes in it).
+  poisonRecycledBuffers(POISON);
+  const cut = createRecyclingGunzip(CHUNK_BYTES);
+  const inflater = () => (cut.gunzip as unknown as { inflater: { _outBuffer: Buffer } }).inflater;
+  let whileWriting: number | undefined;
+  const stopped = (async () => {
+    for await (const c of cut.gunzip) {
+      cut.release((c as Buffer).length);
+      cut.gunzip.destroy();
+      whileWriting = wasm.freeBuffers;
+      assert.ok(wasm.inPlace(inflater()._outBuffer));
+    }
+  })();
+  cut.gunzip.end(gzipSync(text(8 * CHUNK_BYTES, 13)));
+  await stopped.catch(() => undefined);
+  cut.close();
+  assert.ok(whileWriting !== undefined && whileWriting < before, `free while zlib wrote: ${whileWriting}`);
+  for (let i = 0; i < 50 && wasm.freeBuffers < before; i++) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 50));
+  poisonRecycledBuffers(undefined);
+  assert.is(wasm.freeBuffers, before, 'destroyed: every slot back once the write was over');
+  const last = inflater()._outBuffer;
+  assert.ok(last.every((b) => b === POISON), 'nothing wrote the slot after it was given back');
 });
 
 test('the poison shows a reader that keeps a lent chunk past its release (what the archive tests rely on)', async () => {
