@@ -8,8 +8,19 @@ test('collectGarbage runs a full collection: an object nothing holds is gone aft
     ref = new WeakRef({ big: new Array(1000).fill('x') });
   })();
   await new Promise((r) => setImmediate(r)); // a WeakRef keeps its target until the job that made it ends
-  assert.ok(collectGarbage({}));
+  assert.ok(collectGarbage({}, 0));
   assert.is(ref!.deref(), undefined);
+});
+
+test('below the threshold it does not run (a small heap: the collection would cost more than it frees)', async () => {
+  let ref: WeakRef<object> | undefined;
+  (() => {
+    ref = new WeakRef({ big: new Array(1000).fill('x') });
+  })();
+  await new Promise((r) => setImmediate(r));
+  assert.is(collectGarbage({}, Number.MAX_SAFE_INTEGER), false);
+  assert.ok(ref!.deref() !== undefined, 'nothing was collected');
+  assert.ok(collectGarbage({}, 0));
 });
 
 test('CALICO_DIAGS_GC=0 turns it off', () => {
