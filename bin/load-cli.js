@@ -10,25 +10,27 @@
 // with the cache as `cachedData`. V8 checks the cache against the source, its own version and its
 // flags, and compiles as usual when it does not match (`rejected`) or is absent (`missing`): the
 // run is then slower, never different.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { Script } from 'node:vm';
+//
+// CommonJS, as bin/calico-diags.js (bin/package.json).
+'use strict';
+const { readFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const { setFlagsFromString } = require('node:v8');
+const { Script } = require('node:vm');
 
-export const BUNDLE = fileURLToPath(new URL('../dist/src/cli.bundle.cjs', import.meta.url));
-export const CODE_CACHE = fileURLToPath(new URL('../dist/src/cli.bundle.cache', import.meta.url));
+const BUNDLE = join(__dirname, '..', 'dist', 'src', 'cli.bundle.cjs');
+const CODE_CACHE = join(__dirname, '..', 'dist', 'src', 'cli.bundle.cache');
 
 /** Where the bundle reads how it was loaded (for `--timings`). */
-export const CODE_CACHE_STATUS = Symbol.for('calico-diags.code-cache');
+const CODE_CACHE_STATUS = Symbol.for('calico-diags.code-cache');
 
 /**
  * Compiles and runs the bundle; returns its exports, the compiled script (the build makes the
  * cache from it) and what became of the cache: 'accepted', 'rejected', 'missing' or 'off'.
  * `cache`: the cache file to use, or null to compile without one.
  */
-export function loadCli({ cache = CODE_CACHE } = {}) {
+function loadCli({ cache = CODE_CACHE } = {}) {
   // The bundle turns --expose-gc on at run time (src/collect-garbage.ts), and V8 keys a code cache
   // by the flags of the moment it was made: after that. Turned on first, the flags match.
   setFlagsFromString('--expose-gc');
@@ -51,3 +53,5 @@ export function loadCli({ cache = CODE_CACHE } = {}) {
   script.runInThisContext().call(module.exports, module.exports, createRequire(BUNDLE), module, BUNDLE, dirname(BUNDLE));
   return { exports: module.exports, script, codeCache };
 }
+
+module.exports = { BUNDLE, CODE_CACHE, CODE_CACHE_STATUS, loadCli };

@@ -189,7 +189,7 @@ async function analyzeCommand(inputs: string[], opts: AnalyzeOpts, outGiven: boo
   for (const line of written) summaryStream.write(`${line}\n`);
   if (timings !== undefined) {
     io.stderr.write(timings.lines().map((l) => `${l}\n`).join(''));
-    io.stderr.write(`threads: ${lowered} helper threads at nice ${HELPER_NICE}, the main thread first (CALICO_DIAGS_FAVOUR_MAIN=0 turns this off)\n`);
+    io.stderr.write(`threads: ${lowered} helper threads at nice ${HELPER_NICE}, the main thread first (CALICO_DIAGS_FAVOUR_MAIN=0 turns this off); libuv's pool ${process.env.UV_THREADPOOL_SIZE ?? 4} threads\n`);
     io.stderr.write(`${await runtimeLine()}\n`);
   }
   if (code !== EXIT_OK) return code;

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli.js';
@@ -62,6 +63,27 @@ test('bin/load-cli.js: a cache that is not V8\'s, or none, is compiled around an
   assert.is(loadAndRun(null, join(dir, 'off.json')), `off ${code}`);
   const strip = (f: string) => readFileSync(join(dir, f), 'utf8').replace(/"(generatedAt|elapsed|durationMs)": *[^,}\n]*/g, '');
   for (const f of ['garbage.json', 'absent.json', 'off.json']) assert.is(strip(f), strip('cache.json'), f);
+});
+
+test('bin/calico-diags.js: libuv\'s pool gets 2 threads on 2 cores or fewer (set before anything starts it), UV_THREADPOOL_SIZE wins', () => {
+  const helpers = (env: NodeJS.ProcessEnv): { count: number; pool: string } => {
+    const r = spawnSync(process.execPath, [BIN, 'analyze', SAMPLE, '--json', join(dir, 'pool.json'), '-o', join(dir, 'pool.html'), '--timings'], { env, encoding: 'utf8' });
+    assert.is(r.status, 0, r.stderr);
+    const m = /^threads: (\d+) helper threads at nice \d+.*; libuv's pool (\d+) threads$/m.exec(r.stderr);
+    assert.ok(m !== null, r.stderr);
+    return { count: Number(m[1]), pool: m[2]! };
+  };
+  const { UV_THREADPOOL_SIZE: _, ...base } = process.env;
+  const chosen = helpers({ ...base, CALICO_DIAGS_FAVOUR_MAIN: '1' });
+  const four = helpers({ ...base, UV_THREADPOOL_SIZE: '4' });
+  assert.is(four.pool, '4');
+  if (availableParallelism() <= 2) {
+    assert.is(chosen.pool, '2');
+    assert.is(chosen.count, four.count - 2, 'two pool threads fewer: the size was set before the pool started');
+  } else {
+    assert.is(chosen.pool, '4');
+    assert.is(chosen.count, four.count);
+  }
 });
 
 test('bundle-cli: a dynamic import() left in the bundle is found (vm.Script cannot run one)', () => {
