@@ -110,10 +110,9 @@ export function createRecyclingGunzip(chunkSize: number): RecyclingGunzip {
   let enabled = true;
   /** Set by `close()`: the reader is done, so a slot that comes free later goes straight back. */
   let readerDone = false;
-  const giveBack = (buf: Buffer) => {
-    if (poisonByte !== undefined) buf.fill(poisonByte);
-    pool?.giveBack(buf);
-  };
+  /** A buffer going back to a pool (tests: filled with the poison byte first). */
+  const poison = (buf: Buffer): Buffer => (poisonByte !== undefined ? buf.fill(poisonByte) : buf);
+  const giveBack = (buf: Buffer) => pool?.giveBack(poison(buf));
 
   const stop = (why: string) => {
     enabled = false;
@@ -207,8 +206,7 @@ export function createRecyclingGunzip(chunkSize: number): RecyclingGunzip {
         continue;
       }
       if (!enabled || free.length >= MAX_FREE) continue;
-      if (poisonByte !== undefined) buf.fill(poisonByte);
-      free.push(buf);
+      free.push(poison(buf));
     }
   };
   return {

@@ -211,13 +211,13 @@ export class WasmLines {
   }
 
   /**
-   * Copies `buf` into the module's memory unless it is the chunk already there; returns the address
-   * of its byte 0, or -1 when the chunk is larger than WASM_MAX_CHUNK.
+   * The address of `buf`'s byte 0 in the module's memory: where it lies when it is in a slot, else
+   * where it is copied to (unless it is the chunk already there); -1 when a chunk to copy is larger
+   * than WASM_MAX_CHUNK.
    */
   load(buf: Buffer): number {
     if (buf === this.loaded) return this.base;
-    if (buf.buffer === this.x.memory.buffer && buf.byteOffset >= this.poolBase) {
-      // Inside a slot (zlib wrote it there): read in place.
+    if (this.inPlace(buf)) {
       this.loaded = buf;
       this.base = buf.byteOffset;
       return this.base;
@@ -250,7 +250,7 @@ export class WasmLines {
     this.freeSlots.push(buf);
   }
 
-  /** Slots not lent (for tests and `--timings`). */
+  /** Slots not lent (for tests). */
   get freeBuffers(): number {
     return this.freeSlots.length;
   }
