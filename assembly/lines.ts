@@ -56,43 +56,45 @@ function nextNewline(p: usize): usize {
 }
 
 /**
- * Whether the 16 bytes at `p` are ASCII digits in the lanes of `digits` and equal `want` in the lanes
- * of `exact` (other lanes are not looked at): the byte checks of svlogd-prefix.ts `dateTimeAt` and
- * `fourDigits`, 16 bytes at once. Each stamp below is two such blocks.
+ * Whether each of the 16 bytes at `p`, less its lane of `base`, is at most its lane of `most`
+ * (unsigned): a digit where base is `0` and most 9, a given byte where base is that byte and most 0,
+ * any byte where most is 255 (-1). The byte checks of svlogd-prefix.ts `dateTimeAt` and `fourDigits`,
+ * 16 bytes at once, in three instructions: subtract, saturating subtract, test. Each stamp below is
+ * two such blocks.
  */
 // @ts-ignore: decorator
 @inline
-function lanesMatch(p: usize, digits: v128, exact: v128, want: v128): bool {
-  const v = v128.load(p);
-  const isDigit = i8x16.lt_u(i8x16.sub(v, i8x16.splat(48)), i8x16.splat(10));
-  const ok = v128.or(v128.and(isDigit, digits), v128.and(i8x16.eq(v, want), exact));
-  return !v128.any_true(v128.andnot(v128.or(digits, exact), ok));
+function lanesMatch(p: usize, base: v128, most: v128): bool {
+  return !v128.any_true(i8x16.sub_sat_u(i8x16.sub(v128.load(p), base), most));
 }
 
-/** svlogd `-tt`/`-ttt` stamp and a space at the start of the line `[s, e)` (svlogd-prefix.ts `svlogdStampAt`). */
+/**
+ * svlogd `-tt`/`-ttt` stamp and a space at the start of the line at `s` (svlogd-prefix.ts
+ * `svlogdStampAt`). None of the bytes looked at may be a `\n` or `\r`, so a match lies inside the
+ * line and implies its length (the function reads the line's first 32 bytes, or past its end into
+ * bytes it cannot match).
+ */
 // @ts-ignore: decorator
 @inline
-function stampAt(s: usize, e: usize): bool {
-  if (e - s <= 25 || load<u8>(s, 25) != 32) return false;
+function stampAt(s: usize): bool {
   const sep = load<u8>(s, 10);
   if (sep != 95 && sep != 84) return false;
-  // Lanes (digits, exact bytes, wanted bytes): `YYYY-MM-DD?HH:MM` (the `?` checked above), then
-  // `:SS.ddddd ` (bytes 16-25).
+  // `YYYY-MM-DD?HH:MM` (the `?` checked above), then `:SS.ddddd ` (bytes 16-25): digits are 48 (`0`)
+  // and 9, `-` 45, `:` 58, `.` 46, the space 32; -1 (255) in `most` for a lane not looked at.
   return (
-    lanesMatch(s, i8x16(-1, -1, -1, -1, 0, -1, -1, 0, -1, -1, 0, -1, -1, 0, -1, -1), i8x16(0, 0, 0, 0, -1, 0, 0, -1, 0, 0, 0, 0, 0, -1, 0, 0), i8x16(0, 0, 0, 0, 45, 0, 0, 45, 0, 0, 0, 0, 0, 58, 0, 0)) &&
-    lanesMatch(s + 16, i8x16(0, -1, -1, 0, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0), i8x16(-1, 0, 0, -1, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0), i8x16(58, 0, 0, 46, 0, 0, 0, 0, 0, 32, 0, 0, 0, 0, 0, 0))
+    lanesMatch(s, i8x16(48, 48, 48, 48, 45, 48, 48, 45, 48, 48, 0, 48, 48, 58, 48, 48), i8x16(9, 9, 9, 9, 0, 9, 9, 0, 9, 9, -1, 9, 9, 0, 9, 9)) &&
+    lanesMatch(s + 16, i8x16(58, 48, 48, 46, 48, 48, 48, 48, 48, 32, 0, 0, 0, 0, 0, 0), i8x16(0, 9, 9, 0, 9, 9, 9, 9, 9, 0, -1, -1, -1, -1, -1, -1))
   );
 }
 
-/** `YYYY-MM-DD HH:MM:SS.mmm [` at `at`, the line ending at `e` (calico-log.ts `logrusTimeAt`). */
+/** `YYYY-MM-DD HH:MM:SS.mmm [` at `at` (calico-log.ts `logrusTimeAt`; as `stampAt`, a match lies inside the line). */
 // @ts-ignore: decorator
 @inline
-function logrusTimeAt(at: usize, e: usize): bool {
-  if (e < at + 30) return false;
-  // `YYYY-MM-DD HH:MM`, then `:SS.mmm [` (bytes 16-24).
+function logrusTimeAt(at: usize): bool {
+  // `YYYY-MM-DD HH:MM`, then `:SS.mmm [` (bytes 16-24; `[` is 91). Lanes as in `stampAt`.
   return (
-    lanesMatch(at, i8x16(-1, -1, -1, -1, 0, -1, -1, 0, -1, -1, 0, -1, -1, 0, -1, -1), i8x16(0, 0, 0, 0, -1, 0, 0, -1, 0, 0, -1, 0, 0, -1, 0, 0), i8x16(0, 0, 0, 0, 45, 0, 0, 45, 0, 0, 32, 0, 0, 58, 0, 0)) &&
-    lanesMatch(at + 16, i8x16(0, -1, -1, 0, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0), i8x16(-1, 0, 0, -1, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0), i8x16(58, 0, 0, 46, 0, 0, 0, 32, 91, 0, 0, 0, 0, 0, 0, 0))
+    lanesMatch(at, i8x16(48, 48, 48, 48, 45, 48, 48, 45, 48, 48, 32, 48, 48, 58, 48, 48), i8x16(9, 9, 9, 9, 0, 9, 9, 0, 9, 9, 0, 9, 9, 0, 9, 9)) &&
+    lanesMatch(at + 16, i8x16(58, 48, 48, 46, 48, 48, 48, 32, 91, 0, 0, 0, 0, 0, 0, 0), i8x16(0, 9, 9, 0, 9, 9, 9, 0, 0, -1, -1, -1, -1, -1, -1, -1))
   );
 }
 
@@ -252,27 +254,47 @@ export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, hit: 
   let trace: i32 = 0;
   let lastAt: usize = 0;
   while (s < end) {
-    const nl = nextNewline(s);
-    if (nl - s > maxLine) break;
-    const e = nl > s && load<u8>(nl - 1) == 13 ? nl - 1 : nl;
+    // The header first: its checks match no `\n` or `\r`, so a header that matches lies inside the
+    // line (its loads may read past a short line's end, up to 58 bytes from `s`, within the slack),
+    // and the newline is searched for from the message on.
     let at = s;
-    if (stampAt(s, e)) {
+    if (stampAt(s)) {
       if ((flags & SVLOGD_KNOWN) == 0) break;
       at = s + 26;
     }
-    if (!logrusTimeAt(at, e)) break;
+    if (!logrusTimeAt(at)) break;
     const tag = load<u64>(at, 24);
     let pidAt: usize = 0;
     let level: i32 = 0;
-    let hitHere: i32 = -1;
     if (tag == DEBUG_TAG) {
       pidAt = at + 32;
-      level = 0;
     } else if ((tag & INFO_MASK) == INFO_TAG) {
+      if ((flags & (INFO_SEARCH | INFO_OK)) == 0) break;
+      pidAt = at + 31;
+      level = 1;
+    } else if (tag == TRACE_TAG) {
+      pidAt = at + 32;
+      level = 2;
+    } else break;
+    // `<pid>] `: 1 to 10 digits (the loop ends at a non-digit: the line's `\n` at the latest).
+    let pid: f64 = 0;
+    let q = pidAt;
+    for (; q - pidAt <= 10; q++) {
+      const d = <u32>load<u8>(q) - 48;
+      if (d > 9) break;
+      pid = pid * 10 + <f64>d;
+    }
+    if (q == pidAt || q - pidAt > 10 || load<u8>(q) != 93 || load<u8>(q, 1) != 32) break;
+    if (pid != lastPid && !pidKnown(pid)) break;
+    const msg = q + 2;
+    const nl = nextNewline(msg);
+    if (nl - s > maxLine) break;
+    const e = nl > msg && load<u8>(nl - 1) == 13 ? nl - 1 : nl;
+    let hitHere: i32 = -1;
+    if (level == 1) {
       if ((flags & INFO_SEARCH) != 0) {
-        if (lineHasNeedle(s, e)) break;
-      } else if ((flags & INFO_OK) == 0) {
-        break;
+        // JS looks for signatures in the message only (calico-log.ts `signatureBits` from the PID's end).
+        if (lineHasNeedle(msg, e)) break;
       } else {
         // Hits before the line are in lines not searched (DEBUG, TRACE, not records) or counted already.
         while (hit < hitCount) {
@@ -282,31 +304,16 @@ export function scanCalico(s: usize, end: usize, flags: i32, lastPid: f64, hit: 
         }
         if (hit < hitCount && <usize>(load<u32>(HITS + (<usize>hit << 2)) & HIT_ADDRESS) < e) hitHere = hit;
       }
-      pidAt = at + 31;
-      level = 1;
-    } else if (tag == TRACE_TAG) {
-      pidAt = at + 32;
-      level = 2;
-    } else break;
-    // `<pid>] `: 1 to 10 digits.
-    let pid: f64 = 0;
-    let q = pidAt;
-    for (; q < e && q - pidAt <= 10; q++) {
-      const d = <u32>load<u8>(q) - 48;
-      if (d > 9) break;
-      pid = pid * 10 + <f64>d;
     }
-    if (q == pidAt || q - pidAt > 10 || load<u8>(q) != 93 || load<u8>(q, 1) != 32 || q + 1 >= e) break;
-    if (pid != lastPid && !pidKnown(pid)) break;
     if (hitHere >= 0) {
       // One countable hit, in the message, and no other hit in the line.
       const v = load<u32>(HITS + (<usize>hitHere << 2));
-      if ((v & HIT_COUNTABLE) == 0 || <usize>(v & HIT_ADDRESS) < q + 2) break;
+      if ((v & HIT_COUNTABLE) == 0 || <usize>(v & HIT_ADDRESS) < msg) break;
       if (hitHere + 1 < hitCount && <usize>(load<u32>(HITS + (<usize>(hitHere + 1) << 2)) & HIT_ADDRESS) < e) break;
     }
     if ((flags & PREFIX_KNOWN) == 0) {
       let slash = false;
-      let k = q + 2;
+      let k = msg;
       for (; k < e && load<u8>(k) != 32; k++) if (load<u8>(k) == 47) slash = true;
       if (slash && k < e) break;
     }
@@ -594,7 +601,7 @@ export function scanBird(s: usize, end: usize, flags: i32, maxLine: usize): usiz
     if (nl - s > maxLine) break;
     const e = nl > s && load<u8>(nl - 1) == 13 ? nl - 1 : nl;
     let at = s;
-    const stamped = stampAt(s, e);
+    const stamped = stampAt(s);
     if (stamped) {
       if ((flags & BIRD_SVLOGD_KNOWN) == 0 || (flags & BIRD_BARE_ONLY) != 0) break;
       at = s + 26;
