@@ -656,13 +656,15 @@ export function scanBird(s: usize, end: usize, flags: i32, maxLine: usize): usiz
 }
 
 /**
- * The iptables-save scanner: the byte twin of `countOnly` in src/parsers/iptables-save.ts for the
- * rules of one chain and for declarations. JS hands it the chain of the rule it just counted (its
- * name at IPT_NAME, its length, 0 for none, and flags: Felix policy family 1 or 2, a `cali-` chain,
- * the policy rules' cap reached); it counts the following rules of that chain that countOnly would
- * only count, and the declarations of chains that cannot be tracked, and stops at the first other
- * line (another chain, a rule JS must keep, a table line), returning its address. Results: rules
- * counted, policy rules among them, declarations counted.
+ * The iptables-save scanner: the byte twin of `countOnly` in src/parsers/iptables-save.ts for rules
+ * and for declarations. JS hands it the chain of the rule it just counted (its name at IPT_NAME, its
+ * length, 0 for none, and flags: Felix policy family 1 or 2, a `cali-` chain, the policy rules' cap
+ * reached); it counts the following rules of that chain that countOnly would only count, the rules
+ * of other chains that countOnly would only count when it can judge those chains from their names
+ * (see IPT_SET), and the declarations of chains that cannot be tracked. It stops at the first other
+ * line (a chain it cannot judge, a rule JS must keep, a table line), returning its address.
+ * Results: rules of the handed chain counted, policy rules among all counted, declarations counted,
+ * rules of other chains counted (none of which has an entry in JS: they go to the table's `otherRules`).
  */
 const IPT_NAME: usize = memory.data(64, 16);
 const DPORT: usize = memory.data<u8>([45, 45, 100, 112, 111, 114, 116]); // --dport
@@ -677,6 +679,102 @@ const IPT_FAMILY: i32 = 3;
 const IPT_CALI: i32 = 4;
 /** `flags`: MAX_POLICY_RULES policy rules are kept already. */
 const IPT_POLICY_FULL: i32 = 8;
+
+/**
+ * The chains the scanner may not judge from their names alone, for the table JS is in: those that
+ * have an entry in JS (`cur.chains`: tracked chains, and chains that kept a rule) and Felix's fixed
+ * chains, whose rules are all kept. Any other chain with an ASCII name of 1 to IPT_SET_NAME bytes
+ * that does not start with I, F, O or P (the built-in chains, looked up by JS) has no entry, keeps no
+ * rules, and its family and `cali-` flag follow from its name. An open-addressing set of names:
+ * IPT_SET_SLOTS slots of IPT_SET_NAME bytes, a length byte per slot (0: empty). JS adds names with
+ * `iptSetAdd` (the name written at `iptSetKey()`) and empties it with `iptSetClear`; a set that
+ * could not take a name is marked full, and the scanner then judges no chain from its name.
+ */
+const IPT_SET_SLOTS: u32 = 4096;
+const IPT_SET_NAME: usize = 32;
+const IPT_SET_MAX: i32 = 3072;
+const IPT_SET_NAMES: usize = memory.data(<i32>(IPT_SET_SLOTS * <u32>IPT_SET_NAME), 16);
+const IPT_SET_LENS: usize = memory.data(<i32>IPT_SET_SLOTS, 16);
+/** Names in the set (i32), then whether it is full (i32). */
+const IPT_SET_META: usize = memory.data(8, 16);
+const IPT_SET_KEY: usize = memory.data(<i32>IPT_SET_NAME, 16);
+
+export function iptSetKey(): usize {
+  return IPT_SET_KEY;
+}
+
+/** FNV-1a of the `len` bytes at `p`. */
+function nameHash(p: usize, len: usize): u32 {
+  let h: u32 = 2166136261;
+  for (let i: usize = 0; i < len; i++) h = (h ^ <u32>load<u8>(p + i)) * 16777619;
+  return h;
+}
+
+/** The slot holding the name at `p` (`len` bytes, 1 to IPT_SET_NAME), or the empty slot where it would go. */
+function setSlot(p: usize, len: usize): u32 {
+  let i = nameHash(p, len) & (IPT_SET_SLOTS - 1);
+  while (true) {
+    const l = <usize>load<u8>(IPT_SET_LENS + <usize>i);
+    if (l == 0) return i;
+    if (l == len) {
+      const q = IPT_SET_NAMES + <usize>i * IPT_SET_NAME;
+      let k: usize = 0;
+      while (k < len && load<u8>(p + k) == load<u8>(q + k)) k++;
+      if (k == len) return i;
+    }
+    i = (i + 1) & (IPT_SET_SLOTS - 1);
+  }
+}
+
+/** Adds the name JS wrote at IPT_SET_KEY (`len` bytes); false (and the set marked full) when it cannot. */
+export function iptSetAdd(len: usize): bool {
+  if (len == 0 || len > IPT_SET_NAME || load<i32>(IPT_SET_META) >= IPT_SET_MAX) {
+    store<i32>(IPT_SET_META, 1, 4);
+    return false;
+  }
+  const i = setSlot(IPT_SET_KEY, len);
+  if (load<u8>(IPT_SET_LENS + <usize>i) != 0) return true;
+  memory.copy(IPT_SET_NAMES + <usize>i * IPT_SET_NAME, IPT_SET_KEY, len);
+  store<u8>(IPT_SET_LENS + <usize>i, <u8>len);
+  store<i32>(IPT_SET_META, load<i32>(IPT_SET_META) + 1);
+  return true;
+}
+
+export function iptSetClear(): void {
+  memory.fill(IPT_SET_LENS, 0, <usize>IPT_SET_SLOTS);
+  store<i32>(IPT_SET_META, 0);
+  store<i32>(IPT_SET_META, 0, 4);
+}
+
+/** Whether the `len` bytes at `p` start with the `n` bytes of the little-endian word `w` at offset `at`. */
+// @ts-ignore: decorator
+@inline
+function wordAt(p: usize, len: usize, at: usize, w: u64, n: usize): bool {
+  if (len < at + n) return false;
+  const mask: u64 = n >= 8 ? <u64>-1 : ((<u64>1 << (<u64>n * 8)) - 1);
+  return (load<u64>(p + at) & mask) == w;
+}
+
+/** iptables-save.ts `policyFamily` of the chain named by the `len` bytes at `p` (a `cali-` chain: `len` >= 5). */
+function familyOf(p: usize, len: usize): i32 {
+  if (len < 8) return 0;
+  // After `cali-`: tw- th- thfw- / fw- fh- fhfw- (1); pi- po- pri- pro- / gi- go- (2), little-endian.
+  switch (load<u8>(p, 5)) {
+    case 116:
+      return wordAt(p, len, 5, 0x2d7774, 3) || wordAt(p, len, 5, 0x2d6874, 3) || wordAt(p, len, 5, 0x2d77666874, 5) ? 1 : 0;
+    case 102:
+      return wordAt(p, len, 5, 0x2d7766, 3) || wordAt(p, len, 5, 0x2d6866, 3) || wordAt(p, len, 5, 0x2d77666866, 5) ? 1 : 0;
+    case 112:
+      return wordAt(p, len, 5, 0x2d6970, 3) || wordAt(p, len, 5, 0x2d6f70, 3) || wordAt(p, len, 5, 0x2d697270, 4) || wordAt(p, len, 5, 0x2d6f7270, 4) ? 2 : 0;
+    case 103:
+      return wordAt(p, len, 5, 0x2d6967, 3) || wordAt(p, len, 5, 0x2d6f67, 3) ? 2 : 0;
+    default:
+      return 0;
+  }
+}
+
+/** `cali`, little-endian. */
+const CALI: u32 = 0x696c6163;
 
 /** `RETU` and `RN`, little-endian. */
 const RETU: u32 = 0x55544552;
@@ -702,9 +800,14 @@ export function scanIptables(s: usize, end: usize, flags: i32, nameLen: usize, m
   let rules: i32 = 0;
   let policy: i32 = 0;
   let declarations: i32 = 0;
-  const family = flags & IPT_FAMILY;
-  const cali = (flags & IPT_CALI) != 0;
+  let otherRules: i32 = 0;
+  // The chain of the rule before: the handed one (at IPT_NAME), or one judged from its name (in the chunk).
+  let name: usize = IPT_NAME;
+  let handed = true;
+  let family = flags & IPT_FAMILY;
+  let cali = (flags & IPT_CALI) != 0;
   const policyFull = (flags & IPT_POLICY_FULL) != 0;
+  const judge = load<i32>(IPT_SET_META, 4) == 0;
   while (s < end) {
     const nl = nextNewline(s);
     if (nl - s > maxLine) break;
@@ -725,7 +828,6 @@ export function scanIptables(s: usize, end: usize, flags: i32, nameLen: usize, m
       s = nl + 1;
       continue;
     }
-    if (nameLen == 0) break; // a rule, and no chain handed over
     if (c0 == 91) {
       // `[packets:bytes]` (iptables-save.ts `countersEndBytes`).
       let i = digitsEnd(s + 1, e, s + 22);
@@ -740,12 +842,33 @@ export function scanIptables(s: usize, end: usize, flags: i32, nameLen: usize, m
     if (pos + 3 > e || load<u8>(pos) != 45 || load<u8>(pos, 1) != 65 || load<u8>(pos, 2) != 32) break;
     // The same chain: its name, then the line's end or a space.
     const nameStart = pos + 3;
-    const nameEnd = nameStart + nameLen;
-    if (nameEnd > e || (nameEnd < e && load<u8>(nameEnd) != 32)) break;
-    let k: usize = 0;
-    while (k + 8 <= nameLen && load<u64>(nameStart + k) == load<u64>(IPT_NAME + k)) k += 8;
-    while (k < nameLen && load<u8>(nameStart + k) == load<u8>(IPT_NAME + k)) k++;
-    if (k < nameLen) break;
+    let nameEnd = nameStart + nameLen;
+    let same = nameLen > 0 && nameEnd <= e && (nameEnd == e || load<u8>(nameEnd) == 32);
+    if (same) {
+      let k: usize = 0;
+      while (k + 8 <= nameLen && load<u64>(nameStart + k) == load<u64>(name + k)) k += 8;
+      while (k < nameLen && load<u8>(nameStart + k) == load<u8>(name + k)) k++;
+      same = k == nameLen;
+    }
+    if (!same) {
+      // Another chain: judged from its name unless JS must look it up (see IPT_SET).
+      if (!judge) break;
+      nameEnd = nameStart;
+      while (nameEnd < e && load<u8>(nameEnd) != 32) {
+        if (load<u8>(nameEnd) >= 128) break;
+        nameEnd++;
+      }
+      const len = nameEnd - nameStart;
+      if (len == 0 || len > IPT_SET_NAME || (nameEnd < e && load<u8>(nameEnd) != 32)) break;
+      const c = load<u8>(nameStart);
+      if (c == 73 || c == 70 || c == 79 || c == 80) break;
+      if (load<u8>(IPT_SET_LENS + <usize>setSlot(nameStart, len)) != 0) break;
+      cali = len >= 5 && load<u32>(nameStart) == CALI && load<u8>(nameStart, 4) == 45;
+      family = cali ? familyOf(nameStart, len) : 0;
+      name = nameStart;
+      nameLen = len;
+      handed = false;
+    }
     // The targets after the last ` -j ` and the last ` -j ` or ` -g ` (iptables-save.ts `findTargets`).
     // 16 start positions at a time: ` `, `-`, `j` or `g`, ` ` at offsets 0-3; the last of each kind wins.
     let jumpAt: isize = -1;
@@ -783,12 +906,14 @@ export function scanIptables(s: usize, end: usize, flags: i32, nameLen: usize, m
     if (policyRule && !policyFull) break;
     const verdict = jumpAt != -1 && <usize>jumpAt < e && anyPrefixAt(<usize>jumpAt, VERDICT_WORDS, e);
     if (verdict && (cali || occursIn(nameEnd, e, DPORT, 7)) && !(cali && noPackets)) break;
-    rules++;
+    if (handed) rules++;
+    else otherRules++;
     if (policyRule) policy++;
     s = nl + 1;
   }
   store<i32>(RESULTS, rules);
   store<i32>(RESULTS, policy, 4);
   store<i32>(RESULTS, declarations, 8);
+  store<i32>(RESULTS, otherRules, 12);
   return s;
 }

@@ -441,6 +441,8 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
     if (ch === undefined) {
       ch = { line: lineNo, text: line, table: t.table.name, name, rules: [], ruleCount: 0 };
       t.chains.set(name, ch);
+      // Its rules now count in the entry: the scanner must leave this chain to countOnly.
+      wasmLines()?.addIptablesChain(t, name);
     }
     return ch;
   }
@@ -536,20 +538,26 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
     const base = wasm !== undefined && wasm.setIptablesWords(VERDICT_BYTES, POLICY_TARGET_PREFIX_BYTES) ? wasm.load(buf) : -1;
     for (let s = start; s < end; n++) {
       // The WebAssembly scanner counts what countOnly would count of what follows: declarations of
-      // chains that cannot be tracked, and, when the rule before was counted here (its chain is
-      // remembered and keeps no rules), the rules of that chain.
+      // chains that cannot be tracked; when the rule before was counted here (its chain is
+      // remembered and keeps no rules), the rules of that chain; and the rules of the chains it can
+      // judge from their names: those without an entry here and not Felix's fixed chains (the set
+      // of those it must leave to countOnly is this table's, kept as entries are made in chainFor).
       if (base >= 0 && this.cur !== undefined) {
+        const cur = this.cur;
+        wasm!.iptablesChainsFor(cur, () => [...CALICO_STATIC_CHAINS, ...cur.chains.keys()]);
         const chain = this.lastLen > 0 && !this.lastKeep;
         const flags = this.lastFamily | (this.lastCali ? IPT_CALI : 0) | (this.policyKept >= MAX_POLICY_RULES ? IPT_POLICY_FULL : 0);
         const next = wasm!.scanIptables(base, s, end, flags, this.lastWords, chain ? this.lastLen : 0, MAX_LINE_BYTES);
         const rules = wasm!.result(0);
         const declarations = wasm!.result(2);
-        if (rules + declarations > 0) {
+        const otherRules = wasm!.result(3);
+        if (rules + declarations + otherRules > 0) {
           if (this.lastChain !== undefined) this.lastChain.ruleCount += rules;
           else this.cur.table.otherRules += rules;
+          this.cur.table.otherRules += otherRules;
           this.policyDropped += wasm!.result(1);
           this.cur.table.otherChains += declarations;
-          n += rules + declarations;
+          n += rules + declarations + otherRules;
           s = next;
           if (s >= end) break;
         }

@@ -59,6 +59,9 @@ interface Exports {
   prefixBytes(): number;
   scanBird(s: number, end: number, flags: number, maxLine: number): number;
   iptablesName(): number;
+  iptSetKey(): number;
+  iptSetAdd(len: number): number;
+  iptSetClear(): void;
   scanIptables(s: number, end: number, flags: number, nameLen: number, maxLine: number): number;
 }
 
@@ -112,10 +115,11 @@ function endsAt(buf: Buffer, pos: number, n: Buffer, end: number): boolean {
 }
 
 /**
- * Where chunks start in the module's memory: above its static data (tables, hit lists; ~90 KiB), which
- * must fit the 2 pages assembly/asconfig.json gives the module at start (the build fails otherwise).
+ * Where chunks start in the module's memory: above its static data (tables, hit lists, the iptables
+ * chain set; ~220 KiB), which must fit the 4 pages assembly/asconfig.json gives the module at start
+ * (the build fails otherwise).
  */
-const CHUNK_BASE = 1 << 17;
+const CHUNK_BASE = 1 << 18;
 /** Bytes kept readable after a chunk: the scanner's 16-byte loads may run past a line's end. */
 const SLACK = 64;
 const PAGE = 1 << 16;
@@ -145,6 +149,9 @@ const MAX_KNOWN_PIDS = 16;
 /** What `scanCalico` can search in each INFO line itself (assembly/lines.ts MAX_NEEDLES, NEEDLE_SLOT). */
 const MAX_LINE_NEEDLES = 4;
 const LINE_NEEDLE_SLOT = 256;
+
+/** The longest chain name the iptables chain set holds (assembly/lines.ts IPT_SET_NAME). */
+const IPT_SET_NAME = 32;
 
 /**
  * Whether `scanCalico` can search these needles in each INFO line (SCAN_INFO_SEARCH): at most 4,
@@ -183,6 +190,8 @@ export class WasmLines {
   private pidsLength = 0;
   /** The needle list `scanCalico` searches in INFO lines (SCAN_INFO_SEARCH). */
   private lineNeedlesFor: readonly Buffer[] | undefined;
+  /** Whose chains the iptables chain set holds (an iptables-save parser's current table). */
+  private iptSetOwner: object | undefined;
   private u32View: Uint32Array | undefined;
   /** The pair of lists in prefix tables n and n + 1 (by n). */
   private readonly prefixTablesFor: (readonly [readonly Buffer[], readonly Buffer[]] | undefined)[] = [];
@@ -431,8 +440,11 @@ export class WasmLines {
   /**
    * Runs the iptables-save scanner over `buf[s..end)` (`buf` loaded at `base`) for the chain whose
    * name (`len` bytes, 4 to 64; 0 for none) is in `words` as iptables-save.ts keeps it: 32-bit words
-   * read at 0, 4, 8, … and one ending at the name's end. Returns the offset of the first line left to
-   * JS; `result(0)` rules counted, `result(1)` policy rules among them, `result(2)` declarations counted.
+   * read at 0, 4, 8, … and one ending at the name's end, and the rules of the chains that follow it
+   * which it can judge from their names (those not in the chain set, see `iptablesChainsFor`).
+   * Returns the offset of the first line left to JS; `result(0)` rules of the handed chain counted,
+   * `result(1)` policy rules among all counted, `result(2)` declarations counted, `result(3)` rules
+   * of other chains counted (chains without an entry: the table's `otherRules`).
    */
   scanIptables(base: number, s: number, end: number, flags: number, words: Int32Array, len: number, maxLine: number): number {
     const at = this.x.iptablesName();
@@ -443,6 +455,33 @@ export class WasmLines {
     // The last word ends at the name's end: written at that byte offset, over the bytes the words before wrote alike.
     this.dv.setInt32(at + len - 4, words[full]!, true);
     return this.x.scanIptables(base + s, base + end, flags, len, maxLine) - base;
+  }
+
+  /**
+   * Makes the iptables chain set (assembly/lines.ts IPT_SET: the chains `scanIptables` may not judge
+   * from their names) the one of `owner`, a parser's current table, filled with `names()` when it
+   * held another's. Parsers share the module, so each calls this before a scan.
+   */
+  iptablesChainsFor(owner: object, names: () => Iterable<string>): void {
+    if (this.iptSetOwner === owner) return;
+    this.x.iptSetClear();
+    this.iptSetOwner = owner;
+    for (const name of names()) this.addIptablesChain(owner, name);
+  }
+
+  /**
+   * Adds `name` to `owner`'s chain set, if the set is its. Names the scanner never judges (longer
+   * than IPT_SET_NAME bytes, not ASCII, empty) need not be there.
+   */
+  addIptablesChain(owner: object, name: string): void {
+    if (this.iptSetOwner !== owner || name.length === 0 || name.length > IPT_SET_NAME) return;
+    const at = this.x.iptSetKey();
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      if (c >= 128) return;
+      this.bytes[at + i] = c;
+    }
+    this.x.iptSetAdd(name.length);
   }
 
   /**
