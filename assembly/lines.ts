@@ -664,7 +664,8 @@ export function scanBird(s: usize, end: usize, flags: i32, maxLine: usize): usiz
  * (see IPT_SET), and the declarations of chains that cannot be tracked. It stops at the first other
  * line (a chain it cannot judge, a rule JS must keep, a table line), returning its address.
  * Results: rules of the handed chain counted, policy rules among all counted, declarations counted,
- * rules of other chains counted (none of which has an entry in JS: they go to the table's `otherRules`).
+ * rules of other chains counted (none of which has an entry in JS: they go to the table's `otherRules`),
+ * and 1 when it stopped at a rule JS keeps (countOnly would decide the same: push takes it directly).
  */
 const IPT_NAME: usize = memory.data(64, 16);
 const DPORT: usize = memory.data<u8>([45, 45, 100, 112, 111, 114, 116]); // --dport
@@ -801,6 +802,8 @@ export function scanIptables(s: usize, end: usize, flags: i32, nameLen: usize, m
   let policy: i32 = 0;
   let declarations: i32 = 0;
   let otherRules: i32 = 0;
+  // 1 when the scan stops at a rule that countOnly would not count either: one JS keeps.
+  let kept: i32 = 0;
   // The chain of the rule before: the handed one (at IPT_NAME), or one judged from its name (in the chunk).
   let name: usize = IPT_NAME;
   let handed = true;
@@ -903,9 +906,15 @@ export function scanIptables(s: usize, end: usize, flags: i32, nameLen: usize, m
     } else if (family == 1) {
       policyRule = jumpOrGotoAt != -1 && anyPrefixAt(<usize>jumpOrGotoAt, POLICY_PREFIXES);
     }
-    if (policyRule && !policyFull) break;
+    if (policyRule && !policyFull) {
+      kept = 1;
+      break;
+    }
     const verdict = jumpAt != -1 && <usize>jumpAt < e && anyPrefixAt(<usize>jumpAt, VERDICT_WORDS, e);
-    if (verdict && (cali || occursIn(nameEnd, e, DPORT, 7)) && !(cali && noPackets)) break;
+    if (verdict && (cali || occursIn(nameEnd, e, DPORT, 7)) && !(cali && noPackets)) {
+      kept = 1;
+      break;
+    }
     if (handed) rules++;
     else otherRules++;
     if (policyRule) policy++;
@@ -915,5 +924,6 @@ export function scanIptables(s: usize, end: usize, flags: i32, nameLen: usize, m
   store<i32>(RESULTS, policy, 4);
   store<i32>(RESULTS, declarations, 8);
   store<i32>(RESULTS, otherRules, 12);
+  store<i32>(RESULTS, kept, 16);
   return s;
 }

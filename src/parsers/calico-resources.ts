@@ -283,8 +283,9 @@ export function splitListItems(text: string): ListItemText[] | undefined {
     let line = lines[i]!;
     if (line.endsWith('\r')) line = line.slice(0, -1);
     if (i === 0 && line === '---') continue;
-    const c = line.charCodeAt(0);
-    if (line.length === 0 || c === 35 /* # */ || c === 32) {
+    // (charCodeAt(0) of an empty line, NaN, would deoptimize this loop: V8 compiles it for in-bounds reads.)
+    const c = line.length === 0 ? -1 : line.charCodeAt(0);
+    if (c === -1 || c === 35 /* # */ || c === 32) {
       if (inItems && items.length > 0) items[items.length - 1]!.lines.push(line);
       else if (inItems && c === 32 && line.trim().length > 0 && !line.trimStart().startsWith('#')) return undefined; // `items:` then an indented sequence
       continue; // blank, comment, or a line of a header field (metadata)

@@ -537,6 +537,8 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
     const wasm = wasmLines();
     const base = wasm !== undefined && wasm.setIptablesWords(VERDICT_BYTES, POLICY_TARGET_PREFIX_BYTES) ? wasm.load(buf) : -1;
     for (let s = start; s < end; n++) {
+      // Whether the scanner stopped at `s` on a rule it judged kept (countOnly would say the same).
+      let kept = false;
       // The WebAssembly scanner counts what countOnly would count of what follows: declarations of
       // chains that cannot be tracked; when the rule before was counted here (its chain is
       // remembered and keeps no rules), the rules of that chain; and the rules of the chains it can
@@ -551,6 +553,7 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
         const rules = wasm!.result(0);
         const declarations = wasm!.result(2);
         const otherRules = wasm!.result(3);
+        kept = wasm!.result(4) === 1;
         if (rules + declarations + otherRules > 0) {
           if (this.lastChain !== undefined) this.lastChain.ruleCount += rules;
           else this.cur.table.otherRules += rules;
@@ -564,7 +567,7 @@ class IptablesSaveParserImpl implements LineParser<IptablesSaveResult> {
       }
       const nl = buf.indexOf(10, s);
       const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
-      if (nl - s > MAX_LINE_BYTES || !this.countOnly(buf, view, s, e)) slow.line(buf, s, nl, n);
+      if (kept || nl - s > MAX_LINE_BYTES || !this.countOnly(buf, view, s, e)) slow.line(buf, s, nl, n);
       s = nl + 1;
     }
     return n - firstLineNo;

@@ -444,7 +444,8 @@ export class WasmLines {
    * which it can judge from their names (those not in the chain set, see `iptablesChainsFor`).
    * Returns the offset of the first line left to JS; `result(0)` rules of the handed chain counted,
    * `result(1)` policy rules among all counted, `result(2)` declarations counted, `result(3)` rules
-   * of other chains counted (chains without an entry: the table's `otherRules`).
+   * of other chains counted (chains without an entry: the table's `otherRules`), `result(4)` 1 when
+   * it stopped at a rule JS keeps.
    */
   scanIptables(base: number, s: number, end: number, flags: number, words: Int32Array, len: number, maxLine: number): number {
     const at = this.x.iptablesName();

@@ -128,4 +128,29 @@ test('iptables-save: the scanner counts the rules of the chains it judges, first
   assert.is(counted, 600, 'the 200 declarations and 400 rules are counted by the scanner');
 });
 
+test('iptables-save: rules the scanner judges kept go to push directly (countOnly, which would say the same, is not asked)', () => {
+  const lines = ['*filter'];
+  for (let i = 0; i < 100; i++) lines.push(`[3:180] -A cali-tw-w${i} -m comment --comment "cali:d${i}" -j DROP`, `[0:0] -A KUBE-SEP-${i} -j KUBE-MARK-MASQ`);
+  lines.push('COMMIT');
+  const t = lines.join('\n') + '\n';
+  const proto = Object.getPrototypeOf(createIptablesSaveParser()) as { countOnly: (...a: unknown[]) => boolean };
+  const countOnly = proto.countOnly;
+  let asked = 0;
+  proto.countOnly = function (...a: unknown[]) {
+    // (buf, view, s, e): rule lines only (the table line and COMMIT are asked, and say no at once).
+    const [buf, , s] = a as [Buffer, DataView, number];
+    if (buf[s] === 91) asked++;
+    return countOnly.apply(this, a);
+  };
+  try {
+    const fed = feedChunks(createIptablesSaveParser(), t, 1 << 20);
+    assert.equal(fed.result, runParser(createIptablesSaveParser(), t));
+    assert.is(fed.result.tables['filter']!.chains['cali-tw-w99']!.rules.length, 1);
+    assert.is(fed.strings, 102, 'the table line, 100 kept rules and COMMIT');
+  } finally {
+    proto.countOnly = countOnly;
+  }
+  assert.is(asked, 0, 'countOnly asked about a kept rule');
+});
+
 test.run();
