@@ -11,6 +11,7 @@ import { coverage } from './coverage.js';
 import { distinctSteps, reportCase } from './case.js';
 import { ticketSummary } from './ticket-summary.js';
 import { markdown } from './markdown.js';
+import { mapStrings } from './secrets.js';
 import type { MdBlock } from './markdown.js';
 import { bgpMesh, flappingPairs, sessionConfigured, sideState, SIDE_STATES } from './bgp-mesh.js';
 import type { BgpMesh } from './bgp-mesh.js';
@@ -106,17 +107,10 @@ function loadTemplate(dir: string): Loaded {
  * reorder what the reader sees (the escape of `{{ }}` does not touch them).
  */
 const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+const HAS_BIDI = new RegExp(BIDI.source);
+/** Every string of the view with those characters shown; only what changes is copied (`mapStrings`). */
 function visibleControls<T>(value: T): T {
-  if (typeof value === 'string') {
-    return value.replace(BIDI, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`) as T;
-  }
-  if (Array.isArray(value)) return value.map((v) => visibleControls(v)) as T;
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = visibleControls(v);
-    return out as T;
-  }
-  return value;
+  return mapStrings(value, (s) => (HAS_BIDI.test(s) ? s.replace(BIDI, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`) : s));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -70,15 +70,33 @@ export function maskSecrets(text: string): string {
   return out;
 }
 
-/** A deep copy of `value` with `fn` applied to every string (object keys untouched), skipping the keys in `skip`. */
+/**
+ * `value` with `fn` applied to every string (object keys untouched), skipping the keys in `skip`. Arrays
+ * and objects are copied only where a string under them changes; the rest is shared with `value`, which
+ * is never written. The top level is always a new object or array (callers set fields on it).
+ */
 export function mapStrings<T>(value: T, fn: (s: string) => string, skip: ReadonlySet<string> = new Set()): T {
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return fn(v);
-    if (Array.isArray(v)) return v.map(walk);
+    if (Array.isArray(v)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i] as unknown;
+        const w = walk(x);
+        if (w !== x) (out ??= v.slice())[i] = w;
+      }
+      return out ?? v;
+    }
     if (v === null || typeof v !== 'object') return v;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = skip.has(k) ? x : walk(x);
-    return out;
+    let out: Record<string, unknown> | undefined;
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (skip.has(k)) continue;
+      const w = walk(x);
+      if (w !== x) (out ??= { ...(v as Record<string, unknown>) })[k] = w;
+    }
+    return out ?? v;
   };
-  return walk(value) as T;
+  const top = walk(value);
+  if (top !== value || value === null || typeof value !== 'object') return top as T;
+  return (Array.isArray(value) ? value.slice() : { ...(value as Record<string, unknown>) }) as T;
 }

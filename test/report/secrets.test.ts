@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPairSync, createHmac } from 'node:crypto';
-import { MASK, maskSecrets } from '../../src/report/secrets.js';
+import { MASK, mapStrings, maskSecrets } from '../../src/report/secrets.js';
 import { maskReportSecrets } from '../../src/report/redact.js';
 import { renderHtml } from '../../src/report/render-html.js';
 import { renderJson } from '../../src/report/render-json.js';
@@ -110,6 +110,23 @@ test('maskReportSecrets: every renderer gets masked data; rule ids and the input
   }
   assert.equal(masked.findings.map((x) => x.rule), report.findings.map((x) => x.rule));
   assert.equal(masked.rules, report.rules);
+});
+
+test('mapStrings copies only where a string changes: the rest is shared, the input never written, the top level always new', () => {
+  const quiet = { a: ['x', 'y'], b: { c: 'z', n: 1 } };
+  const loud = { d: ['x', 'token=abc'], e: { f: 'token=def', g: { h: 'q' } } };
+  const value = { quiet, loud, rules: ['token=kept'] };
+  const before = JSON.stringify(value);
+  const out = mapStrings(value, (s) => s.replace(/token=\w+/, 'token=***'), new Set(['rules']));
+  assert.is(JSON.stringify(value), before, 'input unchanged');
+  assert.equal(out, { quiet, loud: { d: ['x', 'token=***'], e: { f: 'token=***', g: { h: 'q' } } }, rules: ['token=kept'] });
+  assert.ok(out !== value, 'top level copied');
+  assert.ok(out.quiet === quiet && out.rules === value.rules, 'unchanged and skipped subtrees shared');
+  assert.ok(out.loud !== loud && out.loud.d !== loud.d && out.loud.e !== loud.e, 'changed paths copied');
+  assert.ok(out.loud.e.g === loud.e.g, 'an unchanged object under a changed one shared');
+  const same = mapStrings(quiet, (s) => s);
+  assert.ok(same !== quiet && same.a === quiet.a, 'nothing changed: a new top level over shared children');
+  assert.equal(same, quiet);
 });
 
 test.run();
