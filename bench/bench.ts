@@ -163,6 +163,26 @@ function run(cmd: string, args: string[], opts: { rss?: boolean; threads?: boole
 
 const tail = (s: string, n = 600): string => (s.length > n ? '…' + s.slice(-n) : s).trim();
 
+/**
+ * What `--timings` says of how the analyzer runs (its `runtime:` line), with a warning unless the code
+ * cache was accepted: a bundle rebuilt after its cache was made (`node dist/src/build/bundle-cli.js`
+ * alone) has it rejected, and every run then compiles the bundle's functions on first call (~0.2 s more
+ * at 2 GB, found once in a bench run that had to be thrown away).
+ */
+export function runtimeNote(stderr: string): { line: string; warning?: string } {
+  const line = /^runtime: (.*)$/m.exec(stderr)?.[1]?.trim() ?? '(no runtime line: the analyzer did not run)';
+  const cache = /code cache (\w+)/.exec(line)?.[1];
+  if (cache === 'accepted') return { line };
+  return { line, warning: `the code cache was ${cache ?? 'not reported'}: run npm run build first (each run now compiles the bundle's functions on first call, ~0.2 s slower at 2 GB)` };
+}
+
+/** The analyzer run once on a small sample with `--timings`: its runtime line (see runtimeNote). */
+async function analyzerRuntime(work: string): Promise<{ line: string; warning?: string }> {
+  if (!existsSync(ANALYZER)) return { line: '(not built)', warning: `${ANALYZER} not found` };
+  const r = await run(process.execPath, [ANALYZER, 'analyze', join(ROOT, 'samples', 'scenarios', 'healthy'), '--json', join(work, 'runtime.json'), '-o', join(work, 'runtime.html'), '--timings']);
+  return runtimeNote(r.stderr);
+}
+
 async function measureAnalyzer(bundlesDir: string, work: string): Promise<Measure> {
   if (!existsSync(ANALYZER)) return { seconds: NaN, error: `${ANALYZER} not found (analyzer not built yet?)` };
   const json = join(work, 'report.json');
@@ -345,6 +365,10 @@ async function main(): Promise<number> {
   console.log(`size ${(size / 1e6).toFixed(0)} MB x scales ${scales.join(',')}, ${nodes} nodes, seed ${seed}, ${runs} run(s) each; bundles under ${base}`);
   console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (other work on the machine skews the figures)`);
   console.log(`(a) = node bin/calico-diags.js analyze <bundles dir> --json <tmp>/report.json -o <tmp>/report.html`);
+
+  const runtime = await analyzerRuntime(work);
+  console.log(`(a) runtime: ${runtime.line}`);
+  if (runtime.warning !== undefined) console.log(`(a) WARNING: ${runtime.warning}`);
 
   const generated: string[] = [];
   const all: ScaleResult[] = [];
