@@ -747,12 +747,12 @@ export function iptSetClear(): void {
   store<i32>(IPT_SET_META, 0, 4);
 }
 
-/** Whether the `len` bytes at `p` start with the `n` bytes of the little-endian word `w` at offset `at`. */
+/** Whether the `len` bytes at `p` hold, from offset `at`, the `n` (1 to 7) bytes of the little-endian word `w`. */
 // @ts-ignore: decorator
 @inline
 function wordAt(p: usize, len: usize, at: usize, w: u64, n: usize): bool {
   if (len < at + n) return false;
-  const mask: u64 = n >= 8 ? <u64>-1 : ((<u64>1 << (<u64>n * 8)) - 1);
+  const mask: u64 = (<u64>1 << (<u64>n * 8)) - 1;
   return (load<u64>(p + at) & mask) == w;
 }
 
