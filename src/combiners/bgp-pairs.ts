@@ -110,11 +110,15 @@ export function bgpPairs(nodes: NodeModel[]): BgpMatrix {
         // Only mesh peers are Calico nodes for sure; Node_/Global_ peers are often routers (ToR, RR).
         if (p.peerIP === undefined || known.has(p.peerIP) || p.peerType !== 'Mesh') continue;
         const ref = p.lastStateRef;
+        const sock = bgpSocket(n, [p.peerIP]);
+        const established = sock?.state === 'ESTABLISHED';
         unknownPeers.push({
           node: n.name,
           peerIP: p.peerIP,
           protocol: p.name,
           evidence: ref !== undefined ? lineEvidence(n, ref.file, ref) : { node: n.name, input: n.input, file, line: 0, text: `protocol ${p.name}` },
+          up: p.lastState === 'up' || established,
+          ...(established ? { socketEvidence: lineEvidence(n, n.sockets?.file ?? artifactFile(n, 'netstat'), sock) } : {}),
         });
       }
     }

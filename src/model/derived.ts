@@ -82,7 +82,16 @@ export interface BgpPair {
 export interface BgpMatrix {
   pairs: BgpPair[];
   /** Peers named by BIRD protocols (or resources) with no bundle. */
-  unknownPeers: { node: string; peerIP: string; protocol: string; evidence: Evidence }[];
+  unknownPeers: {
+    node: string;
+    peerIP: string;
+    protocol: string;
+    evidence: Evidence;
+    /** The session is up on this side (BIRD's last state `up`, or an ESTABLISHED 179 socket to the peer): the peer is alive. */
+    up: boolean;
+    /** The ESTABLISHED socket that shows it, when netstat/ss has one. */
+    socketEvidence?: Evidence;
+  }[];
 }
 
 export interface TimelineEvent {

@@ -384,7 +384,7 @@ function buildSampleReport(): Report {
       ],
       unknownPeers: [
         {
-          node: 'node-a', peerIP: '10.0.0.99', protocol: 'Mesh_10_0_0_99',
+          node: 'node-a', peerIP: '10.0.0.99', protocol: 'Mesh_10_0_0_99', up: false,
           evidence: { node: 'node-a', input: NODE_A_INPUT, file: 'diagnostics/logs/bird/current', line: 3, text: '2025-03-01_10:02:11.40021 bird: Mesh_10_0_0_99: Starting' },
         },
       ],

@@ -13,6 +13,8 @@ const GROUP_ABOVE = 3;
 interface Missing {
   name: string;
   ip?: string;
+  /** Nodes whose session with it is up (BIRD `up` or an ESTABLISHED 179 socket): the machine is alive. */
+  upFrom?: Set<string>;
 }
 
 /** The Node's name when the Node resource gave it (an unknown BGP peer is named by its IP only). */
@@ -20,20 +22,37 @@ function nodeName(e: Missing): string | undefined {
   return e.name !== e.ip && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(e.name) ? e.name : undefined;
 }
 
-/** Collect the missing bundles; decommission the Nodes of machines that are gone (by name, or found by IP). */
+/**
+ * Collect the missing bundles. Decommissioning is offered only for machines not proven alive (no
+ * session up with them), and only after confirming they are gone: deleting the Node of a live
+ * machine tears down its BGP sessions and IPAM affinities.
+ */
 function fixSteps(missing: Missing[], referrers: string[]): string[] {
   const who = (e: Missing) => (nodeName(e) !== undefined && e.ip !== undefined ? `${e.name} (${e.ip})` : e.name);
   const shown = missing.slice(0, 10);
   const more = missing.length > shown.length ? ` and the ${missing.length - shown.length} others the finding lists` : '';
-  const del = shown.map((e) => {
-    const n = nodeName(e);
-    if (n !== undefined) return `\`calicoctl delete node ${n}\` (and \`kubectl delete node ${n}\` if Kubernetes still lists it)`;
-    return `for ${e.ip ?? e.name}, its Node's name from \`calicoctl get nodes -o wide | grep -w ${e.ip ?? e.name}\`, then \`calicoctl delete node\` with it`;
-  });
-  return [
+  const steps = [
     `Collect \`calicoctl node diags\` on ${andList(shown.map(who))}${more} and analyze ${missing.length > 1 ? 'them' : 'it'} together with the bundles${referrers.length > 0 ? ` of ${andList(referrers)}` : ' already given'}.`,
-    `If a machine no longer exists, decommission its stale Node so the mesh stops peering with it: ${del.join('; ')}.`,
   ];
+  const alive = shown.filter((e) => (e.upFrom?.size ?? 0) > 0);
+  if (alive.length > 0) {
+    steps.push(
+      `Do not delete ${alive.length > 1 ? 'the Nodes of' : 'the Node of'} ${andList(alive.map(who))}: ${alive.length > 1 ? 'their' : 'its'} BGP session${alive.length > 1 ? 's are' : ' is'} up with ${andList([...new Set(alive.flatMap((e) => [...(e.upFrom ?? [])]))].sort())}, so the machine${alive.length > 1 ? 's are' : ' is'} alive; only the bundle is missing.`,
+    );
+  }
+  const del = shown
+    .filter((e) => (e.upFrom?.size ?? 0) === 0)
+    .map((e) => {
+      const n = nodeName(e);
+      if (n !== undefined) return `\`calicoctl delete node ${n}\` (and \`kubectl delete node ${n}\` if Kubernetes still lists it)`;
+      return `for ${e.ip ?? e.name}, its Node's name from \`calicoctl get nodes -o wide | grep -w ${e.ip ?? e.name}\`, then \`calicoctl delete node\` with it`;
+    });
+  if (del.length > 0) {
+    steps.push(
+      `Only if a machine no longer exists (confirm with \`kubectl get nodes -o wide\` and the cloud or hypervisor console first: deleting a live node's Node resource tears down its BGP sessions and IP address affinities), decommission its stale Node so the mesh stops peering with it: ${del.join('; ')}.`,
+    );
+  }
+  return steps;
 }
 
 export const nodeBundleMissing: Rule = {
@@ -45,7 +64,7 @@ export const nodeBundleMissing: Rule = {
       'Cross-node faults (TCP 179 dropped, AS mismatch, missing routes) are proven by comparing both ends. When a node that others peer with, or that the Node resources list, sent no bundle, the analysis sees only one side of its sessions. It may also be a stale Node resource for a machine that no longer exists, which keeps a mesh session to a dead IP on every node.',
     remediation: [
       'Collect `calicoctl node diags` on the missing node(s) and analyze all bundles together.',
-      'If the machine no longer exists, decommission the stale Node: `calicoctl delete node <name>` (and remove it from Kubernetes), so the mesh stops peering with it.',
+      'Only if the machine no longer exists (check first: a peer whose session is up elsewhere is alive), decommission the stale Node: `calicoctl delete node <name>` (and remove it from Kubernetes), so the mesh stops peering with it.',
     ],
     collect: [
       { command: 'calicoctl node diags', why: 'the node bundle itself (routes, addresses, iptables, logs), on every node of the failing flows' },
@@ -54,7 +73,7 @@ export const nodeBundleMissing: Rule = {
   },
   check({ cluster, derived }) {
     if (cluster.nodes.length === 0) return { status: 'skipped', reason: 'no node bundle' };
-    const byKey = new Map<string, { name: string; ip?: string; evidence: Evidence[]; referrers: Set<string> }>();
+    const byKey = new Map<string, { name: string; ip?: string; evidence: Evidence[]; referrers: Set<string>; upFrom: Set<string> }>();
     const bundleHosts = new Set(cluster.nodes.flatMap((n) => {
       const h = n.hostname ?? n.name;
       return [h, h.split('.')[0]!];
@@ -68,14 +87,18 @@ export const nodeBundleMissing: Rule = {
       const ip = r.ipv4Address !== undefined ? stripPrefix(r.ipv4Address) : undefined;
       if (bundleHosts.has(r.name) || bundleHosts.has(r.name.split('.')[0]!) || (ip !== undefined && bundleIPs.has(ip) && cluster.nodes.some((n) => n.nodeIP === ip))) continue;
       const key = ip ?? r.name;
-      const e = byKey.get(key) ?? { name: r.name, ip, evidence: [], referrers: new Set<string>() };
+      const e = byKey.get(key) ?? { name: r.name, ip, evidence: [], referrers: new Set<string>(), upFrom: new Set<string>() };
       e.evidence.push({ node: r.name, input: r.ref.input, file: r.ref.file, line: r.ref.line, text: `Node ${r.name}: spec.bgp.ipv4Address: ${r.ipv4Address ?? '(unset)'}` });
       byKey.set(key, e);
     }
     for (const u of derived.bgp.unknownPeers) {
       const existing = [...byKey.values()].find((e) => e.ip === u.peerIP);
-      const e = existing ?? { name: u.peerIP, ip: u.peerIP, evidence: [], referrers: new Set<string>() };
+      const e = existing ?? { name: u.peerIP, ip: u.peerIP, evidence: [], referrers: new Set<string>(), upFrom: new Set<string>() };
       e.evidence.push(u.evidence);
+      if (u.up) {
+        e.upFrom.add(u.node);
+        if (u.socketEvidence !== undefined) e.evidence.push(u.socketEvidence);
+      }
       e.referrers.add(u.node);
       if (existing === undefined) byKey.set(u.peerIP, e);
     }
@@ -107,7 +130,7 @@ export const nodeBundleMissing: Rule = {
       return {
         key,
         title: `No bundle for ${who(e)}`,
-        message: `${refs.length > 0 ? `${refs.join(', ')} ${refs.length > 1 ? 'peer' : 'peers'} with ${e.ip}` : `Node resource ${e.name} exists`} but no bundle from ${who(e)} was given, so its side of ${refs.length > 1 ? 'these sessions' : 'its sessions'} cannot be checked.`,
+        message: `${refs.length > 0 ? `${refs.join(', ')} ${refs.length > 1 ? 'peer' : 'peers'} with ${e.ip}` : `Node resource ${e.name} exists`} but no bundle from ${who(e)} was given, so its side of ${refs.length > 1 ? 'these sessions' : 'its sessions'} cannot be checked.${e.upFrom.size > 0 ? ` The session is up on ${[...e.upFrom].sort().join(', ')}: the machine is alive.` : ''}`,
         nodes: refs,
         evidence: e.evidence,
         fix: fixSteps([e], refs),
