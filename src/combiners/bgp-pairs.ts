@@ -10,6 +10,8 @@ import type { BirdProtocolSummary, TcpSocket } from '../model/facts.js';
 import type { Evidence } from '../model/finding.js';
 import { artifactFile, lineEvidence } from './evidence.js';
 import { nodeAddresses4 } from './node-identity.js';
+import { protocolRemoved } from '../parsers/bird-log.js';
+import { canonicalIp } from './cidr.js';
 
 const SOCKET_RANK: Record<string, number> = { ESTABLISHED: 5, SYN_SENT: 4, SYN_RECV: 3, FIN_WAIT1: 2, CLOSE_WAIT: 2, TIME_WAIT: 1 };
 
@@ -42,7 +44,7 @@ export function protocolsTo(node: NodeModel, peerIPs: string[]): { proto: BirdPr
   ];
   for (const { s, file } of sources) {
     for (const p of Object.values(s?.protocols ?? {})) {
-      if (p.peerIP !== undefined && peerIPs.includes(p.peerIP)) out.push({ proto: p, file: p.lastStateRef?.file ?? file });
+      if (p.peerIP !== undefined && peerIPs.includes(p.peerIP) && !protocolRemoved(p)) out.push({ proto: p, file: p.lastStateRef?.file ?? file });
     }
     if (out.length > 0) break;
   }
@@ -102,13 +104,17 @@ export function bgpPairs(nodes: NodeModel[]): BgpMatrix {
   // Mesh peers named by BIRD protocols that match no node we have a bundle for.
   const known = new Set<string>();
   for (const n of nodes) for (const a of nodeAddresses4(n)) known.add(a.address);
+  // bird6's Mesh peers (dual stack) are the nodes' IPv6 addresses; a container log interleaves its
+  // lines with bird's, so they reach the same summary.
+  for (const n of nodes) for (const i of n.interfaces6) for (const a of i.addresses) known.add(canonicalIp(a.address));
   for (const n of nodes) if (n.nodeIP !== undefined) known.add(n.nodeIP);
   const unknownPeers: BgpMatrix['unknownPeers'] = [];
   for (const n of nodes) {
     for (const [s, file] of [[n.bird, artifactFile(n, 'bird_log')], [n.containerBird, artifactFile(n, 'container_logs')]] as const) {
       for (const p of Object.values(s?.protocols ?? {})) {
         // Only mesh peers are Calico nodes for sure; Node_/Global_ peers are often routers (ToR, RR).
-        if (p.peerIP === undefined || known.has(p.peerIP) || p.peerType !== 'Mesh') continue;
+        // A protocol BIRD removed on a reconfiguration (its Node was deleted) is no peer any more.
+        if (p.peerIP === undefined || known.has(p.peerIP) || known.has(canonicalIp(p.peerIP)) || p.peerType !== 'Mesh' || protocolRemoved(p)) continue;
         const ref = p.lastStateRef;
         const sock = bgpSocket(n, [p.peerIP]);
         const established = sock?.state === 'ESTABLISHED';

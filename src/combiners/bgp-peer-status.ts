@@ -8,7 +8,7 @@ import type { BirdEvent, BirdLogSummary, BirdProtocolSummary } from '../model/fa
 import type { AttachedLine, NodeStatusFacts, PeerStatusRow } from '../model/attachments.js';
 import type { Evidence } from '../model/finding.js';
 import { artifactFile, lineEvidence } from './evidence.js';
-import { decodeBirdProtocolName } from '../parsers/bird-log.js';
+import { decodeBirdProtocolName, protocolRemoved } from '../parsers/bird-log.js';
 
 /** Evidence for a line of an attachment (node status, birdcl output, ...). */
 export function attachedEvidence(node: NodeModel, l: AttachedLine): Evidence {
@@ -58,7 +58,7 @@ export function birdLogOf(node: NodeModel): { summary: BirdLogSummary; file: str
 /** BGP protocols (Mesh_/Node_/Global_) of a node's BIRD log. */
 export function bgpProtocols(s: BirdLogSummary): BirdProtocolSummary[] {
   return Object.values(s.protocols)
-    .filter((p) => p.peerType === 'Mesh' || p.peerType === 'Node' || p.peerType === 'Global')
+    .filter((p) => (p.peerType === 'Mesh' || p.peerType === 'Node' || p.peerType === 'Global') && !protocolRemoved(p))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

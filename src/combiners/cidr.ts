@@ -29,6 +29,11 @@ function parseIp(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   return remember(ipCache, ip, ipaddr.isValid(ip) ? ipaddr.parse(ip) : null) ?? undefined;
 }
 
+/** An address in one spelling (IPv6 compressed, lower case: `FD00:77:0::011` → `fd00:77::11`); anything unparsable as given. */
+export function canonicalIp(ip: string): string {
+  return parseIp(ip)?.toString() ?? ip;
+}
+
 /** Whether `ip` (no prefix) lies in `cidr`. False on anything unparsable or a family mismatch. */
 export function ipInCidr(ip: string, cidr: string): boolean {
   const range = parseCidr(cidr);

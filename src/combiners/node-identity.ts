@@ -10,6 +10,7 @@
  */
 import type { ClusterModel, NodeModel } from '../model/node.js';
 import type { CalicoLogSummary } from '../model/facts.js';
+import { protocolRemoved } from '../parsers/bird-log.js';
 
 export function stripPrefix(cidr: string): string {
   const i = cidr.indexOf('/');
@@ -31,7 +32,7 @@ export function interfaceOf(node: NodeModel, ip: string): string | undefined {
 export function birdPeerIPs(node: NodeModel): { ip: string; protocol: string }[] {
   const out: { ip: string; protocol: string }[] = [];
   for (const s of [node.bird, node.containerBird]) {
-    for (const p of Object.values(s?.protocols ?? {})) if (p.peerIP !== undefined) out.push({ ip: p.peerIP, protocol: p.name });
+    for (const p of Object.values(s?.protocols ?? {})) if (p.peerIP !== undefined && !protocolRemoved(p)) out.push({ ip: p.peerIP, protocol: p.name });
   }
   return out;
 }
@@ -71,7 +72,9 @@ function viaFromPeers(cluster: ClusterModel, n: NodeModel): { ip: string; from: 
 
 /**
  * The Node resource of a bundle: same name as its hostname, else the only one whose short name
- * (before the first dot) matches (hostname `ip-10-0-1-5` vs Node `ip-10-0-1-5.ec2.internal`).
+ * (before the first dot) matches (hostname `ip-10-0-1-5` vs Node `ip-10-0-1-5.ec2.internal`), else
+ * the only one with the bundle's node IP whose name is no other bundle's (`NODENAME` set to something
+ * else than the hostname, such as the node's IP: "Determined node name: 192.168.1.129").
  */
 export function nodeResourceFor(cluster: ClusterModel, n: NodeModel) {
   const withIP = cluster.resources.nodes.filter((r) => r.ipv4Address !== undefined);
@@ -80,7 +83,11 @@ export function nodeResourceFor(cluster: ClusterModel, n: NodeModel) {
   if (exact !== undefined) return exact;
   const short = n.hostname.split('.')[0];
   const candidates = withIP.filter((r) => r.name.split('.')[0] === short);
-  return candidates.length === 1 ? candidates[0] : undefined;
+  if (candidates.length > 0) return candidates.length === 1 ? candidates[0] : undefined;
+  if (n.nodeIP === undefined) return undefined;
+  const others = new Set(cluster.nodes.filter((o) => o !== n && o.hostname !== undefined).flatMap((o) => [o.hostname!, o.hostname!.split('.')[0]!]));
+  const byIP = withIP.filter((r) => stripPrefix(r.ipv4Address!) === n.nodeIP && !others.has(r.name) && !others.has(r.name.split('.')[0]!));
+  return byIP.length === 1 ? byIP[0] : undefined;
 }
 
 export function identifyNodeIPs(cluster: ClusterModel): void {

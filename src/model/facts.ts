@@ -244,6 +244,8 @@ export type BirdEventKind =
   | 'started' // Started
   | 'reconfigured' // Reconfigured
   | 'shutdown' // Shutting down
+  | 'protocol-removed' // Removing protocol <P> (gone from the config on a reconfiguration)
+  | 'protocol-added' // Adding protocol <P>
   | 'netlink-error'; // Netlink: <error> / Kernel dropped some netlink messages, will resync on next scan.
 
 export interface BirdEvent extends LineRef {
@@ -274,6 +276,11 @@ export interface BirdProtocolSummary {
   /** Errors and notifications for this protocol (capped). */
   errors: BirdEvent[];
   errorCount: number;
+  /**
+   * The last `Removing protocol <P>` or `Adding protocol <P>` logged for it: after a removal (confd
+   * dropped the peer from bird.cfg, say a deleted Node) the protocol is no peer any more.
+   */
+  configChange?: BirdEvent;
 }
 
 export interface BirdLogSummary {

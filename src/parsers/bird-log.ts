@@ -155,7 +155,7 @@ const BIRD_PREFIX = 'bird: ';
 const BIRD_PREFIX_BYTES = Buffer.from(BIRD_PREFIX);
 
 /** Starts of the global messages `globalMessage` tracks (besides config errors); others are only counted. */
-const TRACKED_GLOBAL = ['Started', 'Reconfigured', 'Shutting down', 'I found another BIRD running', 'Cannot create control socket ', 'Unable to open configuration file ', 'BGP: Unexpected connect from unknown address ', 'Kernel dropped some netlink messages'].map((p) => Buffer.from(p));
+const TRACKED_GLOBAL = ['Started', 'Reconfigured', 'Shutting down', 'I found another BIRD running', 'Cannot create control socket ', 'Unable to open configuration file ', 'BGP: Unexpected connect from unknown address ', 'Kernel dropped some netlink messages', 'Removing protocol ', 'Adding protocol '].map((p) => Buffer.from(p));
 const TRACKED_GLOBAL_BYTES = byFirstByte(TRACKED_GLOBAL);
 const RECONFIGURED_BYTES = Buffer.from('Reconfigured');
 const NETLINK_BYTES = Buffer.from('Netlink');
@@ -322,6 +322,16 @@ class BirdLogParserImpl implements BirdLogParser {
     else if (msg === 'Reconfigured') kind = 'reconfigured';
     else if (msg === 'Shutting down') kind = 'shutdown';
     else if (msg.startsWith('I found another BIRD running')) kind = 'another-bird';
+    else if (msg.startsWith('Removing protocol ') || msg.startsWith('Adding protocol ')) {
+      // conf.c/proto.c at every reconfiguration that drops or adds a protocol (L_INFO, always logged).
+      const ev = this.makeEvent(msg.charCodeAt(0) === 82 ? 'protocol-removed' : 'protocol-added', line, lineNo, stamp);
+      const name = msg.slice(msg.indexOf(' protocol ') + 10).trim();
+      if (name.length === 0) return;
+      ev.protocol = name;
+      this.protocol(name).configChange = ev;
+      this.globalEvent(ev);
+      return;
+    }
     else if (msg.startsWith('Netlink: ') || msg.startsWith('Kernel dropped some netlink messages')) {
       // sysdep/linux/netlink.c: `Netlink: %s` (the kernel refused a route: File exists, Network is down, ...)
       kind = 'netlink-error';
@@ -526,6 +536,11 @@ class BirdLogParserImpl implements BirdLogParser {
     if (this.lastStamp !== undefined) this.summary.lastTime = svlogdToIso(this.lastStamp);
     return this.summary;
   }
+}
+
+/** Whether BIRD removed the protocol from its config on a reconfiguration (and did not add it again). */
+export function protocolRemoved(p: BirdProtocolSummary): boolean {
+  return p.configChange?.kind === 'protocol-removed';
 }
 
 /** Creates a streaming parser for one BIRD daemon's log files. */

@@ -53,6 +53,7 @@ function mergeProtocol(older: BirdProtocolSummary, newer: BirdProtocolSummary): 
     downsAfterUp: older.downsAfterUp + newer.downsAfterUp,
     errors: errors.slice(Math.max(0, errors.length - MAX_PROTOCOL_ERRORS)),
     errorCount: older.errorCount + newer.errorCount,
+    ...(newer.configChange ?? older.configChange ? { configChange: newer.configChange ?? older.configChange } : {}),
   };
 }
 

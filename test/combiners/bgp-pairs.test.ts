@@ -35,4 +35,31 @@ test('Node_/Global_ peers that are no node (a ToR, a route reflector) are not re
   assert.equal(derived.bgp.unknownPeers, []);
 });
 
+test('a Mesh protocol BIRD removed on a reconfiguration (its Node deleted) is no unknown peer; one added again is', () => {
+  const c = healthyCluster();
+  const removed = [
+    '2026-11-27T10:14:09.20001 bird: Mesh_10_77_0_14: State changed to up',
+    '2026-11-27T10:20:00.10001 bird: Reconfiguration requested by SIGHUP',
+    '2026-11-27T10:20:00.10002 bird: Reconfiguring',
+    '2026-11-27T10:20:00.10003 bird: Removing protocol Mesh_10_77_0_14',
+    '2026-11-27T10:20:00.10004 bird: Mesh_10_77_0_14: Shutting down',
+    '2026-11-27T10:20:00.10005 bird: Mesh_10_77_0_14: State changed to stop',
+    '2026-11-27T10:20:00.10006 bird: Mesh_10_77_0_14: State changed to down',
+    '2026-11-27T10:20:00.10007 bird: Reconfigured',
+  ].join('\n') + '\n';
+  c['node-a']!['logs/bird/current'] += removed;
+  assert.equal(contextFrom(c).derived.bgp.unknownPeers, []);
+  c['node-a']!['logs/bird/current'] += '2026-11-27T10:30:00.10001 bird: Adding protocol Mesh_10_77_0_14\n2026-11-27T10:30:00.10002 bird: Mesh_10_77_0_14: State changed to start\n';
+  assert.equal(contextFrom(c).derived.bgp.unknownPeers.map((u) => u.peerIP), ['10.77.0.14']);
+});
+
+test("bird6's Mesh peers at the nodes' own IPv6 addresses are known nodes", () => {
+  const c = healthyCluster();
+  NODES.forEach((n, i) => {
+    c[n.name]!.ipv6_addr += `2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP qlen 1000\n    inet6 fd00:77::1${i + 1}/64 scope global \n       valid_lft forever preferred_lft forever\n`;
+  });
+  c['node-a']!['logs/bird/current'] += '2026-11-27T10:14:09.20001 bird: Mesh_fd00_77__12: State changed to up\n2026-11-27T10:14:09.20002 bird: Mesh_fd00_77__99: State changed to up\n';
+  assert.equal(contextFrom(c).derived.bgp.unknownPeers.map((u) => u.peerIP), ['fd00:77::99']);
+});
+
 test.run();

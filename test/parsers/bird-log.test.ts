@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { createBirdLogParser, decodeBirdProtocolName, parseBirdLog } from '../../src/parsers/bird-log.js';
+import { createBirdLogParser, decodeBirdProtocolName, parseBirdLog, protocolRemoved } from '../../src/parsers/bird-log.js';
+import { mergeBirdSummaries } from '../../src/parsers/log-summary-merge.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../../test/fixtures/parsers/${name}`, import.meta.url), 'utf8');
@@ -227,6 +228,26 @@ test('property: arbitrary lines never throw', () => {
       return s.lines === lines.length;
     }),
   );
+});
+
+test('Removing protocol / Adding protocol (reconfiguration): the last one is kept per protocol, also across rotated files', () => {
+  const older = parseBirdLog(
+    [
+      '2026-11-27_10:14:09.20001 bird: Mesh_10_77_0_14: State changed to up',
+      '2026-11-27_10:20:00.10003 bird: Removing protocol Mesh_10_77_0_14',
+      '2026-11-27_10:20:00.10004 bird: Mesh_10_77_0_14: Shutting down',
+      '2026-11-27_10:20:00.10006 bird: Mesh_10_77_0_14: State changed to down',
+    ].join('\n') + '\n',
+    { daemon: 'bird', file: 'logs/bird/@4000000067470a1a1234abcd.s' },
+  );
+  const p = older.protocols['Mesh_10_77_0_14']!;
+  assert.ok(protocolRemoved(p));
+  assert.equal([p.configChange!.kind, p.configChange!.line, p.configChange!.protocol], ['protocol-removed', 2, 'Mesh_10_77_0_14']);
+  assert.ok(older.events.some((e) => e.kind === 'protocol-removed'));
+  const newer = parseBirdLog('2026-11-27_10:30:00.10001 bird: Adding protocol Mesh_10_77_0_14\n', { daemon: 'bird', file: 'logs/bird/current' });
+  assert.not.ok(protocolRemoved(newer.protocols['Mesh_10_77_0_14']!));
+  assert.not.ok(protocolRemoved(mergeBirdSummaries([older, newer])!.protocols['Mesh_10_77_0_14']!));
+  assert.ok(protocolRemoved(mergeBirdSummaries([older, parseBirdLog('', { daemon: 'bird', file: 'logs/bird/current' })])!.protocols['Mesh_10_77_0_14']!));
 });
 
 test.run();

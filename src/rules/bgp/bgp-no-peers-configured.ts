@@ -8,7 +8,8 @@
 import { andList } from '../fix-steps.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
-import type { NodeModel } from '../../model/node.js';
+import type { ClusterModel, NodeModel } from '../../model/node.js';
+import { nodeResourceFor } from '../../combiners/node-identity.js';
 import { attachedEvidence, attachedPeers, bgpProtocols, birdEvidence, birdLogOf, statusAttachments } from '../../combiners/bgp-peer-status.js';
 import { expectedPeerings, type ExpectedPeers } from '../../combiners/bgp-expected-peers.js';
 import { fileEvidence } from '../../combiners/evidence.js';
@@ -21,10 +22,11 @@ interface Lonely {
   strong: boolean;
 }
 
-function expectedFor(n: NodeModel, list: ExpectedPeers[] | undefined): ExpectedPeers | undefined {
+function expectedFor(cluster: ClusterModel, n: NodeModel, list: ExpectedPeers[] | undefined): ExpectedPeers | undefined {
   if (list === undefined) return undefined;
   const h = n.hostname ?? n.name;
-  return list.find((e) => e.node === h) ?? list.find((e) => e.node.split('.')[0] === h.split('.')[0]);
+  const res = nodeResourceFor(cluster, n)?.name;
+  return list.find((e) => e.node === h) ?? list.find((e) => e.node.split('.')[0] === h.split('.')[0]) ?? (res !== undefined ? list.find((e) => e.node === res) : undefined);
 }
 
 const MESH_ON = '`calicoctl patch bgpconfiguration default -p \'{"spec":{"nodeToNodeMeshEnabled":true}}\'`';
@@ -75,7 +77,7 @@ export const bgpNoPeersConfigured: Rule = {
       }
       if (hasPeers) continue;
       // 2. Resources: mesh/RR and BGPPeer selectors.
-      const e = expectedFor(n, exp?.nodes);
+      const e = expectedFor(cluster, n, exp?.nodes);
       if (e !== undefined && e.undecided === undefined) {
         decided++;
         if (e.meshPeers.length > 0 || e.bgpPeers.length > 0) {

@@ -30,6 +30,12 @@ export const HIDES: Partial<Record<ArtifactId, string>> = {
   cni_log: 'CNI plugin (pod network setup) errors',
 };
 
+/** `k8s_calico-node_<pod>_<namespace>_<uid>_<restart>.log` (kubelet's docker-era name) → pod and namespace. */
+export function containerPod(file: string): { name: string; namespace: string } | undefined {
+  const m = /(?:^|\/)k8s_calico-node_([a-z0-9.-]+)_([a-z0-9-]+)_[0-9a-f-]+_\d+\.log$/.exec(file);
+  return m !== null ? { name: m[1]!, namespace: m[2]! } : undefined;
+}
+
 export const bundleIncomplete: Rule = {
   meta: {
     id: 'bundle-incomplete',
@@ -79,9 +85,21 @@ export const bundleIncomplete: Rule = {
         gaps.push(`${id} ${what}${hides ? ` — hides ${hides}` : ''}`);
         evidence.push(fileEvidence(n, id, `${id}: ${what}`));
       }
+      let fix: string[] | undefined;
       if (n.layout.fileLoggingDisabled) {
-        gaps.push('file logging disabled (logs/ has no bird, felix or confd folder: CALICO_DISABLE_FILE_LOGGING=true) — hides BGP state changes, confd and Felix errors');
-        evidence.push({ node: n.name, input: n.input, file: `${n.root}/logs/`, line: 0, text: 'no bird/, felix/ or confd/ folder under logs/' });
+        const container = n.containerLog?.files[0]?.file;
+        if (container !== undefined) {
+          // Manifest installs: the bundle carries calico-node's container log instead, and the rules read it.
+          const pod = containerPod(container);
+          gaps.push(`file logging disabled (logs/ has no bird, felix or confd folder: CALICO_DISABLE_FILE_LOGGING=true); BIRD, confd and Felix lines were read from calico-node's container log ${container.split('/').pop()}, which holds only what the container logged since it started — hides anything older`);
+          evidence.push({ node: n.name, input: n.input, file: container, line: 0, text: `calico-node container log (${n.containerLog!.lines} lines) instead of logs/bird, logs/confd, logs/felix` });
+          fix = [
+            `Nothing else is needed for the rules. For lines from before the container started: \`kubectl logs --previous -n ${pod?.namespace ?? '<calico-system|kube-system>'} ${pod?.name ?? '<calico-node-pod>'} -c calico-node\`.`,
+          ];
+        } else {
+          gaps.push('file logging disabled (logs/ has no bird, felix or confd folder: CALICO_DISABLE_FILE_LOGGING=true) — hides BGP state changes, confd and Felix errors');
+          evidence.push({ node: n.name, input: n.input, file: `${n.root}/logs/`, line: 0, text: 'no bird/, felix/ or confd/ folder under logs/' });
+        }
       }
       for (const p of n.problems) {
         gaps.push(p);
@@ -94,6 +112,7 @@ export const bundleIncomplete: Rule = {
         message: `In ${n.archiveName ?? n.input}: ${gaps.join('; ')}.`,
         nodes: [n.name],
         evidence,
+        ...(fix !== undefined && gaps.length === 1 ? { fix } : {}),
       });
     }
     if (findings.length > 0) return { status: 'found', findings };

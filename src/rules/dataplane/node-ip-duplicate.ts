@@ -66,6 +66,30 @@ function hostnameSteps(host: string, list: NodeModel[]): string[] {
   ];
 }
 
+const shortName = (name: string): string => name.split('.')[0]!;
+const sameName = (a: string, b: string): boolean => a === b || shortName(a) === shortName(b);
+
+/**
+ * The machines behind the bundles and Node resources that claim one IP. A bundle's hostname and its
+ * Node's name often differ: an FQDN hostname with a short Node name (or the reverse), or `NODENAME`
+ * set to something else (Nodes named by IP). So a Node resource is the same machine as a bundle of the
+ * same IP when their names match up to the domain, or when that bundle has no Node resource of its own
+ * name in the export; only what is left over counts as another machine.
+ */
+function machinesClaiming(bundles: NodeModel[], res: { name: string }[], allRes: { name: string }[]): string[] {
+  const machines: string[] = [];
+  for (const n of bundles) {
+    const h = n.hostname ?? n.name;
+    if (!machines.some((m) => sameName(m, h))) machines.push(h);
+  }
+  const unpaired = machines.filter((h) => !allRes.some((r) => sameName(r.name, h)));
+  for (const r of res) {
+    if (machines.some((m) => sameName(m, r.name))) continue;
+    if (unpaired.shift() === undefined) machines.push(r.name);
+  }
+  return machines;
+}
+
 function addrEvidence(n: NodeModel, ip: string): Evidence | undefined {
   for (const i of n.interfaces4) for (const a of i.addresses) if (a.address === ip) return lineEvidence(n, artifactFile(n, 'ipv4_addr'), a);
   return undefined;
@@ -110,7 +134,7 @@ export const nodeIpDuplicate: Rule = {
     for (const ip of [...ips].sort()) {
       const bundles = byIP.get(ip) ?? [];
       const res = resByIP.get(ip) ?? [];
-      const names = new Set([...bundles.map((n) => n.hostname ?? n.name), ...res.map((r) => r.name)]);
+      const names = new Set(machinesClaiming(bundles, res, cluster.resources.nodes));
       if (names.size < 2) continue;
       const evidence: Evidence[] = [];
       for (const r of res) evidence.push({ node: r.name, input: r.ref.input, file: r.ref.file, line: r.ref.line, text: `Node ${r.name}: spec.bgp.ipv4Address: ${r.ipv4Address}` });
@@ -119,7 +143,7 @@ export const nodeIpDuplicate: Rule = {
         if (e !== undefined) evidence.push(e);
         for (const s of [n.containerLog, n.agent]) for (const ref of s?.signatures['ip-in-use']?.refs ?? []) evidence.push(lineEvidence(n, ref.file, ref));
       }
-      const involved = nodes.filter((n) => names.has(n.hostname ?? n.name)).map((n) => n.name);
+      const involved = nodes.filter((n) => n.nodeIP === ip || [...names].some((m) => sameName(m, n.hostname ?? n.name))).map((n) => n.name);
       findings.push({
         key: `ip:${ip}`,
         title: `${listNames([...names].sort())} share node IP ${ip}`,

@@ -57,6 +57,14 @@ test('silent on the healthy mesh (resources and logs)', () => {
   expectRule(bgpNoPeersConfigured, contextFrom(healthyCluster(), POOL_YAML + NODES_YAML), { status: 'passed' });
 });
 
+test('Nodes named other than the hostnames (NODENAME set to the IP) are found by node IP', () => {
+  const byIP = NODES.map((n) => node(n.ip, n.ip)).join('');
+  const c = healthyCluster();
+  noBgpLogs(c);
+  const [f] = expectRule(bgpNoPeersConfigured, contextFrom(c, POOL_YAML + byIP + MESH_OFF), { status: 'found', keys: ['cluster'], nodes: ['node-a', 'node-b', 'node-c'] });
+  assert.match(f!.message, 'the node-to-node mesh is disabled');
+});
+
 test('mesh disabled without BGPPeers: one finding for the cluster, from resources and logs', () => {
   const c = healthyCluster();
   noBgpLogs(c);

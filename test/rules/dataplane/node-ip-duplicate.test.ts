@@ -54,4 +54,21 @@ test('two different machines with one hostname', () => {
   assert.match(fix, '--field-selector spec.nodeName=node-b');
 });
 
+test('a Node named differently from its bundle\'s hostname is the same machine: FQDN hostnames, Nodes named by IP', () => {
+  const c = healthyCluster();
+  for (const n of NODES) c[n.name]!.hostname = `${n.name}.us-west-2.compute.internal\n`;
+  const short = POOL_YAML + NODES.map((n) => NODE_YAML(n.name, `${n.ip}/24`)).join('');
+  expectRule(nodeIpDuplicate, contextFrom(c, short), { status: 'passed' });
+  // NODENAME set to the node's IP (real: "Determined node name: 192.168.1.129").
+  const byIP = POOL_YAML + NODES.map((n) => NODE_YAML(n.ip, `${n.ip}/24`)).join('');
+  expectRule(nodeIpDuplicate, contextFrom(healthyCluster(), byIP), { status: 'passed' });
+});
+
+test('a second Node on a bundle\'s IP, when that bundle has its own Node, is another machine', () => {
+  const yaml = POOL_YAML + NODES.map((n) => NODE_YAML(n.name, `${n.ip}/24`)).join('') + NODE_YAML('node-x', `${NODES[1]!.ip}/24`);
+  const [f] = expectRule(nodeIpDuplicate, contextFrom(healthyCluster(), yaml), { status: 'found', keys: [`ip:${NODES[1]!.ip}`] });
+  assert.match(f!.title, `node-b and node-x share node IP ${NODES[1]!.ip}`);
+  assert.equal(f!.nodes, ['node-b']);
+});
+
 test.run();
