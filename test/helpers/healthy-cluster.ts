@@ -180,3 +180,14 @@ kind: IPPoolList
 metadata:
   resourceVersion: "397991"
 `;
+
+/** The healthy cluster with CALICO_NETWORKING_BACKEND=vxlan: no BIRD, no confd, nothing on 179, Felix's routes (proto 80). */
+export function vxlanBackendCluster(): ReturnType<typeof healthyCluster> {
+  const c = healthyCluster();
+  for (const n of Object.values(c)) {
+    for (const k of Object.keys(n)) if (k.startsWith('logs/bird') || k.startsWith('logs/confd')) delete n[k];
+    n.netstat = (n.netstat ?? '').split('\n').filter((l) => !l.includes(':179 ')).join('\n');
+    n.ipv4_route = (n.ipv4_route ?? '').replace(/proto bird/g, 'proto 80');
+  }
+  return c;
+}

@@ -10,6 +10,7 @@ import type { BGPPeerResource, NodeResource } from '../../model/facts.js';
 import { lineEvidence } from '../../combiners/evidence.js';
 import { stripPrefix } from '../../combiners/node-identity.js';
 import { restartCalicoNode } from '../fix-steps.js';
+import { bgpNotInUse } from './bgp-not-in-use.js';
 
 const DEFAULT_AS = 64512;
 
@@ -63,7 +64,10 @@ export const bgpAsMismatch: Rule = {
       { command: 'calicoctl get nodes -o yaml', why: 'each node\'s BGP address, AS number and tunnel addresses (Node resources)' },
     ],
   },
-  check({ cluster }) {
+  check(ctx) {
+    const off = bgpNotInUse(ctx);
+    if (off !== undefined) return { status: 'passed', reason: off };
+    const { cluster } = ctx;
     const nodes = cluster.nodes;
     const byIP = new Map<string, NodeModel>();
     for (const n of nodes) if (n.nodeIP !== undefined) byIP.set(n.nodeIP, n);

@@ -10,6 +10,7 @@ import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
 import type { BirdEvent, BirdProtocolSummary } from '../../model/facts.js';
 import { attachedEvidence, attachedPeers, bgpProtocols, birdEvidence, birdLogOf, humanSeconds, stampMs } from '../../combiners/bgp-peer-status.js';
+import { bgpNotInUse } from './bgp-not-in-use.js';
 
 /** A session that went down at least this often after being up flaps; one hold-timer expiry plus one drop also counts. */
 const MIN_DOWNS = 2;
@@ -85,7 +86,10 @@ export const bgpHoldTimerFlapping: Rule = {
       { command: 'birdcl -s /var/run/calico/bird.ctl show protocols all', why: 'shows per session the last error (Hold timer expired), hold/keepalive timers and uptime' },
     ],
   },
-  check({ cluster }) {
+  check(ctx) {
+    const off = bgpNotInUse(ctx);
+    if (off !== undefined) return { status: 'passed', reason: off };
+    const { cluster } = ctx;
     const nodes = cluster.nodes;
     const byIP = new Map<string, NodeModel>();
     for (const n of nodes) if (n.nodeIP !== undefined) byIP.set(n.nodeIP, n);

@@ -10,6 +10,7 @@ import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
 import { attachedEvidence, attachedPeers, bgpProtocols, birdEvidence, birdLogOf } from '../../combiners/bgp-peer-status.js';
+import { bgpNotInUse } from './bgp-not-in-use.js';
 
 const BAD_ID = /Bad BGP identifier/i;
 
@@ -48,7 +49,10 @@ export const bgpRouterIdCollision: Rule = {
       { command: 'kubectl exec -n calico-system <calico-node-pod> -- grep "router id" /etc/calico/confd/config/bird.cfg', why: 'shows the router id each node announces (CALICO_ROUTER_ID or the node IP)' },
     ],
   },
-  check({ cluster }) {
+  check(ctx) {
+    const off = bgpNotInUse(ctx);
+    if (off !== undefined) return { status: 'passed', reason: off };
+    const { cluster } = ctx;
     const nodes = cluster.nodes;
     const byIP = new Map<string, NodeModel>();
     for (const n of nodes) if (n.nodeIP !== undefined) byIP.set(n.nodeIP, n);

@@ -15,6 +15,7 @@ import type { NodeResource } from '../../model/facts.js';
 import { attachedEvidence, attachedPeers, bgpProtocols, birdEvidence, birdLogOf, humanSeconds, stampMs } from '../../combiners/bgp-peer-status.js';
 import { lineEvidence } from '../../combiners/evidence.js';
 import { nodeAddresses4, stripPrefix } from '../../combiners/node-identity.js';
+import { bgpNotInUse } from './bgp-not-in-use.js';
 
 /** A BIRD log must cover at least this long after the protocol started for "never up" to mean something. */
 const MIN_WATCH_MS = 60_000;
@@ -47,7 +48,10 @@ export const bgpStaleNodePeers: Rule = {
       { command: 'calicoctl node status', why: 'shows the sessions to the stale IP as start/Connect/Active' },
     ],
   },
-  check({ cluster }) {
+  check(ctx) {
+    const off = bgpNotInUse(ctx);
+    if (off !== undefined) return { status: 'passed', reason: off };
+    const { cluster } = ctx;
     const nodes = cluster.nodes;
     if (nodes.length === 0) return { status: 'skipped', reason: 'no node bundle' };
     const known = new Set<string>();

@@ -13,6 +13,7 @@ import type { BirdEvent, IptablesRule } from '../../model/facts.js';
 import { attachedEvidence, attachedPeers, bgpProtocols, birdEvidence, birdLogOf, stampMs } from '../../combiners/bgp-peer-status.js';
 import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
 import { nodeAddresses4 } from '../../combiners/node-identity.js';
+import { bgpNotInUse } from './bgp-not-in-use.js';
 
 const CLOSED = /Connection closed/i;
 
@@ -54,7 +55,10 @@ export const bgpUnknownPeerOrNat: Rule = {
       { command: 'kubectl logs -n calico-system <calico-node-pod> -c calico-node | grep "Unexpected connect"', why: 'BIRD\'s unknown-address lines when file logging is disabled' },
     ],
   },
-  check({ cluster }) {
+  check(ctx) {
+    const off = bgpNotInUse(ctx);
+    if (off !== undefined) return { status: 'passed', reason: off };
+    const { cluster } = ctx;
     const nodes = cluster.nodes;
     const byNodeIP = new Map<string, NodeModel>();
     for (const n of nodes) if (n.nodeIP !== undefined) byNodeIP.set(n.nodeIP, n);

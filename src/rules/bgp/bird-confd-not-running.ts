@@ -8,6 +8,7 @@ import type { Evidence } from '../../model/finding.js';
 import { fileEvidence, lineEvidence } from '../../combiners/evidence.js';
 import { birdPeerIPs } from '../../combiners/node-identity.js';
 import { listens179 } from '../../combiners/bgp-pairs.js';
+import { bgpNotInUse } from './bgp-not-in-use.js';
 
 const CONFD_SIGNATURES = ['bgp-query-failed', 'checkcmd-error'] as const;
 
@@ -34,7 +35,10 @@ export const birdConfdNotRunning: Rule = {
       { command: 'kubectl -n calico-system logs <calico-node-pod> -c calico-node', why: 'BIRD, confd and Felix lines when file logging is disabled (CALICO_DISABLE_FILE_LOGGING) and logs/ holds only cni/' },
     ],
   },
-  check({ cluster }) {
+  check(ctx) {
+    const off = bgpNotInUse(ctx);
+    if (off !== undefined) return { status: 'passed', reason: off };
+    const { cluster } = ctx;
     const nodes = cluster.nodes;
     if (nodes.length === 0) return { status: 'skipped', reason: 'no node bundle' };
     const peerNamed = new Set<string>();

@@ -8,6 +8,7 @@ import type { Evidence } from '../../model/finding.js';
 import type { ArtifactId } from '../../model/node.js';
 import { ARTIFACT_IDS, MAY_BE_EMPTY } from '../../model/node.js';
 import { fileEvidence } from '../../combiners/evidence.js';
+import { noPoolNeedsBird } from '../bgp/bgp-not-in-use.js';
 
 /** What the analysis cannot check without each artifact. */
 export const HIDES: Partial<Record<ArtifactId, string>> = {
@@ -64,14 +65,12 @@ export const bundleIncomplete: Rule = {
       });
     }
     // VXLAN-only clusters (CALICO_NETWORKING_BACKEND=vxlan) run no BIRD and no confd: their logs are not a gap there.
-    const pools = derived.encap.pools;
     // From v3.31 Felix can program IPIP routes too (FelixConfiguration programClusterRoutes).
-    const felixProgramsIpip = /^Enabled/.test(derived.encap.felixConfig['programClusterRoutes']?.value ?? '');
-    const noPoolNeedsBird = pools.length > 0 && pools.every((p) => (p.vxlanMode !== 'Never' && p.ipipMode === 'Never') || (p.ipipMode !== 'Never' && felixProgramsIpip));
+    const noBird = noPoolNeedsBird({ derived });
     for (const n of cluster.nodes) {
       const gaps: string[] = [];
       const evidence: Evidence[] = [];
-      const birdless = noPoolNeedsBird && derived.encap.nodes.find((e) => e.node === n.name)?.birdRunning === false;
+      const birdless = noBird && derived.encap.nodes.find((e) => e.node === n.name)?.birdRunning === false;
       for (const id of ARTIFACT_IDS) {
         const a = n.artifacts[id];
         if (a.status === 'ok') continue;

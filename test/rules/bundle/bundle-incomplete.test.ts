@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { contextFrom } from '../../helpers/cluster.js';
-import { healthyCluster, POOL_YAML } from '../../helpers/healthy-cluster.js';
+import { healthyCluster, POOL_YAML, vxlanBackendCluster } from '../../helpers/healthy-cluster.js';
 import { expectRule } from '../../helpers/rule-tester.js';
 import { bundleIncomplete } from '../../../src/rules/bundle/bundle-incomplete.js';
 
@@ -44,19 +44,9 @@ test('an empty ipv6_route (no IPv6) is not a gap', () => {
 });
 
 test('a VXLAN-only cluster runs no BIRD or confd: their logs are not a gap; with an IPIP pool needing BIRD they are', () => {
-  const vxlanOnly = () => {
-    const c = healthyCluster();
-    for (const n of Object.values(c)) {
-      for (const k of Object.keys(n)) if (k.startsWith('logs/bird') || k.startsWith('logs/confd')) delete n[k];
-      n.netstat = (n.netstat ?? '').split('\n').filter((l) => !l.includes(':179 ')).join('\n');
-      // Felix programs the routes (proto 80), not BIRD.
-      n.ipv4_route = (n.ipv4_route ?? '').replace(/proto bird/g, 'proto 80');
-    }
-    return c;
-  };
   const vxlanPool = POOL_YAML.replace('vxlanMode: Never', 'vxlanMode: Always');
-  expectRule(bundleIncomplete, contextFrom(vxlanOnly(), vxlanPool), { status: 'passed' });
-  const [f] = expectRule(bundleIncomplete, contextFrom(vxlanOnly(), POOL_YAML.replace('ipipMode: Never', 'ipipMode: Always')), { status: 'found', count: 3 });
+  expectRule(bundleIncomplete, contextFrom(vxlanBackendCluster(), vxlanPool), { status: 'passed' });
+  const [f] = expectRule(bundleIncomplete, contextFrom(vxlanBackendCluster(), POOL_YAML.replace('ipipMode: Never', 'ipipMode: Always')), { status: 'found', count: 3 });
   assert.match(f!.message, 'bird_log missing');
 });
 
