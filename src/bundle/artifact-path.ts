@@ -142,6 +142,32 @@ export function findBundleRoot(path: string): { root: BundleRoot; rel: string } 
   return undefined;
 }
 
+/** Files only `calicoctl node diags` writes under these exact names (no extension, calicoctl's spelling). */
+const SIGNATURE_FILES = new Set(['ipv4_route', 'ipv6_route', 'ipv4_addr', 'ipv6_addr', 'ipv4_tables', 'ipv6_tables', 'journalctl_calico_node', 'nft_ruleset', 'ipset_container']);
+const SIGNATURE_LOG_DIRS = new Set(['bird', 'bird6', 'felix', 'confd']);
+
+/**
+ * A node bundle under a folder not named `diagnostics/` (a customer extracted it and packed it again
+ * under the node's name, say): the folder holding one of calicoctl's own file names, or holding
+ * `logs/<bird|bird6|felix|confd>/current`. Its prefix (with the trailing slash), or undefined. Files at
+ * the top level (a flat re-pack) and cluster diags trees are not taken.
+ */
+export function renamedBundlePrefix(path: string): string | undefined {
+  const parts = path.split('/');
+  if (parts.some((p) => p === 'diagnostics' || p.startsWith('calico-diagnostics-'))) return undefined;
+  const n = parts.length;
+  if (n >= 2 && SIGNATURE_FILES.has(parts[n - 1]!)) return parts.slice(0, -1).join('/') + '/';
+  if (n >= 4 && parts[n - 3] === 'logs' && SIGNATURE_LOG_DIRS.has(parts[n - 2]!) && parts[n - 1] === 'current') return parts.slice(0, -3).join('/') + '/';
+  return undefined;
+}
+
+/** Whether a file may be part of a re-packed bundle found later (`hostname`, `date`, `netstat`, ... or under `logs/`). */
+export function mayJoinRenamedBundle(path: string): boolean {
+  const parts = path.split('/');
+  const base = parts[parts.length - 1]!;
+  return parts.length >= 2 && (['hostname', 'date', 'netstat', 'ss', 'ipsets'].includes(base) || parts.includes('logs'));
+}
+
 /** Whether a path inside an archive or folder may hold exported Calico resources (cluster diags CRD dumps, YAML files). */
 export function isResourceYamlPath(path: string): boolean {
   const lower = path.toLowerCase();

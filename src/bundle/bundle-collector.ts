@@ -8,7 +8,7 @@ import type { CalicoResource } from '../model/facts.js';
 import type { NodeFacts } from '../model/node.js';
 import type { CalicoResourcesResult } from '../parsers/calico-resources.js';
 import { parseResourcesOffThread } from './parse-resources-off-thread.js';
-import { findBundleRoot, isResourceYamlPath } from './artifact-path.js';
+import { findBundleRoot, isResourceYamlPath, renamedBundlePrefix } from './artifact-path.js';
 import type { EntrySink } from './node-bundle-builder.js';
 import { NodeBundleBuilder } from './node-bundle-builder.js';
 
@@ -27,6 +27,8 @@ export class BundleCollector {
   private readonly parsed: Promise<CalicoResourcesResult>[] = [];
   filesSeen = 0;
   private bundlesSkipped = false;
+  /** Prefixes of node bundles found under folders not named `diagnostics/` (see renamedBundlePrefix). */
+  private readonly renamed: string[] = [];
 
   constructor(
     private readonly input: string,
@@ -48,6 +50,8 @@ export class BundleCollector {
     const p = normalise(path);
     const found = findBundleRoot(p);
     if (found !== undefined) return this.builder(found.root)?.openFile(found.rel);
+    const renamed = this.renamedRootOf(p, true);
+    if (renamed !== undefined) return this.builder({ prefix: renamed, format: 'node-diags' })?.openFile(p.slice(renamed.length));
     if (isResourceYamlPath(p)) {
       if (size > MAX_RESOURCE_YAML_BYTES) {
         this.problems.push(`${this.input}: ${p}: YAML of ${size} bytes is too large to read as resources; skipped`);
@@ -60,6 +64,29 @@ export class BundleCollector {
       };
     }
     return undefined;
+  }
+
+  /** Whether `path` lies in a bundle this collector knows, found by name or by calicoctl's files in its folder. */
+  inBundle(path: string): boolean {
+    const p = normalise(path);
+    return findBundleRoot(p) !== undefined || this.renamedRootOf(p, false) !== undefined;
+  }
+
+  /** A folder, before its files are read, that holds calicoctl's files under another name (the folder reader lists them first). */
+  noteRenamedRoot(path: string): void {
+    this.renamedRootOf(normalise(path), true);
+  }
+
+  /** The re-packed bundle `p` lies in (the longest known prefix), or the one its name reveals when `learn` is set. */
+  private renamedRootOf(p: string, learn: boolean): string | undefined {
+    let best: string | undefined;
+    for (const r of this.renamed) if (p.startsWith(r) && (best === undefined || r.length > best.length)) best = r;
+    if (best !== undefined || !learn) return best;
+    const found = renamedBundlePrefix(p);
+    if (found === undefined) return undefined;
+    this.renamed.push(found);
+    this.problems.push(`${this.input}: ${found} holds calicoctl node diags files in a folder not named diagnostics/ (extracted and packed again?): read as a node bundle`);
+    return found;
   }
 
   /** Resources of one file (parsed, or parsing): they join `resources` in this order at `settle()`. */

@@ -15,7 +15,7 @@ import * as tar from 'tar-stream';
 import { stat, open } from 'node:fs/promises';
 import yauzl from 'yauzl';
 import { BundleCollector } from './bundle-collector.js';
-import { findBundleRoot } from './artifact-path.js';
+import { findBundleRoot, mayJoinRenamedBundle } from './artifact-path.js';
 import type { AttachmentFile } from './read-attachment.js';
 import { attachmentFromText, guessBinary, readHead, sniffBytes } from './read-attachment.js';
 import type { SourceResult } from './source-result.js';
@@ -150,6 +150,11 @@ interface TarResult {
   fatal?: string;
   /** Files inside that are neither bundle files nor resources: pasted output, notes, images. */
   attachments: AttachmentFile[];
+  /**
+   * Stray files that may belong to a re-packed bundle whose folder is recognised only by a later file
+   * (`hostname` before `ipv4_route`), with their bytes: given to that bundle at the archive's end.
+   */
+  deferred?: { name: string; data: Buffer; attachment: AttachmentFile }[];
 }
 
 /** Shared by every archive of one input: the limits and the entry count. */
@@ -196,7 +201,7 @@ function tooLarge(at: string, size: number, over: Scope, label: string): string 
 }
 
 /** A file inside an archive that no bundle uses: read (bounded) as a pasted file, or listed as ignored with what it is. */
-async function strayFile(stream: AsyncIterable<unknown> & { resume(): unknown }, size: number, input: string, name: string): Promise<AttachmentFile | undefined> {
+async function strayFile(stream: AsyncIterable<unknown> & { resume(): unknown }, size: number, input: string, name: string, keep?: (data: Buffer) => void): Promise<AttachmentFile | undefined> {
   const p = name.replace(/\\/g, '/');
   const base = p.split('/').pop() ?? p;
   // Dotfiles, macOS resource forks, and the cluster-level files of a cluster diags tree (part of that bundle).
@@ -222,6 +227,7 @@ async function strayFile(stream: AsyncIterable<unknown> & { resume(): unknown },
   const buf = Buffer.concat(parts).subarray(0, MAX_INNER_ATTACHMENT_BYTES);
   const head = buf.subarray(0, 4096);
   if (sniffBytes(head) !== 'text') return { ...empty, ignored: guessBinary(head) };
+  if (got <= MAX_INNER_ATTACHMENT_BYTES) keep?.(buf);
   return attachmentFromText(buf.toString('utf8'), where);
 }
 
@@ -310,6 +316,7 @@ async function readZip(zip: yauzl.ZipFile, input: string, label: string, archive
   } catch (err) {
     out.fatal = describeReadError(err);
   }
+  joinDeferred(collector, out);
   return out;
 }
 
@@ -381,9 +388,11 @@ async function readMember(
   }
   const sink = collector.openFile(name, size);
   if (sink === undefined) {
-    if (findBundleRoot(normaliseName(name)) === undefined) {
-      const a = await strayFile(stream, size, input, name);
+    if (findBundleRoot(normaliseName(name)) === undefined && !collector.inBundle(name)) {
+      let data: Buffer | undefined;
+      const a = await strayFile(stream, size, input, name, mayJoinRenamedBundle(normaliseName(name)) ? (b) => (data = b) : undefined);
       if (a !== undefined) out.attachments.push(a);
+      if (a !== undefined && data !== undefined) (out.deferred ??= []).push({ name, data, attachment: a });
     } else await drain(stream);
     return;
   }
@@ -475,7 +484,23 @@ async function readTar(source: NodeJS.ReadableStream, input: string, label: stri
     // Every entry was read (or drained) by now: the buffers the stream still holds can go to the next.
     recycling?.close();
   }
+  joinDeferred(collector, out);
   return out;
+}
+
+/** Gives the deferred stray files whose folder turned out to be a re-packed bundle to that bundle; they are no attachments then. */
+function joinDeferred(collector: BundleCollector, out: TarResult): void {
+  for (const d of out.deferred ?? []) {
+    if (!collector.inBundle(d.name)) continue;
+    const sink = collector.openFile(d.name, d.data.length);
+    if (sink !== undefined) {
+      sink.write(d.data);
+      sink.end();
+    }
+    const i = out.attachments.indexOf(d.attachment);
+    if (i !== -1) out.attachments.splice(i, 1);
+  }
+  out.deferred = undefined;
 }
 
 /** Reads a stream to its end and drops what it holds (unlike `resume()`, the bytes are gone when this resolves). */

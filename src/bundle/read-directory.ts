@@ -45,6 +45,8 @@ export async function readDirectory(dir: string): Promise<SourceResult> {
   // A folder pointed at `diagnostics/` itself: treat its files as under `diagnostics/`.
   const base = relative(join(dir, '..'), dir);
   const insideDiagnostics = base === 'diagnostics' || (files.includes('hostname') && files.some((f) => f === 'ipv4_route' || f === 'ipv4_addr'));
+  // Bundles extracted and kept under another folder name: known before their files are read.
+  if (!insideDiagnostics) for (const f of files) collector.noteRenamedRoot(f);
   for (const f of files) {
     const logical = insideDiagnostics ? `diagnostics/${f}` : f;
     const full = join(dir, f);
@@ -59,7 +61,7 @@ export async function readDirectory(dir: string): Promise<SourceResult> {
     if (sink === undefined) {
       // Not a bundle file nor resource YAML: command output pasted beside the bundles (dotfiles are not).
       // (not inside an extracted cluster diags tree either: its kubectl outputs are the bundle's own files)
-      if (!insideDiagnostics && findBundleRoot(f) === undefined && !f.split('/').some((p) => p.startsWith('.') || p.startsWith('calico-diagnostics-'))) {
+      if (!insideDiagnostics && findBundleRoot(f) === undefined && !collector.inBundle(f) && !f.split('/').some((p) => p.startsWith('.') || p.startsWith('calico-diagnostics-'))) {
         if (f.toLowerCase().endsWith('.json') && size <= MAX_RESOURCE_YAML_BYTES && isCalicoJson((await readHead(full)).toString('utf8'))) {
           // `calicoctl get … -o json`: resources, like the YAML form.
           collector.addResources(parseResourcesOffThread(await readFile(full, 'utf8'), { input: dir, file: f }));
