@@ -62,7 +62,8 @@ export function buildReport(
     summary: {
       inputs: cluster.inputs.length,
       unreadableInputs: cluster.inputs.filter((i) => i.status === 'unreadable').length,
-      nodes: cluster.nodes.length,
+      // Hosts: an earlier snapshot of a host given again later is one node, not two.
+      nodes: cluster.nodes.length - new Set(derived.snapshots.map((s) => s.earlier)).size,
       findings: counts,
     },
     inputs: cluster.inputs,

@@ -41,6 +41,9 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext, timings?: Tim
   const items: Linkable[] = [];
   const outcomes: RuleOutcome[] = [];
   const hints: { rule: string; hint: CollectHint }[] = [];
+  // Commands run on a machine: a bundle named `node-b#2` (a second snapshot of node-b) is host node-b.
+  const hostOf = new Map(ctx.cluster.nodes.map((n) => [n.name, n.hostname ?? n.name]));
+  const onHosts = (h: CollectHint): CollectHint => (h.nodes === undefined ? h : { ...h, nodes: [...new Set(h.nodes.map((n) => hostOf.get(n) ?? n))] });
   for (const rule of rules) {
     let result;
     try {
@@ -50,7 +53,7 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext, timings?: Tim
       continue;
     }
     const collect = result.collect ?? (result.status === 'skipped' ? rule.meta.collect : undefined);
-    for (const hint of collect ?? []) hints.push({ rule: rule.meta.id, hint });
+    for (const hint of collect ?? []) hints.push({ rule: rule.meta.id, hint: onHosts(hint) });
     if (result.status !== 'found') {
       outcomes.push({ id: rule.meta.id, status: result.status, reason: result.reason });
       continue;
