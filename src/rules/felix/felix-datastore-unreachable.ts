@@ -69,12 +69,23 @@ function fixSteps(names: string[], target: string, serviceIP: boolean, noKube: s
   } else {
     steps.push(`On ${hosts}: the logs do not name the address calico-node dials; read it from the calico-node log (\`Hit error connecting to datastore\`, \`dial tcp\`) and test it with \`curl -vk https://\` plus \`nc -zv\` from the node.`);
   }
-  if (auth) {
+  const kubeProxyGone = serviceIP && !auth && names.length > 0 && names.every((n) => noKube.includes(n));
+  if (kubeProxyGone) {
+    // The bundle proves it: no KUBE-SERVICES jump, so nothing DNATs the ClusterIP on these nodes.
+    steps.push(
+      `Bring kube-proxy back on ${hosts}: \`kubectl -n kube-system get ds kube-proxy -o wide\` (its node selector and tolerations must cover ${names.length > 1 ? 'them' : 'it'}) and \`kubectl -n kube-system get pods -o wide -l k8s-app=kube-proxy\` (a Running kube-proxy on each node), its logs for ${names.length > 1 ? 'those nodes' : 'that node'}; ` +
+        'or let calico-node reach the API server without kube-proxy: set `KUBERNETES_SERVICE_HOST`/`KUBERNETES_SERVICE_PORT` to an API server endpoint (`kubectl get endpoints kubernetes`) in the `kubernetes-services-endpoint` ConfigMap of the `tigera-operator` namespace (operator installs) or on the calico-node DaemonSet (manifest installs).',
+    );
+  } else if (auth) {
     steps.push('The API server answers but rejects calico-node\'s credentials: check its service account can read Calico resources (`kubectl auth can-i list felixconfigurations.crd.projectcalico.org --as=system:serviceaccount:calico-system:calico-node`, `kube-system` for manifest installs) and that the token is not expired; fix the token or the ClusterRole, not the network.');
   } else {
-    steps.push(`Allow ${hosts} to reach ${hp !== undefined ? `${hp.host} on TCP ${hp.port}` : 'the API server'}${serviceIP ? ' and the API server endpoints behind it (`kubectl get endpoints kubernetes`)' : ''} in host firewalls, security groups and NACLs (${ALLOW_API}); ${WRONG_ENDPOINT}.`);
+    steps.push(
+      serviceIP
+        ? `Allow ${hosts} to reach the API server endpoints behind ${hp?.host ?? 'the service IP'} (\`kubectl get endpoints kubernetes\`: a ClusterIP is translated on the node, so security groups and NACLs only ever see the endpoints) in host firewalls, security groups and NACLs (${ALLOW_API}); ${WRONG_ENDPOINT}.`
+        : `Allow ${hosts} to reach ${hp !== undefined ? `${hp.host} on TCP ${hp.port}` : 'the API server'} in host firewalls, security groups and NACLs (${ALLOW_API}); ${WRONG_ENDPOINT}.`,
+    );
   }
-  steps.push(`Once the datastore is reachable, restart calico-node on ${hosts} (${restartCalicoNode(names.map(machineOf))}) and check that it becomes Ready (\`kubectl get pods -n calico-system -l k8s-app=calico-node -o wide\`).`);
+  steps.push(`Once the datastore is reachable, restart calico-node on ${hosts} (${restartCalicoNode(names.map(machineOf))}) and check that it becomes Ready (\`kubectl get pods -A -l k8s-app=calico-node -o wide\`).`);
   return steps;
 }
 

@@ -35,9 +35,23 @@ test('fires on Felix failing to reach the API service until the end of its log, 
   const steps = f!.fix!.join('\n');
   assert.match(f!.fix![0]!, 'On node-b: `curl -vk https://10.96.0.1:443/version` and `nc -zv 10.96.0.1 443`');
   assert.match(f!.fix![0]!, 'KUBE-SERVICES');
-  assert.match(f!.fix![1]!, 'Allow node-b to reach 10.96.0.1 on TCP 443');
+  assert.match(f!.fix![1]!, 'Allow node-b to reach the API server endpoints behind 10.96.0.1 (`kubectl get endpoints kubernetes`');
   assert.match(steps, '--field-selector spec.nodeName=node-b');
   assert.not.match(steps, /<[A-Za-z][^<>`\n]*>/);
+});
+
+test('kube-proxy proven gone on the failing node (no KUBE-SERVICES jump there, one on the others): bring it back, or bypass it', () => {
+  const c = healthyCluster();
+  for (const n of ['node-a', 'node-c']) {
+    c[n]!.ipv4_tables = c[n]!.ipv4_tables!.replace('*nat\n', '*nat\n:KUBE-SERVICES - [0:0]\n[1:60] -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES\n');
+  }
+  c['node-b']!['logs/felix/current'] = FELIX + DS_ERR('10:14:05') + DS_ERR('10:14:15') + DS_ERR('10:14:25') + DS_ERR('10:14:35');
+  const [f] = expectRule(felixDatastoreUnreachable, contextFrom(c, POOL_YAML), { status: 'found', keys: ['10.96.0.1:443'], nodes: ['node-b'] });
+  assert.match(f!.message, 'node-b has no jump to KUBE-SERVICES');
+  assert.match(f!.fix![1]!, /^Bring kube-proxy back on node-b: `kubectl -n kube-system get ds kube-proxy -o wide`/);
+  assert.match(f!.fix![1]!, '`kubernetes-services-endpoint` ConfigMap of the `tigera-operator` namespace');
+  assert.not.ok(f!.fix!.some((s) => s.startsWith('Allow node-b')), 'no firewall step: the bundle shows what is wrong');
+  assert.not.match(f!.fix!.join('\n'), /<[A-Za-z][^<>`\n]*>/);
 });
 
 test('credentials rejected (Unauthorized): the steps fix the token or RBAC, not the network', () => {
