@@ -9,26 +9,61 @@ import type { FindingDraft } from '../rule.js';
 import type { NodeModel } from '../../model/node.js';
 import type { IPPoolResource } from '../../model/facts.js';
 import type { Evidence } from '../../model/finding.js';
-import { cidrInside } from '../../combiners/cidr.js';
+import { cidrInside, ipInCidr, networkOf } from '../../combiners/cidr.js';
 import { artifactFile } from '../../combiners/evidence.js';
+import { nodeAddresses4 } from '../../combiners/node-identity.js';
+import { NOT_UNDERLAY, underlayNic } from './fix-steps-dataplane.js';
 
 function poolFor(pools: IPPoolResource[], block: string): IPPoolResource | undefined {
   return pools.find((p) => cidrInside(block, p.cidr));
 }
 
+/**
+ * Where `from` should send the owner's blocks: the owner's address on a network `from` is on (its node
+ * IP when that is one; another of its addresses when its node IP is not, as when autodetection picked
+ * docker0 or a NAT address), through `from`'s interface on that network.
+ */
+export function nextHop(from: NodeModel, owner: NodeModel | undefined): { ip?: string; dev?: string; note?: string } {
+  if (owner === undefined) return {};
+  const mine = nodeAddresses4(from).filter((a) => !NOT_UNDERLAY.test(a.iface));
+  // An address `from` has itself (the NAT address every Vagrant VM has) is no way to the owner.
+  const own = new Set(nodeAddresses4(from).map((a) => a.address));
+  const onMyNet = (ip: string) => (own.has(ip) ? undefined : mine.find((a) => { const net = networkOf(a.address, a.prefix); return net !== undefined && ipInCidr(ip, net); }));
+  if (owner.nodeIP !== undefined) {
+    const m = onMyNet(owner.nodeIP);
+    if (m !== undefined) return { ip: owner.nodeIP, dev: m.iface };
+  }
+  for (const b of nodeAddresses4(owner)) {
+    if (NOT_UNDERLAY.test(b.iface) || b.address === owner.nodeIP) continue;
+    const m = onMyNet(b.address);
+    if (m !== undefined) {
+      return {
+        ip: b.address,
+        dev: m.iface,
+        ...(owner.nodeIP !== undefined
+          ? { note: `${owner.name}'s node IP ${owner.nodeIP} is ${own.has(owner.nodeIP) ? `${from.name}'s own address too` : `not on ${from.name}'s networks`}; its address on ${from.name}'s network is ${b.address} (${b.iface})` }
+          : {}),
+      };
+    }
+  }
+  return { ip: owner.nodeIP, dev: underlayNic(from) };
+}
+
 function expectedRoute(block: string, owner: NodeModel | undefined, pool: IPPoolResource | undefined, from: NodeModel): string {
-  const via = owner?.nodeIP ?? '<owner node IP>';
+  const hop = nextHop(from, owner);
+  const via = hop.ip ?? '<owner node IP>';
+  const nic = hop.dev ?? '<nic>';
   if (pool !== undefined) {
     if (pool.vxlanMode !== undefined && pool.vxlanMode !== 'Never') return `${block} via <${owner?.name ?? 'owner'} VXLAN tunnel address> dev vxlan.calico proto 80 onlink (pool ${pool.name}, vxlanMode ${pool.vxlanMode})`;
     if (pool.ipipMode === 'Always') return `${block} via ${via} dev tunl0 proto bird onlink (pool ${pool.name}, ipipMode Always)`;
-    if (pool.ipipMode === 'CrossSubnet') return `${block} via ${via} dev tunl0 proto bird onlink, or dev <nic> when in the same subnet (pool ${pool.name}, ipipMode CrossSubnet)`;
-    return `${block} via ${via} dev <nic> proto bird (pool ${pool.name}, no encapsulation)`;
+    if (pool.ipipMode === 'CrossSubnet') return `${block} via ${via} dev tunl0 proto bird onlink, or dev ${nic} when in the same subnet (pool ${pool.name}, ipipMode CrossSubnet)`;
+    return `${block} via ${via} dev ${nic} proto bird (pool ${pool.name}, no encapsulation)`;
   }
   // No pool exported: infer the encapsulation from the routes this node does have.
   const devs = new Set(from.routes4.filter((r) => r.proto === 'bird' || r.proto === '80').map((r) => r.dev).filter((d) => d !== undefined));
   if (devs.has('tunl0')) return `${block} via ${via} dev tunl0 proto bird onlink (IPIP, as this node's other block routes)`;
   if (devs.has('vxlan.calico')) return `${block} via <VTEP> dev vxlan.calico proto 80 onlink (VXLAN, as this node's other block routes)`;
-  return `${block} via ${via} dev <nic> proto bird`;
+  return `${block} via ${via} dev ${nic} proto bird`;
 }
 
 const FIND_CAUSE = 'Find why the route was not learned: look at the root cause listed above this finding (BGP session down, BIRD not running, wrong node IP); if none, check that the block lies inside an IPPool with BGP export enabled (BIRD exports only pool CIDRs) and that the peer is Established (`calicoctl node status`).';
@@ -42,7 +77,8 @@ function fixSteps(from: NodeModel, to: NodeModel, blocks: string[], pools: IPPoo
       : FIND_CAUSE,
   ];
   if (vxlan) steps.push(`${blocks.join(', ')} ${blocks.length > 1 ? 'are' : 'is'} in a VXLAN pool, so Felix programs the route, not BIRD: on ${from.name}, look for route_table errors in the Felix log; on ${to.name}, \`ip -d link show vxlan.calico\` must show the device and \`calicoctl get node ${to.name} -o yaml\` its \`ipv4VXLANTunnelAddr\`.`);
-  steps.push(`After the fix, on ${from.name}: ${blocks.map((b) => `\`ip route show ${b}\``).join(', ')} must show a route ${vxlan ? `on vxlan.calico via ${to.name}'s VTEP` : `via ${to.name}${to.nodeIP !== undefined ? ` (${to.nodeIP})` : ''}`}.`);
+  const hop = nextHop(from, to);
+  steps.push(`After the fix, on ${from.name}: ${blocks.map((b) => `\`ip route show ${b}\``).join(', ')} must show a route ${vxlan ? `on vxlan.calico via ${to.name}'s VTEP` : `via ${to.name}${hop.ip !== undefined ? ` (${hop.ip})` : ''}`}.`);
   return steps;
 }
 
@@ -115,7 +151,7 @@ export const blockRouteMissing: Rule = {
           message:
             `${to.name} owns ${blocks.join(', ')} (${inferred ? `its workloads' IPs are in it; ${to.name} has no blackhole route for it, so BIRD is not exporting its own block either` : 'blackhole route in its ipv4_route'}), but ${from.name}'s route table has ` +
             (conflict.length > 0 ? `only a ${conflict[0]!.route!.type} route for ${conflict.map((b) => b.block).join(', ')}` : 'no route for it') +
-            `. Pods on ${from.name} cannot reach pods in ${blocks.length > 1 ? 'these blocks' : 'this block'} on ${to.name}. Expected: ${expected.join('; ')}.` +
+            `. Pods on ${from.name} cannot reach pods in ${blocks.length > 1 ? 'these blocks' : 'this block'} on ${to.name}. Expected: ${expected.join('; ')}${nextHop(from, to).note !== undefined ? ` (${nextHop(from, to).note})` : ''}.` +
             why,
           nodes: [from.name, to.name],
           evidence,

@@ -7,6 +7,9 @@ import type { NodeModel } from '../../model/node.js';
 import type { IPPoolResource } from '../../model/facts.js';
 
 /** The node's underlay interface: the one holding its node IP, else the one of its default route. */
+/** Interfaces that are never the underlay (bridges, tunnels, veths). */
+export const NOT_UNDERLAY = /^(docker|cbr|dummy|podman|virbr|lxcbr|veth|lo$|br-|cali|tunl|flannel|kube-ipvs|cni|vxlan\.calico|vxlan-v6\.calico|wireguard\.cali|wg-v6\.cali|nodelocaldns|kube-bridge)/;
+
 export function underlayNic(n: NodeModel | undefined): string | undefined {
   if (n === undefined) return undefined;
   if (n.nodeIPInterface !== undefined) return n.nodeIPInterface;

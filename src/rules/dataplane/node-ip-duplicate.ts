@@ -9,10 +9,7 @@ import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
 import { nodeAddresses4, stripPrefix } from '../../combiners/node-identity.js';
 import { ipInCidr, networkOf } from '../../combiners/cidr.js';
 import { andList, restartCalicoNode } from '../fix-steps.js';
-import { autodetectCidrs, underlayNic } from './fix-steps-dataplane.js';
-
-/** Interfaces that are never the underlay (bridges, tunnels, veths). */
-const NOT_UNDERLAY = /^(docker|cbr|dummy|podman|virbr|lxcbr|veth|lo$|br-|cali|tunl|flannel|kube-ipvs|cni|vxlan\.calico|vxlan-v6\.calico|wireguard\.cali|wg-v6\.cali|nodelocaldns|kube-bridge)/;
+import { autodetectCidrs, NOT_UNDERLAY, underlayNic } from './fix-steps-dataplane.js';
 
 /**
  * The underlay subnet(s) the nodes should use: the subnets of node IPs that no other node shares, when
