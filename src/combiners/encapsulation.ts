@@ -13,8 +13,8 @@
 import type { BlockOwnership, EncapHostSet, EncapPairDecision, EncapPool, EncapRule, EncapRules, EncapTable, NodeEncap, RouteMatrix, TunnelDevice } from '../model/derived.js';
 import type { Evidence } from '../model/finding.js';
 import type { ClusterModel, NodeModel } from '../model/node.js';
-import type { IptablesRule, NetInterface, ResourceBase } from '../model/facts.js';
-import { artifactFile, lineEvidence } from './evidence.js';
+import type { IptablesRule, NetInterface } from '../model/facts.js';
+import { artifactFile, fieldEvidence, lineEvidence } from './evidence.js';
 import { ipInCidr } from './cidr.js';
 import { nodeResourceFor, stripPrefix } from './node-identity.js';
 import { listens179 } from './bgp-pairs.js';
@@ -122,9 +122,6 @@ function hostSet(n: NodeModel, name: string): EncapHostSet | undefined {
   return { name, members: s.members, evidence: lineEvidence(n, artifactFile(n, 'ipsets'), s) };
 }
 
-function resourceEvidence(node: string, r: ResourceBase, text: string): Evidence {
-  return { node, input: r.ref.input, file: r.ref.file, line: r.ref.line, text };
-}
 
 function birdState(n: NodeModel): { running?: boolean; evidence: Evidence[] } {
   const ev: Evidence[] = [];
@@ -160,7 +157,7 @@ function nodeEncap(cluster: ClusterModel, n: NodeModel, blocks: BlockOwnership[]
   };
   if (res?.ipv4Address !== undefined) {
     out.nodeAddress = res.ipv4Address;
-    out.nodeAddressEvidence = resourceEvidence(n.name, res, `Node ${res.name}: spec.bgp.ipv4Address: ${res.ipv4Address}`);
+    out.nodeAddressEvidence = fieldEvidence(n.name, res, 'spec.bgp.ipv4Address', `Node ${res.name}: spec.bgp.ipv4Address: ${res.ipv4Address}`);
   }
   // Node resource of this node, even without ipv4Address (tunnel addresses).
   const anyRes = res ?? cluster.resources.nodes.find((r) => r.name === n.hostname);
@@ -263,7 +260,7 @@ export function encapsulation(cluster: ClusterModel, blocks: BlockOwnership[], m
     for (const key of ['vxlanEnabled', 'ipipEnabled', 'vxlanPort', 'vxlanVNI', 'awsSrcDstCheck', 'programClusterRoutes', 'featureDetectOverride', 'wireguardEnabled']) {
       const v = felixDefault.spec[key];
       if (v === undefined || v === null || typeof v === 'object') continue;
-      felixConfig[key] = { value: String(v), evidence: resourceEvidence(`FelixConfiguration ${felixDefault.name}`, felixDefault, `FelixConfiguration ${felixDefault.name}: ${key}: ${String(v)}`) };
+      felixConfig[key] = { value: String(v), evidence: fieldEvidence(`FelixConfiguration ${felixDefault.name}`, felixDefault, `spec.${key}`, `FelixConfiguration ${felixDefault.name}: ${key}: ${String(v)}`) };
     }
     const p = Number(felixConfig['vxlanPort']?.value);
     if (Number.isInteger(p) && p > 0 && p < 65536) {
@@ -282,7 +279,7 @@ export function encapsulation(cluster: ClusterModel, blocks: BlockOwnership[], m
         vxlanMode: p.vxlanMode,
         ...(v6 !== undefined ? { vxlanModeV6: v6 } : {}),
         ...(p.nodeSelector !== undefined && p.nodeSelector.trim() !== '' && p.nodeSelector.trim() !== 'all()' ? { nodeSelector: p.nodeSelector } : {}),
-        evidence: resourceEvidence(`IPPool ${p.name}`, p, `IPPool ${p.name}: cidr: ${p.cidr}, ipipMode: ${p.ipipMode}, vxlanMode: ${p.vxlanMode}${v6 !== undefined ? `, vxlanModeV6: ${v6}` : ''}`),
+        evidence: fieldEvidence(`IPPool ${p.name}`, p, p.vxlanMode !== 'Never' ? ['spec.vxlanMode', 'spec.cidr'] : p.ipipMode !== 'Never' ? ['spec.ipipMode', 'spec.ipip', 'spec.cidr'] : ['spec.cidr'], `IPPool ${p.name}: cidr: ${p.cidr}, ipipMode: ${p.ipipMode}, vxlanMode: ${p.vxlanMode}${v6 !== undefined ? `, vxlanModeV6: ${v6}` : ''}`),
       };
     });
   const nodes = cluster.nodes.map((n) => nodeEncap(cluster, n, blocks, matrix, vxlanPort));

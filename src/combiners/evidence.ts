@@ -1,6 +1,6 @@
 import type { Evidence, EvidenceContext, Finding } from '../model/finding.js';
 import type { ArtifactId, NodeModel } from '../model/node.js';
-import type { IptablesDump, LineRef, Route } from '../model/facts.js';
+import type { IptablesDump, LineRef, ResourceRef, Route } from '../model/facts.js';
 
 /** Path inside the bundle of a node's artifact (first file), or the path calicoctl would have used. */
 export function artifactFile(node: NodeModel, id: ArtifactId): string {
@@ -28,6 +28,19 @@ export function artifactFile(node: NodeModel, id: ArtifactId): string {
 /** Evidence for a line of one of the node's artifacts. */
 export function lineEvidence(node: NodeModel, file: string, ref: LineRef): Evidence {
   return { node: node.name, input: node.input, file, line: ref.line, text: ref.text };
+}
+
+/**
+ * Evidence for a field of an exported resource: the line where the first of `paths` is written, quoted
+ * as written (`ipv4Address: 10.0.2.15/24`); else the object's first line with `fallback` (a field that
+ * is absent and defaults, or a resource read without its text).
+ */
+export function fieldEvidence(node: string, r: { ref: ResourceRef }, paths: string | readonly string[], fallback: string): Evidence {
+  for (const p of typeof paths === 'string' ? [paths] : paths) {
+    const f = r.ref.fields?.[p];
+    if (f !== undefined) return { node, input: r.ref.input, file: r.ref.file, line: f.line, text: f.text };
+  }
+  return { node, input: r.ref.input, file: r.ref.file, line: r.ref.line, text: fallback };
 }
 
 /** Evidence for an artifact as a whole (absent, empty, failed). */

@@ -5,7 +5,7 @@
 import type { CalicoLogRecord, ResourceBase } from '../model/facts.js';
 import type { CollectHint, Evidence } from '../model/finding.js';
 import type { NodeModel } from '../model/node.js';
-import { lineEvidence } from './evidence.js';
+import { fieldEvidence, lineEvidence } from './evidence.js';
 
 /**
  * Felix/confd/container/agent log lines of a node (the notable ones and the first lines of each named
@@ -35,9 +35,9 @@ export function hasCalicoLog(n: NodeModel): boolean {
   return [n.felix, n.containerLog].some((s) => s !== undefined && s.lines > 0);
 }
 
-/** Evidence pointing at a resource in the exported YAML. */
-export function resourceEvidence(r: ResourceBase, text: string): Evidence {
-  return { node: `${r.kind} ${r.name}`, input: r.ref.input, file: r.ref.file, line: r.ref.line, text };
+/** Evidence pointing at a resource in the exported YAML: the line of `field` when given and written, else its first line. */
+export function resourceEvidence(r: ResourceBase, text: string, field?: string): Evidence {
+  return fieldEvidence(`${r.kind} ${r.name}`, r, field ?? [], text);
 }
 
 export function list(names: string[], max = 6): string {

@@ -302,6 +302,11 @@ export interface ResourceRef {
   file: string;
   /** 1-based line of the object's `kind:`/start in the YAML document. */
   line: number;
+  /**
+   * Where its fields are written (`spec.bgp.ipv4Address` → line and text), for evidence that quotes the
+   * line itself; not for policies (the bulk of an export, cited by their start).
+   */
+  fields?: Record<string, { line: number; text: string }>;
 }
 
 export interface ResourceBase {

@@ -47,6 +47,7 @@ import type {
   ResourceRef,
   ResourceSet,
 } from '../model/facts.js';
+import { fieldLines, type FieldLine } from './yaml-field-lines.js';
 
 /** BGPPeer with the port split off `peerIP` (`10.0.0.1:1790`); local extension of the model type. */
 export type BGPPeerResourceWithPort = BGPPeerResource & { peerPort?: number };
@@ -330,9 +331,16 @@ export function parseCalicoResources(text: string, source: { input: string; file
   };
   type LineOf = (node: YamlNode) => number;
   const lineOfIn = (lineCounter: LineCounter, offset: number): LineOf => (node) => (node.range ? lineCounter.linePos(node.range[0]).line + offset : 0);
+  type FieldsOf = (node: YamlNode) => Record<string, FieldLine> | undefined;
+  /** The field lines of a node of the document parsed from `src` (its lines start at `offset` + 1 in the file). */
+  const fieldsIn = (src: string, lineCounter: LineCounter, offset: number): FieldsOf => (node) => {
+    if (!node.range) return undefined;
+    const start = src.lastIndexOf('\n', node.range[0] - 1) + 1;
+    return fieldLines(src.slice(start, node.range[2]), lineCounter.linePos(start).line + offset);
+  };
 
   /** One object as JS: a Calico resource of a kind read, or counted as ignored. */
-  const take = (js: Obj, node: YAMLMap | undefined, line: number): void => {
+  const take = (js: Obj, node: YAMLMap | undefined, line: number, fields: () => Record<string, FieldLine> | undefined): void => {
     const kind = typeof js.kind === 'string' ? js.kind : '';
     const apiVersion = typeof js.apiVersion === 'string' ? js.apiVersion : '';
     const calicoApi = apiVersion.startsWith('projectcalico.org/') || apiVersion.startsWith('crd.projectcalico.org/');
@@ -341,18 +349,22 @@ export function parseCalicoResources(text: string, source: { input: string; file
       return;
     }
     const ref: ResourceRef = { input: source.input, file: source.file, line };
+    if (kind !== 'NetworkPolicy' && kind !== 'GlobalNetworkPolicy') {
+      const f = fields();
+      if (f !== undefined) ref.fields = f;
+    }
     const r = toResource(js, node, ref, result.problems);
     if (r !== undefined) result.resources.push(r);
   };
 
-  const visit = (doc: Document.Parsed, node: YAMLMap, depth: number, lineOf: LineOf): void => {
+  const visit = (doc: Document.Parsed, node: YAMLMap, depth: number, lineOf: LineOf, fieldsOf: FieldsOf): void => {
     // A List is walked item by item: turning the whole list into JS first would copy every item twice.
     const listKind = node.get('kind');
     if (depth === 0 && typeof listKind === 'string' && listKind.endsWith('List')) {
       const items = node.get('items', true);
       if (isSeq(items)) {
         for (const item of items.items) {
-          if (isMap(item)) visit(doc, item, depth + 1, lineOf);
+          if (isMap(item)) visit(doc, item, depth + 1, lineOf, fieldsOf);
           else if (item !== null) problem(`${source.file}: line ${lineOf(item as YamlNode)}: list item is not an object`);
         }
       } else if (items !== null && items !== undefined && !(isScalar(items) && (items.value === null || items.value === undefined))) {
@@ -367,10 +379,10 @@ export function parseCalicoResources(text: string, source: { input: string; file
       problem(`${source.file}: line ${lineOf(node)}: ${firstLine(err)}`);
       return;
     }
-    if (isObj(js)) take(js, node, lineOf(node));
+    if (isObj(js)) take(js, node, lineOf(node), () => fieldsOf(node));
   };
 
-  const visitDoc = (doc: Document.Parsed, depth: number, lineOf: LineOf, lineOffset: number): void => {
+  const visitDoc = (doc: Document.Parsed, depth: number, lineOf: LineOf, lineOffset: number, fieldsOf: FieldsOf): void => {
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
       const line = e.linePos?.[0]?.line;
@@ -382,7 +394,7 @@ export function parseCalicoResources(text: string, source: { input: string; file
     }
     const contents = doc.contents;
     if (contents === null || contents === undefined) return;
-    if (isMap(contents)) visit(doc, contents, depth, lineOf);
+    if (isMap(contents)) visit(doc, contents, depth, lineOf, fieldsOf);
     else problem(`${source.file}: line ${lineOf(contents)}: ${depth === 0 ? 'document is not a YAML mapping' : 'list item is not an object'}`);
   };
 
@@ -391,7 +403,7 @@ export function parseCalicoResources(text: string, source: { input: string; file
     for (const it of items) {
       const fast = loadItemFast(it.text);
       if (fast !== undefined) {
-        take(fast, undefined, it.firstLine + firstContentLine(it.text));
+        take(fast, undefined, it.firstLine + firstContentLine(it.text), () => fieldLines(it.text, it.firstLine));
         continue;
       }
       const lineCounter = new LineCounter();
@@ -403,7 +415,7 @@ export function parseCalicoResources(text: string, source: { input: string; file
         continue;
       }
       if (doc.contents === null && it.text.trim().length === 0) continue;
-      visitDoc(doc, 1, lineOfIn(lineCounter, it.firstLine - 1), it.firstLine - 1);
+      visitDoc(doc, 1, lineOfIn(lineCounter, it.firstLine - 1), it.firstLine - 1, fieldsIn(it.text, lineCounter, it.firstLine - 1));
     }
   } else {
     const lineCounter = new LineCounter();
@@ -415,7 +427,8 @@ export function parseCalicoResources(text: string, source: { input: string; file
       return result;
     }
     const lineOf = lineOfIn(lineCounter, 0);
-    for (const doc of docs) visitDoc(doc, 0, lineOf, 0);
+    const fieldsOf = fieldsIn(text, lineCounter, 0);
+    for (const doc of docs) visitDoc(doc, 0, lineOf, 0, fieldsOf);
   }
   if (result.problems.length > MAX_PROBLEMS) result.problems.length = MAX_PROBLEMS;
   return result;

@@ -32,7 +32,11 @@ test('doc-comment sample: runbook `calicoctl get ipp newben-pool -oyaml`', () =>
   assert.is(p.natOutgoing, true);
   assert.is(p.disabled, false);
   assert.is(p.nodeSelector, 'all()');
-  assert.equal(p.ref, { input: 'bundle.tar.gz', file: 'ipp.yaml', line: 1 });
+  assert.equal({ ...p.ref, fields: undefined }, { input: 'bundle.tar.gz', file: 'ipp.yaml', line: 1, fields: undefined });
+  // Where each field is written, quoted as written (evidence cites these lines).
+  assert.equal(p.ref.fields?.['spec.cidr'], { line: 12, text: 'cidr: 172.16.0.0/16' });
+  assert.equal(p.ref.fields?.['spec.natOutgoing'], { line: 14, text: 'natOutgoing: true' });
+  assert.equal(p.ref.fields?.['metadata.name'], { line: 7, text: 'name: newben-pool' });
   assert.equal(p.labels, {});
 });
 

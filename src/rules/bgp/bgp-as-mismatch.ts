@@ -7,15 +7,16 @@ import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
 import type { BGPPeerResource, NodeResource } from '../../model/facts.js';
-import { lineEvidence } from '../../combiners/evidence.js';
+import { fieldEvidence, lineEvidence } from '../../combiners/evidence.js';
 import { stripPrefix } from '../../combiners/node-identity.js';
 import { restartCalicoNode } from '../fix-steps.js';
-import { bgpNotInUse } from './bgp-not-in-use.js';
+import { bgpNotInUse } from '../../combiners/bgp-in-use.js';
 
 const DEFAULT_AS = 64512;
 
+/** Evidence for a Node's or BGPPeer's AS number: its line, else the object with `text` (an unset AS number). */
 function resourceEvidence(r: NodeResource | BGPPeerResource, text: string): Evidence {
-  return { node: r.kind === 'Node' ? r.name : `BGPPeer ${r.name}`, input: r.ref.input, file: r.ref.file, line: r.ref.line, text };
+  return fieldEvidence(r.kind === 'Node' ? r.name : `BGPPeer ${r.name}`, r, r.kind === 'Node' ? 'spec.bgp.asNumber' : 'spec.asNumber', text);
 }
 
 const EXTERNAL = 'For external peers, fix the BGPPeer `asNumber` (or the router\'s `neighbor ... remote-as`).';
@@ -65,7 +66,7 @@ export const bgpAsMismatch: Rule = {
     ],
   },
   check(ctx) {
-    const off = bgpNotInUse(ctx);
+    const off = bgpNotInUse(ctx.cluster, ctx.derived);
     if (off !== undefined) return { status: 'passed', reason: off };
     const { cluster } = ctx;
     const nodes = cluster.nodes;

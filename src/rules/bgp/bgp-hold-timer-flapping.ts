@@ -10,7 +10,7 @@ import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
 import type { BirdEvent, BirdProtocolSummary } from '../../model/facts.js';
 import { attachedEvidence, attachedPeers, bgpProtocols, birdEvidence, birdLogOf, humanSeconds, stampMs } from '../../combiners/bgp-peer-status.js';
-import { bgpNotInUse } from './bgp-not-in-use.js';
+import { bgpNotInUse } from '../../combiners/bgp-in-use.js';
 
 /** A session that went down at least this often after being up flaps; one hold-timer expiry plus one drop also counts. */
 const MIN_DOWNS = 2;
@@ -87,7 +87,7 @@ export const bgpHoldTimerFlapping: Rule = {
     ],
   },
   check(ctx) {
-    const off = bgpNotInUse(ctx);
+    const off = bgpNotInUse(ctx.cluster, ctx.derived);
     if (off !== undefined) return { status: 'passed', reason: off };
     const { cluster } = ctx;
     const nodes = cluster.nodes;

@@ -12,7 +12,7 @@ import type { ClusterModel, NodeModel } from '../../model/node.js';
 import { nodeResourceFor } from '../../combiners/node-identity.js';
 import { attachedEvidence, attachedPeers, bgpProtocols, birdEvidence, birdLogOf, statusAttachments } from '../../combiners/bgp-peer-status.js';
 import { expectedPeerings, type ExpectedPeers } from '../../combiners/bgp-expected-peers.js';
-import { fileEvidence } from '../../combiners/evidence.js';
+import { fieldEvidence, fileEvidence } from '../../combiners/evidence.js';
 
 interface Lonely {
   node: NodeModel;
@@ -87,7 +87,7 @@ export const bgpNoPeersConfigured: Rule = {
           const role = e.routeReflector ? `${e.node} is a route reflector (cluster ID ${e.resource.routeReflectorClusterID}), so it is out of the mesh,` : `the node-to-node mesh is disabled (${exp!.meshSource})`;
           reasons.push(`${role} and ${cluster.resources.bgpPeers.length === 0 ? 'no BGPPeer exists' : `none of the ${cluster.resources.bgpPeers.length} BGPPeers selects it`}`);
           const cfg = cluster.resources.bgpConfigurations.find((c) => c.name === 'default');
-          if (cfg !== undefined && !e.routeReflector) evidence.push({ node: n.name, input: cfg.ref.input, file: cfg.ref.file, line: cfg.ref.line, text: `BGPConfiguration default: nodeToNodeMeshEnabled: ${cfg.nodeToNodeMeshEnabled}` });
+          if (cfg !== undefined && !e.routeReflector) evidence.push(fieldEvidence(n.name, cfg, 'spec.nodeToNodeMeshEnabled', `BGPConfiguration default: nodeToNodeMeshEnabled: ${cfg.nodeToNodeMeshEnabled}`));
           evidence.push({ node: n.name, input: e.resource.ref.input, file: e.resource.ref.file, line: e.resource.ref.line, text: `Node ${e.node}${e.routeReflector ? `: routeReflectorClusterID ${e.resource.routeReflectorClusterID}` : ''}; labels ${JSON.stringify(e.resource.labels)}` });
         }
       }

@@ -11,7 +11,7 @@ import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { BirdEvent } from '../../model/facts.js';
 import { attachedEvidence, attachedPeers, bgpProtocols, birdEvidence, birdLogOf } from '../../combiners/bgp-peer-status.js';
-import { fileEvidence, lineEvidence } from '../../combiners/evidence.js';
+import { fieldEvidence, fileEvidence, lineEvidence } from '../../combiners/evidence.js';
 import { nodeAddresses4, nodeResourceFor, stripPrefix } from '../../combiners/node-identity.js';
 
 const BIND = /bind: (Address not available|Cannot assign requested address)/;
@@ -89,7 +89,7 @@ export const bgpSourceAddressNotLocal: Rule = {
         if (!mine.some((a) => a.address === resIP)) {
           const have = mine.filter((a) => a.iface !== 'lo' && !a.address.startsWith('127.')).map((a) => `${a.address}/${a.prefix} (${a.iface})`);
           reasons.push(`Node ${res.name} has spec.bgp.ipv4Address ${res.ipv4Address}, which is on none of ${n.name}'s interfaces (ipv4_addr has ${have.slice(0, 4).join(', ') || 'no global address'})`);
-          evidence.push({ node: n.name, input: res.ref.input, file: res.ref.file, line: res.ref.line, text: `Node ${res.name}: spec.bgp.ipv4Address: ${res.ipv4Address}` });
+          evidence.push(fieldEvidence(n.name, res, 'spec.bgp.ipv4Address', `Node ${res.name}: spec.bgp.ipv4Address: ${res.ipv4Address}`));
           evidence.push(fileEvidence(n, 'ipv4_addr', `no interface holds ${resIP} (${have.slice(0, 4).join(', ')})`));
         } else if (!strong) continue;
       }

@@ -13,9 +13,9 @@ import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
 import type { NodeResource } from '../../model/facts.js';
 import { attachedEvidence, attachedPeers, bgpProtocols, birdEvidence, birdLogOf, humanSeconds, stampMs } from '../../combiners/bgp-peer-status.js';
-import { lineEvidence } from '../../combiners/evidence.js';
+import { fieldEvidence, lineEvidence } from '../../combiners/evidence.js';
 import { nodeAddresses4, stripPrefix } from '../../combiners/node-identity.js';
-import { bgpNotInUse } from './bgp-not-in-use.js';
+import { bgpNotInUse } from '../../combiners/bgp-in-use.js';
 
 /** A BIRD log must cover at least this long after the protocol started for "never up" to mean something. */
 const MIN_WATCH_MS = 60_000;
@@ -49,7 +49,7 @@ export const bgpStaleNodePeers: Rule = {
     ],
   },
   check(ctx) {
-    const off = bgpNotInUse(ctx);
+    const off = bgpNotInUse(ctx.cluster, ctx.derived);
     if (off !== undefined) return { status: 'passed', reason: off };
     const { cluster } = ctx;
     const nodes = cluster.nodes;
@@ -117,7 +117,7 @@ export const bgpStaleNodePeers: Rule = {
       if (kube !== undefined && /^Ready/.test(kube.status)) continue; // Kubernetes says it is there and Ready: only the bundle is missing
       const evidence: Evidence[] = [];
       for (const r of healthyReferrers) evidence.push(...r.evidence.slice(0, 2));
-      if (res !== undefined) evidence.push({ node: res.name, input: res.ref.input, file: res.ref.file, line: res.ref.line, text: `Node ${res.name}: spec.bgp.ipv4Address: ${res.ipv4Address}` });
+      if (res !== undefined) evidence.push(fieldEvidence(res.name, res, 'spec.bgp.ipv4Address', `Node ${res.name}: spec.bgp.ipv4Address: ${res.ipv4Address}`));
       // Readiness lines that name the stale IP.
       for (const r of healthyReferrers) {
         for (const s of [r.node.containerLog, r.node.felix, r.node.agent]) {

@@ -13,7 +13,7 @@ import type { BirdEvent, IptablesRule } from '../../model/facts.js';
 import { attachedEvidence, attachedPeers, bgpProtocols, birdEvidence, birdLogOf, stampMs } from '../../combiners/bgp-peer-status.js';
 import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
 import { nodeAddresses4 } from '../../combiners/node-identity.js';
-import { bgpNotInUse } from './bgp-not-in-use.js';
+import { bgpNotInUse } from '../../combiners/bgp-in-use.js';
 
 const CLOSED = /Connection closed/i;
 
@@ -56,7 +56,7 @@ export const bgpUnknownPeerOrNat: Rule = {
     ],
   },
   check(ctx) {
-    const off = bgpNotInUse(ctx);
+    const off = bgpNotInUse(ctx.cluster, ctx.derived);
     if (off !== undefined) return { status: 'passed', reason: off };
     const { cluster } = ctx;
     const nodes = cluster.nodes;

@@ -8,7 +8,7 @@ import type { Evidence } from '../../model/finding.js';
 import { fileEvidence, lineEvidence } from '../../combiners/evidence.js';
 import { birdPeerIPs } from '../../combiners/node-identity.js';
 import { listens179 } from '../../combiners/bgp-pairs.js';
-import { bgpNotInUse } from './bgp-not-in-use.js';
+import { bgpNotInUse } from '../../combiners/bgp-in-use.js';
 
 const CONFD_SIGNATURES = ['bgp-query-failed', 'checkcmd-error'] as const;
 
@@ -36,7 +36,7 @@ export const birdConfdNotRunning: Rule = {
     ],
   },
   check(ctx) {
-    const off = bgpNotInUse(ctx);
+    const off = bgpNotInUse(ctx.cluster, ctx.derived);
     if (off !== undefined) return { status: 'passed', reason: off };
     const { cluster } = ctx;
     const nodes = cluster.nodes;

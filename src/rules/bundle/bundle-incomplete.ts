@@ -8,7 +8,7 @@ import type { Evidence } from '../../model/finding.js';
 import type { ArtifactId } from '../../model/node.js';
 import { ARTIFACT_IDS, MAY_BE_EMPTY } from '../../model/node.js';
 import { fileEvidence } from '../../combiners/evidence.js';
-import { noPoolNeedsBird } from '../bgp/bgp-not-in-use.js';
+import { noPoolNeedsBird } from '../../combiners/bgp-in-use.js';
 
 /** What the analysis cannot check without each artifact. */
 export const HIDES: Partial<Record<ArtifactId, string>> = {
@@ -66,7 +66,7 @@ export const bundleIncomplete: Rule = {
     }
     // VXLAN-only clusters (CALICO_NETWORKING_BACKEND=vxlan) run no BIRD and no confd: their logs are not a gap there.
     // From v3.31 Felix can program IPIP routes too (FelixConfiguration programClusterRoutes).
-    const noBird = noPoolNeedsBird({ derived });
+    const noBird = noPoolNeedsBird(derived);
     for (const n of cluster.nodes) {
       const gaps: string[] = [];
       const evidence: Evidence[] = [];

@@ -6,6 +6,7 @@ import { andList } from '../fix-steps.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import { stripPrefix, nodeAddresses4 } from '../../combiners/node-identity.js';
+import { fieldEvidence } from '../../combiners/evidence.js';
 
 /** Up to this many peers without bundle get a finding each; more make one grouped finding. */
 const GROUP_ABOVE = 3;
@@ -88,7 +89,7 @@ export const nodeBundleMissing: Rule = {
       if (bundleHosts.has(r.name) || bundleHosts.has(r.name.split('.')[0]!) || (ip !== undefined && bundleIPs.has(ip) && cluster.nodes.some((n) => n.nodeIP === ip))) continue;
       const key = ip ?? r.name;
       const e = byKey.get(key) ?? { name: r.name, ip, evidence: [], referrers: new Set<string>(), upFrom: new Set<string>() };
-      e.evidence.push({ node: r.name, input: r.ref.input, file: r.ref.file, line: r.ref.line, text: `Node ${r.name}: spec.bgp.ipv4Address: ${r.ipv4Address ?? '(unset)'}` });
+      e.evidence.push(fieldEvidence(r.name, r, 'spec.bgp.ipv4Address', `Node ${r.name}: spec.bgp.ipv4Address: ${r.ipv4Address ?? '(unset)'}`));
       byKey.set(key, e);
     }
     for (const u of derived.bgp.unknownPeers) {

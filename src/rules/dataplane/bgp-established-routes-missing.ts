@@ -11,7 +11,7 @@ import type { NodeModel } from '../../model/node.js';
 import type { IPPoolResource } from '../../model/facts.js';
 import type { BgpPair, RouteCell } from '../../model/derived.js';
 import { cidrInside } from '../../combiners/cidr.js';
-import { artifactFile } from '../../combiners/evidence.js';
+import { artifactFile, fieldEvidence } from '../../combiners/evidence.js';
 import { andList, calicoNodeExec, NAMESPACE_NOTE, restartCalicoNode } from '../fix-steps.js';
 import { patchPool } from './fix-steps-dataplane.js';
 
@@ -154,12 +154,12 @@ export const bgpEstablishedRoutesMissing: Rule = {
       const reasons: string[] = [];
       if (outside.length > 0) {
         reasons.push(`${outside.join(', ')} ${outside.length > 1 ? 'lie' : 'lies'} outside every IPPool (${pools.map((p) => `${p.name} ${p.cidr}`).join(', ')}): BIRD on ${ownerName} exports only its confirmed blocks and pool CIDRs, so a block left over from a deleted or shrunk pool is never advertised`);
-        for (const p of pools) evidence.push({ node: `IPPool ${p.name}`, input: p.ref.input, file: p.ref.file, line: p.ref.line, text: `IPPool ${p.name}: cidr: ${p.cidr}` });
+        for (const p of pools) evidence.push(fieldEvidence(`IPPool ${p.name}`, p, 'spec.cidr', `IPPool ${p.name}: cidr: ${p.cidr}`));
       }
       if (noExport.length > 0) {
         const p = poolFor(pools, noExport[0]!)!;
         reasons.push(`IPPool ${p.name} (${p.cidr}) has disableBGPExport: true, so confd renders "# Skip ${p.cidr} as BGP export is disabled for it"`);
-        evidence.push({ node: `IPPool ${p.name}`, input: p.ref.input, file: p.ref.file, line: p.ref.line, text: `IPPool ${p.name}: cidr: ${p.cidr}, disableBGPExport: true` });
+        evidence.push(fieldEvidence(`IPPool ${p.name}`, p, 'spec.disableBGPExport', `IPPool ${p.name}: cidr: ${p.cidr}, disableBGPExport: true`));
       }
       // Attached `birdc show route` output, when the customer added it: learned but not installed, or never exported.
       const learned = receivers.filter((r) => byName.get(r)!.attachments?.birdRoutes?.some((x) => blocks.includes(x.prefix)) === true);

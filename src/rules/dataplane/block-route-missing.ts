@@ -10,7 +10,7 @@ import type { NodeModel } from '../../model/node.js';
 import type { IPPoolResource } from '../../model/facts.js';
 import type { Evidence } from '../../model/finding.js';
 import { cidrInside, ipInCidr, networkOf } from '../../combiners/cidr.js';
-import { artifactFile } from '../../combiners/evidence.js';
+import { artifactFile, fieldEvidence } from '../../combiners/evidence.js';
 import { nodeAddresses4 } from '../../combiners/node-identity.js';
 import { NOT_UNDERLAY, underlayNic } from './fix-steps-dataplane.js';
 
@@ -142,7 +142,7 @@ export const blockRouteMissing: Rule = {
               : noExport.length > 0
                 ? `: the pool has disableBGPExport: true.`
                 : ' (check that the block is inside an IPPool, not excluded by a BGPFilter or disableBGPExport, and that its affinity is confirmed).');
-          if (outside.length > 0) evidence.push(...pools.map((p) => ({ node: `IPPool ${p.name}`, input: p.ref.input, file: p.ref.file, line: p.ref.line, text: `IPPool ${p.name}: cidr: ${p.cidr}` })));
+          if (outside.length > 0) evidence.push(...pools.map((p) => fieldEvidence(`IPPool ${p.name}`, p, 'spec.cidr', `IPPool ${p.name}: cidr: ${p.cidr}`)));
           evidence.push(...(pair.a.node === from.name ? pair.a : pair.b).evidence.slice(0, 1));
         }
         findings.push({

@@ -6,7 +6,7 @@ import { restartCalicoNode } from '../fix-steps.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
-import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
+import { artifactFile, fieldEvidence, lineEvidence } from '../../combiners/evidence.js';
 import { nodeAddresses4, nodeResourceFor } from '../../combiners/node-identity.js';
 import { protocolsTo } from '../../combiners/bgp-pairs.js';
 import { ipInCidr, networkOf } from '../../combiners/cidr.js';
@@ -90,7 +90,7 @@ export const ipAutodetectWrongInterface: Rule = {
       if (alternative !== undefined) evidence.push(...ifaceEvidence(n, alternative.address));
       for (const s of [n.containerLog, n.agent, n.felix]) for (const r of s?.signatures['autodetected-ipv4']?.refs ?? []) evidence.push(lineEvidence(n, r.file, r));
       const res = nodeResourceFor(cluster, n);
-      if (res !== undefined) evidence.push({ node: n.name, input: res.ref.input, file: res.ref.file, line: res.ref.line, text: `Node ${res.name}: spec.bgp.ipv4Address: ${res.ipv4Address ?? '(unset)'}` });
+      if (res !== undefined) evidence.push(fieldEvidence(n.name, res, 'spec.bgp.ipv4Address', `Node ${res.name}: spec.bgp.ipv4Address: ${res.ipv4Address ?? '(unset)'}`));
       for (const m of others.slice(0, 2)) {
         const p = protocolsTo(m, [ip])[0];
         if (p?.proto.lastStateRef !== undefined) evidence.push(lineEvidence(m, p.file, p.proto.lastStateRef));

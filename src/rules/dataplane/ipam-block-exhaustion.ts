@@ -8,7 +8,7 @@ import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { IPPoolResource } from '../../model/facts.js';
 import { cidrInside, parseCidr } from '../../combiners/cidr.js';
-import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
+import { artifactFile, fieldEvidence, lineEvidence } from '../../combiners/evidence.js';
 
 const COLLECT = [
   { command: 'calicoctl ipam show --show-blocks', why: 'blocks per pool and node with their use, and the free space left' },
@@ -66,7 +66,7 @@ export const ipamBlockExhaustion: Rule = {
     }
     const borrowers = [...new Set(derived.borrowed.map((b) => b.workload.node))].sort();
     for (const f of full) {
-      const ev: Evidence[] = [{ node: `IPPool ${f.pool.name}`, input: f.pool.ref.input, file: f.pool.ref.file, line: f.pool.ref.line, text: `IPPool ${f.pool.name}: cidr: ${f.pool.cidr}, blockSize: ${blockSizeOf(f.pool)}` }];
+      const ev: Evidence[] = [fieldEvidence(`IPPool ${f.pool.name}`, f.pool, 'spec.cidr', `IPPool ${f.pool.name}: cidr: ${f.pool.cidr}, blockSize: ${blockSizeOf(f.pool)}`)];
       const logs = logNodes.flatMap((l) => l.evidence);
       findings.push({
         key: `pool:${f.pool.name}`,

@@ -8,7 +8,7 @@ import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
 import { cidrInside, ipInCidr, parseCidr } from '../../combiners/cidr.js';
-import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
+import { artifactFile, fieldEvidence, lineEvidence } from '../../combiners/evidence.js';
 import { serviceAddresses } from '../../combiners/service-addresses.js';
 import type { IPPoolResource } from '../../model/facts.js';
 import { andList } from '../fix-steps.js';
@@ -60,7 +60,7 @@ function overlaps(a: string, b: string): boolean {
 function poolsOf(cluster: { resources: { ippools: IPPoolResource[] }; nodes: NodeModel[] }): { pools: (Pool & { disabled?: boolean })[]; from: string } {
   const res = cluster.resources.ippools.filter((p) => parseCidr(p.cidr) !== undefined);
   if (res.length > 0) {
-    return { pools: res.map((p) => ({ name: p.name, cidr: p.cidr, disabled: p.disabled, res: p, evidence: { node: `IPPool ${p.name}`, input: p.ref.input, file: p.ref.file, line: p.ref.line, text: `IPPool ${p.name}: cidr: ${p.cidr}${p.disabled ? ' (disabled)' : ''}` } })), from: 'IPPool resources' };
+    return { pools: res.map((p) => ({ name: p.name, cidr: p.cidr, disabled: p.disabled, res: p, evidence: fieldEvidence(`IPPool ${p.name}`, p, 'spec.cidr', `IPPool ${p.name}: cidr: ${p.cidr}${p.disabled ? ' (disabled)' : ''}`) })), from: 'IPPool resources' };
   }
   // No pool exported: Felix's cali40all-ipam-pools set lists every pool CIDR.
   const pools: Pool[] = [];
@@ -153,7 +153,7 @@ export const ippoolOverlap: Rule = {
     // The service CIDR itself, where BGPConfiguration advertises it (spec.serviceClusterIPs).
     for (const bc of cluster.resources.bgpConfigurations) {
       const list = Array.isArray(bc.spec['serviceClusterIPs']) ? (bc.spec['serviceClusterIPs'] as unknown[]) : [];
-      for (const item of list) {
+      for (const [i, item] of list.entries()) {
         const cidr = typeof item === 'object' && item !== null ? (item as Record<string, unknown>)['cidr'] : undefined;
         if (typeof cidr !== 'string' || parseCidr(cidr) === undefined) continue;
         for (const pool of enabled) {
@@ -163,7 +163,7 @@ export const ippoolOverlap: Rule = {
             title: `IP pool ${pool.cidr} overlaps the Kubernetes service range ${cidr}`,
             message: `BGPConfiguration ${bc.name} advertises the service range ${cidr} (spec.serviceClusterIPs), and pool ${pool.name} (${pool.cidr}) overlaps it: a pod can get a ClusterIP's address and service traffic is routed as pod traffic.`,
             nodes: [],
-            evidence: [pool.evidence, { node: `BGPConfiguration ${bc.name}`, input: bc.ref.input, file: bc.ref.file, line: bc.ref.line, text: `BGPConfiguration ${bc.name}: serviceClusterIPs: ${cidr}` }],
+            evidence: [pool.evidence, fieldEvidence(`BGPConfiguration ${bc.name}`, bc, `spec.serviceClusterIPs.${i}.cidr`, `BGPConfiguration ${bc.name}: serviceClusterIPs: ${cidr}`)],
             fix: migratePoolSteps(pool, `outside the service range ${cidr} and every host subnet`),
           });
         }

@@ -6,7 +6,7 @@ import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
 import type { IPPoolResource } from '../../model/facts.js';
-import { artifactFile, fileEvidence, lineEvidence } from '../../combiners/evidence.js';
+import { artifactFile, fieldEvidence, fileEvidence, lineEvidence } from '../../combiners/evidence.js';
 import { cidrInside, ipInCidr } from '../../combiners/cidr.js';
 import { calicoNodeExec, calicoNodeLogs, NAMESPACE_NOTE, restartCalicoNode } from '../fix-steps.js';
 
@@ -86,7 +86,7 @@ export const natOutgoingDisabled: Rule = {
     const findings: FindingDraft[] = [];
     const offPools = pools.filter((p) => !p.natOutgoing && (blocks.length + pods.length === 0 || poolInUse(p, blocks, pods)));
     for (const pool of offPools) {
-      const evidence: Evidence[] = [{ node: `IPPool ${pool.name}`, input: pool.ref.input, file: pool.ref.file, line: pool.ref.line, text: `IPPool ${pool.name}: cidr: ${pool.cidr}, natOutgoing: false` }];
+      const evidence: Evidence[] = [fieldEvidence(`IPPool ${pool.name}`, pool, 'spec.natOutgoing', `IPPool ${pool.name}: cidr: ${pool.cidr}, natOutgoing not set (false)`)];
       for (const x of nats) {
         if (x.masqRule === undefined) {
           evidence.push(x.chainRef !== undefined ? lineEvidence(x.node, artifactFile(x.node, 'ipv4_tables'), x.chainRef) : fileEvidence(x.node, 'ipv4_tables', 'nat table has no cali-nat-outgoing chain'));

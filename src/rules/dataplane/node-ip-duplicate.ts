@@ -5,7 +5,7 @@
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
-import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
+import { artifactFile, fieldEvidence, lineEvidence } from '../../combiners/evidence.js';
 import { nodeAddresses4, stripPrefix } from '../../combiners/node-identity.js';
 import { ipInCidr, networkOf } from '../../combiners/cidr.js';
 import { andList, restartCalicoNode } from '../fix-steps.js';
@@ -134,7 +134,7 @@ export const nodeIpDuplicate: Rule = {
       const names = new Set(machinesClaiming(bundles, res, cluster.resources.nodes));
       if (names.size < 2) continue;
       const evidence: Evidence[] = [];
-      for (const r of res) evidence.push({ node: r.name, input: r.ref.input, file: r.ref.file, line: r.ref.line, text: `Node ${r.name}: spec.bgp.ipv4Address: ${r.ipv4Address}` });
+      for (const r of res) evidence.push(fieldEvidence(r.name, r, 'spec.bgp.ipv4Address', `Node ${r.name}: spec.bgp.ipv4Address: ${r.ipv4Address}`));
       for (const n of bundles) {
         const e = addrEvidence(n, ip);
         if (e !== undefined) evidence.push(e);

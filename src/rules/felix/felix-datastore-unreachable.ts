@@ -73,7 +73,7 @@ function fixSteps(names: string[], target: string, serviceIP: boolean, noKube: s
   if (kubeProxyGone) {
     // The bundle proves it: no KUBE-SERVICES jump, so nothing DNATs the ClusterIP on these nodes.
     steps.push(
-      `Bring kube-proxy back on ${hosts}: \`kubectl -n kube-system get ds kube-proxy -o wide\` (its node selector and tolerations must cover ${names.length > 1 ? 'them' : 'it'}) and \`kubectl -n kube-system get pods -o wide -l k8s-app=kube-proxy\` (a Running kube-proxy on each node), its logs for ${names.length > 1 ? 'those nodes' : 'that node'}; ` +
+      `Bring kube-proxy back on ${hosts}: \`kubectl -n kube-system get ds kube-proxy -o wide\` (its node selector and tolerations must cover ${names.length > 1 ? 'them' : 'it'}), then the logs of the kube-proxy pod step 1 finds there (or the events of the one that does not start); ` +
         'or let calico-node reach the API server without kube-proxy: set `KUBERNETES_SERVICE_HOST`/`KUBERNETES_SERVICE_PORT` to an API server endpoint (`kubectl get endpoints kubernetes`) in the `kubernetes-services-endpoint` ConfigMap of the `tigera-operator` namespace (operator installs) or on the calico-node DaemonSet (manifest installs).',
     );
   } else if (auth) {

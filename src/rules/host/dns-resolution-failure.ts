@@ -160,7 +160,7 @@ export const dnsResolutionFailure: Rule = {
           title: `CoreDNS cannot reach its upstream resolvers: pool ${pool.name} has natOutgoing: false`,
           message: `CoreDNS (${inPool.map((p) => `${p.name} ${p.ip}`).join(', ')}) has addresses in ${pool.cidr}, which is not NATed when leaving the cluster, so its queries to upstream resolvers get no answer: outside names fail while cluster names resolve.${failText}`,
           nodes: [...new Set(inPool.map((p) => p.node).filter((x): x is string => x !== undefined))],
-          evidence: [resourceEvidence(pool, `IPPool ${pool.name}: cidr: ${pool.cidr}, natOutgoing: false`), ...inPool.map(podEvidence), ...outsideFails.slice(0, 3).map((f) => f.e)],
+          evidence: [resourceEvidence(pool, `IPPool ${pool.name}: cidr: ${pool.cidr}, natOutgoing not set (false)`, 'spec.natOutgoing'), ...inPool.map(podEvidence), ...outsideFails.slice(0, 3).map((f) => f.e)],
           fix: [
             `Enable NAT for traffic leaving the cluster from ${pool.cidr}: \`calicoctl patch ippool ${pool.name} -p '{"spec":{"natOutgoing":true}}'\` (or SNAT ${pool.cidr} on the network's edge if the pool must stay routable).`,
             `Then check an outside name: ${lookupTest('example.com')} must answer, as \`kubernetes.default\` already does.`,

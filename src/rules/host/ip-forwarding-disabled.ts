@@ -28,7 +28,7 @@ export const ipForwardingDisabled: Rule = {
   check({ cluster }) {
     if (cluster.nodes.length === 0) return { status: 'skipped', reason: 'no node bundle' };
     const fcDisabled = cluster.resources.felixConfigurations.filter((f) => String(f.spec['ipForwarding'] ?? '') === 'Disabled');
-    const fcEvidence = fcDisabled.map((f) => resourceEvidence(f, `FelixConfiguration ${f.name}: ipForwarding: Disabled`));
+    const fcEvidence = fcDisabled.map((f) => resourceEvidence(f, `FelixConfiguration ${f.name}: ipForwarding: Disabled`, 'spec.ipForwarding'));
     const findings: FindingDraft[] = [];
     const unchecked: string[] = [];
     let checked = 0;

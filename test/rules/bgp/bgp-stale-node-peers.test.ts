@@ -34,7 +34,7 @@ test('fires on a mesh peer no bundle has, never up on any node, with its Node re
   const [f] = expectRule(bgpStaleNodePeers, contextFrom(withGone(), POOL_YAML + NODE_D), { status: 'found', keys: [GONE], nodes: ['node-a', 'node-b', 'node-c'] });
   assert.match(f!.title, `Stale BGP peer Node node-d (${GONE})`);
   assert.match(f!.message, 'never up in the 5m 00s between its start and the bundle');
-  assert.ok(f!.evidence.some((e) => e.text.includes(`Node node-d: spec.bgp.ipv4Address: ${GONE}/24`)));
+  assert.ok(f!.evidence.some((e) => e.node === 'node-d' && e.text === `ipv4Address: ${GONE}/24` && e.line > 0));
   assert.match(f!.evidence[0]!.text, `${proto(GONE)}: State changed to start`);
   const r = bgpStaleNodePeers.check(contextFrom(withGone(), POOL_YAML + NODE_D));
   assert.ok(r.collect?.some((h) => h.command === 'kubectl get nodes -o wide'), 'asks for the machine list that decides stale vs missing');

@@ -49,7 +49,10 @@ test('the kubernetes ClusterIP calico-node dials lies inside the pool', () => {
 test('BGPConfiguration serviceClusterIPs overlapping the pool', () => {
   const bgp = `---\napiVersion: projectcalico.org/v3\nkind: BGPConfiguration\nmetadata:\n  name: default\nspec:\n  serviceClusterIPs:\n  - cidr: 10.244.128.0/20\n`;
   const [f] = expectRule(ippoolOverlap, contextFrom(healthyCluster(), POOL_YAML + bgp), { status: 'found', keys: ['service:default-ipv4-ippool'] });
-  assert.ok(f!.evidence[1]!.text.includes('serviceClusterIPs: 10.244.128.0/20'));
+  // The evidence is the list item's own line, quoted as written.
+  const ev = f!.evidence[1]!;
+  assert.is(ev.text, 'cidr: 10.244.128.0/20');
+  assert.is((POOL_YAML + bgp).split('\n')[ev.line - 1]!.trim(), '- cidr: 10.244.128.0/20');
   assert.match(filledFix(f), 'outside the service range 10.244.128.0/20');
 });
 

@@ -40,7 +40,7 @@ test('fires per sender when the Node prefix /16 is wider than the real /24, with
   const a = f[0]!;
   assert.match(a.title, "node-a's Node prefix 10.77.0.11/16 is wider than its interface 10.77.0.11/24: CrossSubnet treats node-c as local");
   assert.equal(a.pairs, [['node-a', 'node-c']]);
-  assert.match(a.evidence[0]!.text, 'spec.bgp.ipv4Address: 10.77.0.11/16');
+  assert.match(a.evidence[0]!.text, 'ipv4Address: 10.77.0.11/16');
   assert.match(a.evidence[1]!.text, 'inet 10.77.0.11/24');
   assert.ok(a.evidence.some((e) => e.text.includes('via 10.77.1.13 dev eth0 proto 80 onlink')));
   assert.equal(f[2]!.pairs, [['node-c', 'node-a'], ['node-c', 'node-b']]);
