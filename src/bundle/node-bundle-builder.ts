@@ -388,6 +388,7 @@ export class NodeBundleBuilder {
     if (a.ss.status !== 'missing') atLeast(22, 'ss present (v3.22+)');
     if (this.logDirs.has('node-services')) atLeast(32, 'logs/node-services (v3.32+)');
     if (this.logDirs.has('node-status-reporter')) atLeast(21, 'logs/node-status-reporter (v3.21+)');
+    if (this.logDirs.has('libnetwork')) atMost(8, 'logs/libnetwork (the docker libnetwork plugin: v3.8 and older)');
     const svStyles = new Set<string>();
     for (const s of [facts.felix, facts.confd, facts.agent]) for (const f of s?.files ?? []) if (f.svlogd) svStyles.add('calico-' + f.svlogd);
     for (const f of facts.bird?.files ?? []) if (f.svlogd) svStyles.add('bird-' + f.svlogd);
@@ -412,6 +413,9 @@ export class NodeBundleBuilder {
     const min = /v3\.(\d+)/.exec(hint);
     const minor = hint.startsWith('<=') || min === null ? 0 : Number(min[1]);
     a.nft_ruleset.expected = minor >= 31;
+    // logs/cni/ exists from v3.11 (calico-node -monitor-token; the CNI plugin's cni.log from v3.16).
+    const upper = /(?:<=|–)v3\.(\d+)$/.exec(hint) ?? /^v3\.(\d+)$/.exec(hint);
+    if (upper !== null && Number(upper[1]) < 11 && a.cni_log.status === 'missing') a.cni_log.expected = false;
     // netstat and ss: one of the two is expected.
     const sockets = a.netstat.status !== 'missing' ? 'netstat' : a.ss.status !== 'missing' ? 'ss' : undefined;
     a.netstat.expected = sockets !== 'ss';

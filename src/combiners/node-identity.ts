@@ -95,7 +95,8 @@ export function identifyNodeIPs(cluster: ClusterModel): void {
   for (const n of cluster.nodes) {
     for (const p of birdPeerIPs(n)) {
       const list = named.get(p.ip) ?? [];
-      list.push(`${n.name}'s ${p.protocol}`);
+      const who = `${n.name}'s ${p.protocol}`;
+      if (!list.includes(who)) list.push(who);
       named.set(p.ip, list);
     }
   }

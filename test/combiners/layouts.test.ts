@@ -44,7 +44,8 @@ test('ss output and container-log BIRD lines (no timestamps) give the same verdi
   assert.equal([bc.a.socket, bc.b.socket, bc.status], ['ESTABLISHED', 'ESTABLISHED', 'up']);
 });
 
-test('v3.20 layout: -tt stamps on bird, no prefix on felix; version window and timeline follow', () => {
+/** The healthy cluster as v3.20 writes it: -tt stamps on bird, no component prefix on felix, no nft_ruleset. */
+function v320Cluster(): ReturnType<typeof healthyCluster> {
   const c = healthyCluster();
   for (const n of NODES) {
     const f = c[n.name]!;
@@ -54,12 +55,37 @@ test('v3.20 layout: -tt stamps on bird, no prefix on felix; version window and t
     delete f.nft_ruleset;
     f.ipset_container = '';
   }
+  return c;
+}
+
+test('v3.20 layout: -tt stamps on bird, no prefix on felix; version window and timeline follow', () => {
+  const c = v320Cluster();
   const ctx = contextFrom(c, POOL_YAML);
   const a = ctx.cluster.nodes[0]!;
   assert.is(a.layout.versionHint, '<=v3.20');
   assert.is(a.bird?.protocols[proto(B.ip)]?.lastState, 'up');
   assert.ok(ctx.derived.timeline.events.some((e) => e.source === 'felix' && e.time === '2026-11-27T10:14:00.000Z'));
   assert.equal(runAll(ctx).filter((f) => f.severity !== 'info').map((f) => f.id), []);
+});
+
+test('v3.8 and older (logs/libnetwork): no logs/cni/ is expected, it came with v3.11', () => {
+  // The v3.20 file set, older still: no logs/cni/, and the libnetwork plugin's log folder.
+  const c = v320Cluster();
+  for (const n of NODES) {
+    const f = c[n.name]!;
+    for (const k of Object.keys(f)) if (k.startsWith('logs/cni/')) delete f[k];
+    f['logs/libnetwork/current'] = '2019-05-01 10:00:00.000 [INFO][1] main.go 40: Starting libnetwork plugin\n';
+  }
+  const { cluster } = contextFrom(c, POOL_YAML);
+  for (const n of cluster.nodes) {
+    assert.match(n.layout.versionHint, '<=v3.8');
+    assert.is(n.artifacts.cni_log.status, 'missing');
+    assert.is(n.artifacts.cni_log.expected, false, n.name);
+  }
+  // Without that sign of age, a missing logs/cni/ is a gap as before.
+  const d = healthyCluster();
+  for (const k of Object.keys(d['node-a']!)) if (k.startsWith('logs/cni/')) delete d['node-a']![k];
+  assert.is(contextFrom(d, POOL_YAML).cluster.nodes.find((n) => n.name === 'node-a')!.artifacts.cni_log.expected, true);
 });
 
 test.run();
