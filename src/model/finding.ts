@@ -82,4 +82,6 @@ export interface RuleOutcome {
   id: string;
   status: RuleStatus;
   reason: string;
+  /** A pass that could not look at these nodes (their logs or attachments are not in the input). */
+  unchecked?: string[];
 }

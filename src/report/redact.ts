@@ -24,11 +24,15 @@ export function maskReportSecrets(report: Report): Report {
   return withRuleReasons(mapStrings(report, maskSecrets, SKIP_KEYS), report, maskSecrets);
 }
 
-/** `rules` is skipped by the walk (ids and statuses): its free-text reasons, the top level's and each cluster's, go through `text`. */
+/**
+ * `rules` is skipped by the walk (ids and statuses): its free-text reasons and the nodes a pass could
+ * not see, the top level's and each cluster's, go through `text`.
+ */
 function withRuleReasons(out: Report, report: Report, text: (s: string) => string): Report {
-  out.rules = report.rules.map((r) => ({ ...r, reason: text(r.reason) }));
+  const outcome = (r: Report['rules'][number]): Report['rules'][number] => ({ ...r, reason: text(r.reason), ...(r.unchecked !== undefined ? { unchecked: r.unchecked.map(text) } : {}) });
+  out.rules = report.rules.map(outcome);
   if (out.clusters !== undefined && report.clusters !== undefined) {
-    out.clusters = out.clusters.map((c, i) => ({ ...c, rules: report.clusters![i]!.rules.map((r) => ({ ...r, reason: text(r.reason) })) }));
+    out.clusters = out.clusters.map((c, i) => ({ ...c, rules: report.clusters![i]!.rules.map(outcome) }));
   }
   return out;
 }

@@ -144,7 +144,8 @@ export function renderText(report: Report, opts: RenderTextOptions): string {
   out.push(`${c.bold(clean(report.tool.name, 64))}: ${plural(s.nodes, 'node')}, ${inputs}: ${counts}`);
   if (report.redacted !== undefined) out.push(c.dim(`Redacted report: ${clean(report.redacted.note, 300)}`));
 
-  if (roots.length === 0) out.push('', coverage(report).text);
+  // Notes alone are no root cause: say what was checked and what could not be, as with no finding at all.
+  if (causeCount === 0) out.push('', coverage(report).text);
   for (const root of roots) {
     const f = root.finding;
     const label = (sevLabel[f.severity] ?? ((x: string) => x))(f.severity.toUpperCase().padEnd(INDENT.length - 1));

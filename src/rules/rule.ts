@@ -39,7 +39,8 @@ export interface FindingDraft {
  */
 export type CheckResult =
   | { status: 'found'; findings: FindingDraft[]; reason?: string; collect?: CollectHint[] }
-  | { status: 'passed'; reason: string; collect?: CollectHint[] }
+  /** `unchecked`: nodes the check could not look at (no log, no attachment): it passed for the others only. */
+  | { status: 'passed'; reason: string; collect?: CollectHint[]; unchecked?: string[] }
   | { status: 'skipped'; reason: string; collect?: CollectHint[] };
 
 export interface Rule {

@@ -55,7 +55,8 @@ export function runRules(rules: readonly Rule[], ctx: RuleContext, timings?: Tim
     const collect = result.collect ?? (result.status === 'skipped' ? rule.meta.collect : undefined);
     for (const hint of collect ?? []) hints.push({ rule: rule.meta.id, hint: onHosts(hint) });
     if (result.status !== 'found') {
-      outcomes.push({ id: rule.meta.id, status: result.status, reason: result.reason });
+      const unchecked = result.status === 'passed' && result.unchecked !== undefined && result.unchecked.length > 0 ? [...new Set(result.unchecked.map((n) => hostOf.get(n) ?? n))].sort() : undefined;
+      outcomes.push({ id: rule.meta.id, status: result.status, reason: result.reason, ...(unchecked !== undefined ? { unchecked } : {}) });
       continue;
     }
     outcomes.push({ id: rule.meta.id, status: 'found', reason: result.reason ?? `${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}` });

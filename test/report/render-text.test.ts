@@ -97,6 +97,18 @@ test('no findings', () => {
   assert.ok(text.includes('What to collect next:\n  calicoctl node status'));
 });
 
+test('notes only (info): no root cause, and the coverage says which passes could not see every node', () => {
+  const report = sampleReport();
+  report.findings = report.findings.filter((f) => f.severity === 'info').slice(0, 1);
+  if (report.findings.length === 0) report.findings = [{ ...sampleReport().findings[0]!, severity: 'info', explains: [] }];
+  const passed = report.rules.find((r) => r.status === 'passed')!;
+  passed.unchecked = ['node-b'];
+  const text = renderText(report, { colour: false });
+  assert.match(text, ': no root cause, 1 note\n');
+  assert.match(text, `\nNo root cause found. 1 of 7 rules checked the data and passed (1 of them without some nodes' logs or attachments: ${passed.id} not on node-b);`);
+  assert.match(text, 'This is not a clean bill of health');
+});
+
 test('symptoms of several rules and depths in one line, grouped by rule; no fix line without remediation; hostile fix text', () => {
   const report = sampleReport();
   const [cause, s1, s2, mtu] = report.findings;

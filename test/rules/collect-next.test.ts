@@ -40,4 +40,17 @@ test('every rule declares what to collect when it must skip', () => {
   for (const r of RULES) assert.ok((r.meta.collect ?? []).length > 0, `${r.meta.id} has meta.collect`);
 });
 
+
+
+test('a pass that could not see some nodes carries them in its outcome (as hosts), and only then', () => {
+  const ctx = contextFrom(healthyCluster(), POOL_YAML);
+  const meta = { ...RULES[0]!.meta, id: 'fake-partial' };
+  const partial = { meta, check: () => ({ status: 'passed' as const, reason: 'fine where seen', unchecked: ['node-b', 'node-b'] }) };
+  const whole = { meta: { ...meta, id: 'fake-whole' }, check: () => ({ status: 'passed' as const, reason: 'fine', unchecked: [] }) };
+  const run = runRules([partial, whole], ctx);
+  assert.equal(run.outcomes, [
+    { id: 'fake-partial', status: 'passed', reason: 'fine where seen', unchecked: ['node-b'] },
+    { id: 'fake-whole', status: 'passed', reason: 'fine' },
+  ]);
+});
 test.run();

@@ -7,7 +7,7 @@ import { hostPort, machineOf } from './fix-steps-felix.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
-import { failuresByNode, blindCollect, blindNote, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
+import { failuresByNode, blindCollect, blindNote, withoutAgentLogs, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
 import { lineEvidence } from '../../combiners/evidence.js';
 
 const ADVICE: Record<string, string> = {
@@ -74,6 +74,7 @@ export const datastoreTlsCertErrors: Rule = {
       return {
         status: 'passed',
         reason: `no ongoing certificate errors in the logs of ${withLogs.length} nodes${recovered.length > 0 ? ` (${recovered.join(', ')}: errors that stopped before the end of the log)` : ''}${blindNote(cluster.nodes)}`,
+        unchecked: withoutAgentLogs(cluster.nodes),
         collect: blindCollect(cluster.nodes),
       };
     }

@@ -9,7 +9,7 @@ import { hostPort, machineOf, ncTest } from './fix-steps-felix.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
-import { blindCollect, blindNote, failuresByNode, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
+import { blindCollect, blindNote, withoutAgentLogs, failuresByNode, occurrence, sourceName, type FailureSummary } from '../../combiners/calico-health.js';
 import { lineEvidence } from '../../combiners/evidence.js';
 
 /** Sockets of the node towards `target` that never completed (SYN_SENT). */
@@ -115,7 +115,7 @@ export const felixDatastoreUnreachable: Rule = {
     }
     if (failing.length === 0) {
       const t = transient.length > 0 ? `; ${transient.join(', ')} had datastore errors that stopped minutes before the end of the log (recovered)` : '';
-      return { status: 'passed', reason: `no ongoing datastore connection errors in the logs of ${withLogs.length} nodes${t}${blindNote(cluster.nodes)}`, collect: blindCollect(cluster.nodes) };
+      return { status: 'passed', reason: `no ongoing datastore connection errors in the logs of ${withLogs.length} nodes${t}${blindNote(cluster.nodes)}`, collect: blindCollect(cluster.nodes), unchecked: withoutAgentLogs(cluster.nodes) };
     }
     // One finding per target address (the API endpoint every failing node tries).
     const byTarget = new Map<string, { n: NodeModel; f: FailureSummary }[]>();

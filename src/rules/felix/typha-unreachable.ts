@@ -7,7 +7,7 @@ import { hostPort, machineOf } from './fix-steps-felix.js';
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
 import type { NodeModel } from '../../model/node.js';
-import { failuresByNode, blindCollect, blindNote, occurrence, sourceName } from '../../combiners/calico-health.js';
+import { failuresByNode, blindCollect, blindNote, withoutAgentLogs, occurrence, sourceName } from '../../combiners/calico-health.js';
 import { blockingRules } from '../../combiners/port-filters.js';
 import { artifactFile, lineEvidence } from '../../combiners/evidence.js';
 import { synSentTo } from './felix-datastore-unreachable.js';
@@ -82,6 +82,7 @@ export const typhaUnreachable: Rule = {
       return {
         status: 'passed',
         reason: `no ongoing Typha connection errors in the logs of ${withLogs.length} nodes${recovered.length > 0 ? ` (${recovered.join(', ')}: errors that stopped before the end of the log)` : ''}${blindNote(cluster.nodes)}`,
+        unchecked: withoutAgentLogs(cluster.nodes),
         collect: blindCollect(cluster.nodes),
       };
     }

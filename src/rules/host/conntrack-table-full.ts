@@ -78,6 +78,6 @@ export const conntrackTableFull: Rule = {
     const collect = onNodes(HINTS, unchecked);
     if (findings.length > 0) return { status: 'found', findings, collect };
     if (checked === 0) return { status: 'skipped', reason: `no sysctl, dmesg or conntrack -S output attached for any of ${cluster.nodes.length} nodes: the conntrack fill level is not in the bundle`, collect };
-    return { status: 'passed', reason: `conntrack not full on ${checked} node${checked === 1 ? '' : 's'} with attachments${unchecked.length > 0 ? `; not checked: ${list(unchecked)}` : ''}`, collect };
+    return { status: 'passed', reason: `conntrack not full on ${checked} node${checked === 1 ? '' : 's'} with attachments${unchecked.length > 0 ? `; not checked: ${list(unchecked)}` : ''}`, collect, unchecked };
   },
 };

@@ -76,6 +76,6 @@ export const ipForwardingDisabled: Rule = {
       };
     }
     if (checked === 0) return { status: 'skipped', reason: `no sysctl output attached for any of ${cluster.nodes.length} nodes: net.ipv4.ip_forward is not in the bundle`, collect };
-    return { status: 'passed', reason: `IPv4 forwarding is on for ${checked} node${checked === 1 ? '' : 's'} with sysctl output${unchecked.length > 0 ? `; not checked (no sysctl): ${list(unchecked)}` : ''}`, collect };
+    return { status: 'passed', reason: `IPv4 forwarding is on for ${checked} node${checked === 1 ? '' : 's'} with sysctl output${unchecked.length > 0 ? `; not checked (no sysctl): ${list(unchecked)}` : ''}`, collect, unchecked };
   },
 };

@@ -80,6 +80,6 @@ export const networkmanagerInterference: Rule = {
       return { status: 'skipped', reason: `Calico devices or routes went away on ${list(suspects)} (Felix/BIRD lines) but no NetworkManager output is attached to tell whether it did it`, collect };
     }
     if (quiet === 0) return { status: 'skipped', reason: 'no Felix, calico-node or BIRD log on any node: device flaps are not visible', collect };
-    return { status: 'passed', reason: `no Calico device or route went away in the Felix/BIRD logs of ${quiet} node${quiet === 1 ? '' : 's'} and no NetworkManager line names one${noLog.length > 0 ? `; not checked (no logs): ${list(noLog)}` : ''}`, collect };
+    return { status: 'passed', reason: `no Calico device or route went away in the Felix/BIRD logs of ${quiet} node${quiet === 1 ? '' : 's'} and no NetworkManager line names one${noLog.length > 0 ? `; not checked (no logs): ${list(noLog)}` : ''}`, collect, unchecked: noLog };
   },
 };

@@ -74,6 +74,7 @@ export const rpFilterLoose: Rule = {
         (looseButRunning.length > 0 ? `; rp_filter = 2 on ${list(looseButRunning)} is harmless there (Felix v3.12+ checks RPF in iptables)` : '') +
         (unchecked.length > 0 ? `; not checked (no Calico log): ${list(unchecked)}` : ''),
       collect,
+      unchecked,
     };
   },
 };
