@@ -9,6 +9,41 @@ import type { IPPoolResource } from '../../model/facts.js';
 import { artifactFile, fieldEvidence, fileEvidence, lineEvidence } from '../../combiners/evidence.js';
 import { cidrInside, ipInCidr } from '../../combiners/cidr.js';
 import { calicoNodeExec, calicoNodeLogs, NAMESPACE_NOTE, restartCalicoNode } from '../fix-steps.js';
+import { bgpProtocols, birdLogOf } from '../../combiners/bgp-peer-status.js';
+import { bgpSocket } from '../../combiners/bgp-pairs.js';
+import { nodeAddresses4, stripPrefix } from '../../combiners/node-identity.js';
+import type { ClusterModel } from '../../model/node.js';
+
+/**
+ * Routers outside the cluster (BGPPeers whose address is no node's) with a session up on every node
+ * that has a BIRD log or socket table: the documented design in which `natOutgoing: false` is right
+ * (the upstream network learns and routes the pod CIDRs). Empty when not every node shows one.
+ */
+function upstreamPeering(cluster: ClusterModel): { peers: string[]; evidence: Evidence[] } {
+  const nodeIPs = new Set<string>();
+  for (const n of cluster.nodes) {
+    if (n.nodeIP !== undefined) nodeIPs.add(n.nodeIP);
+    for (const a of nodeAddresses4(n)) nodeIPs.add(a.address);
+  }
+  for (const r of cluster.resources.nodes) if (r.ipv4Address !== undefined) nodeIPs.add(stripPrefix(r.ipv4Address));
+  const external = [...new Set(cluster.resources.bgpPeers.map((p) => p.peerIP).filter((ip): ip is string => ip !== undefined && !nodeIPs.has(ip)))];
+  if (external.length === 0) return { peers: [], evidence: [] };
+  const evidence: Evidence[] = [];
+  const up = new Set<string>();
+  let seen = 0;
+  for (const n of cluster.nodes) {
+    const log = birdLogOf(n);
+    if (log === undefined && n.sockets === undefined) continue;
+    seen++;
+    const proto = log !== undefined ? bgpProtocols(log.summary).find((p) => p.peerIP !== undefined && external.includes(p.peerIP) && p.lastState === 'up') : undefined;
+    const sock = proto === undefined ? external.map((ip) => bgpSocket(n, [ip])).find((s) => s?.state === 'ESTABLISHED') : undefined;
+    if (proto === undefined && sock === undefined) return { peers: [], evidence: [] };
+    if (proto?.lastStateRef !== undefined) evidence.push(lineEvidence(n, proto.lastStateRef.file, proto.lastStateRef));
+    else if (sock !== undefined) evidence.push(lineEvidence(n, n.sockets!.file, sock));
+    up.add(proto?.peerIP ?? external.find((ip) => sock!.remote.address.endsWith(ip))!);
+  }
+  return seen > 0 ? { peers: [...up].sort(), evidence } : { peers: [], evidence: [] };
+}
 
 function poolInUse(pool: IPPoolResource, blocks: string[], podIPs: string[]): boolean {
   return blocks.some((b) => cidrInside(b, pool.cidr)) || podIPs.some((ip) => ipInCidr(ip, pool.cidr));
@@ -85,7 +120,25 @@ export const natOutgoingDisabled: Rule = {
     const pods = cluster.nodes.flatMap(podIPs);
     const findings: FindingDraft[] = [];
     const offPools = pools.filter((p) => !p.natOutgoing && (blocks.length + pods.length === 0 || poolInUse(p, blocks, pods)));
+    const upstream = offPools.length > 0 ? upstreamPeering(cluster) : { peers: [], evidence: [] };
     for (const pool of offPools) {
+      if (upstream.peers.length > 0) {
+        // natOutgoing off with every node peering upstream: the routed design, noted rather than flagged.
+        findings.push({
+          key: `pool:${pool.name}`,
+          title: `IP pool ${pool.name} (${pool.cidr}) has natOutgoing: false, and every node peers with ${upstream.peers.join(', ')} outside the cluster`,
+          message: `Pods in ${pool.cidr} leave the cluster with their pod IP. That is right when the upstream network routes ${pool.cidr} back, which is what the BGP sessions with ${upstream.peers.join(', ')} (up on every node) are usually for; it is wrong if those routers do not pass the route on to the rest of the network.`,
+          nodes: [],
+          evidence: [fieldEvidence(`IPPool ${pool.name}`, pool, 'spec.natOutgoing', `IPPool ${pool.name}: cidr: ${pool.cidr}, natOutgoing not set (false)`), ...upstream.evidence.slice(0, 3)],
+          severity: 'info',
+          fix: [
+            `Nothing to change if ${upstream.peers.join(', ')} ${upstream.peers.length === 1 ? 'learns' : 'learn'} ${pool.cidr} from the nodes and the network routes it: check on the router (\`show ip bgp ${pool.cidr}\` or its equivalent) and from a host outside the cluster that replies to a pod address come back.`,
+            `If pods must reach destinations those routers do not serve (the internet), enable outgoing NAT on ${pool.name}: \`calicoctl patch ippool ${pool.name} -p '{"spec":{"natOutgoing":true}}'\`.`,
+          ],
+          pairs: [],
+        });
+        continue;
+      }
       const evidence: Evidence[] = [fieldEvidence(`IPPool ${pool.name}`, pool, 'spec.natOutgoing', `IPPool ${pool.name}: cidr: ${pool.cidr}, natOutgoing not set (false)`)];
       for (const x of nats) {
         if (x.masqRule === undefined) {
