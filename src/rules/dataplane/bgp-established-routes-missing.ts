@@ -17,6 +17,8 @@ import { patchPool } from './fix-steps-dataplane.js';
 
 interface Why {
   outside: string[];
+  /** Other nodes' blocks outside every pool (`<block> (<owner>)`), fixed the same way. */
+  alsoOutside: string[];
   noExport: IPPoolResource | undefined;
   learned: string[];
   notInOwner: string[];
@@ -32,7 +34,8 @@ function fixSteps(owner: NodeModel, receivers: NodeModel[], blocks: string[], po
     `See what BIRD holds for ${b}: on ${owner.name} ${calicoNodeExec(owner.name, show)} (the owner: BIRD must hold it to export it), and on ${r0.name} ${calicoNodeExec(r0.name, show)} (learned but not in the kernel: the kernel refused it; not learned: ${owner.name} did not export it) ${NAMESPACE_NOTE}.`,
   ];
   if (why.outside.length > 0) {
-    steps.push(`${andList(why.outside)} ${why.outside.length > 1 ? 'lie' : 'lies'} outside every IPPool (${pools.map((p) => `${p.name} ${p.cidr}`).join(', ')}): cover ${why.outside.length > 1 ? 'them' : 'it'} with a pool again (restore the pool ${why.outside.length > 1 ? 'they' : 'it'} came from), or move the pods in ${why.outside.length > 1 ? 'them' : 'it'} on ${owner.name} into a current pool (recreate them) so the block is released; \`calicoctl ipam show --show-blocks\` shows its allocations (docs "Migrate from one IP pool to another").`);
+    const all = [...why.outside, ...why.alsoOutside];
+    steps.push(`${andList(all)} ${all.length > 1 ? 'lie' : 'lies'} outside every IPPool (${pools.map((p) => `${p.name} ${p.cidr}`).join(', ')}): cover ${all.length > 1 ? 'them' : 'it'} with a pool again (restore the pool ${all.length > 1 ? 'they' : 'it'} came from), or move the pods in ${all.length > 1 ? 'them' : 'it'} into a current pool (recreate them) so the block${all.length > 1 ? 's are' : ' is'} released; \`calicoctl ipam show --show-blocks\` shows ${all.length > 1 ? 'their' : 'its'} allocations (docs "Migrate from one IP pool to another").`);
   }
   if (why.noExport !== undefined) {
     steps.push(`If the routes of ${why.noExport.name} are meant to be advertised, remove its disableBGPExport: ${patchPool(why.noExport.name, { disableBGPExport: false })}.`);
@@ -152,8 +155,14 @@ export const bgpEstablishedRoutesMissing: Rule = {
       const noExport = blocks.filter((b) => poolFor(pools, b)?.spec['disableBGPExport'] === true);
       const netlink = receivers.filter((r) => [byName.get(r)!.bird, byName.get(r)!.containerBird].some((s) => s?.events.some((e) => e.kind === 'netlink-error')));
       const reasons: string[] = [];
+      // Other nodes' blocks outside every pool: still routed when their affinity is confirmed, but their pods share the rest.
+      const alsoOutside = outside.length > 0 ? derived.blocks.filter((b) => !blocks.includes(b.block) && !b.block.includes(':') && poolFor(pools, b.block) === undefined) : [];
       if (outside.length > 0) {
         reasons.push(`${outside.join(', ')} ${outside.length > 1 ? 'lie' : 'lies'} outside every IPPool (${pools.map((p) => `${p.name} ${p.cidr}`).join(', ')}): BIRD on ${ownerName} exports only its confirmed blocks and pool CIDRs, so a block left over from a deleted or shrunk pool is never advertised`);
+        if (alsoOutside.length > 0) {
+          reasons.push(`outside every pool too: ${alsoOutside.map((b) => `${b.block} on ${b.owners.join(', ')}`).join(', ')} (advertised, its affinity being confirmed); the pods in all of these blocks also miss what Calico gives pool addresses: natOutgoing (\`cali40masq-ipam-pools\` lists pool CIDRs only) and policy rules that admit pool addresses (\`cali40all-ipam-pools\`)`);
+          for (const b of alsoOutside) evidence.push(...b.evidence.slice(0, 1));
+        }
         for (const p of pools) evidence.push(fieldEvidence(`IPPool ${p.name}`, p, 'spec.cidr', `IPPool ${p.name}: cidr: ${p.cidr}`));
       }
       if (noExport.length > 0) {
@@ -184,7 +193,7 @@ export const bgpEstablishedRoutesMissing: Rule = {
         nodes: [ownerName, ...receivers],
         evidence,
         pairs: receivers.map((r) => [r, ownerName] as [string, string]),
-        fix: fixSteps(owner, receivers.map((r) => byName.get(r)!), blocks, pools, { outside, noExport: noExport.length > 0 ? poolFor(pools, noExport[0]!) : undefined, learned, notInOwner, netlink }),
+        fix: fixSteps(owner, receivers.map((r) => byName.get(r)!), blocks, pools, { outside, alsoOutside: alsoOutside.map((b) => `${b.block} (${b.owners.join(', ')})`), noExport: noExport.length > 0 ? poolFor(pools, noExport[0]!) : undefined, learned, notInOwner, netlink }),
       });
     }
     return { status: 'found', findings };

@@ -33,6 +33,16 @@ test('sessions up, node-c\'s block outside the pool: one finding for node-c, exp
   assert.equal(all[0]!.explains, ['block-route-missing:node-a->node-c', 'block-route-missing:node-b->node-c']);
 });
 
+test('another node\'s block outside every pool, still routed: named too, with what its pods miss, and fixed with the rest', () => {
+  // Pool 10.244.0.0/19: node-a's 10.244.17.0/26 inside; node-b's 10.244.42.64/26 outside but routed; node-c's outside and not.
+  const ctx = contextFrom(missingToC(), POOL_YAML.replace('cidr: 10.244.0.0/16', 'cidr: 10.244.0.0/19'));
+  const [f] = expectRule(bgpEstablishedRoutesMissing, ctx, { status: 'found', keys: ['node-c'] });
+  assert.match(f!.message, 'outside every pool too: 10.244.42.64/26 on node-b (advertised, its affinity being confirmed)');
+  assert.match(f!.message, 'natOutgoing (`cali40masq-ipam-pools` lists pool CIDRs only)');
+  assert.ok(f!.evidence.some((e) => e.node === 'node-b' && e.text.startsWith('blackhole 10.244.42.64/26')));
+  assert.match(filledFix(f), '10.244.99.128/26 and 10.244.42.64/26 (node-b) lie outside every IPPool (default-ipv4-ippool 10.244.0.0/19): cover them with a pool again');
+});
+
 test('attached `birdc show route`: learned by BIRD on node-a but not in its kernel table', () => {
   const c = missingToC();
   const ctx = contextFrom(c, POOL_YAML);
