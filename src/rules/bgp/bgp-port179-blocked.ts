@@ -21,7 +21,7 @@ interface Attempt {
 const ALLOW_179 = 'Allow TCP 179 in both directions between all BGP peers (Calico requirements: "Calico networking (BGP) | All | Bidirectional | TCP 179"): host firewall (iptables/firewalld/ufw), cloud security groups and NACLs, and any router ACL between the subnets.';
 
 /** Steps for one dropping target: its own DROP with the initiators' addresses, or the path; then the test from an initiator. */
-function fixSteps(target: NodeModel, initiators: NodeModel[], drop: string | undefined): string[] {
+function fixSteps(target: NodeModel, initiators: NodeModel[], drop: string | undefined, hostPolicy: string[] = []): string[] {
   const sources = initiators.map((n) => n.nodeIP).filter((ip): ip is string => ip !== undefined);
   const names = andList(initiators.map((n) => n.name));
   const steps: string[] = [];
@@ -29,6 +29,8 @@ function fixSteps(target: NodeModel, initiators: NodeModel[], drop: string | und
     steps.push(sources.length > 0
       ? `On ${target.name}, accept BGP from ${names} before the DROP (\`${drop}\`): ${sources.map((ip) => `\`iptables -I INPUT -p tcp --dport 179 -s ${ip} -j ACCEPT\``).join(', ')}, then remove the DROP and persist the change in the firewall manager that added it.`
       : `On ${target.name}, remove the DROP (\`${drop}\`) or insert an ACCEPT for TCP 179 from the other nodes before it (their addresses are not in the bundle: \`calicoctl get node -o wide\` lists them), and persist the change in the firewall manager that added it.`);
+  } else if (hostPolicy.length > 0) {
+    steps.push(`Calico's host endpoint policy drops it (${andList(hostPolicy)}): allow TCP 179 between the nodes in that policy, or restore the failsafe ports (\`failsafeInboundHostPorts\`/\`failsafeOutboundHostPorts\` must include tcp:179); the host-endpoint-policy-lockout finding gives the steps.`);
   } else {
     steps.push(`${target.name}'s iptables has no DROP for TCP 179, so look on the path from ${names} to ${target.nodeIP ?? target.name}: security groups, NACLs, router ACLs and firewalls outside iptables (nftables, firewalld) must allow TCP 179 both ways.`);
   }
@@ -92,9 +94,19 @@ export const bgpPort179Blocked: Rule = {
       for (const r of drops) evidence.push(lineEvidence(target, artifactFile(target, 'ipv4_tables'), r));
       for (const a of list) evidence.push(...a.initiator.evidence.filter((e) => !e.text.includes('SYN_SENT')));
       for (const a of list) evidence.push(...a.target.evidence.filter((e) => !evidence.includes(e)));
+      // Calico's own host endpoint policy can drop it too: the initiators' egress or the target's ingress.
+      const hep = derived.policy.drops.filter(
+        (d) => d.packets > 0 && d.endpoints.some((e) => e.endpoint.kind === 'host') && ((d.direction === 'egress' && initiators.includes(d.node)) || (d.direction === 'ingress' && d.node === targetName)),
+      );
+      for (const d of hep) evidence.push(d.evidence);
+      const hepText = hep.length > 0
+        ? ` Calico's host endpoint policy drops traffic there: ${hep.map((d) => `${d.chain} on ${d.node} (${d.direction}, ${d.packets} packets)`).join(', ')}, which would drop this SYN (see host-endpoint-policy-lockout).`
+        : '';
       const dropText = drops.length > 0
         ? ` ${targetName}'s own iptables drops it: \`${drops[0]!.text.trim()}\`${drops[0]!.packets ? ` (${drops[0]!.packets} packets dropped)` : ''}.`
-        : ' No DROP rule for port 179 is in its iptables, so the drop is on the path (security group, NACL, router ACL) or in a firewall not shown by iptables-save.';
+        : hep.length > 0
+          ? ' No DROP rule for port 179 is in its iptables.' + hepText
+          : ' No DROP rule for port 179 is in its iptables, so the drop is on the path (security group, NACL, router ACL) or in a firewall not shown by iptables-save.';
       findings.push({
         key: targetName,
         title: `TCP 179 to ${targetName} is dropped: ${initiators.join(', ')} ${initiators.length > 1 ? 'keep' : 'keeps'} connecting, ${targetName} never sees it`,
@@ -104,7 +116,7 @@ export const bgpPort179Blocked: Rule = {
         nodes: [targetName, ...initiators],
         evidence,
         pairs: initiators.map((i) => [i, targetName] as [string, string]),
-        fix: fixSteps(target, initiators.map((i) => byName.get(i)!), drops[0]?.text.trim().replace(/^\[\d+:\d+\]\s*/, '')),
+        fix: fixSteps(target, initiators.map((i) => byName.get(i)!), drops[0]?.text.trim().replace(/^\[\d+:\d+\]\s*/, ''), hep.map((d) => `${d.chain} on ${d.node}`)),
       });
     }
     return { status: 'found', findings };
