@@ -15,7 +15,7 @@ import * as tar from 'tar-stream';
 import { stat, open } from 'node:fs/promises';
 import yauzl from 'yauzl';
 import { BundleCollector } from './bundle-collector.js';
-import { findBundleRoot, mayJoinRenamedBundle } from './artifact-path.js';
+import { mayJoinRenamedBundle } from './artifact-path.js';
 import type { AttachmentFile } from './read-attachment.js';
 import { attachmentFromText, guessBinary, readHead, sniffBytes } from './read-attachment.js';
 import type { SourceResult } from './source-result.js';
@@ -388,7 +388,7 @@ async function readMember(
   }
   const sink = collector.openFile(name, size);
   if (sink === undefined) {
-    if (findBundleRoot(normaliseName(name)) === undefined && !collector.inBundle(name)) {
+    if (!collector.inBundle(name)) {
       let data: Buffer | undefined;
       const a = await strayFile(stream, size, input, name, mayJoinRenamedBundle(normaliseName(name)) ? (b) => (data = b) : undefined);
       if (a !== undefined) out.attachments.push(a);

@@ -7,7 +7,6 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import fg from 'fast-glob';
-import { findBundleRoot } from './artifact-path.js';
 import { BundleCollector } from './bundle-collector.js';
 import type { AttachmentFile } from './read-attachment.js';
 import { isCalicoJson, readAttachment, readHead } from './read-attachment.js';
@@ -61,7 +60,7 @@ export async function readDirectory(dir: string): Promise<SourceResult> {
     if (sink === undefined) {
       // Not a bundle file nor resource YAML: command output pasted beside the bundles (dotfiles are not).
       // (not inside an extracted cluster diags tree either: its kubectl outputs are the bundle's own files)
-      if (!insideDiagnostics && findBundleRoot(f) === undefined && !collector.inBundle(f) && !f.split('/').some((p) => p.startsWith('.') || p.startsWith('calico-diagnostics-'))) {
+      if (!insideDiagnostics && !collector.inBundle(f) && !f.split('/').some((p) => p.startsWith('.') || p.startsWith('calico-diagnostics-'))) {
         if (f.toLowerCase().endsWith('.json') && size <= MAX_RESOURCE_YAML_BYTES && isCalicoJson((await readHead(full)).toString('utf8'))) {
           // `calicoctl get … -o json`: resources, like the YAML form.
           collector.addResources(parseResourcesOffThread(await readFile(full, 'utf8'), { input: dir, file: f }));

@@ -6,8 +6,6 @@ import type { Report } from './report-types.js';
 
 export interface Coverage {
   passed: number;
-  /** Rules that passed without seeing some nodes: id → those nodes. */
-  partial: { id: string; nodes: string[] }[];
   skipped: string[];
   errors: string[];
   /** One or two sentences for a report with no finding. */
@@ -30,5 +28,5 @@ export function coverage(report: Report): Coverage {
     (skipped.length + errors.length + partial.length > 0
       ? ` This is not a clean bill of health${report.collectNext.length > 0 ? ': collect what is listed under "What to collect next" and analyze again' : ''}.`
       : ' Every rule could decide; the faults it does not know (outside the catalogue) are not ruled out.');
-  return { passed, partial, skipped, errors, text };
+  return { passed, skipped, errors, text };
 }

@@ -49,8 +49,7 @@ export function nextHop(from: NodeModel, owner: NodeModel | undefined): { ip?: s
   return { ip: owner.nodeIP, dev: underlayNic(from) };
 }
 
-function expectedRoute(block: string, owner: NodeModel | undefined, pool: IPPoolResource | undefined, from: NodeModel): string {
-  const hop = nextHop(from, owner);
+function expectedRoute(block: string, owner: NodeModel | undefined, pool: IPPoolResource | undefined, from: NodeModel, hop: { ip?: string; dev?: string }): string {
   const via = hop.ip ?? '<owner node IP>';
   const nic = hop.dev ?? '<nic>';
   if (pool !== undefined) {
@@ -69,7 +68,7 @@ function expectedRoute(block: string, owner: NodeModel | undefined, pool: IPPool
 const FIND_CAUSE = 'Find why the route was not learned: look at the root cause listed above this finding (BGP session down, BIRD not running, wrong node IP); if none, check that the block lies inside an IPPool with BGP export enabled (BIRD exports only pool CIDRs) and that the peer is Established (`calicoctl node status`).';
 
 /** The finding's steps: the cause to look for, Felix's part for VXLAN blocks, and the check on the node that lacked the route. */
-function fixSteps(from: NodeModel, to: NodeModel, blocks: string[], pools: IPPoolResource[], sessionUp: boolean): string[] {
+function fixSteps(from: NodeModel, to: NodeModel, blocks: string[], pools: IPPoolResource[], sessionUp: boolean, hop: { ip?: string }): string[] {
   const vxlan = blocks.some((b) => { const p = poolFor(pools, b); return p !== undefined && p.vxlanMode !== undefined && p.vxlanMode !== 'Never'; });
   const steps = [
     sessionUp
@@ -77,7 +76,6 @@ function fixSteps(from: NodeModel, to: NodeModel, blocks: string[], pools: IPPoo
       : FIND_CAUSE,
   ];
   if (vxlan) steps.push(`${blocks.join(', ')} ${blocks.length > 1 ? 'are' : 'is'} in a VXLAN pool, so Felix programs the route, not BIRD: on ${from.name}, look for route_table errors in the Felix log; on ${to.name}, \`ip -d link show vxlan.calico\` must show the device and \`calicoctl get node ${to.name} -o yaml\` its \`ipv4VXLANTunnelAddr\`.`);
-  const hop = nextHop(from, to);
   steps.push(`After the fix, on ${from.name}: ${blocks.map((b) => `\`ip route show ${b}\``).join(', ')} must show a route ${vxlan ? `on vxlan.calico via ${to.name}'s VTEP` : `via ${to.name}${hop.ip !== undefined ? ` (${hop.ip})` : ''}`}.`);
   return steps;
 }
@@ -118,13 +116,14 @@ export const blockRouteMissing: Rule = {
         const missing = cell.blocks.filter((b) => b.route === undefined || b.route.type !== 'unicast');
         const evidence: Evidence[] = [];
         const expected: string[] = [];
+        const hop = nextHop(from, to);
         for (const b of missing) {
           const own = derived.blocks.find((x) => x.block === b.block);
           const ownEv = own?.evidence.find((e) => e.node === to.name);
           if (ownEv !== undefined) evidence.push(ownEv);
           if (b.evidence !== undefined) evidence.push(b.evidence);
           else evidence.push({ node: from.name, input: from.input, file: artifactFile(from, b.block.includes(':') ? 'ipv6_route' : 'ipv4_route'), line: 0, text: `no route to ${b.block} among ${b.block.includes(':') ? from.routes6.length : from.routes4.length} routes` });
-          expected.push(expectedRoute(b.block, to, poolFor(cluster.resources.ippools, b.block), from));
+          expected.push(expectedRoute(b.block, to, poolFor(cluster.resources.ippools, b.block), from, hop));
         }
         const blocks = missing.map((b) => b.block);
         const conflict = missing.filter((b) => b.route !== undefined);
@@ -151,12 +150,12 @@ export const blockRouteMissing: Rule = {
           message:
             `${to.name} owns ${blocks.join(', ')} (${inferred ? `its workloads' IPs are in it; ${to.name} has no blackhole route for it, so BIRD is not exporting its own block either` : 'blackhole route in its ipv4_route'}), but ${from.name}'s route table has ` +
             (conflict.length > 0 ? `only a ${conflict[0]!.route!.type} route for ${conflict.map((b) => b.block).join(', ')}` : 'no route for it') +
-            `. Pods on ${from.name} cannot reach pods in ${blocks.length > 1 ? 'these blocks' : 'this block'} on ${to.name}. Expected: ${expected.join('; ')}${nextHop(from, to).note !== undefined ? ` (${nextHop(from, to).note})` : ''}.` +
+            `. Pods on ${from.name} cannot reach pods in ${blocks.length > 1 ? 'these blocks' : 'this block'} on ${to.name}. Expected: ${expected.join('; ')}${hop.note !== undefined ? ` (${hop.note})` : ''}.` +
             why,
           nodes: [from.name, to.name],
           evidence,
           pairs: [[from.name, to.name]],
-          fix: fixSteps(from, to, blocks, cluster.resources.ippools, pair?.status === 'up'),
+          fix: fixSteps(from, to, blocks, cluster.resources.ippools, pair?.status === 'up', hop),
         });
       }
     }

@@ -36,11 +36,11 @@ function upstreamPeering(cluster: ClusterModel): { peers: string[]; evidence: Ev
     if (log === undefined && n.sockets === undefined) continue;
     seen++;
     const proto = log !== undefined ? bgpProtocols(log.summary).find((p) => p.peerIP !== undefined && external.includes(p.peerIP) && p.lastState === 'up') : undefined;
-    const sock = proto === undefined ? external.map((ip) => bgpSocket(n, [ip])).find((s) => s?.state === 'ESTABLISHED') : undefined;
+    const sock = proto === undefined ? external.map((ip) => ({ ip, s: bgpSocket(n, [ip]) })).find((x) => x.s?.state === 'ESTABLISHED') : undefined;
     if (proto === undefined && sock === undefined) return { peers: [], evidence: [] };
     if (proto?.lastStateRef !== undefined) evidence.push(lineEvidence(n, proto.lastStateRef.file, proto.lastStateRef));
-    else if (sock !== undefined) evidence.push(lineEvidence(n, n.sockets!.file, sock));
-    up.add(proto?.peerIP ?? external.find((ip) => sock!.remote.address.endsWith(ip))!);
+    else if (sock !== undefined) evidence.push(lineEvidence(n, n.sockets!.file, sock.s!));
+    up.add(proto?.peerIP ?? sock!.ip);
   }
   return seen > 0 ? { peers: [...up].sort(), evidence } : { peers: [], evidence: [] };
 }

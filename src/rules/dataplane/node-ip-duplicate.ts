@@ -4,9 +4,10 @@
  */
 import type { FindingDraft, Rule } from '../rule.js';
 import type { Evidence } from '../../model/finding.js';
-import type { NodeModel } from '../../model/node.js';
+import type { ClusterModel, NodeModel } from '../../model/node.js';
+import type { NodeResource } from '../../model/facts.js';
 import { artifactFile, fieldEvidence, lineEvidence } from '../../combiners/evidence.js';
-import { nodeAddresses4, stripPrefix } from '../../combiners/node-identity.js';
+import { nodeAddresses4, nodeResourceFor, stripPrefix } from '../../combiners/node-identity.js';
 import { ipInCidr, networkOf } from '../../combiners/cidr.js';
 import { andList, restartCalicoNode } from '../fix-steps.js';
 import { autodetectCidrs, NOT_UNDERLAY, underlayNic } from './fix-steps-dataplane.js';
@@ -68,22 +69,17 @@ const sameName = (a: string, b: string): boolean => a === b || shortName(a) === 
 
 /**
  * The machines behind the bundles and Node resources that claim one IP. A bundle's hostname and its
- * Node's name often differ: an FQDN hostname with a short Node name (or the reverse), or `NODENAME`
- * set to something else (Nodes named by IP). So a Node resource is the same machine as a bundle of the
- * same IP when their names match up to the domain, or when that bundle has no Node resource of its own
- * name in the export; only what is left over counts as another machine.
+ * Node's name often differ (an FQDN hostname with a short Node name, `NODENAME` set to the IP): a Node
+ * resource is a bundle's own when `nodeResourceFor` pairs them; only the rest count as other machines.
  */
-function machinesClaiming(bundles: NodeModel[], res: { name: string }[], allRes: { name: string }[]): string[] {
+function machinesClaiming(cluster: ClusterModel, bundles: NodeModel[], res: NodeResource[]): string[] {
   const machines: string[] = [];
   for (const n of bundles) {
     const h = n.hostname ?? n.name;
     if (!machines.some((m) => sameName(m, h))) machines.push(h);
   }
-  const unpaired = machines.filter((h) => !allRes.some((r) => sameName(r.name, h)));
-  for (const r of res) {
-    if (machines.some((m) => sameName(m, r.name))) continue;
-    if (unpaired.shift() === undefined) machines.push(r.name);
-  }
+  const own = new Set(bundles.map((n) => nodeResourceFor(cluster, n)));
+  for (const r of res) if (!own.has(r) && !machines.some((m) => sameName(m, r.name))) machines.push(r.name);
   return machines;
 }
 
@@ -131,7 +127,7 @@ export const nodeIpDuplicate: Rule = {
     for (const ip of [...ips].sort()) {
       const bundles = byIP.get(ip) ?? [];
       const res = resByIP.get(ip) ?? [];
-      const names = new Set(machinesClaiming(bundles, res, cluster.resources.nodes));
+      const names = new Set(machinesClaiming(cluster, bundles, res));
       if (names.size < 2) continue;
       const evidence: Evidence[] = [];
       for (const r of res) evidence.push(fieldEvidence(r.name, r, 'spec.bgp.ipv4Address', `Node ${r.name}: spec.bgp.ipv4Address: ${r.ipv4Address}`));
